@@ -1,0 +1,34 @@
+"""SASL PLAIN and LOGIN as SMTP carries them (RFC 4954, RFC 4616): base64, nothing more.
+
+Base64 is an encoding, not encryption: a student who decodes ``VXNlcm5hbWU6`` into
+``Username:`` sees why AUTH belongs after STARTTLS.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def plain_response(username: str, password: str, authzid: str = "") -> str:
+    """The PLAIN initial response: base64 of ``authzid NUL username NUL password``."""
+    return b64(f"{authzid}\0{username}\0{password}")
+
+
+def decode_challenge(text: str) -> str | None:
+    """The readable form of a 334 challenge, or None when it is not base64."""
+    token = text.strip()
+    if not token:
+        return ""
+    try:
+        raw = base64.b64decode(token, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None

@@ -1,0 +1,67 @@
+"""Events the core returns: small immutable records every face consumes the same way.
+
+Notes and errors carry a *key* (e.g. ``"bare-lf"``) and parameters, never prose: the
+knowledge base turns a key into words in the reader's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from smtp_tutor.protocol.commands import Command
+    from smtp_tutor.protocol.replies import Reply
+    from smtp_tutor.protocol.states import State
+
+
+@dataclass(frozen=True)
+class Note:
+    """Advice about the dialogue: a textbook habit, a predicted refusal, a sloppy peer."""
+
+    key: str
+    params: dict[str, str] = field(default_factory=dict)
+    level: Literal["info", "warning"] = "info"
+    rfc: str = ""
+    expect: str = ""  # the reply code a server will probably give, e.g. "503"
+
+
+@dataclass(frozen=True)
+class ReplyReceived:
+    """A complete reply, with the command it answers (None for an unsolicited one)."""
+
+    reply: Reply
+    answering: Command | None
+    state: State
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommandSent:
+    """A command line put on the wire; ``command.display`` is safe to show or store."""
+
+    command: Command
+    wire: bytes
+    state: State
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
+class DataLineSent:
+    """One line of the message body, after dot-stuffing."""
+
+    text: str
+    wire: bytes
+    stuffed: bool
+    state: State
+
+
+@dataclass(frozen=True)
+class ProtocolError:
+    """The server's byte stream cannot be read as SMTP any more; the connection must end."""
+
+    key: str
+    detail: str = ""
+
+
+Event = ReplyReceived | CommandSent | DataLineSent | ProtocolError

@@ -1,0 +1,294 @@
+"""One client's SMTP dialogue, without I/O: lines in, wire bytes and events out.
+
+The session knows which command every reply answers (several may be in flight with
+PIPELINING), keeps the EHLO capabilities, and predicts what a server will say to a
+command out of place.  It never refuses to send one: seeing the 503 is the lesson.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from smtp_tutor.protocol import commands as cmd
+from smtp_tutor.protocol import data
+from smtp_tutor.protocol.auth import decode_challenge
+from smtp_tutor.protocol.capabilities import Capabilities
+from smtp_tutor.protocol.commands import AUTH_RESPONSE, END_OF_DATA, GREETING, Command
+from smtp_tutor.protocol.events import (
+    CommandSent,
+    DataLineSent,
+    Event,
+    Note,
+    ProtocolError,
+    ReplyReceived,
+)
+from smtp_tutor.protocol.replies import MAX_REPLY_LINE, MAX_REPLY_LINES, Reply, ReplyParser
+from smtp_tutor.protocol.states import State, next_state, placement
+
+
+@dataclass
+class Outgoing:
+    """Bytes to write to the server and the events that describe them."""
+
+    wire: bytes
+    events: list[Event] = field(default_factory=list)
+
+
+class ClientSession:
+    """The dialogue as seen from the client side of one connection."""
+
+    def __init__(self, *, max_reply_line: int = MAX_REPLY_LINE,
+                 max_reply_lines: int = MAX_REPLY_LINES) -> None:
+        self.state = State.GREETING
+        self.capabilities = Capabilities()
+        self.extended = False  # True after a successful EHLO
+        self.tls = False
+        self.authenticated = False
+        self.addresses: list[str] = []
+        self.last_reply: Reply | None = None
+        self._parser = ReplyParser(max_reply_line, max_reply_lines)
+        self._pending: deque[Command] = deque([Command(GREETING)])
+        self._caps_before_reset: Capabilities | None = None
+        self._body_lines = 0
+        self._body_first_line = ""
+        self._body_last_blank = False
+
+    # -- what the client says ------------------------------------------------
+
+    @property
+    def awaiting_reply(self) -> bool:
+        return bool(self._pending)
+
+    @property
+    def in_flight(self) -> tuple[Command, ...]:
+        return tuple(self._pending)
+
+    def check(self, line: str) -> list[Note]:
+        """Notes about ``line`` before it is sent: placement, syntax, extensions."""
+        if self.state is State.DATA:
+            return []
+        if self.state is State.AUTH:
+            return []
+        command = cmd.parse_command(line)
+        notes: list[Note] = []
+        pipelined = self._pending and self.state is not State.GREETING
+        if pipelined and "PIPELINING" not in self.capabilities:
+            notes.append(Note("pipelining-not-offered", level="warning", rfc="RFC 2920 §3.1"))
+        where = placement(command.verb, self.state)
+        if where is not None:
+            key, expect, rfc = where
+            notes.append(Note(key, {"verb": command.verb, "state": self.state.value},
+                              level="warning", rfc=rfc, expect=expect))
+        notes.extend(cmd.syntax_notes(command))
+        notes.extend(self._extension_notes(command))
+        return notes
+
+    def send(self, line: str, *, secret: bool | None = None) -> Outgoing:
+        """Send what the user typed, routed by state: a command, a body line or an AUTH answer."""
+        if self.state is State.DATA:
+            if line.rstrip("\r\n") == ".":
+                return self.end_data()
+            return self.send_data_line(line)
+        if self.state is State.AUTH:
+            return self._send_auth_response(line, secret=True if secret is None else secret)
+        return self.send_command(line, secret=bool(secret))
+
+    def send_command(self, line: str, *, secret: bool = False) -> Outgoing:
+        """Format and queue one command; raises ``CommandRefused`` for a bare CR/LF."""
+        line = line.strip(" ")
+        command = cmd.parse_command(line, secret=secret)
+        smtputf8 = "SMTPUTF8" in self.capabilities
+        wire, encoding_notes = cmd.encode_line(line, smtputf8=smtputf8)
+        notes = self.check(line) + encoding_notes
+        if command.verb == "BDAT" and "LAST" in command.args.upper().split():
+            command = Command("BDAT-LAST", command.args, command.display)
+        self._pending.append(command)
+        event = CommandSent(command, _shown(command, wire), self.state, tuple(notes))
+        return Outgoing(wire, [event])
+
+    def _send_auth_response(self, line: str, *, secret: bool) -> Outgoing:
+        text = line.strip()
+        wire, _ = cmd.encode_line(text, smtputf8=False)
+        display = cmd.mask_command(AUTH_RESPONSE, text) if secret else text
+        command = Command(AUTH_RESPONSE, "" if secret else text, display, secret=secret)
+        self._pending.append(command)
+        return Outgoing(wire, [CommandSent(command, _shown(command, wire), self.state)])
+
+    def send_data_line(self, line: str) -> Outgoing:
+        """One body line, dot-stuffed; only valid after 354."""
+        wire, stuffed = data.encode_line(line)
+        text = line.rstrip("\r\n")
+        if self._body_lines == 0:
+            self._body_first_line = text
+        self._body_lines += 1
+        self._body_last_blank = text == ""
+        return Outgoing(wire, [DataLineSent(text, wire, stuffed, self.state)])
+
+    def send_body_chunk(self, lines: bytes) -> bytes:
+        """Many complete body lines at once (bulk input); no per-line events."""
+        if self._body_lines == 0 and lines:
+            first = data.normalise_newlines(lines).split(b"\n", 1)[0]
+            self._body_first_line = first.decode("utf-8", "replace")
+        self._body_lines += lines.count(b"\n") or 1
+        self._body_last_blank = lines.endswith((b"\n\n", b"\r\n\r\n"))
+        return data.encode_chunk(lines)
+
+    def end_data(self) -> Outgoing:
+        """The ``<CRLF>.<CRLF>`` that ends the message."""
+        notes: list[Note] = []
+        if self._body_lines == 0 or not data.looks_like_header(self._body_first_line):
+            notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))
+        if self._body_last_blank:
+            notes.append(Note("blank-line-before-dot", rfc="RFC 5321 §4.1.1.4"))
+        command = Command(END_OF_DATA, "", ".")
+        self._pending.append(command)
+        self._body_lines = 0
+        self._body_first_line = ""
+        self._body_last_blank = False
+        wire = data.TERMINATOR
+        return Outgoing(wire, [CommandSent(command, wire, self.state, tuple(notes))])
+
+    # -- what the server says ------------------------------------------------
+
+    def receive(self, chunk: bytes) -> list[Event]:
+        """Feed bytes from the server; return the replies (and errors) they complete."""
+        events: list[Event] = []
+        for item in self._parser.feed(chunk):
+            if isinstance(item, ProtocolError):
+                self.state = State.CLOSED
+                events.append(item)
+            else:
+                events.append(self._take_reply(item))
+        return events
+
+    @property
+    def reply_incomplete(self) -> bool:
+        """True when the connection ends in the middle of a reply."""
+        return self._parser.pending
+
+    def _take_reply(self, reply: Reply) -> ReplyReceived:
+        answering = self._pending.popleft() if self._pending else None
+        notes = list(reply.notes)
+        if answering is None:
+            notes.append(Note("unsolicited-reply", {"code": str(reply.code)}, level="warning"))
+            verb = ""
+        else:
+            verb = answering.verb
+        self.last_reply = reply
+        notes.extend(self._learn_from(verb, answering, reply))
+        self.state = next_state(self.state, verb, reply.code)
+        if reply.code == 421 or self.state is State.CLOSED:
+            self._pending.clear()
+        return ReplyReceived(reply, answering, self.state, tuple(notes))
+
+    def _learn_from(self, verb: str, answering: Command | None, reply: Reply) -> list[Note]:
+        notes: list[Note] = []
+        ok = reply.klass == 2
+        if verb == "EHLO" and ok:
+            before = self._caps_before_reset if self._caps_before_reset is not None \
+                else self.capabilities
+            self.capabilities = Capabilities.from_ehlo_lines(reply.lines)
+            self.extended = True
+            if self._caps_before_reset is not None:
+                added, removed = self.capabilities.diff(before)
+                if added or removed:
+                    notes.append(Note("capabilities-changed",
+                                      {"added": " ".join(added), "removed": " ".join(removed)}))
+                self._caps_before_reset = None
+        elif verb == "HELO" and ok:
+            self.capabilities = Capabilities()
+            self.extended = False
+        elif verb in ("MAIL", "RCPT") and ok and answering is not None:
+            address = cmd.mail_path(answering)
+            if address and address not in self.addresses:
+                self.addresses.append(address)
+        elif verb in ("AUTH", AUTH_RESPONSE) and reply.code == 235:
+            self.authenticated = True
+            self._caps_before_reset = self.capabilities
+        elif verb == GREETING and reply.klass == 5:
+            notes.append(Note("greeting-refused", level="warning", rfc="RFC 5321 §3.1"))
+        if reply.code == 334:
+            decoded = decode_challenge(reply.lines[0] if reply.lines else "")
+            if decoded is not None:
+                notes.append(Note("auth-challenge", {"decoded": decoded}))
+        return notes
+
+    def tls_established(self) -> None:
+        """After the handshake, everything learned before is forgotten (RFC 3207 §4.2)."""
+        self.tls = True
+        self.authenticated = False
+        self._caps_before_reset = self.capabilities
+        self.capabilities = Capabilities()
+        self.extended = False
+        if self.state is State.TLS:
+            self.state = State.HELLO
+
+    def implicit_tls(self) -> None:
+        """The connection was TLS from its first byte (port 465, RFC 8314)."""
+        self.tls = True
+
+    def _extension_notes(self, command: Command) -> list[Note]:
+        caps = self.capabilities
+        verb = command.verb
+        if not self.extended:
+            if verb in ("STARTTLS", "AUTH", "BDAT") and self.state is State.READY:
+                return [Note("extension-needs-ehlo", {"verb": verb}, level="warning",
+                             rfc="RFC 5321 §4.1.1.1", expect="503")]
+            return []
+        if verb == "STARTTLS":
+            if self.tls:
+                return [Note("tls-already", level="warning", rfc="RFC 3207 §4", expect="503")]
+            if "STARTTLS" not in caps:
+                return [Note("extension-not-offered", {"extension": "STARTTLS"},
+                             level="warning", rfc="RFC 3207 §4", expect="502")]
+        if verb == "AUTH":
+            return self._auth_notes(command)
+        if verb == "BDAT" and "CHUNKING" not in caps:
+            return [Note("extension-not-offered", {"extension": "CHUNKING"},
+                         level="warning", rfc="RFC 3030 §2", expect="502")]
+        if verb == "MAIL":
+            return self._mail_parameter_notes(command)
+        return []
+
+    def _auth_notes(self, command: Command) -> list[Note]:
+        caps = self.capabilities
+        if self.authenticated:
+            return [Note("auth-already", level="warning", rfc="RFC 4954 §4", expect="503")]
+        if "AUTH" not in caps:
+            if "STARTTLS" in caps and not self.tls:
+                return [Note("auth-needs-tls", level="warning", rfc="RFC 4954 §4", expect="530")]
+            return [Note("extension-not-offered", {"extension": "AUTH"},
+                         level="warning", rfc="RFC 4954 §3", expect="502")]
+        mechanism = command.args.split()[0].upper() if command.args.split() else ""
+        if mechanism and mechanism not in caps.auth_mechanisms:
+            return [Note("auth-mechanism-not-offered",
+                         {"mechanism": mechanism, "offered": " ".join(caps.auth_mechanisms)},
+                         level="warning", rfc="RFC 4954 §4", expect="504")]
+        if not self.tls:
+            return [Note("auth-without-tls", rfc="RFC 4954 §4")]
+        return []
+
+    def _mail_parameter_notes(self, command: Command) -> list[Note]:
+        notes: list[Note] = []
+        caps = self.capabilities
+        for word in command.args.split()[1:]:
+            name, _, value = word.partition("=")
+            name = name.upper()
+            if name == "SIZE" and value.isdigit():
+                limit = caps.size_limit
+                if limit and int(value) > limit:
+                    notes.append(Note("size-over-limit", {"size": value, "limit": str(limit)},
+                                      level="warning", rfc="RFC 1870 §6", expect="552"))
+            elif name == "BODY" and value.upper() == "8BITMIME" and "8BITMIME" not in caps:
+                notes.append(Note("extension-not-offered", {"extension": "8BITMIME"},
+                                  level="warning", rfc="RFC 6152 §3", expect="555"))
+            elif name == "SMTPUTF8" and "SMTPUTF8" not in caps:
+                notes.append(Note("extension-not-offered", {"extension": "SMTPUTF8"},
+                                  level="warning", rfc="RFC 6531 §3.4", expect="555"))
+        return notes
+
+
+def _shown(command: Command, wire: bytes) -> bytes:
+    """The bytes an event may carry: a secret's wire form is replaced by its masked line."""
+    return command.display.encode("utf-8") + b"\r\n" if command.secret else wire
