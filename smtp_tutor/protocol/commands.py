@@ -21,7 +21,8 @@ END_OF_DATA = "<end-of-data>"
 AUTH_RESPONSE = "<auth-response>"
 
 KNOWN_VERBS = frozenset(
-    ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "VRFY", "EXPN", "HELP", "QUIT", "STARTTLS", "AUTH", "ETRN"]
+    ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "VRFY", "EXPN", "HELP",
+     "QUIT", "STARTTLS", "AUTH", "ETRN"]
 )
 
 _PATH = re.compile(
