@@ -1,0 +1,236 @@
+"""Answers to "what does this mean?": replies in context, codes, commands, concepts, notes."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from smtp_tutor.knowledge.store import load, refs
+
+LANGUAGES = ("en", "vi")
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
+
+
+def language_from_env(environ: dict[str, str] | None = None) -> str:
+    """``vi`` when the locale says Vietnamese (LC_ALL, LC_MESSAGES, LANG), else ``en``."""
+    env = os.environ if environ is None else environ
+    for name in ("SMTP_TUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
+
+
+def ui(key: str, lang: str, **params: str) -> str:
+    """A framing word or sentence in ``lang``."""
+    text = load("ui")[lang][key]
+    return text.format(**params) if params else text
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One topic explained: what ``explain`` prints."""
+
+    topic: str
+    kind: str  # code, enhanced, command, extension, concept
+    title: str
+    short: str
+    long: str = ""
+    next: str = ""
+    refs: tuple[str, ...] = ()
+    syntax: str = ""
+
+
+@dataclass(frozen=True)
+class ReplyExplanation:
+    """The lines shown under one reply."""
+
+    short: str
+    enhanced: str = ""
+    wordings: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+    extra: tuple[str, ...] = field(default=())
+
+
+def context_name(verb: str | None) -> str:
+    """The ``after.X`` key for what a reply answers: pseudo-verbs lose their brackets."""
+    return (verb or "").strip("<>")
+
+
+def explain_reply(code: int, enhanced: str | None, text: str, answering: str | None,
+                  lang: str) -> ReplyExplanation:
+    """One line for a reply in the context of the command it answers, plus details."""
+    data = load("replies")
+    entry = data["codes"].get(str(code))
+    short = ""
+    reference: list[str] = []
+    if entry is not None:
+        after = entry.get("after", {}).get(context_name(answering))
+        short = after[lang] if after else entry[lang]["short"]
+        reference = refs(entry)
+    else:
+        short = _class_fallback(code, lang)
+        reference = ["RFC 5321 §4.2.1"]
+    enhanced_line = explain_enhanced(enhanced, lang).short if enhanced else ""
+    return ReplyExplanation(short, enhanced_line, tuple(_wordings(code, text, lang)),
+                            tuple(reference))
+
+
+def _class_fallback(code: int, lang: str) -> str:
+    data = load("replies")
+    klass = data["classes"].get(str(code // 100))
+    category = data["categories"].get(str((code // 10) % 10))
+    parts = [klass[lang]["short"] if klass else f"{code}"]
+    if category:
+        parts.append(f"({ui('category', lang)}: {category[lang]})")
+    return " ".join(parts)
+
+
+def _wordings(code: int, text: str, lang: str) -> list[str]:
+    out = []
+    for wording in _compiled_wordings():
+        pattern, codes, entry = wording
+        if codes and code not in codes:
+            continue
+        if pattern.search(text):
+            out.append(entry[lang])
+    return out
+
+
+@cache
+def _compiled_wordings() -> list[tuple[re.Pattern[str], frozenset[int], dict]]:
+    return [
+        (re.compile(w["match"], re.IGNORECASE), frozenset(w.get("codes", ())), w)
+        for w in load("replies")["wordings"]
+    ]
+
+
+def explain_enhanced(code: str, lang: str) -> Explanation:
+    """Any syntactically valid class.subject.detail code, from the registry snapshot."""
+    match = _ENHANCED.match(code)
+    if match is None:
+        raise KeyError(code)
+    data = load("enhanced")
+    klass, subject, detail = match.group(1), int(match.group(2)), int(match.group(3))
+    normal = f"{klass}.{subject}.{detail}"
+    class_entry = data["classes"][klass]
+    subject_entry = data["subjects"].get(str(subject))
+    detail_entry = data["vendor"].get(normal) or data["details"].get(f"{subject}.{detail}")
+    if detail_entry is not None:
+        title = detail_entry[lang]
+        reference = refs(detail_entry)
+    elif subject_entry is not None:
+        title = f"{subject_entry[lang]['title']}: " + ui("unknown_detail", lang, detail=str(detail))
+        reference = refs(subject_entry)
+    else:
+        title = class_entry[lang]["title"]
+        reference = refs(class_entry)
+    about = subject_entry[lang]["text"] if subject_entry else ""
+    short = f"{normal} {title} — {class_entry[lang]['title'].lower()}"
+    long = f"{class_entry[lang]['title']}: {class_entry[lang]['text']}."
+    if subject_entry:
+        long += f" {subject_entry[lang]['title']}: {about}."
+    long += f" {title}."
+    return Explanation(normal, "enhanced", title, short, long, "", tuple(reference))
+
+
+def explain_note(key: str, params: dict[str, str], lang: str) -> tuple[str, str]:
+    """The text and hint of a core note or a transport message, in ``lang``."""
+    entry = load("messages").get(key)
+    if entry is None:
+        return key, ""
+    safe = _Defaulting(params)
+    return entry[lang]["text"].format_map(safe), entry[lang]["hint"].format_map(safe)
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return "-"
+
+
+def describe_extension(keyword: str, lang: str) -> str | None:
+    """The one-line meaning of an EHLO keyword, or None when unknown."""
+    entry = load("extensions").get(keyword.upper())
+    return entry[lang]["short"] if entry else None
+
+
+def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
+    """A topic explained, or a list of close topic names when nothing matches."""
+    key = topic.strip()
+    upper = key.upper()
+    if re.fullmatch(r"\d{3}", key):
+        return _explain_code(int(key), lang)
+    if _ENHANCED.match(key):
+        return explain_enhanced(key, lang)
+    commands = load("commands")
+    if upper in commands:
+        return _explain_command(upper, commands[upper], lang)
+    if upper.rstrip(":").split(" ")[0] in commands and " " in upper:
+        verb = upper.split(" ")[0]
+        return _explain_command(verb, commands[verb], lang)
+    extensions = load("extensions")
+    if upper in extensions:
+        entry = extensions[upper]
+        return Explanation(upper, "extension", upper, entry[lang]["short"], entry[lang]["long"],
+                           "", tuple(refs(entry)))
+    concept = _concept_by_name().get(key.lower())
+    if concept is not None:
+        name, entry = concept
+        text = entry[lang]
+        return Explanation(name, "concept", text["title"], text["short"], text["long"],
+                           text["next"], tuple(refs(entry)))
+    return suggest(key)
+
+
+def _explain_code(code: int, lang: str) -> Explanation:
+    entry = load("replies")["codes"].get(str(code))
+    if entry is None:
+        return Explanation(str(code), "code", str(code), _class_fallback(code, lang),
+                           refs=("RFC 5321 §4.2.1",))
+    text = entry[lang]
+    contexts = entry.get("after", {})
+    long = text["long"]
+    if contexts:
+        long += "\n" + "\n".join(f"  {name}: {value[lang]}" for name, value in contexts.items())
+    return Explanation(str(code), "code", f"{code}", text["short"], long, text["next"],
+                       tuple(refs(entry)))
+
+
+def _explain_command(verb: str, entry: dict, lang: str) -> Explanation:
+    text = entry[lang]
+    return Explanation(verb, "command", verb, text["short"], text["long"], text["next"],
+                       tuple(refs(entry)), entry.get("syntax", ""))
+
+
+@cache
+def _concept_by_name() -> dict[str, tuple[str, dict]]:
+    names: dict[str, tuple[str, dict]] = {}
+    for name, entry in load("concepts").items():
+        names[name] = (name, entry)
+        for alias in entry.get("aliases", []):
+            names[alias] = (name, entry)
+    return names
+
+
+def topics() -> dict[str, list[str]]:
+    """Every topic ``explain`` knows, by kind."""
+    return {
+        "codes": sorted(load("replies")["codes"]),
+        "enhanced": sorted(f"X.{d}" for d in load("enhanced")["details"]),
+        "commands": sorted(load("commands")),
+        "extensions": sorted(load("extensions")),
+        "concepts": sorted(load("concepts")),
+    }
+
+
+def suggest(topic: str, limit: int = 3) -> list[str]:
+    """Topics close to a misspelt one ("did you mean")."""
+    import difflib
+
+    names = list(load("commands")) + list(load("extensions")) + list(_concept_by_name())
+    names += list(load("replies")["codes"])
+    by_lower = {n.lower(): n for n in names}
+    close = difflib.get_close_matches(topic.lower(), list(by_lower), n=limit, cutoff=0.6)
+    return [by_lower[c] for c in close]
