@@ -133,7 +133,7 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     if subject_entry:
         long += f" {subject_entry[lang]['title']}: {about}."
     long += f" {title}."
-    return Explanation(normal, "enhanced", title, short, long, "", tuple(reference))
+    return Explanation(normal, "enhanced", normal, short, long, "", tuple(reference))
 
 
 def explain_note(key: str, params: dict[str, str], lang: str) -> tuple[str, str]:

@@ -23,5 +23,6 @@ def refs(entry: dict[str, Any]) -> list[str]:
     """An entry's references as ``RFC 5321 §4.2.2`` strings."""
     out = []
     for document, section in entry.get("rfc", []):
-        out.append(f"{document} §{section}" if document.startswith("RFC") else f"{document} {section}")
+        separator = " §" if document.startswith("RFC") else " "
+        out.append(f"{document}{separator}{section}")
     return out

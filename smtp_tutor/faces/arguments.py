@@ -1,0 +1,138 @@
+"""The argparse definition of every subcommand; each one's ``run`` imports its face late."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _lang(options: argparse.Namespace) -> str:
+    from smtp_tutor.knowledge import language_from_env
+
+    return options.lang or language_from_env()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smtp-tutor", description="Learn SMTP in the terminal.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _connect(commands)
+    _explain(commands)
+    _annotate(commands)
+    _serve(commands)
+    _mailbox(commands)
+    return parser
+
+
+def _common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--lang", choices=("en", "vi"), help="language of explanations "
+                     "(default: from LANG, e.g. vi_VN.UTF-8 gives vi)")
+
+
+def _connect(commands) -> None:
+    sub = commands.add_parser(
+        "connect", help="interactive shell on an SMTP server",
+        description="Connect to an SMTP server and type the dialogue; every reply is "
+        "explained. Without HOST, the built-in practice server is started on loopback. "
+        "With stdin not a terminal, commands are read line by line (CRLF added, each reply "
+        "awaited) and the exit status is 0 only when the server answered QUIT with 221.")
+    sub.add_argument("host", nargs="?", help="server name or address (IPv4, IPv6, HOST:PORT)")
+    sub.add_argument("port_arg", nargs="?", metavar="PORT", help="port (default 25, 465 with --tls)")
+    sub.add_argument("--port", "-p", help="port, same as the positional PORT")
+    sub.add_argument("--tls", action="store_true",
+                     help="implicit TLS from the first byte (port 465, RFC 8314)")
+    sub.add_argument("--cafile", help="trust this CA certificate (e.g. the practice server's)")
+    sub.add_argument("--insecure", action="store_true",
+                     help="do not verify the server's certificate (lab use only; said on screen)")
+    sub.add_argument("--timeout", type=float, default=30.0,
+                     help="seconds to wait for a connection or a reply (default 30)")
+    sub.add_argument("--json", action="store_true",
+                     help="one JSON object per event (scripted mode; schema in README)")
+    sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour in scripted output (default: auto; NO_COLOR honoured)")
+    sub.add_argument("--raw", action="store_true", help="show the bytes on the wire")
+    _common(sub)
+    sub.set_defaults(run=run_connect)
+
+
+def run_connect(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.connect import connect
+
+    return connect(options, _lang(options))
+
+
+def _explain(commands) -> None:
+    sub = commands.add_parser("explain", help="explain a code, command, extension or concept")
+    sub.add_argument("topic", nargs="*", help="354, 5.1.1, RCPT, PIPELINING, dot-stuffing ...")
+    sub.add_argument("--list", action="store_true", help="list every topic")
+    _common(sub)
+    sub.set_defaults(run=run_explain)
+
+
+def run_explain(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.explain import explain
+
+    return explain(" ".join(options.topic), _lang(options), list_all=options.list)
+
+
+def _annotate(commands) -> None:
+    sub = commands.add_parser("annotate", help="explain an existing transcript",
+                              description="Explain a transcript: textbook S:/C: lines, a swaks "
+                              "run, smtplib debug output or a telnet capture (stdin if no FILE).")
+    sub.add_argument("file", nargs="?", help="transcript file (default: stdin)")
+    sub.add_argument("--json", action="store_true", help="JSON lines instead of text")
+    _common(sub)
+    sub.set_defaults(run=run_annotate)
+
+
+def run_annotate(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.annotate import annotate
+
+    return annotate(options.file, _lang(options), as_json=options.json)
+
+
+def _serve(commands) -> None:
+    from smtp_tutor.server.faults import describe_faults
+
+    sub = commands.add_parser(
+        "serve", help="run the practice server", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A practice SMTP server playing hamburger.edu, on loopback by default. "
+        "It never relays and never sends mail anywhere.",
+        epilog=describe_faults())
+    sub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    sub.add_argument("--port", type=int, default=2525, help="port (default 2525)")
+    sub.add_argument("--domain", default="hamburger.edu", help="domain the server plays")
+    sub.add_argument("--mailbox-dir", help="where Maildirs are kept (default: data directory)")
+    sub.add_argument("--users", help="file of practice users, one `name [password]` per line")
+    sub.add_argument("--print-ca", action="store_true",
+                     help="print the practice CA certificate's path (for --cafile) and exit")
+    sub.add_argument("--allow-insecure-auth", action="store_true",
+                     help="accept AUTH before STARTTLS (loopback demos only)")
+    sub.add_argument("--quiet", action="store_true", help="no live console")
+    _common(sub)
+    sub.set_defaults(run=run_serve)
+
+
+def run_serve(options: argparse.Namespace) -> int:
+    from smtp_tutor.server.main import serve
+
+    return serve(options, _lang(options))
+
+
+def _mailbox(commands) -> None:
+    sub = commands.add_parser("mailbox", help="show what the practice server stored for a user")
+    sub.add_argument("user", help="practice user, e.g. bob")
+    sub.add_argument("--mailbox-dir", help="where Maildirs are kept (default: data directory)")
+    sub.add_argument("--show", type=int, metavar="N", help="print message N in full")
+    _common(sub)
+    sub.set_defaults(run=run_mailbox)
+
+
+def run_mailbox(options: argparse.Namespace) -> int:
+    from smtp_tutor.server.mailbox_view import show_mailbox
+
+    return show_mailbox(options, _lang(options))
+
+
+def stdin_is_tty() -> bool:
+    return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"

@@ -1,0 +1,35 @@
+"""Where to connect: ``HOST``, ``HOST PORT``, ``HOST:PORT``, ``[v6]:PORT``, bare ``::1``."""
+
+from __future__ import annotations
+
+DEFAULT_PORT = 25
+IMPLICIT_TLS_PORT = 465
+
+
+class TargetError(ValueError):
+    """The host or port cannot be used; the message is for the user."""
+
+
+def parse_target(host: str, port: str | int | None = None, *, tls: bool = False) -> tuple[str, int]:
+    """A (host, port) pair; the port defaults to 25, or 465 with implicit TLS."""
+    text = host.strip()
+    embedded: str | None = None
+    if text.startswith("["):
+        inside, _, rest = text[1:].partition("]")
+        text = inside
+        if rest.startswith(":"):
+            embedded = rest[1:]
+    elif text.count(":") == 1:
+        text, embedded = text.split(":")
+    if not text:
+        raise TargetError("no host given")
+    chosen = port if port is not None else embedded
+    if chosen in (None, ""):
+        return text, IMPLICIT_TLS_PORT if tls else DEFAULT_PORT
+    try:
+        number = int(chosen)
+    except ValueError as error:
+        raise TargetError(f"port “{chosen}” is not a number") from error
+    if not 0 < number < 65536:
+        raise TargetError(f"port {number} is outside 1-65535")
+    return text, number

@@ -1,0 +1,60 @@
+"""TLS contexts and a readable summary of a negotiated TLS session."""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+
+from smtp_tutor.net.errors import TransportError
+
+
+@dataclass(frozen=True)
+class TlsStarted:
+    """What the user is told after a handshake: version, cipher, certificate."""
+
+    version: str
+    cipher: str
+    subject: str
+    issuer: str
+    verified: bool
+
+
+def client_context(*, cafile: str | None = None, insecure: bool = False) -> ssl.SSLContext:
+    """Verify certificates by default; ``cafile`` trusts a practice CA; ``insecure`` checks nothing."""
+    try:
+        context = ssl.create_default_context(cafile=cafile)
+    except (OSError, ssl.SSLError) as error:
+        raise TransportError("cafile-unreadable", path=str(cafile),
+                             detail=getattr(error, "strerror", None) or str(error)) from error
+    if insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def describe(ssl_object: ssl.SSLObject | ssl.SSLSocket, verified: bool) -> TlsStarted:
+    cipher = ssl_object.cipher()
+    subject, issuer = _names(ssl_object.getpeercert(binary_form=True))
+    return TlsStarted(
+        version=ssl_object.version() or "?",
+        cipher=cipher[0] if cipher else "?",
+        subject=subject,
+        issuer=issuer,
+        verified=verified,
+    )
+
+
+def _names(der: bytes | None) -> tuple[str, str]:
+    if not der:
+        return "?", "?"
+    from cryptography import x509  # only once a handshake happened
+
+    certificate = x509.load_der_x509_certificate(der)
+    return certificate.subject.rfc4514_string(), certificate.issuer.rfc4514_string()
+
+
+def handshake_error(error: BaseException) -> TransportError:
+    """The right message for a failed handshake: verification or anything else."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return TransportError("tls-verify-failed", detail=error.verify_message or str(error))
+    return TransportError("tls-handshake-failed", detail=getattr(error, "reason", None) or str(error))

@@ -1,0 +1,29 @@
+"""Turning events into what a reader sees: colour for a terminal, plain text, JSON lines.
+
+Every face renders through here, so a reply is explained the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from smtp_tutor.render.base import Renderer
+
+
+def make_renderer(kind: str, lang: str, stream: IO[str] | None = None, *,
+                  color: bool | None = None) -> Renderer:
+    """``kind`` is ``terminal``, ``plain`` or ``json``; imports only what it needs."""
+    if kind == "json":
+        from smtp_tutor.render.jsonl import JsonRenderer
+
+        return JsonRenderer(lang, stream)
+    if kind == "terminal":
+        from smtp_tutor.render.terminal import TerminalRenderer
+
+        return TerminalRenderer(lang, stream, color=color)
+    from smtp_tutor.render.plain import PlainRenderer
+
+    return PlainRenderer(lang, stream)
+
+
+__all__ = ["Renderer", "make_renderer"]

@@ -1,0 +1,68 @@
+"""What every renderer offers the faces; subclasses decide only the formatting."""
+
+from __future__ import annotations
+
+import sys
+from typing import IO
+
+from smtp_tutor.net.tls import TlsStarted
+from smtp_tutor.protocol import CommandSent, DataLineSent, ProtocolError, ReplyReceived
+from smtp_tutor.render.views import NoteView, ReplyView, message_view, reply_view, sent_notes
+
+
+class Renderer:
+    """Consumes events and messages; writes them for a reader."""
+
+    def __init__(self, lang: str, stream: IO[str] | None = None) -> None:
+        self.lang = lang
+        self.stream = stream or sys.stdout
+        self.raw = False
+
+    def show(self, event: object) -> None:
+        """Render any event the core or the transport produced."""
+        if isinstance(event, ReplyReceived):
+            self.reply(reply_view(event, self.lang))
+        elif isinstance(event, CommandSent):
+            self.sent(event.command.display, event.wire, sent_notes(event, self.lang),
+                      event.state.value, stuffed=False, is_data=event.command.verb == "<end-of-data>")
+        elif isinstance(event, DataLineSent):
+            self.sent(event.text, event.wire, (), event.state.value, stuffed=event.stuffed,
+                      is_data=True)
+        elif isinstance(event, ProtocolError):
+            self.message(event.key, {"detail": event.detail}, "error")
+        elif isinstance(event, TlsStarted):
+            self.tls(event)
+
+    def show_all(self, events: list) -> None:
+        for event in events:
+            self.show(event)
+
+    def message(self, key: str, params: dict[str, str] | None = None,
+                level: str = "warning") -> None:
+        """A transport or UI message from the knowledge base."""
+        self.note(message_view(key, params or {}, self.lang, level))
+
+    def tls(self, info: TlsStarted) -> None:
+        self.message("tls-established", {"version": info.version, "cipher": info.cipher,
+                                         "subject": info.subject, "issuer": info.issuer}, "info")
+        if not info.verified:
+            self.message("tls-insecure", {}, "warning")
+
+    # -- formatting, per renderer -------------------------------------------
+
+    def reply(self, view: ReplyView) -> None:
+        raise NotImplementedError
+
+    def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
+             stuffed: bool, is_data: bool) -> None:
+        raise NotImplementedError
+
+    def note(self, view: NoteView) -> None:
+        raise NotImplementedError
+
+    def text(self, line: str, style: str = "") -> None:
+        """Free text from a face (headings, help); plain by default."""
+        print(line, file=self.stream, flush=True)
+
+    def connected(self, host: str, port: int, tls: bool) -> None:
+        """Start of a session."""

@@ -1,0 +1,67 @@
+"""One JSON object per line per event, for graders and scripts (schema in README)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from smtp_tutor.net.tls import TlsStarted
+from smtp_tutor.render.base import Renderer
+from smtp_tutor.render.views import NoteView, ReplyView
+
+
+class JsonRenderer(Renderer):
+    """Stable field names; secrets arrive here already masked."""
+
+    def __init__(self, lang: str, stream=None) -> None:
+        super().__init__(lang, stream)
+        self.tls_on = False
+
+    def _emit(self, record: dict) -> None:
+        record.setdefault("tls", self.tls_on)
+        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def reply(self, view: ReplyView) -> None:
+        self._emit({
+            "event": "reply",
+            "code": view.code,
+            "class": view.klass,
+            "enhanced": view.enhanced,
+            "lines": [line[4:] for line in view.lines],
+            "answering": view.answering,
+            "explanation": view.explanation,
+            "enhanced_explanation": view.enhanced_explanation or None,
+            "server_wording": list(view.wordings),
+            "extensions": {e.keyword: e.params for e in view.extensions} if view.extensions
+            else None,
+            "state": view.state,
+            "notes": [_note(n) for n in view.notes],
+        })
+
+    def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
+             stuffed: bool, is_data: bool) -> None:
+        record = {"event": "data" if is_data and display != "." else "sent", "line": display,
+                  "state": state, "notes": [_note(n) for n in notes]}
+        if is_data:
+            record["stuffed"] = stuffed
+        self._emit(record)
+
+    def note(self, view: NoteView) -> None:
+        self._emit({"event": "message", **_note(view)})
+
+    def tls(self, info: TlsStarted) -> None:
+        self.tls_on = True
+        self._emit({"event": "tls", **asdict(info)})
+
+    def text(self, line: str, style: str = "") -> None:
+        """Free text is not part of the JSON stream."""
+
+    def connected(self, host: str, port: int, tls: bool) -> None:
+        self.tls_on = tls
+        self._emit({"event": "connected", "host": host, "port": port})
+
+
+def _note(view: NoteView) -> dict:
+    return {"key": view.key, "level": view.level, "text": view.text, "hint": view.hint,
+            "rfc": view.rfc or None, "expect": view.expect or None}

@@ -1,0 +1,71 @@
+"""Colour for a terminal (rich): replies coloured by class, EHLO as a table.
+
+The class is also written in text (``2xx``), so nothing depends on colour alone.
+``NO_COLOR`` is honoured by rich itself.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from smtp_tutor.render.base import Renderer
+from smtp_tutor.render.theme import theme
+from smtp_tutor.render.views import NoteView, ReplyView, visible_wire
+
+ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
+
+
+class TerminalRenderer(Renderer):
+    def __init__(self, lang: str, stream: IO[str] | None = None, *,
+                 color: bool | None = None, width: int | None = None) -> None:
+        super().__init__(lang, stream)
+        self.console = Console(file=stream, theme=theme(), highlight=False, width=width,
+                               force_terminal=color if color else None,
+                               no_color=color is False or None, soft_wrap=False)
+
+    def reply(self, view: ReplyView) -> None:
+        style = f"reply.{view.klass}xx"
+        if self.raw:
+            self.console.print(f"   [wire]raw {escape(visible_wire(view.raw))}[/]")
+        for line in view.lines:
+            self.console.print(f"[{style}]S: {escape(line)}[/]")
+        self.console.print(f"   [{style}]{view.klass}xx {escape(view.class_word)}[/] "
+                           f"[explain]{escape(view.explanation)}[/]")
+        if view.enhanced_explanation:
+            self.console.print(f"   [explain.enhanced]{escape(view.enhanced_explanation)}[/]")
+        for wording in view.wordings:
+            self.console.print(f"   [explain.enhanced]↳ {escape(wording)}[/]")
+        if view.extensions:
+            table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
+            table.add_column(style="ext.keyword", no_wrap=True)
+            table.add_column(style="explain")
+            for extension in view.extensions:
+                name = f"{extension.keyword} {extension.params}".strip()
+                table.add_row("    " + escape(name), escape(extension.meaning))
+            self.console.print(table)
+        for note in view.notes:
+            self.note(note)
+
+    def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
+             stuffed: bool, is_data: bool) -> None:
+        style = "client.data" if is_data else "client"
+        self.console.print(f"[{style}]C: {escape(display)}[/]")
+        if self.raw or stuffed:
+            marker = "  [wire.stuffed](dot-stuffed)[/]" if stuffed else ""
+            self.console.print(f"   [wire]raw {escape(visible_wire(wire))}[/]{marker}")
+        for note in notes:
+            self.note(note)
+
+    def note(self, view: NoteView) -> None:
+        icon = ICON.get(view.level, "ℹ")
+        rfc = f" ({view.rfc})" if view.rfc and view.rfc not in view.text + view.hint else ""
+        self.console.print(f"   [note.{view.level}]{icon} {escape(view.text)}{escape(rfc)}[/]")
+        if view.hint:
+            self.console.print(f"     [hint]{escape(view.hint)}[/]")
+
+    def text(self, line: str, style: str = "") -> None:
+        self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))

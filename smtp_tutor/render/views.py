@@ -1,0 +1,111 @@
+"""Events as explained, language-specific records: what every renderer formats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from smtp_tutor import knowledge
+from smtp_tutor.protocol import CommandSent, DataLineSent, Note, ReplyReceived
+from smtp_tutor.protocol.commands import GREETING
+
+
+@dataclass(frozen=True)
+class NoteView:
+    key: str
+    level: str
+    text: str
+    hint: str
+    rfc: str = ""
+    expect: str = ""
+
+
+@dataclass(frozen=True)
+class ExtensionView:
+    keyword: str
+    params: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    code: int
+    klass: int
+    class_word: str
+    lines: tuple[str, ...]
+    enhanced: str | None
+    explanation: str
+    enhanced_explanation: str
+    wordings: tuple[str, ...]
+    refs: tuple[str, ...]
+    answering: str | None
+    state: str
+    notes: tuple[NoteView, ...]
+    extensions: tuple[ExtensionView, ...] = field(default=())
+    raw: bytes = b""
+
+
+def note_view(note: Note, lang: str) -> NoteView:
+    text, hint = knowledge.explain_note(note.key, note.params, lang)
+    return NoteView(note.key, note.level, text, hint, note.rfc, note.expect)
+
+
+def message_view(key: str, params: dict[str, str], lang: str, level: str = "warning") -> NoteView:
+    text, hint = knowledge.explain_note(key, params, lang)
+    return NoteView(key, level, text, hint)
+
+
+def reply_view(event: ReplyReceived, lang: str) -> ReplyView:
+    reply = event.reply
+    verb = event.answering.verb if event.answering else None
+    explained = knowledge.explain_reply(reply.code, reply.enhanced, reply.text, verb, lang)
+    extensions: tuple[ExtensionView, ...] = ()
+    if verb == "EHLO" and reply.klass == 2:
+        extensions = tuple(_extension_views(reply.lines[1:], lang))
+    class_word = knowledge.ui("class_word", lang).get(str(reply.klass), "?")
+    return ReplyView(
+        code=reply.code,
+        klass=reply.klass,
+        class_word=class_word,
+        lines=tuple(reply.wire_lines()),
+        enhanced=reply.enhanced,
+        explanation=explained.short,
+        enhanced_explanation=explained.enhanced,
+        wordings=explained.wordings,
+        refs=explained.refs,
+        answering=_answer_name(verb),
+        state=event.state.value,
+        notes=tuple(note_view(n, lang) for n in event.notes),
+        extensions=extensions,
+        raw=reply.raw,
+    )
+
+
+def _answer_name(verb: str | None) -> str | None:
+    if verb is None:
+        return None
+    return "greeting" if verb == GREETING else verb.strip("<>")
+
+
+def _extension_views(lines: tuple[str, ...], lang: str) -> list[ExtensionView]:
+    out = []
+    for line in lines:
+        words = line.split()
+        if not words:
+            continue
+        keyword = words[0].upper()
+        meaning = knowledge.describe_extension(keyword, lang)
+        if meaning is None:
+            meaning = knowledge.ui("unknown_extension", lang)
+        out.append(ExtensionView(keyword, " ".join(words[1:]), meaning))
+    return out
+
+
+def sent_notes(event: CommandSent | DataLineSent, lang: str) -> tuple[NoteView, ...]:
+    return tuple(note_view(n, lang) for n in getattr(event, "notes", ()))
+
+
+def visible_wire(data: bytes) -> str:
+    """Bytes as text with line endings made visible: ⏎ for CRLF, ␊ bare LF, ␍ bare CR."""
+    text = data.decode("utf-8", "replace")
+    return (text.replace("\r\n", "⏎\x00").replace("\n", "␊").replace("\r", "␍")
+            .replace("\x00", ""))

@@ -1,0 +1,1 @@
+"""The interactive shell (prompt_toolkit): the Telnet replacement students type in."""

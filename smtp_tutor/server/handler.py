@@ -1,0 +1,105 @@
+"""What hamburger.edu answers: aiosmtpd hooks with the textbook's friendly replies.
+
+Local users get their mail stored; unknown local users get 550 5.1.1; any other
+domain gets a relay refusal.  Nothing is ever sent anywhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+from pathlib import Path
+
+from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
+from smtp_tutor.server.maildir import deliver
+
+
+class PracticeHandler:
+    """aiosmtpd handler: HELO/EHLO/MAIL/RCPT/DATA hooks."""
+
+    def __init__(self, domain: str, users: dict[str, str], mailbox_dir: Path) -> None:
+        self.domain = domain.lower()
+        self.users = users
+        self.mailbox_dir = mailbox_dir
+        self.delivered = 0
+
+    async def handle_HELO(self, server, session, envelope, hostname: str) -> str:
+        session.host_name = hostname
+        return f"250 {self.domain} Hello {hostname}, pleased to meet you"
+
+    async def handle_EHLO(self, server, session, envelope, hostname: str,
+                          responses: list[str]) -> list[str]:
+        session.host_name = hostname
+        first = f"250-{self.domain} Hello {hostname}, pleased to meet you"
+        extras = ["250-PIPELINING", "250-ENHANCEDSTATUSCODES", "250-VRFY"]
+        return [first, *extras, *responses[1:]]
+
+    async def handle_MAIL(self, server, session, envelope, address: str,
+                          mail_options: list[str]) -> str:
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return f"250 2.1.0 {address or '<>'} ... Sender ok"
+
+    async def handle_RCPT(self, server, session, envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        local, _, domain = address.rpartition("@")
+        if domain.lower() != self.domain:
+            return f"554 5.7.1 <{address}>: Relay access denied"
+        fault = FAULTS.get(local.lower())
+        if fault is not None:
+            if fault.action == "drop":
+                server.transport.abort()
+                return "421 4.4.2 Connection dropped on purpose"
+            if fault.action == "slow":
+                await asyncio.sleep(SLOW_SECONDS)
+            elif fault.reply:
+                return fault.reply.format(address=address)
+        elif local.lower() not in self.users:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return f"250 2.1.5 {address} ... Recipient ok"
+
+    async def handle_VRFY(self, server, session, envelope, address: str) -> str:
+        return "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery"
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = self._with_trace(session, envelope)
+        loop = asyncio.get_running_loop()
+        for recipient in envelope.rcpt_tos:
+            user = recipient.rpartition("@")[0].lower()
+            await loop.run_in_executor(None, deliver, self.mailbox_dir, user, message)
+        self.delivered += 1
+        return "250 2.0.0 Message accepted for delivery"
+
+    def _with_trace(self, session, envelope) -> bytes:
+        """The message as stored: Return-Path and Received: trace lines first (RFC 5321 §4.4)."""
+        protocol = "ESMTP" if session.extended_smtp else "SMTP"
+        if session.ssl:
+            protocol += "S"
+        if session.authenticated:
+            protocol += "A"
+        peer = session.peer[0] if session.peer else "unknown"
+        trace = (
+            f"Return-Path: <{envelope.mail_from or ''}>\r\n"
+            f"Received: from {session.host_name or 'unknown'} ([{peer}])\r\n"
+            f"\tby {self.domain} (smtp-tutor practice server) with {protocol}\r\n"
+            f"\tfor <{', '.join(envelope.rcpt_tos)}>; {email.utils.formatdate(localtime=True)}\r\n"
+        )
+        content = envelope.original_content or b""
+        return trace.encode("utf-8") + content
+
+
+def make_authenticator(users: dict[str, str]):
+    """AUTH PLAIN/LOGIN against the practice accounts."""
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticate(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        user = auth_data.login.decode("utf-8", "replace").partition("@")[0].lower()
+        password = auth_data.password.decode("utf-8", "replace")
+        ok = user in users and users[user] != "" and users[user] == password
+        return AuthResult(success=ok, handled=False)
+
+    return authenticate
