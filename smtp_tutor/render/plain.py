@@ -17,7 +17,7 @@ class PlainRenderer(Renderer):
 
     def reply(self, view: ReplyView) -> None:
         if self.raw:
-            self._out(f"   raw  {visible_wire(view.raw)}")
+            self._out(f"   raw {visible_wire(view.raw)}")
         for line in view.lines:
             self._out(f"S: {line}")
         self._out(f"   = {view.klass}xx {view.class_word}: {view.explanation}")
@@ -36,7 +36,7 @@ class PlainRenderer(Renderer):
         self._out(f"C: {display}")
         if self.raw or stuffed:
             marker = "  (dot-stuffed)" if stuffed else ""
-            self._out(f"   raw  {visible_wire(wire)}{marker}")
+            self._out(f"   raw {visible_wire(wire)}{marker}")
         for note in notes:
             self.note(note)
 

@@ -1,0 +1,182 @@
+"""Fixtures that start real servers: the practice server and bare aiosmtpd in-process,
+Postfix and smtp-sink from Debian's packages (scripts/postfix-loopback.sh).
+
+In CI (CI=true) a test whose tool is missing fails; elsewhere it is skipped with the
+command that would provide it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(condition: bool, why: str) -> None:
+    """Skip locally, fail in CI: a missing tool must never hide a missing feature there."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tutor_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("smtp-tutor-home")
+    os.environ["SMTP_TUTOR_HOME"] = str(home)
+    os.environ.pop("LANG", None)
+    os.environ.pop("LC_ALL", None)
+    os.environ.pop("LC_MESSAGES", None)
+    return home
+
+
+class LoopThread:
+    """An asyncio loop in a thread, so servers run while tests block on subprocesses."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coroutine, timeout: float = 30):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+@dataclass
+class Practice:
+    host: str
+    port: int
+    ca_path: Path
+    mailbox_dir: Path
+    running: object
+
+
+@pytest.fixture(scope="session")
+def loop_thread():
+    thread = LoopThread()
+    yield thread
+    thread.stop()
+
+
+@pytest.fixture
+def practice(loop_thread, tmp_path) -> Practice:
+    """The practice server (hamburger.edu) on a free loopback port, its own Maildir root."""
+    from smtp_tutor.server.app import ServerConfig, start_server
+
+    config = ServerConfig(port=0, mailbox_dir=tmp_path / "mail")
+    running = loop_thread.run(start_server(config))
+    yield Practice(running.host, running.port, running.ca_path, tmp_path / "mail", running)
+    loop_thread.run(running.stop())
+
+
+@pytest.fixture
+def bare_aiosmtpd(loop_thread):
+    """aiosmtpd with its own default replies (no handler hooks): another real server."""
+    from aiosmtpd.handlers import Sink
+    from aiosmtpd.smtp import SMTP
+
+    async def start():
+        loop = asyncio.get_running_loop()
+        return await loop.create_server(lambda: SMTP(Sink(), loop=loop), "127.0.0.1", 0)
+
+    server = loop_thread.run(start())
+    yield "127.0.0.1", server.sockets[0].getsockname()[1]
+    server.close()
+
+
+@pytest.fixture
+def fake_server(loop_thread):
+    """A scripted TCP peer for broken servers: ``fake_server(greeting_bytes, then_close)``."""
+    servers = []
+
+    def make(payload: bytes, *, close: bool = False, reply_to_each: bytes = b""):
+        async def handle(reader, writer):
+            writer.write(payload)
+            await writer.drain()
+            if close:
+                writer.close()
+                return
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                if reply_to_each:
+                    writer.write(reply_to_each)
+                    await writer.drain()
+
+        async def start():
+            return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+        server = loop_thread.run(start())
+        servers.append(server)
+        return "127.0.0.1", server.sockets[0].getsockname()[1]
+
+    yield make
+    for server in servers:
+        server.close()
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="session")
+def postfix() -> tuple[str, int]:
+    """Postfix 3.7 from Debian on 127.0.0.1:10025 (started by scripts/postfix-loopback.sh)."""
+    port = int(os.environ.get("SMTP_TUTOR_POSTFIX_PORT", "10025"))
+    if not _port_open(port) and shutil.which("postfix") and os.geteuid() == 0:
+        subprocess.run(["bash", str(ROOT / "scripts" / "postfix-loopback.sh"), "start"],
+                       check=False, capture_output=True, timeout=120)
+    need(_port_open(port), "Postfix on 127.0.0.1:10025: sudo bash scripts/postfix-loopback.sh start")
+    return "127.0.0.1", port
+
+
+@pytest.fixture(scope="session")
+def smtp_sink(postfix) -> tuple[str, int]:
+    port = int(os.environ.get("SMTP_TUTOR_SINK_PORT", "10026"))
+    need(_port_open(port), "smtp-sink on 127.0.0.1:10026: sudo bash scripts/postfix-loopback.sh start")
+    return "127.0.0.1", port
+
+
+@pytest.fixture(scope="session")
+def swaks() -> str:
+    path = shutil.which("swaks")
+    need(path is not None, "swaks: sudo apt-get install swaks")
+    return path
+
+
+def tutor_command() -> list[str]:
+    """The installed entry point of the venv running the tests."""
+    script = Path(sys.executable).with_name("smtp-tutor")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "smtp_tutor"]
+
+
+def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
+              timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([*tutor_command(), *args], input=stdin, capture_output=True,
+                          env=full_env, timeout=timeout)
+
+
+TEXTBOOK = (
+    "HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
+    "Do you like ketchup?\nHow about pickles?\n.\nQUIT\n"
+).encode()

@@ -1,0 +1,110 @@
+"""``smtp-tutor connect`` with stdin from a file: the textbook session, plain and JSON."""
+
+import json
+import re
+
+from tests.conftest import TEXTBOOK, run_tutor
+
+
+def test_textbook_session_plain_output_explains_every_reply(practice):
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=TEXTBOOK)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out + result.stderr.decode()
+    assert "\x1b[" not in out  # no colour on a pipe
+    replies = [line for line in out.splitlines() if line.startswith("S: ")]
+    explained = [line for line in out.splitlines() if line.startswith("   = ")]
+    assert [r.split()[1] for r in replies] == ["220", "250", "250", "250", "354", "250", "221"]
+    assert "Sender accepted" in out and "Message accepted for delivery" in out
+    assert len(explained) >= len(replies)
+    assert "C: Do you like ketchup?" in out
+    assert "space after `FROM:`" in out and "no header section" in out
+
+
+def test_textbook_session_json_schema(practice):
+    result = run_tutor("connect", practice.host, str(practice.port), "--json", stdin=TEXTBOOK)
+    assert result.returncode == 0
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    kinds = [r["event"] for r in records]
+    assert kinds[0] == "connected"
+    replies = [r for r in records if r["event"] == "reply"]
+    assert [r["code"] for r in replies] == [220, 250, 250, 250, 354, 250, 221]
+    assert [r["answering"] for r in replies] == [
+        "greeting", "HELO", "MAIL", "RCPT", "DATA", "end-of-data", "QUIT"]
+    assert replies[2]["enhanced"] == "2.1.0" and replies[2]["explanation"].startswith("Sender")
+    assert [r["state"] for r in replies] == ["helo", "ready", "mail", "rcpt", "data", "ready",
+                                             "closed"]
+    assert all(r["tls"] is False for r in records)
+    data = [r["line"] for r in records if r["event"] == "data"]
+    assert data == ["Do you like ketchup?", "How about pickles?"]
+
+
+def test_vietnamese_explanations_follow_lang(practice):
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=TEXTBOOK,
+                       env={"LANG": "vi_VN.UTF-8"})
+    assert "Người gửi được chấp nhận" in result.stdout.decode()
+
+
+def test_missing_quit_exits_non_zero_with_one_line_reason(practice):
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=b"EHLO crepes.fr\n")
+    assert result.returncode == 1
+    err = result.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("smtp-tutor: ")
+
+
+def test_color_always_and_no_color(practice):
+    forced = run_tutor("connect", practice.host, str(practice.port), "--color=always",
+                       stdin=b"QUIT\n")
+    assert b"\x1b[" in forced.stdout
+    plain = run_tutor("connect", practice.host, str(practice.port), "--color=always",
+                      stdin=b"QUIT\n", env={"NO_COLOR": "1"})
+    colour = re.compile(rb"\x1b\[(?:\d+;)*(?:3[0-7]|9[0-7])(?:;\d+)*m")
+    assert colour.search(forced.stdout)
+    assert not colour.search(plain.stdout)  # NO_COLOR: bold/italic may stay, colour goes
+
+
+def test_connection_refused_is_explained_without_traceback(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_tutor("connect", "127.0.0.1", str(port), stdin=b"QUIT\n")
+    text = (result.stdout + result.stderr).decode()
+    assert result.returncode != 0
+    assert "Connection refused" in text and "Traceback" not in text
+
+
+def test_bad_port_is_a_usage_error():
+    result = run_tutor("connect", "127.0.0.1", "seventy", stdin=b"")
+    assert result.returncode == 2 and b"not a number" in result.stderr
+
+
+def test_server_that_never_answers_times_out(fake_server):
+    host, port = fake_server(b"")
+    result = run_tutor("connect", host, str(port), "--timeout", "0.5", stdin=b"QUIT\n")
+    text = (result.stdout + result.stderr).decode()
+    assert result.returncode == 1 and "no complete reply within 0.5 s" in text
+    assert "Traceback" not in text
+
+
+def test_dot_stuffing_on_the_wire(practice):
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"DATA\nSubject: dots\n\n..two\n.hidden\nend\n.\nQUIT\n")
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=script)
+    assert result.returncode == 0
+    assert result.stdout.decode().count("(dot-stuffed)") == 2
+    assert "raw ...two⏎" in result.stdout.decode()
+    [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
+    body = stored.read_bytes().split(b"\r\n\r\n", 1)[1]
+    assert body.startswith(b"..two\r\n.hidden\r\nend")
+
+
+def test_large_body_is_sent_and_summarised(practice):
+    body = b"".join(b"line %06d of a long message\n" % i for i in range(5000))
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\nDATA\n"
+              + body + b".\nQUIT\n")
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=script)
+    assert result.returncode == 0
+    assert b"4000 more body lines" in result.stdout
+    [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
+    assert stored.read_bytes().endswith(b"line 004999 of a long message\r\n")
