@@ -53,6 +53,8 @@ class JsonRenderer(Renderer):
     def tls(self, info: TlsStarted) -> None:
         self.tls_on = True
         self._emit({"event": "tls", **asdict(info)})
+        if not info.verified:
+            self.message("tls-insecure", {}, "warning")
 
     def text(self, line: str, style: str = "") -> None:
         """Free text is not part of the JSON stream."""
