@@ -23,14 +23,13 @@ commands:
                          on a real SMTP server; no HOST: the built-in practice server
   explain TOPIC          explain a reply code (354), an enhanced code (5.1.1), a command
                          (RCPT), an extension (PIPELINING) or a concept (dot-stuffing)
-  annotate [FILE]        explain a transcript you already have (S:/C:, swaks, smtplib)
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "annotate", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "serve", "mailbox")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -177,6 +177,6 @@ def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
 
 
 TEXTBOOK = (
-    "HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
-    "Do you like ketchup?\nHow about pickles?\n.\nQUIT\n"
-).encode()
+    b"HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
+    b"Do you like ketchup?\nHow about pickles?\n.\nQUIT\n"
+)

@@ -18,7 +18,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _connect(commands)
     _explain(commands)
-    _annotate(commands)
     _serve(commands)
     _mailbox(commands)
     return parser
@@ -73,22 +72,6 @@ def run_explain(options: argparse.Namespace) -> int:
     from smtp_tutor.faces.explain import explain
 
     return explain(" ".join(options.topic), _lang(options), list_all=options.list)
-
-
-def _annotate(commands) -> None:
-    sub = commands.add_parser("annotate", help="explain an existing transcript",
-                              description="Explain a transcript: textbook S:/C: lines, a swaks "
-                              "run, smtplib debug output or a telnet capture (stdin if no FILE).")
-    sub.add_argument("file", nargs="?", help="transcript file (default: stdin)")
-    sub.add_argument("--json", action="store_true", help="JSON lines instead of text")
-    _common(sub)
-    sub.set_defaults(run=run_annotate)
-
-
-def run_annotate(options: argparse.Namespace) -> int:
-    from smtp_tutor.faces.annotate import annotate
-
-    return annotate(options.file, _lang(options), as_json=options.json)
 
 
 def _serve(commands) -> None:

@@ -1,0 +1,82 @@
+"""Explanations in context, checked against the replies real servers give
+(shared/real-server-replies.md: Postfix, smtp-sink, aiosmtpd, Exim, OpenSMTPD)."""
+
+import pytest
+
+from smtp_tutor import knowledge
+
+# (reply code, text, command answered) -> words the explanation must contain
+REAL = [
+    (250, "2.1.0 Ok", "MAIL", "Sender accepted"),
+    (250, "OK", "MAIL", "Sender accepted"),
+    (250, "2.1.5 Destination address valid: Recipient ok", "RCPT", "Recipient accepted"),
+    (250, "Accepted", "RCPT", "Recipient accepted"),
+    (250, "2.0.0 Ok: queued as 8888C16014C", "<end-of-data>", "Message accepted"),
+    (250, "OK id=1xVPFA-0004ou-2G", "<end-of-data>", "Message accepted"),
+    (354, "End data with <CR><LF>.<CR><LF>", "DATA", "type the message"),
+    (354, 'Enter message, ending with "." on a line by itself', "DATA", "type the message"),
+    (554, "5.5.1 Error: no valid recipients", "DATA", "no recipient was accepted"),
+    (503, "valid RCPT command must precede DATA", "DATA", "at least one accepted recipient"),
+    (503, "5.5.4 Invalid command arguments: No recipient specified", "DATA", "recipient"),
+    (503, "Error: need MAIL command", "RCPT", "needs a sender"),
+    (503, "sender not yet given", "RCPT", "needs a sender"),
+    (503, "Error: send HELO first", "MAIL", "EHLO first"),
+    (550, "5.1.1 <nosuchuser@hamburger.edu>: Recipient address rejected: User unknown in local "
+          "recipient table", "RCPT", "no such mailbox"),
+    (550, "Unknown user", "RCPT", "no such mailbox"),
+    (550, "Invalid recipient: <nosuchuser@hamburger.edu>", "RCPT", "no such mailbox"),
+    (554, "5.7.1 <someone@example.com>: Relay access denied", "RCPT", "relaying"),
+    (550, "Relay not permitted", "RCPT", "relaying"),
+    (500, "5.5.2 Error: command not recognized", "FOO", "not recognised"),
+    (501, "5.5.4 Syntax: MAIL FROM:<address>", "MAIL", "malformed"),
+    (252, "2.0.0 bob", "VRFY", "Cannot verify"),
+    (221, "2.0.0 Bye", "QUIT", "Goodbye"),
+    (221, "hamburger.edu closing connection", "QUIT", "Goodbye"),
+    (214, "Commands supported:", "HELP", "Help"),
+    (220, "2.0.0 Ready to start TLS", "STARTTLS", "TLS"),
+    (550, "5.7.1 Delivery not authorized, message refused: Message is not RFC 2822 compliant",
+     "<end-of-data>", "Message refused"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "verb", "words"), REAL)
+def test_explanations_hold_on_every_real_server(code, text, verb, words):
+    from smtp_tutor.protocol.replies import find_enhanced_code
+
+    result = knowledge.explain_reply(code, find_enhanced_code(code, text), text, verb, "en")
+    assert words.lower() in (result.short + " ".join(result.wordings)).lower()
+    vi = knowledge.explain_reply(code, find_enhanced_code(code, text), text, verb, "vi")
+    assert vi.short and vi.short != result.short
+
+
+@pytest.mark.parametrize(("text", "concept_words"), [
+    ("5.5.2 hamburger.edu Error: bare <LF> received", "bare LF"),
+    ("4.5.0 Bare linefeed (LF) not allowed", "bare LF"),
+    ("5.6.11 SMTPSEND.BareLinefeedsAreIllegal", "bare LF"),
+    ("5.7.0 Must issue a STARTTLS command first", "STARTTLS"),
+    ("2.7.0 Error: I can break rules, too. Goodbye.", "smuggling"),
+])
+def test_real_wordings_are_recognised(text, concept_words):
+    result = knowledge.explain_reply(550, None, text, "RCPT", "en")
+    assert any(concept_words in w for w in result.wordings)
+
+
+def test_exchange_vendor_code():
+    assert "Exchange" in knowledge.explain_enhanced("5.6.11", "en").short
+
+
+def test_unknown_code_falls_back_to_class_and_category():
+    result = knowledge.explain_reply(459, None, "whatever", None, "en")
+    assert "Transient" in result.short and "mail system" in result.short
+
+
+@pytest.mark.parametrize(("typo", "want"), [("dot-stufing", "dot-stuffing"), ("PIPELINNG", "PIPELINING"),
+                                            ("SMTPUTF", "SMTPUTF8")])
+def test_did_you_mean(typo, want):
+    assert want in knowledge.explain_topic(typo, "en")
+
+
+@pytest.mark.parametrize(("env", "lang"), [({"LANG": "vi_VN.UTF-8"}, "vi"), ({"LANG": "C"}, "en"),
+                                           ({}, "en"), ({"LC_ALL": "vi_VN", "LANG": "en_US"}, "vi")])
+def test_language_from_locale(env, lang):
+    assert knowledge.language_from_env(env) == lang

@@ -1,0 +1,95 @@
+"""The REPL in a real pseudo-terminal (pexpect): completion, DATA mode, AUTH masking."""
+
+import os
+import re
+
+import pexpect
+import pytest
+
+from tests.conftest import tutor_command
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.fixture
+def repl(practice, tutor_home):
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
+           "LINES": "40"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+                                    "--cafile", str(practice.ca_path)],
+                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+    child.expect(r"\[helo\]>")
+    yield child
+    child.terminate(force=True)
+
+
+def type_slowly(child, text: str) -> None:
+    for index in range(0, len(text), 4):
+        child.send(text[index : index + 4])
+
+
+def screen(child) -> str:
+    return ANSI.sub("", child.before or "")
+
+
+def test_tab_completes_and_dialogue_is_explained(repl):
+    type_slowly(repl, "EH")
+    repl.send("\t")
+    repl.expect("EHLO")
+    type_slowly(repl, "crepes.fr")
+    repl.send("\r")
+    repl.expect(r"\[ready\]>")
+    assert "PIPELINING" in screen(repl) and "several commands" in screen(repl)
+    type_slowly(repl, "RCPT TO:<bob@hamburger.edu>\r")
+    repl.expect("Enter again")
+    repl.send("\r")
+    repl.expect("503")
+    repl.expect("needs a sender")
+
+
+def test_data_mode_and_headers(repl, practice):
+    for line, state in (("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                        ("RCPT TO:<bob@hamburger.edu>", "rcpt")):
+        type_slowly(repl, line + "\r")
+        repl.expect(rf"\[{state}\]>")
+    type_slowly(repl, "DATA\r")
+    repl.expect("Envelope vs headers")
+    repl.expect(r"\[data\]>")
+    type_slowly(repl, ":headers\r")
+    repl.expect("Subject: Hello")
+    type_slowly(repl, ".secret dot\r")
+    repl.expect("..secret dot⏎")
+    type_slowly(repl, ".\r")
+    repl.expect("Message accepted for delivery")
+    [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
+    assert b"From: <alice@crepes.fr>" in stored.read_bytes()
+
+
+def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
+    for line, marker in (("EHLO crepes.fr", r"\[ready\]>"), ("STARTTLS", "TLS is on"),
+                         ("EHLO crepes.fr", r"AUTH LOGIN PLAIN")):
+        type_slowly(repl, line + "\r")
+        repl.expect(marker)
+    repl.expect(r"\[ready\]>")
+    type_slowly(repl, "AUTH LOGIN\r")
+    repl.expect("User Name")  # the 334 challenge is decoded
+    repl.expect("username:")
+    repl.send("\x15")  # clear the default
+    type_slowly(repl, "carol\r")
+    repl.expect("password:")
+    type_slowly(repl, "crepes\r")
+    repl.expect("Authentication succeeded")
+    shown = screen(repl)
+    assert "235" in shown and "crepes\r" not in shown and "Y3JlcGVz" not in shown
+    save = tmp_path / "session.txt"
+    type_slowly(repl, f":save {save}\r")
+    repl.expect("saved")
+    repl.sendeof()
+    repl.expect(pexpect.EOF)
+    assert "221" in ANSI.sub("", repl.before)
+    transcript = save.read_text()
+    history = (tutor_home / "history").read_text()
+    for text in (transcript, history):
+        assert "Y3JlcGVz" not in text and "crepes\n" not in text.replace("crepes.fr", "")
+    assert "C: ********" in transcript and "S: 235" in transcript
