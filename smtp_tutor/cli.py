@@ -70,7 +70,9 @@ def _silence_stdout() -> None:
 def _dispatch(args: list[str]) -> int:
     from smtp_tutor.faces.arguments import build_parser
 
-    parser = build_parser()
+    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
+        args = ["connect", *args]
+    parser = build_parser(args[0])
     if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
         args = ["connect", *args]
     if args[0] not in COMMANDS:

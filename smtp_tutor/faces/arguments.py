@@ -13,12 +13,13 @@ def _lang(options: argparse.Namespace) -> str:
     return options.lang or language_from_env()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str = "") -> argparse.ArgumentParser:
+    """The full parser; the costly `serve` epilog is built only when `serve` runs."""
     parser = argparse.ArgumentParser(prog="smtp-tutor", description="Learn SMTP in the terminal.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _connect(commands)
     _explain(commands)
-    _serve(commands)
+    _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
     return parser
 
@@ -74,14 +75,17 @@ def run_explain(options: argparse.Namespace) -> int:
     return explain(" ".join(options.topic), _lang(options), list_all=options.list)
 
 
-def _serve(commands) -> None:
-    from smtp_tutor.server.faults import describe_faults
+def _serve(commands, *, with_epilog: bool) -> None:
+    epilog = None
+    if with_epilog:
+        from smtp_tutor.server.faults import describe_faults
 
+        epilog = describe_faults()
     sub = commands.add_parser(
         "serve", help="run the practice server", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="A practice SMTP server playing hamburger.edu, on loopback by default. "
         "It never relays and never sends mail anywhere.",
-        epilog=describe_faults())
+        epilog=epilog)
     sub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sub.add_argument("--port", type=int, default=2525, help="port (default 2525)")
     sub.add_argument("--domain", default="hamburger.edu", help="domain the server plays")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 
 from smtp_tutor.faces.target import TargetError, parse_target
@@ -35,12 +36,14 @@ def _with_practice_server(options: argparse.Namespace, lang: str, interactive: b
 
 
 def make_connection(options: argparse.Namespace, host: str, port: int):
+    """The connection; its TLS context (costly: it loads the CA store) is made when first used."""
     from smtp_tutor.net.connection import SmtpConnection
-    from smtp_tutor.net.tls import client_context
+    from smtp_tutor.net.errors import TransportError
 
-    context = client_context(cafile=options.cafile, insecure=options.insecure)
+    if options.cafile and not os.access(options.cafile, os.R_OK):
+        raise TransportError("cafile-unreadable", path=options.cafile, detail="cannot read it")
     return SmtpConnection(host, port, timeout=options.timeout, implicit_tls=options.tls,
-                          ssl_context=context)
+                          cafile=options.cafile, insecure=options.insecure)
 
 
 async def _run(options: argparse.Namespace, lang: str, host: str, port: int,

@@ -28,13 +28,16 @@ class SmtpConnection:
 
     def __init__(self, host: str, port: int, *, session: ClientSession | None = None,
                  timeout: float = DEFAULT_TIMEOUT, implicit_tls: bool = False,
-                 ssl_context: ssl.SSLContext | None = None) -> None:
+                 ssl_context: ssl.SSLContext | None = None, cafile: str | None = None,
+                 insecure: bool = False) -> None:
         self.host = host
         self.port = port
         self.session = session or ClientSession()
         self.timeout = timeout
         self.implicit_tls = implicit_tls
         self.ssl_context = ssl_context
+        self.cafile = cafile
+        self.insecure = insecure
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.closed = False
@@ -74,7 +77,7 @@ class SmtpConnection:
         if self.ssl_context is None:
             from smtp_tutor.net.tls import client_context
 
-            self.ssl_context = client_context()
+            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure)
         return self.ssl_context
 
     def _tls_info(self) -> TlsStarted:
