@@ -32,7 +32,8 @@ SMTPLIB_TEXTBOOK = """
 import smtplib, sys
 with smtplib.SMTP("127.0.0.1", int(sys.argv[1])) as s:
     s.helo("crepes.fr")
-    s.sendmail("alice@crepes.fr", ["bob@hamburger.edu"], b"Do you like ketchup?\\r\\nHow about pickles?\\r\\n")
+    s.sendmail("alice@crepes.fr", ["bob@hamburger.edu"],
+               b"Do you like ketchup?\\r\\nHow about pickles?\\r\\n")
 """
 SMTPLIB_BIG = """
 import smtplib, sys
