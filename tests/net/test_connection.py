@@ -9,6 +9,7 @@ from smtp_tutor.net.connection import SmtpConnection
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted, client_context
 from smtp_tutor.protocol import ReplyReceived, State
+from tests.conftest import need
 
 
 def run(coroutine):
@@ -112,8 +113,7 @@ def test_implicit_tls(loop_thread, practice):
 def test_ipv6_loopback(loop_thread):
     import socket
 
-    if not socket.has_ipv6:
-        pytest.skip("no IPv6 in this kernel")
+    need(socket.has_ipv6, "IPv6 in this kernel")
     from aiosmtpd.handlers import Sink
     from aiosmtpd.smtp import SMTP
 
@@ -124,7 +124,7 @@ def test_ipv6_loopback(loop_thread):
     try:
         server = loop_thread.run(start())
     except OSError:
-        pytest.skip("::1 not configured")
+        need(False, "::1 configured on the loopback interface")
     port = server.sockets[0].getsockname()[1]
 
     async def scenario():
