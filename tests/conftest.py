@@ -97,7 +97,7 @@ def bare_aiosmtpd(loop_thread):
 
     server = loop_thread.run(start())
     yield "127.0.0.1", server.sockets[0].getsockname()[1]
-    server.close()
+    loop_thread.loop.call_soon_threadsafe(server.close)
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def fake_server(loop_thread):
 
     yield make
     for server in servers:
-        server.close()
+        loop_thread.loop.call_soon_threadsafe(server.close)
 
 
 def _port_open(port: int) -> bool:

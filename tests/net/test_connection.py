@@ -107,7 +107,7 @@ def test_implicit_tls(loop_thread, practice):
     try:
         run(scenario())
     finally:
-        server.close()
+        loop_thread.loop.call_soon_threadsafe(server.close)
 
 
 def test_ipv6_loopback(loop_thread):
@@ -135,7 +135,7 @@ def test_ipv6_loopback(loop_thread):
     try:
         run(scenario())
     finally:
-        server.close()
+        loop_thread.loop.call_soon_threadsafe(server.close)
 
 
 @pytest.mark.parametrize(("payload", "close", "key"), [
