@@ -60,10 +60,6 @@ class ClientSession:
     def awaiting_reply(self) -> bool:
         return bool(self._pending)
 
-    @property
-    def in_flight(self) -> tuple[Command, ...]:
-        return tuple(self._pending)
-
     def check(self, line: str) -> list[Note]:
         """Notes about ``line`` before it is sent: placement, syntax, extensions."""
         if self.state is State.DATA:

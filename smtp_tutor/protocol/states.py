@@ -68,7 +68,6 @@ TRANSITIONS: dict[tuple[str, int], Target] = {
 }
 
 TRANSACTION_STATES = frozenset({State.MAIL, State.RCPT, State.DATA})
-INTRODUCED_STATES = frozenset({State.READY, State.MAIL, State.RCPT})
 
 
 def next_state(current: State, answering: str, reply_code: int) -> State:
