@@ -23,13 +23,14 @@ commands:
                          on a real SMTP server; no HOST: the built-in practice server
   explain TOPIC          explain a reply code (354), an enhanced code (5.1.1), a command
                          (RCPT), an extension (PIPELINING) or a concept (dot-stuffing)
+  annotate [FILE]        explain a transcript: S:/C: lines, swaks, smtplib debug, telnet
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "annotate", "serve", "mailbox")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -73,8 +74,6 @@ def _dispatch(args: list[str]) -> int:
     if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
         args = ["connect", *args]
     parser = build_parser(args[0])
-    if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
-        args = ["connect", *args]
     if args[0] not in COMMANDS:
         parser.error(f"unknown command “{args[0]}” (try: {', '.join(COMMANDS)})")
     options = parser.parse_args(args)

@@ -19,6 +19,7 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _connect(commands)
     _explain(commands)
+    _annotate(commands)
     _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
     return parser
@@ -73,6 +74,27 @@ def run_explain(options: argparse.Namespace) -> int:
     from smtp_tutor.faces.explain import explain
 
     return explain(" ".join(options.topic), _lang(options), list_all=options.list)
+
+
+def _annotate(commands) -> None:
+    sub = commands.add_parser(
+        "annotate", help="explain a transcript another tool printed",
+        description="Explain a recorded SMTP dialogue offline: the textbook S:/C: notation, "
+        "swaks output (-> <- ~> <~), Python smtplib debug output (send:/reply:) or a telnet "
+        "capture. Reads FILE, or stdin when FILE is absent or -.")
+    sub.add_argument("file", nargs="?", help="transcript file (default: stdin)")
+    sub.add_argument("--json", action="store_true", help="one JSON object per event")
+    sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour (default: auto; NO_COLOR honoured)")
+    sub.add_argument("--raw", action="store_true", help="show the bytes each line stands for")
+    _common(sub)
+    sub.set_defaults(run=run_annotate)
+
+
+def run_annotate(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.annotate import annotate
+
+    return annotate(options, _lang(options))
 
 
 def _serve(commands, *, with_epilog: bool) -> None:

@@ -29,6 +29,8 @@ def decode_challenge(text: str) -> str | None:
     except (binascii.Error, ValueError):
         return None
     try:
-        return raw.decode("utf-8")
+        decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    # aiosmtpd ends its prompts with a NUL; control characters must not reach a terminal
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in decoded)

@@ -220,6 +220,12 @@ class ClientSession:
         if self.state is State.TLS:
             self.state = State.HELLO
 
+    def assume_greeted(self) -> None:
+        """Go on as if a 220 greeting came (a transcript that begins after it)."""
+        if self.state is State.GREETING and self._pending and self._pending[0].verb == GREETING:
+            self._pending.popleft()
+            self.state = next_state(self.state, GREETING, 220)
+
     def implicit_tls(self) -> None:
         """The connection was TLS from its first byte (port 465, RFC 8314)."""
         self.tls = True

@@ -1,0 +1,108 @@
+"""Transcripts other tools print, read back as who-said-what lines.
+
+Students arrive with output they did not understand: the textbook's ``S:``/``C:``
+notation, a swaks run (``->``/``<-``, ``~>``/``<~`` once TLS is on), Python smtplib's
+debug output (``send:``/``reply:``) or a raw telnet/netcat capture.  Each line is
+classified here; a bare telnet line stays ``UNKNOWN`` until the replay knows whether
+the session is inside DATA (where everything is the client's).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+SERVER = "S"
+CLIENT = "C"
+UNKNOWN = "?"
+
+_TEXTBOOK = re.compile(r"^\s*([SC]):(?: (.*)|(.*))$")
+_SWAKS_SERVER = re.compile(r"^\s*(?:<-|<~|<\*\*|<~\*)\s+(.*)$")
+_SWAKS_CLIENT = re.compile(r"^\s*(?:->|~>)(?: (.*)|$)")
+_SWAKS_INFO = re.compile(r"^\s*(?:===|\*\*\*|\+\s)")
+_TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d+ ")
+_SMTPLIB = re.compile(r"^(send|reply|data|connect): (.*)$")
+_TELNET_NOISE = ("Trying ", "Connected to ", "Escape character is", "Connection closed",
+                 "telnet>", "Connection to ")
+REPLY_SHAPE = re.compile(r"^\d{3}(?:[ -].*)?$")
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One line of dialogue: ``side`` is S, C or ? (decided by the replay)."""
+
+    side: str
+    text: str
+    line_no: int
+    source: str  # textbook, swaks, smtplib, telnet
+
+
+def read_transcript(text: str) -> list[TranscriptLine]:
+    """Every dialogue line of ``text``; tool chatter (``===``, ``Trying ...``) is dropped."""
+    lines: list[TranscriptLine] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        lines.extend(classify(raw, number))
+    if any(line.source != "telnet" for line in lines):
+        # a tool's output with other text around it (a shell prompt, a traceback)
+        lines = [line for line in lines if line.source != "telnet"]
+    return lines
+
+
+def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
+    """The dialogue lines one printed line holds (smtplib's ``send:`` may hold several)."""
+    line = raw.rstrip("\r\n")
+    if not line.strip():
+        return []
+    match = _TEXTBOOK.match(line)
+    if match:
+        side = match.group(1)
+        body = match.group(2) if match.group(2) is not None else match.group(3)
+        return [TranscriptLine(side, body if side == CLIENT else body.strip(), number, "textbook")]
+    match = _SWAKS_SERVER.match(line)
+    if match:
+        return [TranscriptLine(SERVER, match.group(1).strip(), number, "swaks")]
+    match = _SWAKS_CLIENT.match(line)
+    if match:
+        return [TranscriptLine(CLIENT, match.group(1) or "", number, "swaks")]
+    if _SWAKS_INFO.match(line):
+        return []
+    smtplib_lines = _smtplib(_TIMESTAMP.sub("", line), number)
+    if smtplib_lines is not None:
+        return smtplib_lines
+    if line.startswith(_TELNET_NOISE):
+        return []
+    return [TranscriptLine(UNKNOWN, line, number, "telnet")]
+
+
+def _smtplib(line: str, number: int) -> list[TranscriptLine] | None:
+    match = _SMTPLIB.match(line)
+    if not match:
+        return None
+    kind, rest = match.groups()
+    if kind in ("data", "connect"):
+        return [] if rest.startswith("(") else None
+    if rest.startswith("retcode ("):
+        return []
+    try:
+        value = ast.literal_eval(rest)
+    except (ValueError, SyntaxError):
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    if not isinstance(value, str):
+        return None
+    side = CLIENT if kind == "send" else SERVER
+    parts = value.split("\r\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return [TranscriptLine(side, part, number, "smtplib") for part in parts]
+
+
+def resolve_side(line: TranscriptLine, in_data: bool) -> str:
+    """Who said a telnet line: inside DATA the client; a reply-shaped line the server."""
+    if line.side != UNKNOWN:
+        return line.side
+    if in_data:
+        return CLIENT
+    return SERVER if REPLY_SHAPE.match(line.text) else CLIENT

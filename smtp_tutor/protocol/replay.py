@@ -1,0 +1,62 @@
+"""A recorded dialogue fed through a ``ClientSession``, as if it happened now.
+
+The session then matches every reply to the command it answers, exactly as it does
+live, so a pasted transcript gets the same contextual explanations as the REPL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from smtp_tutor.protocol.commands import CommandRefused
+from smtp_tutor.protocol.events import Event, Note
+from smtp_tutor.protocol.notation import CLIENT, REPLY_SHAPE, TranscriptLine, resolve_side
+from smtp_tutor.protocol.session import ClientSession
+from smtp_tutor.protocol.states import State
+
+
+@dataclass(frozen=True)
+class TlsAssumed:
+    """The transcript goes on after a 220 to STARTTLS: the handshake happened there."""
+
+    line_no: int
+
+
+@dataclass(frozen=True)
+class ReplayNote:
+    """Something about the transcript itself (a refused line), tied to its line number."""
+
+    note: Note
+    line_no: int
+
+
+ReplayEvent = Event | TlsAssumed | ReplayNote
+
+
+def replay(lines: Iterable[TranscriptLine],
+           session: ClientSession | None = None) -> Iterator[ReplayEvent]:
+    """Yield the events a live session would have produced for ``lines``."""
+    session = session or ClientSession()
+    for line in lines:
+        side = resolve_side(line, session.state is State.DATA)
+        if side != CLIENT and not REPLY_SHAPE.match(line.text):
+            yield ReplayNote(Note("transcript-not-a-reply", {"text": line.text[:60]},
+                                  level="warning"), line.line_no)
+            continue
+        if side != CLIENT:
+            yield from session.receive(line.text.encode("utf-8") + b"\r\n")
+            continue
+        if session.state is State.GREETING and session.last_reply is None:
+            session.assume_greeted()
+            yield ReplayNote(Note("transcript-no-greeting"), line.line_no)
+        if session.state is State.TLS:
+            session.tls_established()
+            yield TlsAssumed(line.line_no)
+        text = line.text
+        if session.state is State.DATA and text.startswith(".."):
+            text = text[1:]  # transcripts show the wire: the sender already dot-stuffed it
+        try:
+            yield from session.send(text).events
+        except CommandRefused as refused:
+            yield ReplayNote(refused.note, line.line_no)
