@@ -24,13 +24,14 @@ commands:
   explain TOPIC          explain a reply code (354), an enhanced code (5.1.1), a command
                          (RCPT), an extension (PIPELINING) or a concept (dot-stuffing)
   annotate [FILE]        explain a transcript: S:/C: lines, swaks, smtplib debug, telnet
+  lesson list|check|play worked sessions to watch or type, with hints (alice-bob first)
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "annotate", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "annotate", "lesson", "serve", "mailbox")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     _connect(commands)
     _explain(commands)
     _annotate(commands)
+    _lesson(commands)
     _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
     return parser
@@ -97,6 +98,48 @@ def run_annotate(options: argparse.Namespace) -> int:
     return annotate(options, _lang(options))
 
 
+def _lesson(commands) -> None:
+    sub = commands.add_parser(
+        "lesson", help="list, check and play lessons",
+        description="Lessons replay worked SMTP sessions (the textbook Alice-to-Bob session "
+        "first) against a real server. The lesson format is described in lessons/README.md.")
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the built-in lessons, ✓ for the finished ones")
+    _common(listing)
+    check = actions.add_parser("check", help="check lesson files (default: the library)")
+    check.add_argument("files", nargs="*", metavar="FILE")
+    _common(check)
+    player = actions.add_parser(
+        "play", help="play a lesson",
+        description="Play a lesson by id (alice-bob), number (1) or FILE. Against the built-in "
+        "practice server unless --server; --offline uses the replies written in the lesson.")
+    player.add_argument("lesson", metavar="ID|FILE")
+    player.add_argument("--mode", choices=("practice", "watch"), default="practice",
+                        help="practice: you type each client line (default); watch: it plays")
+    player.add_argument("--pace", type=float, metavar="SECONDS",
+                        help="watch: next step after SECONDS instead of a key")
+    player.add_argument("--predict", action="store_true",
+                        help="guess each reply code before the command is sent; scored")
+    player.add_argument("--offline", action="store_true",
+                        help="no server at all: the replies come from the lesson file")
+    player.add_argument("--server", metavar="HOST[:PORT]", help="play against this server")
+    player.add_argument("--domain", help="the server's mail domain for {domain} (with --server)")
+    player.add_argument("--cafile", help="trust this CA for STARTTLS (with --server)")
+    player.add_argument("--insecure", action="store_true", help="do not verify certificates")
+    player.add_argument("--timeout", type=float, default=30.0, help="seconds per reply")
+    player.add_argument("--json", action="store_true", help="one JSON object per event")
+    player.add_argument("--report", metavar="FILE", help="write the run (tries, hints, "
+                        "predictions) as JSON for the instructor")
+    _common(player)
+    sub.set_defaults(run=run_lesson)
+
+
+def run_lesson(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.lesson import lesson
+
+    return lesson(options, _lang(options))
+
+
 def _serve(commands, *, with_epilog: bool) -> None:
     epilog = None
     if with_epilog:
@@ -117,6 +160,9 @@ def _serve(commands, *, with_epilog: bool) -> None:
                      help="print the practice CA certificate's path (for --cafile) and exit")
     sub.add_argument("--allow-insecure-auth", action="store_true",
                      help="accept AUTH before STARTTLS (loopback demos only)")
+    sub.add_argument("--greylist", type=float, default=0.0, metavar="SECONDS",
+                     help="teaching fault: answer 451 4.7.1 to a new (client, sender, "
+                     "recipient) until it retries after SECONDS (RFC 5321 §4.5.4)")
     sub.add_argument("--quiet", action="store_true", help="no live console")
     _common(sub)
     sub.set_defaults(run=run_serve)

@@ -66,3 +66,14 @@ class Renderer:
 
     def connected(self, host: str, port: int, tls: bool) -> None:
         """Start of a session."""
+
+    # -- lessons -------------------------------------------------------------
+
+    def narration(self, text: str) -> None:
+        """A lesson's words between steps."""
+        for line in text.splitlines():
+            self.text(f"» {line}", "narration")
+
+    def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:
+        """Whether a reply is the one the lesson expects (``text`` says it to a reader)."""
+        self.text(f"   {text}", "check.ok" if ok else "check.fail")

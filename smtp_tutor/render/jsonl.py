@@ -59,6 +59,13 @@ class JsonRenderer(Renderer):
     def text(self, line: str, style: str = "") -> None:
         """Free text is not part of the JSON stream."""
 
+    def narration(self, text: str) -> None:
+        self._emit({"event": "narration", "text": text})
+
+    def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:
+        self._emit({"event": "check", "lesson_line": line_no, "expected": expected, "got": got,
+                    "ok": ok, "text": text})
+
     def connected(self, host: str, port: int, tls: bool) -> None:
         self.tls_on = tls
         self._emit({"event": "connected", "host": host, "port": port})

@@ -21,6 +21,10 @@ STYLES = {
     "ext.keyword": "bold",
     "heading": "bold underline",
     "secret": "reverse",
+    "narration": "bold",
+    "check.ok": "green",
+    "check.fail": "bold red",
+    "prompt.lesson": "bold cyan",
 }
 
 

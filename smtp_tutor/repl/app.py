@@ -198,6 +198,8 @@ class Repl:
             await self._headers()
         elif name == "save" and argument:
             self._save(argument)
+        elif name == "save-lesson" and argument:
+            self._save_lesson(argument)
         else:
             self.renderer.text(f"? :{name} {argument}".rstrip() + "   (:help)", "note.warning")
 
@@ -226,6 +228,22 @@ class Repl:
             self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
             return
         self.renderer.text(f"saved {len(self.transcript.lines)} lines to {path}", "hint")
+
+
+    def _save_lesson(self, path: str) -> None:
+        """The session as a lesson file that `smtp-tutor lesson play` replays."""
+        from smtp_tutor.lessons.recording import lesson_id_for, lesson_text
+
+        greeting = next((text for side, text in self.transcript.lines if side == "S"), "")
+        words = greeting.split()
+        persona = words[1] if len(words) > 1 else self.connection.host
+        text = lesson_text(self.transcript.lines, lesson_id_for(path), persona)
+        try:
+            Path(path).expanduser().write_text(text, encoding="utf-8")
+        except OSError as error:
+            self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
+            return
+        self.renderer.text(f"saved as a lesson: {path} (smtp-tutor lesson play {path})", "hint")
 
 
 def _view(note, lang):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ class ServerConfig:
     users: dict[str, str] | None = None
     allow_insecure_auth: bool = False
     idle_timeout: float = 300.0
+    greylist_seconds: float = 0.0
 
 
 @dataclass
@@ -41,9 +43,12 @@ async def start_server(config: ServerConfig) -> RunningServer:
     """Listen on ``config.host``/``config.port`` (0 picks a free port)."""
     import warnings
 
-    from aiosmtpd.smtp import SMTP
+    from smtp_tutor.server.protocol import PracticeSMTP
 
     warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+    # aiosmtpd's own log lines (warnings like "aborted AUTH") would print over the
+    # dialogue on stderr; the live console and the client already show what happened
+    logging.getLogger("mail.log").setLevel(logging.ERROR)
 
     from smtp_tutor.server.users import DEFAULT_USERS
 
@@ -52,12 +57,13 @@ async def start_server(config: ServerConfig) -> RunningServer:
     users = config.users if config.users is not None else dict(DEFAULT_USERS)
     ca_path, cert_path, key_path = ensure_certificates(home / "tls", config.domain)
     tls = server_context(cert_path, key_path)
-    handler = PracticeHandler(config.domain, users, Path(mailbox_dir))
+    handler = PracticeHandler(config.domain, users, Path(mailbox_dir),
+                              greylist_seconds=config.greylist_seconds)
     authenticator = make_authenticator(users)
     loop = asyncio.get_running_loop()
 
-    def factory() -> SMTP:
-        return SMTP(handler, hostname=config.domain, ident="ESMTP smtp-tutor practice server",
+    def factory() -> PracticeSMTP:
+        return PracticeSMTP(handler, hostname=config.domain, ident="ESMTP smtp-tutor practice server",
                     data_size_limit=MAX_MESSAGE, enable_SMTPUTF8=True, tls_context=tls,
                     authenticator=authenticator, auth_require_tls=not config.allow_insecure_auth,
                     timeout=config.idle_timeout, loop=loop)

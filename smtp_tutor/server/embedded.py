@@ -8,9 +8,10 @@ from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
 class EmbeddedServer:
     """``async with EmbeddedServer() as server:`` gives ``server.host``/``server.port``."""
 
-    def __init__(self, lang: str = "en", host: str = "127.0.0.1") -> None:
+    def __init__(self, lang: str = "en", host: str = "127.0.0.1", *,
+                 greylist_seconds: float = 0.0) -> None:
         self.lang = lang
-        self.config = ServerConfig(host=host, port=0)
+        self.config = ServerConfig(host=host, port=0, greylist_seconds=greylist_seconds)
         self.running: RunningServer | None = None
 
     async def __aenter__(self) -> RunningServer:

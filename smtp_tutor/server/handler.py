@@ -17,11 +17,14 @@ from smtp_tutor.server.maildir import deliver
 class PracticeHandler:
     """aiosmtpd handler: HELO/EHLO/MAIL/RCPT/DATA hooks."""
 
-    def __init__(self, domain: str, users: dict[str, str], mailbox_dir: Path) -> None:
+    def __init__(self, domain: str, users: dict[str, str], mailbox_dir: Path, *,
+                 greylist_seconds: float = 0.0) -> None:
         self.domain = domain.lower()
         self.users = users
         self.mailbox_dir = mailbox_dir
         self.delivered = 0
+        self.greylist_seconds = greylist_seconds
+        self._first_seen: dict[tuple[str, str, str], float] = {}
 
     async def handle_HELO(self, server, session, envelope, hostname: str) -> str:
         session.host_name = hostname
@@ -56,9 +59,28 @@ class PracticeHandler:
                 return fault.reply.format(address=address)
         elif local.lower() not in self.users:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        greylisted = self._greylisted(session, envelope, address)
+        if greylisted:
+            return greylisted
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return f"250 2.1.5 {address} ... Recipient ok"
+
+    def _greylisted(self, session, envelope, address: str) -> str:
+        """A teaching fault: refuse an unknown (client, sender, recipient) triplet for a while."""
+        if self.greylist_seconds <= 0:
+            return ""
+        peer = session.peer[0] if session.peer else ""
+        triplet = (peer, (envelope.mail_from or "").lower(), address.lower())
+        now = asyncio.get_running_loop().time()
+        if len(self._first_seen) > 10_000:
+            self._first_seen.clear()  # bounded memory; at worst someone is greylisted again
+        first = self._first_seen.setdefault(triplet, now)
+        left = first + self.greylist_seconds - now
+        if left > 0:
+            return (f"451 4.7.1 <{address}>: Recipient address rejected: Greylisted, "
+                    f"try again in {max(1, round(left))} seconds")
+        return ""
 
     async def handle_VRFY(self, server, session, envelope, address: str) -> str:
         return "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery"

@@ -29,7 +29,8 @@ def serve(options: argparse.Namespace, lang: str) -> int:
                          "loopback: other machines can reach this practice server.\n")
     config = ServerConfig(host=options.host, port=options.port, domain=options.domain,
                           mailbox_dir=Path(options.mailbox_dir) if options.mailbox_dir else None,
-                          users=users, allow_insecure_auth=options.allow_insecure_auth)
+                          users=users, allow_insecure_auth=options.allow_insecure_auth,
+                          greylist_seconds=max(0.0, options.greylist))
 
     async def main() -> None:
         try:

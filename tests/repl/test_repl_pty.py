@@ -94,3 +94,34 @@ def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
     for text in (transcript, history):
         assert "Y3JlcGVz" not in text and "crepes\n" not in text.replace("crepes.fr", "")
     assert "C: ********" in transcript and "S: 235" in transcript
+
+
+def test_save_lesson_records_a_session_that_plays_back(repl, tmp_path):
+    for line, state in (("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                        ("RCPT TO:<bob@hamburger.edu>", "rcpt"), ("DATA", "data"),
+                        ("Subject: recorded", "data"), ("", "data"), ("Hello Bob", "data"),
+                        (".", "ready")):
+        type_slowly(repl, line + "\r")
+        repl.expect(rf"\[{state}\]>")
+    path = tmp_path / "my-lesson.lesson"
+    type_slowly(repl, f":save-lesson {path}\r")
+    repl.expect("saved as a lesson")
+    text = path.read_text()
+    assert "id: my-lesson" in text and "C: RCPT TO:<bob@hamburger.edu>" in text
+    assert "S: 220 hamburger.edu" in text and "C: Hello Bob" in text
+    from tests.conftest import run_tutor
+
+    assert run_tutor("lesson", "check", str(path)).returncode == 0
+    played = run_tutor("lesson", "play", str(path), "--mode", "watch")
+    assert played.returncode == 0, played.stdout.decode()[-800:]
+    assert "every reply was the expected one" in played.stdout.decode()
+
+
+def test_recorded_credentials_become_placeholders():
+    from smtp_tutor.lessons.recording import lesson_text
+
+    text = lesson_text([("S", "220 x"), ("C", "AUTH LOGIN"), ("S", "334 VXNlcm5hbWU6"),
+                        ("C", "********"), ("S", "334 UGFzc3dvcmQ6"), ("C", "********"),
+                        ("S", "235 ok"), ("C", "AUTH PLAIN ********")], "rec", "x")
+    assert "C: {user_b64}" in text and "C: {pass_b64}" in text
+    assert "C: AUTH PLAIN {auth_plain}" in text and "********" not in text.split("---")[1]

@@ -1,0 +1,68 @@
+"""``smtp-tutor lesson list|check|play``: the lesson library from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from smtp_tutor.knowledge import explain_note, ui
+from smtp_tutor.lessons.parser import LessonError, read_lesson
+
+
+def lesson(options: argparse.Namespace, lang: str) -> int:
+    if options.action == "list":
+        return list_lessons(lang)
+    if options.action == "check":
+        return check_files(options.files, lang)
+    from smtp_tutor.faces.lesson_player import play
+
+    return play(options, lang)
+
+
+def list_lessons(lang: str) -> int:
+    """id, title, level, languages, and ✓ for the lessons this student finished."""
+    from smtp_tutor.lessons.library import load_library
+    from smtp_tutor.lessons.progress import load_progress
+
+    lessons, errors = load_library()
+    progress = load_progress()
+    print(ui("lesson_list_header", lang))
+    for number, item in enumerate(lessons, start=1):
+        done = "✓" if progress.get(item.id, {}).get("passed") else " "
+        languages = "+".join(item.languages) or "-"
+        print(f" {done} {number:>2}. {item.id:<20} level {item.level}  [{languages:<5}]  "
+              f"{item.title_in(lang)}")
+    for error in errors:
+        _print_problems(error, lang)
+    return 1 if errors else 0
+
+
+def check_files(paths: list[str], lang: str) -> int:
+    """Check each file; 0 only when all of them are fine."""
+    if not paths:
+        from smtp_tutor.lessons.library import library_paths
+
+        paths = library_paths()
+    status = 0
+    for path in paths:
+        try:
+            checked = read_lesson(path)
+        except LessonError as error:
+            _print_problems(error, lang)
+            status = 1
+            continue
+        steps = sum(1 for step in checked.steps if step.kind != "wait")
+        print(ui("lesson_check_file_ok", lang, path=path, steps=str(steps),
+                 langs="+".join(checked.languages) or "-"))
+    return status
+
+
+def _print_problems(error: LessonError, lang: str) -> None:
+    first = error.problems[0]
+    sys.stderr.write(ui("lesson_problems", lang, path=first.path,
+                        count=str(len(error.problems))) + "\n")
+    for problem in error.problems:
+        text, hint = explain_note(problem.key, problem.params, lang)
+        sys.stderr.write(f"{problem.path}:{problem.line}: {text}\n")
+        if hint:
+            sys.stderr.write(f"    {hint}\n")

@@ -1,0 +1,350 @@
+"""``smtp-tutor lesson play``: watch a lesson, or type it with hints, against a real server.
+
+Watch mode types the lesson's client lines itself (at a key press, at ``--pace``, or
+straight through when stdin is not a terminal).  Practice mode waits for the student's
+line, accepts what a server would accept, and hints after a wrong try.  Either way the
+line goes to a real server (the embedded practice server unless ``--server``; none at
+all with ``--offline``) and the real reply is checked against the lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+
+from smtp_tutor.knowledge import explain_note, explain_topic, ui
+from smtp_tutor.lessons.engine import LessonRun
+from smtp_tutor.lessons.matching import accepts, verb_of
+from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step
+from smtp_tutor.lessons.placeholders import bindings, has_secret
+from smtp_tutor.protocol import State
+
+MASK = "********"
+
+
+def play(options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.lessons.library import find
+    from smtp_tutor.lessons.parser import LessonError, read_lesson
+
+    path = find(options.lesson)
+    if path is None:
+        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=options.lesson)}\n"
+                         f"  {ui('lesson_not_found_hint', lang)}\n")
+        return 2
+    try:
+        lesson = read_lesson(path)
+    except LessonError as error:
+        from smtp_tutor.faces.lesson import _print_problems
+
+        _print_problems(error, lang)
+        return 2
+    return asyncio.run(_play(lesson, options, lang))
+
+
+async def _play(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.net.errors import TransportError
+
+    if options.offline:
+        from smtp_tutor.lessons.backends import OfflineBackend
+
+        return await _drive(lesson, OfflineBackend(lesson), bindings(lesson.persona), options, lang)
+    if options.server:
+        return await _on_server(lesson, options, lang)
+    from smtp_tutor.server.embedded import EmbeddedServer
+
+    greylist = float(lesson.server.get("greylist") or 0)
+    try:
+        async with EmbeddedServer(lang=lang, greylist_seconds=greylist) as server:
+            backend = _live(server.host, server.port, str(server.ca_path), options)
+            return await _drive(lesson, backend, bindings(lesson.persona), options, lang)
+    except TransportError as error:
+        text, hint = explain_note(error.key, error.params, lang)
+        sys.stderr.write(f"smtp-tutor: {text}\n  {hint}\n")
+        return 1
+
+
+async def _on_server(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.faces.target import TargetError, parse_target
+
+    try:
+        host, port = parse_target(options.server, None, tls=False)
+    except TargetError as error:
+        sys.stderr.write(f"smtp-tutor: {error}\n")
+        return 2
+    backend = _live(host, port, options.cafile, options)
+    return await _drive(lesson, backend, bindings(options.domain or lesson.persona), options, lang)
+
+
+def _live(host: str, port: int, cafile: str | None, options: argparse.Namespace):
+    from smtp_tutor.lessons.backends import LiveBackend
+    from smtp_tutor.net.connection import SmtpConnection
+
+    return LiveBackend(SmtpConnection(host, port, timeout=options.timeout, cafile=cafile,
+                                      insecure=options.insecure))
+
+
+# -- input ----------------------------------------------------------------------
+
+
+class Asker:
+    """Lines from the student: prompt_toolkit on a terminal, plain lines from a pipe."""
+
+    def __init__(self) -> None:
+        self.interactive = sys.stdin.isatty()
+        self._prompt = None
+
+    async def ask(self, message: str, *, secret: bool = False) -> str | None:
+        if not self.interactive:
+            line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+            return line.rstrip("\r\n") if line else None
+        from prompt_toolkit import PromptSession
+
+        if self._prompt is None:
+            self._prompt = PromptSession()
+        try:
+            return await self._prompt.prompt_async(message, is_password=secret)
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+
+# -- the run ----------------------------------------------------------------------
+
+
+@dataclass
+class StepRecord:
+    """One step of a practice run, for ``--report`` (secrets never stored)."""
+
+    line: int
+    kind: str
+    expected: str
+    tries: list[str] = field(default_factory=list)
+    hints: int = 0
+    shown: bool = False
+    got: int | None = None
+    ok: bool | None = None
+    predicted: str | None = None
+    prediction_ok: bool | None = None
+
+
+@dataclass
+class Player:
+    run: LessonRun
+    renderer: object
+    asker: Asker
+    options: argparse.Namespace
+    lang: str
+    records: list[StepRecord] = field(default_factory=list)
+    guess: str | None = None
+    asked = right = 0
+
+    @property
+    def watch(self) -> bool:
+        return self.options.mode == "watch"
+
+    def say(self, texts: dict[str, str]) -> None:
+        text = texts.get(self.lang) or texts.get("en")
+        if text:
+            self.renderer.narration(text)
+
+    async def play(self) -> bool | None:
+        """True: finished green; False: a reply was not the expected one; None: stopped."""
+        lesson = self.run.lesson
+        self.renderer.text(ui("lesson_heading", self.lang, id=lesson.id,
+                              title=lesson.title_in(self.lang)), "heading")
+        self.renderer.connected(self.run.backend.host, self.run.backend.port, False)
+        self.renderer.show_all(await self.run.start())
+        while (step := self.run.current) is not None:
+            self.say(step.narration)
+            if step.kind == WAIT:
+                self.renderer.text(ui("lesson_wait", self.lang, seconds=f"{step.seconds:g}"))
+                await asyncio.sleep(step.seconds)
+                self.run.skip()
+            elif step.kind == SERVER:
+                self.reveal(step)
+            elif not await self.client(step):
+                self.renderer.text(ui("lesson_quit", self.lang))
+                return None
+        self.say(lesson.closing)
+        failures = sum(1 for outcome in self.run.outcomes if not outcome.ok)
+        if self.asked:
+            self.renderer.text(ui("lesson_score", self.lang, right=str(self.right),
+                                  asked=str(self.asked)))
+        self.renderer.text(ui("lesson_passed", self.lang) if not failures else
+                           ui("lesson_failed", self.lang, count=str(failures)),
+                           "check.ok" if not failures else "check.fail")
+        return not failures
+
+    def reveal(self, step: Step) -> None:
+        outcome, group = self.run.reveal()
+        self.renderer.show_all(group)
+        got = outcome.reply.reply.code if outcome.reply else None
+        expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
+        if got is None:
+            text = ui("lesson_check_none", self.lang, expected=expected)
+        else:
+            key = "lesson_check_ok" if outcome.ok else "lesson_check_fail"
+            text = ui(key, self.lang, expected=expected, got=str(got))
+        self.renderer.check(step.line_no, expected, got, outcome.ok, text)
+        record = StepRecord(step.line_no, SERVER, expected, got=got, ok=outcome.ok)
+        if self.guess is not None and got is not None:
+            record.predicted, record.prediction_ok = self.guess, _guessed(self.guess, got)
+            self.asked += 1
+            self.right += record.prediction_ok
+            key = "lesson_predict_right" if record.prediction_ok else "lesson_predict_wrong"
+            self.renderer.text(ui(key, self.lang, guess=self.guess, code=str(got)))
+        self.guess = None
+        self.records.append(record)
+
+    async def client(self, step: Step) -> bool:
+        secret = has_secret(step.text) or self.run.session.state is State.AUTH
+        expected = self.run.line_for(step)
+        record = StepRecord(step.line_no, CLIENT, MASK if secret else expected)
+        self.records.append(record)
+        if self.watch:
+            if not await self.pace():
+                return False
+            line = expected
+        else:
+            line = await self.practice(step, expected, record, secret)
+            if line is None:
+                return False
+        if self.options.predict and self._reply_follows() and not await self.predict():
+            return False
+        self.renderer.show_all(await self.run.send(line))
+        return True
+
+    async def pace(self) -> bool:
+        if self.options.pace is not None:
+            await asyncio.sleep(self.options.pace)
+            return True
+        if not self.asker.interactive:
+            return True
+        answer = await self.asker.ask(f"  ({ui('lesson_next', self.lang)}) ")
+        return answer is not None and answer.strip().lower() not in ("q", ":quit")
+
+    async def predict(self) -> bool:
+        """Ask until the guess is a reply code, a class digit, or nothing (skip)."""
+        while True:
+            answer = await self.asker.ask(f"  {ui('lesson_predict', self.lang)} ")
+            if answer is None:
+                return False
+            answer = answer.strip()
+            if not answer or _valid_guess(answer):
+                self.guess = answer or None
+                return True
+
+    def _reply_follows(self) -> bool:
+        steps = self.run.lesson.steps
+        following = steps[self.run.position + 1:]
+        nxt = next((s for s in following if s.kind != WAIT), None)
+        return nxt is not None and nxt.kind == SERVER
+
+    async def practice(self, step: Step, expected: str, record: StepRecord,
+                       secret: bool) -> str | None:
+        if not any(record.kind == CLIENT for record in self.records[:-1]):
+            self.renderer.text(ui("lesson_your_turn", self.lang), "hint")
+        while True:
+            state = self.run.session.state.value
+            typed = await self.asker.ask(f"[{state}]> ", secret=secret)
+            if typed is None or typed.strip() == ":quit":
+                return None
+            command = typed.strip()
+            if command in ("?", ":hint"):
+                record.hints += 1
+                self.hint(step, expected, record.hints)
+                continue
+            if command == ":show":
+                record.shown = True
+                shown = MASK if secret else expected
+                self.renderer.text(ui("lesson_show", self.lang, line=shown), "hint")
+                continue
+            if command == ":skip":
+                record.shown = True
+                return expected
+            record.tries.append(MASK if secret else typed)
+            if accepts(typed, step, self.run.values, in_data=self.run.in_data):
+                return typed if self.run.in_data else typed.strip()
+            self.renderer.text(ui("lesson_wrong", self.lang), "check.fail")
+            record.hints += 1
+            self.hint(step, expected, record.hints, typed)
+
+    def hint(self, step: Step, expected: str, level: int, typed: str = "") -> None:
+        """The lesson's own hint first; then what is wrong; then the command's syntax."""
+        own = step.hints.get(self.lang) or step.hints.get("en")
+        if self.run.in_data:
+            key = "lesson_hint_end" if expected == "." else "lesson_hint_body"
+            self.renderer.text(ui(key, self.lang), "hint")
+            return
+        verb = verb_of(expected)
+        if own and level == 1:
+            self.renderer.text(own, "hint")
+            return
+        if typed and verb_of(typed) == verb:
+            self.renderer.text(ui("lesson_hint_args", self.lang), "hint")
+        else:
+            self.renderer.text(ui("lesson_hint_verb", self.lang, verb=verb), "hint")
+        topic = explain_topic(verb, self.lang)
+        if level >= 2 and not isinstance(topic, list) and topic.syntax:
+            self.renderer.text(f"  {topic.syntax}", "hint")
+
+    def report(self, started: float, result: bool | None) -> dict:
+        lesson = self.run.lesson
+        return {"lesson": lesson.id, "title": lesson.title_in(self.lang), "file": lesson.path,
+                "mode": self.options.mode, "lang": self.lang, "offline": self.options.offline,
+                "started": _iso(started), "finished": _iso(time.time()),
+                "completed": result is not None, "passed": bool(result),
+                "predictions": {"asked": self.asked, "right": self.right},
+                "steps": [record.__dict__ for record in self.records]}
+
+
+def _valid_guess(answer: str) -> bool:
+    return answer in ("2", "3", "4", "5") or (len(answer) == 3 and answer.isdigit()
+                                                and answer[0] in "2345")
+
+
+def _guessed(guess: str, code: int) -> bool:
+    return guess == str(code) if len(guess) >= 3 else guess == str(code)[0]
+
+
+def _iso(moment: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(moment))
+
+
+async def _drive(lesson: Lesson, backend, values: dict[str, str], options: argparse.Namespace,
+                 lang: str) -> int:
+    from smtp_tutor.lessons.progress import mark_finished
+    from smtp_tutor.net.errors import TransportError
+    from smtp_tutor.render import make_renderer
+
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    kind = "json" if options.json else ("terminal" if interactive else "plain")
+    renderer = make_renderer(kind, lang)
+    player = Player(LessonRun(lesson, backend, values), renderer, Asker(), options, lang)
+    started = time.time()
+    result: bool | None = None
+    try:
+        result = await player.play()
+    except TransportError as error:
+        renderer.message(error.key, error.params, "error")
+        result = False
+    finally:
+        await player.run.close()
+    if result is not None:
+        mark_finished(lesson.id, options.mode, result)
+    if options.report:
+        _write_report(options.report, player.report(started, result))
+    return 0 if result else 1
+
+
+def _write_report(path: str, report: dict) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, ensure_ascii=False, indent=1)
+            handle.write("\n")
+    except OSError as error:
+        sys.stderr.write(f"smtp-tutor: cannot write the report {path}: {error.strerror}\n")
+

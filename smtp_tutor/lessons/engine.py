@@ -1,0 +1,107 @@
+"""One playing of a lesson: steps in order, lines out to a backend, replies checked.
+
+No UI here: the watch and practice players and the instructor's demo all drive a
+``LessonRun`` and decide themselves what to show and when.  Replies are held back
+until their ``S:`` step comes, so its narration can be shown (or the class asked to
+guess) before the reply is revealed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from smtp_tutor.lessons.model import CLIENT, SERVER, Lesson, Step
+from smtp_tutor.lessons.placeholders import fill
+from smtp_tutor.protocol import ReplyReceived, State
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a server step went: the reply that came (None: none came) and whether it fits."""
+
+    step: Step
+    reply: ReplyReceived | None
+    ok: bool
+
+
+class LessonRun:
+    """The position in a lesson and the replies not yet revealed."""
+
+    def __init__(self, lesson: Lesson, backend, values: dict[str, str]) -> None:
+        self.lesson = lesson
+        self.backend = backend
+        self.values = values
+        self.position = 0
+        self.outcomes: list[Outcome] = []
+        self._held: deque[list] = deque()
+
+    @property
+    def session(self):
+        return self.backend.session
+
+    @property
+    def current(self) -> Step | None:
+        steps = self.lesson.steps
+        return steps[self.position] if self.position < len(steps) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.current is None
+
+    @property
+    def passed(self) -> bool:
+        return self.finished and all(outcome.ok for outcome in self.outcomes)
+
+    @property
+    def in_data(self) -> bool:
+        return self.session.state is State.DATA
+
+    def line_for(self, step: Step) -> str:
+        """The client line with placeholders filled for this server."""
+        return fill(step.text, self.values)
+
+    async def start(self) -> list:
+        """Connect; what is shown at once (the greeting is held for its step)."""
+        return self._hold(await self.backend.open())
+
+    async def send(self, line: str) -> list:
+        """Send the current client step's line (as typed, or as written)."""
+        step = self.current
+        assert step is not None and step.kind == CLIENT
+        self.position += 1
+        return self._hold(await self.backend.send(line))
+
+    def reveal(self) -> tuple[Outcome, list]:
+        """The current server step: its reply (with what came with it) and whether it fits."""
+        step = self.current
+        assert step is not None and step.kind == SERVER
+        self.position += 1
+        group = self._held.popleft() if self._held else []
+        reply = group[0] if group and isinstance(group[0], ReplyReceived) else None
+        ok = reply is not None and step.expects(reply.reply.code, reply.reply.text)
+        outcome = Outcome(step, reply, ok)
+        self.outcomes.append(outcome)
+        return outcome, group
+
+    def skip(self) -> None:
+        """Past a step that needs no I/O (a wait, once waited)."""
+        self.position += 1
+
+    def _hold(self, events: list) -> list:
+        """Split events: those before the first reply are returned; replies are held."""
+        shown: list = []
+        replied = False
+        for event in events:
+            if isinstance(event, ReplyReceived):
+                self._held.append([event])
+                replied = True
+            elif replied:
+                self._held[-1].append(event)  # e.g. the TLS handshake after 220
+            else:
+                shown.append(event)
+        return shown
+
+    async def close(self) -> None:
+        await self.backend.close()
+

@@ -1,0 +1,271 @@
+"""Reading a lesson file: a header of ``key: value`` lines, then the dialogue.
+
+The body is the textbook notation (``S:``/``C:`` lines, pasted as they are) with
+narration (``en:``/``vi:``), hints, presenter notes and a few directives around it;
+lessons/README.md is the instructor's guide.  Every problem is reported with its line
+and what to write instead, and a lesson with any problem is never played.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step
+from smtp_tutor.lessons.placeholders import unknown_names
+
+HEADER_KEYS = ("id", "title", "title.en", "title.vi", "level", "persona", "requires", "server")
+SERVER_OPTIONS = ("greylist",)
+_KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z.\-]*)\s*:(?:\s(.*)|)$")
+_REPLY = re.compile(r"^([2-5]\d\d)([ -]|$)(.*)$")
+_CODE = re.compile(r"^([2-5](?:\d\d|xx))(?:\s+/(.*)/)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANG_FIELDS = {"en": "narration", "vi": "narration", "hint.en": "hints", "hint.vi": "hints",
+               "note.en": "notes", "note.vi": "notes"}
+MASKED = "********"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a lesson file: where, what, and what to write instead."""
+
+    path: str
+    line: int
+    key: str
+    params: dict[str, str]
+
+    def __str__(self) -> str:  # English, for logs and assertion messages
+        from smtp_tutor.knowledge import explain_note
+
+        text, hint = explain_note(self.key, self.params, "en")
+        return f"{self.path}:{self.line}: {text} {hint}".strip()
+
+
+class LessonError(Exception):
+    """The file does not check; ``problems`` says every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def read_lesson(path: str) -> Lesson:
+    """Parse and check the file at ``path``; raises ``LessonError``."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise LessonError([Problem(path, 0, "lesson-unreadable",
+                                   {"detail": error.strerror or str(error)})]) from error
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LessonError([Problem(path, line, "lesson-not-utf8", {})]) from error
+    return parse_lesson(text, path)
+
+
+def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
+    """Parse and check lesson text; raises ``LessonError`` listing every problem."""
+    reader = _Reader(path)
+    lesson = reader.read(text.splitlines())
+    if reader.problems:
+        raise LessonError(reader.problems)
+    return lesson
+
+
+class _Reader:
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.header: dict[str, tuple[str, int]] = {}
+        self.steps: list[Step] = []
+        self.pending: dict[str, dict[str, str]] = {"narration": {}, "hints": {}, "notes": {}}
+
+    def problem(self, line: int, key: str, **params: str) -> None:
+        self.problems.append(Problem(self.path, line, key, params))
+
+    def read(self, lines: list[str]) -> Lesson:
+        body_start = self._read_header(lines)
+        for number, line in enumerate(lines[body_start:], start=body_start + 1):
+            self._read_body_line(number, line.rstrip("\r"))
+        return self._finish(len(lines))
+
+    # -- header ---------------------------------------------------------------
+
+    def _read_header(self, lines: list[str]) -> int:
+        for index, raw in enumerate(lines):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line == "---":
+                return index + 1
+            match = _KEY_VALUE.match(line)
+            if not match or match.group(1).lower() not in HEADER_KEYS:
+                return index  # the body starts (a pasted transcript needs no header)
+            self.header[match.group(1).lower()] = ((match.group(2) or "").strip(), index + 1)
+        return len(lines)
+
+    # -- body -----------------------------------------------------------------
+
+    def _read_body_line(self, number: int, line: str) -> None:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#") or stripped == "---":
+            return
+        if stripped.startswith(("S:", "C:")):
+            side, rest = stripped[0], line.split(":", 1)[1]
+            rest = rest[1:] if rest.startswith(" ") else rest
+            if side == "S":
+                self._server_line(number, rest.strip())
+            else:
+                self._client_line(number, rest)
+            return
+        match = _KEY_VALUE.match(stripped)
+        if not match:
+            self.problem(number, "lesson-unknown-line", text=stripped[:40])
+            return
+        key, value = match.group(1).lower(), (match.group(2) or "").strip()
+        if key in LANG_FIELDS:
+            lang = key.rpartition(".")[2]
+            bucket = self.pending[LANG_FIELDS[key]]
+            bucket[lang] = f"{bucket[lang]}\n{value}" if lang in bucket else value
+        elif key == "or":
+            self._alternative(number, value)
+        elif key == "expect":
+            self._expect(number, value)
+        elif key == "wait":
+            self._wait(number, value)
+        else:
+            self.problem(number, "lesson-unknown-line", text=stripped[:40])
+
+    def _attach(self, step: Step) -> None:
+        step.narration, step.hints, step.notes = (
+            self.pending["narration"], self.pending["hints"], self.pending["notes"])
+        self.pending = {"narration": {}, "hints": {}, "notes": {}}
+        self.steps.append(step)
+
+    def _server_line(self, number: int, text: str) -> None:
+        match = _REPLY.match(text)
+        if not match:
+            self.problem(number, "lesson-bad-reply", text=text[:40])
+            return
+        last = self.steps[-1] if self.steps else None
+        continuing = (last is not None and last.kind == SERVER and last.lines
+                      and _REPLY.match(last.lines[-1]).group(2) == "-")  # type: ignore[union-attr]
+        if continuing and not any(self.pending.values()):
+            if last.code != match.group(1):
+                self.problem(number, "lesson-reply-code-changes", first=last.code,
+                             code=match.group(1))
+            last.lines.append(text)
+            last.text = "\n".join(last.lines)
+            return
+        self._attach(Step(SERVER, number, text=text, lines=[text], code=match.group(1)))
+
+    def _client_line(self, number: int, text: str) -> None:
+        if MASKED in text:
+            self.problem(number, "lesson-masked-secret")
+        for name in unknown_names(text):
+            self.problem(number, "lesson-unknown-placeholder", name=name)
+        self._attach(Step(CLIENT, number, text=text))
+
+    def _alternative(self, number: int, value: str) -> None:
+        last = self.steps[-1] if self.steps else None
+        if last is None or last.kind != CLIENT:
+            self.problem(number, "lesson-misplaced", directive="or", after="C:")
+            return
+        last.alternatives.append(value)
+
+    def _expect(self, number: int, value: str) -> None:
+        last = self.steps[-1] if self.steps else None
+        if last is None or last.kind != SERVER:
+            self.problem(number, "lesson-misplaced", directive="expect", after="S:")
+            return
+        match = _CODE.match(value)
+        if not match:
+            self.problem(number, "lesson-bad-expect", text=value[:40])
+            return
+        last.code, last.pattern = match.group(1), match.group(2) or ""
+        if last.pattern:
+            try:
+                re.compile(last.pattern)
+            except re.error as error:
+                self.problem(number, "lesson-bad-pattern", detail=str(error))
+
+    def _wait(self, number: int, value: str) -> None:
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= 600:
+            self.problem(number, "lesson-bad-wait", text=value[:20])
+            return
+        self._attach(Step(WAIT, number, seconds=seconds))
+
+    # -- the whole file -------------------------------------------------------
+
+    def _finish(self, last_line: int) -> Lesson:
+        closing = self.pending["narration"]
+        if self.pending["hints"] or self.pending["notes"]:
+            self.problem(last_line, "lesson-dangling-hint")
+        lesson = Lesson(id=self._id(), path=self.path, title=self._title(),
+                        level=self._level(), persona=self._value("persona") or "hamburger.edu",
+                        requires=[r.strip() for r in self._value("requires").split(",")
+                                  if r.strip()],
+                        server=self._server_options(), steps=self.steps, closing=closing)
+        if not self.problems:  # a broken line would only cause confusing follow-up problems
+            self._check_dialogue(lesson)
+        return lesson
+
+    def _value(self, key: str) -> str:
+        return self.header.get(key, ("", 0))[0]
+
+    def _id(self) -> str:
+        import os
+
+        value, line = self.header.get("id", ("", 0))
+        if not value:
+            stem = os.path.splitext(os.path.basename(self.path))[0]
+            return stem.split(".")[0] if stem and not stem.startswith("<") else "lesson"
+        if not _ID.match(value):
+            self.problem(line, "lesson-bad-id", text=value)
+        return value
+
+    def _title(self) -> dict[str, str]:
+        title = {}
+        if self._value("title") or self._value("title.en"):
+            title["en"] = self._value("title.en") or self._value("title")
+        if self._value("title.vi"):
+            title["vi"] = self._value("title.vi")
+        return title
+
+    def _level(self) -> int:
+        value, line = self.header.get("level", ("1", 0))
+        if value.isdigit() and 1 <= int(value) <= 3:
+            return int(value)
+        self.problem(line, "lesson-bad-level", text=value)
+        return 1
+
+    def _server_options(self) -> dict[str, str]:
+        value, line = self.header.get("server", ("", 0))
+        options = {}
+        for word in value.split():
+            name, _, setting = word.partition("=")
+            if name not in SERVER_OPTIONS:
+                self.problem(line, "lesson-bad-server-option", text=name,
+                             known=", ".join(SERVER_OPTIONS))
+            options[name] = setting
+        return options
+
+    def _check_dialogue(self, lesson: Lesson) -> None:
+        """Replay the lesson's own lines: every command must have its reply, in order."""
+        from smtp_tutor.lessons.dialogue import dialogue_problems
+
+        dialogue = [step for step in lesson.steps if step.kind != WAIT]
+        if not any(step.kind == CLIENT for step in dialogue):
+            self.problem(1, "lesson-no-client-line")
+            return
+        if dialogue[0].kind != SERVER:
+            self.problem(dialogue[0].line_no, "lesson-no-greeting")
+            return
+        for line_no, key in dialogue_problems(dialogue):
+            self.problem(line_no, key)

@@ -1,0 +1,82 @@
+"""The built-in library: every lesson checks, covers both languages and plays green."""
+
+import json
+import re
+
+import pytest
+
+from smtp_tutor.lessons.library import find, library_paths, load_library
+from tests.conftest import run_tutor
+
+TEXTBOOK = """\
+S: 220 hamburger.edu
+C: HELO crepes.fr
+S: 250 Hello crepes.fr, pleased to meet you
+C: MAIL FROM: <alice@crepes.fr>
+S: 250 alice@crepes.fr ... Sender ok
+C: RCPT TO: <bob@hamburger.edu>
+S: 250 bob@hamburger.edu ... Recipient ok
+C: DATA
+S: 354 Enter mail, end with "." on a line by itself
+C: Do you like ketchup?
+C: How about pickles?
+C: .
+S: 250 Message accepted for delivery
+C: QUIT
+S: 221 hamburger.edu closing connection
+"""
+LESSON_IDS = [re.sub(r"^\d+-|\.lesson$", "", p.rsplit("/", 1)[-1]) for p in library_paths()]
+
+
+def test_the_library_has_the_twelve_lessons_in_order_all_bilingual():
+    lessons, errors = load_library()
+    assert not errors, [str(p) for e in errors for p in e.problems]
+    assert len(lessons) == 12 and lessons[0].id == "alice-bob"
+    assert [lesson.id for lesson in lessons] == LESSON_IDS
+    for lesson in lessons:
+        assert lesson.languages == ["en", "vi"], lesson.id
+        assert all(step.narration for step in lesson.steps[:1]), lesson.id
+        for required in lesson.requires:
+            assert required in LESSON_IDS, (lesson.id, required)
+
+
+def test_watch_offline_reproduces_the_textbook_transcript_line_for_line():
+    result = run_tutor("lesson", "play", "alice-bob", "--mode", "watch", "--offline")
+    assert result.returncode == 0
+    dialogue = [line for line in result.stdout.decode().splitlines() if line[:3] in ("S: ", "C: ")]
+    assert "\n".join(dialogue) + "\n" == TEXTBOOK
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_each_lesson_plays_green_against_the_practice_server(lesson_id):
+    result = run_tutor("lesson", "play", lesson_id, "--mode", "watch", "--json")
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    checks = [r for r in records if r["event"] == "check"]
+    assert checks and all(c["ok"] for c in checks), [c for c in checks if not c["ok"]]
+    assert result.returncode == 0
+    assert any(r["event"] == "narration" for r in records)
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_each_lesson_plays_offline_in_vietnamese(lesson_id):
+    result = run_tutor("lesson", "play", lesson_id, "--mode", "watch", "--offline", "--lang", "vi")
+    assert result.returncode == 0, result.stdout.decode()[-600:]
+    assert "Hoàn thành bài học" in result.stdout.decode()
+
+
+def test_lessons_are_found_by_id_number_and_path():
+    assert find("alice-bob") == find("1") == library_paths()[0]
+    assert find("no-such-lesson") is None
+
+
+def test_progress_is_kept_and_listed(tutor_home):
+    run_tutor("lesson", "play", "errors", "--mode", "watch", "--offline")
+    listing = run_tutor("lesson", "list").stdout.decode()
+    line = next(line for line in listing.splitlines() if " errors " in line)
+    assert "✓" in line and "[en+vi]" in line
+
+
+def test_the_auth_lesson_never_shows_the_base64_secrets():
+    out = run_tutor("lesson", "play", "auth", "--mode", "watch").stdout.decode()
+    assert "AUTH PLAIN ********" in out
+    assert "AGFsaWNlAGtldGNodXA" not in out and "a2V0Y2h1cA" not in out
