@@ -25,13 +25,15 @@ commands:
                          (RCPT), an extension (PIPELINING) or a concept (dot-stuffing)
   annotate [FILE]        explain a transcript: S:/C: lines, swaks, smtplib debug, telnet
   lesson list|check|play worked sessions to watch or type, with hints (alice-bob first)
+  demo LESSON            perform a lesson live on a projector, step by step
+  export LESSON          a lesson or transcript as HTML/SVG/Markdown for slides
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "annotate", "lesson", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,8 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     _explain(commands)
     _annotate(commands)
     _lesson(commands)
+    _demo(commands)
+    _export(commands)
     _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
     return parser
@@ -138,6 +140,53 @@ def run_lesson(options: argparse.Namespace) -> int:
     from smtp_tutor.faces.lesson import lesson
 
     return lesson(options, _lang(options))
+
+
+def _demo(commands) -> None:
+    sub = commands.add_parser(
+        "demo", help="perform a lesson live on a projector",
+        description="Full-screen instructor view: each key types the next characters of the "
+        "scripted line, Enter sends it, the next key reveals the reply; a sequence diagram "
+        "grows on the right. Against the built-in practice server unless --server or --offline. "
+        "Keys: arrows next/back, Home restart, Ctrl-G N Enter go to step N, Tab auto-typing, "
+        "F2 explanations, F3 language, F4 ask the class, F1 help line, Ctrl-Q quit.")
+    sub.add_argument("lesson", metavar="LESSON|FILE")
+    sub.add_argument("--server", metavar="HOST[:PORT]", help="perform against this server")
+    sub.add_argument("--offline", action="store_true", help="no server: the lesson's own replies")
+    sub.add_argument("--theme", choices=("projector", "dark", "light"), default="projector")
+    sub.add_argument("--notes", metavar="FILE_OR_TTY",
+                     help="write each step's presenter notes there (e.g. /dev/pts/3)")
+    sub.add_argument("--cafile", help="trust this CA for STARTTLS (with --server)")
+    sub.add_argument("--insecure", action="store_true", help="do not verify certificates")
+    sub.add_argument("--timeout", type=float, default=30.0, help="seconds per reply")
+    _common(sub)
+    sub.set_defaults(run=run_demo)
+
+
+def run_demo(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.demo import demo
+
+    return demo(options, _lang(options))
+
+
+def _export(commands) -> None:
+    sub = commands.add_parser(
+        "export", help="write a lesson or transcript as HTML, SVG or Markdown",
+        description="The coloured, annotated dialogue and its sequence diagram, for slides "
+        "and handouts. LESSON is an id, a number or a lesson file; any other file is read as a "
+        "transcript (as `annotate` reads it).")
+    sub.add_argument("source", metavar="LESSON|TRANSCRIPT")
+    sub.add_argument("--format", choices=("html", "svg", "md"), default="svg")
+    sub.add_argument("--output", "-o", metavar="FILE", help="default: NAME.FORMAT here")
+    sub.add_argument("--width", type=int, default=100, help="columns of the picture (default 100)")
+    _common(sub)
+    sub.set_defaults(run=run_export)
+
+
+def run_export(options: argparse.Namespace) -> int:
+    from smtp_tutor.demo.export import export
+
+    return export(options, _lang(options))
 
 
 def _serve(commands, *, with_epilog: bool) -> None:

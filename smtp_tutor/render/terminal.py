@@ -21,9 +21,11 @@ ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
 
 class TerminalRenderer(Renderer):
     def __init__(self, lang: str, stream: IO[str] | None = None, *,
-                 color: bool | None = None, width: int | None = None) -> None:
+                 color: bool | None = None, width: int | None = None,
+                 theme_name: str = "dark", record: bool = False) -> None:
         super().__init__(lang, stream)
-        self.console = Console(file=stream, theme=theme(), highlight=False, width=width,
+        self.console = Console(file=stream, theme=theme(theme_name), highlight=False, width=width,
+                               record=record,
                                force_terminal=color if color else None,
                                no_color=color is False or None, soft_wrap=False)
 

@@ -1,0 +1,119 @@
+"""``smtp-tutor export``: a lesson or a transcript as a slide (SVG), a page (HTML) or notes (md).
+
+The dialogue is rendered by the same terminal renderer as everywhere (rich records it
+and writes the HTML/SVG), then the sequence diagram is drawn under it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import sys
+
+from smtp_tutor.demo.screen import diagram_lines
+
+
+def export(options: argparse.Namespace, lang: str) -> int:
+    try:
+        title, events, client, server = _collect(options.source, lang)
+    except _SourceError as error:
+        sys.stderr.write(f"smtp-tutor: {error}\n")
+        return 2
+    output = options.output or f"{_stem(options.source)}.{options.format}"
+    if options.format == "md":
+        content = _markdown(title, events, lang, options.width, client, server)
+    else:
+        content = _rich(title, events, lang, options.width, client, server, options.format)
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(content)
+    except OSError as error:
+        sys.stderr.write(f"smtp-tutor: cannot write {output}: {error.strerror}\n")
+        return 1
+    print(output)
+    return 0
+
+
+class _SourceError(Exception):
+    pass
+
+
+def _stem(source: str) -> str:
+    base = os.path.basename(source)
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _collect(source: str, lang: str) -> tuple[str, list, str, str]:
+    """Events of the lesson played offline, or of the transcript replayed."""
+    from smtp_tutor.lessons.library import find
+    from smtp_tutor.lessons.parser import LessonError, read_lesson
+
+    path = find(source)
+    if path is not None and (path.endswith(".lesson") or not os.path.isfile(source)):
+        try:
+            lesson = read_lesson(path)
+        except LessonError as error:
+            raise _SourceError(str(error.problems[0])) from error
+        return (lesson.title_in(lang), asyncio.run(_play_offline(lesson)), "crepes.fr",
+                lesson.persona)
+    if not os.path.isfile(source):
+        raise _SourceError(f"no lesson or file “{source}” (smtp-tutor lesson list)")
+    from smtp_tutor.protocol.notation import read_transcript
+    from smtp_tutor.protocol.replay import ReplayNote, TlsAssumed, replay
+
+    with open(source, "rb") as handle:
+        lines = read_transcript(handle.read().decode("utf-8", "replace"))
+    if not lines:
+        raise _SourceError(f"no SMTP dialogue in {source}")
+    events = [e for e in replay(lines) if not isinstance(e, ReplayNote | TlsAssumed)]
+    return os.path.basename(source), events, "client", "server"
+
+
+async def _play_offline(lesson) -> list:
+    from smtp_tutor.lessons.backends import OfflineBackend
+    from smtp_tutor.lessons.engine import LessonRun
+    from smtp_tutor.lessons.model import CLIENT, SERVER
+    from smtp_tutor.lessons.placeholders import bindings
+
+    run = LessonRun(lesson, OfflineBackend(lesson), bindings(lesson.persona))
+    events = list(await run.start())
+    while (step := run.current) is not None:
+        if step.kind == CLIENT:
+            events += await run.send(run.line_for(step))
+        elif step.kind == SERVER:
+            events += run.reveal()[1]
+        else:
+            run.skip()
+    return events
+
+
+def _rich(title: str, events: list, lang: str, width: int, client: str, server: str,
+          fmt: str) -> str:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from smtp_tutor.render.terminal import TerminalRenderer
+
+    renderer = TerminalRenderer(lang, io.StringIO(), color=True, width=width, record=True)
+    console = renderer.console
+    console.print(Text(title, style="heading"))
+    console.print()
+    renderer.show_all(events)
+    console.print()
+    diagram = "\n".join(diagram_lines(events, min(width - 4, 72), client, server))
+    console.print(Panel(diagram, title="sequence diagram", expand=False))
+    if fmt == "svg":
+        return console.export_svg(title=title)
+    return console.export_html(inline_styles=True)
+
+
+def _markdown(title: str, events: list, lang: str, width: int, client: str, server: str) -> str:
+    from smtp_tutor.render.plain import PlainRenderer
+
+    buffer = io.StringIO()
+    PlainRenderer(lang, buffer).show_all(events)
+    diagram = "\n".join(diagram_lines(events, min(width, 72), client, server))
+    return (f"# {title}\n\n```text\n{buffer.getvalue().rstrip()}\n```\n\n"
+            f"## Sequence diagram\n\n```text\n{diagram}\n```\n")

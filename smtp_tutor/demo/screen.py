@@ -1,0 +1,42 @@
+"""The demo's panes as text: the dialogue (rendered by rich), the ladder, the bars.
+
+Kept apart from the prompt_toolkit application so the export command draws the same
+dialogue and diagram into HTML, SVG or Markdown.
+"""
+
+from __future__ import annotations
+
+import io
+
+from smtp_tutor.render.ladder import arrows, ladder
+
+THEMES = ("projector", "dark", "light")
+
+
+def dialogue_ansi(events: list, lang: str, width: int, *, theme: str, explanations: bool,
+                  spacing: bool) -> list[str]:
+    """The dialogue as ANSI-coloured lines ``width`` wide."""
+    from smtp_tutor.render.terminal import TerminalRenderer
+
+    buffer = io.StringIO()
+    renderer = TerminalRenderer(lang, buffer, color=True, width=width, theme_name=theme)
+    for event in events:
+        if not explanations and type(event).__name__ == "ReplyReceived":
+            for line in event.reply.wire_lines():
+                renderer.text(f"S: {line}", f"reply.{event.reply.klass}xx")
+        elif getattr(event, "key", None):
+            renderer.message(event.key, {}, getattr(event, "level", "info"))
+        else:
+            renderer.show(event)
+        if spacing and type(event).__name__ == "ReplyReceived":
+            renderer.text("")
+    return buffer.getvalue().splitlines()
+
+
+def diagram_lines(events: list, width: int, client: str, server: str) -> list[str]:
+    return ladder(arrows(events), width, client, server)
+
+
+def tail(lines: list[str], height: int) -> list[str]:
+    """The last ``height`` lines: a growing dialogue scrolls up, like a terminal."""
+    return lines[-height:] if height > 0 else []

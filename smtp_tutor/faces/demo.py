@@ -1,0 +1,109 @@
+"""``smtp-tutor demo LESSON``: a lesson performed live on a projector, at the instructor's pace."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from smtp_tutor.knowledge import ui
+
+
+def demo(options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.lessons.library import find
+    from smtp_tutor.lessons.parser import LessonError, read_lesson
+
+    path = find(options.lesson)
+    if path is None:
+        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=options.lesson)}\n"
+                         f"  {ui('lesson_not_found_hint', lang)}\n")
+        return 2
+    try:
+        lesson = read_lesson(path)
+    except LessonError as error:
+        from smtp_tutor.faces.lesson import _print_problems
+
+        _print_problems(error, lang)
+        return 2
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        sys.stderr.write("smtp-tutor: the demo is full-screen and needs a terminal; "
+                         "`smtp-tutor lesson play ID --mode watch` prints a lesson instead.\n")
+        return 2
+    notes = _open_notes(options.notes)
+    try:
+        return asyncio.run(_demo(lesson, options, lang, notes))
+    finally:
+        if notes is not None:
+            notes.close()
+
+
+def _open_notes(target: str | None):
+    """Presenter notes go to a second terminal (/dev/pts/N) or a file, never to the projector."""
+    if not target:
+        return None
+    try:
+        return open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open)
+    except OSError as error:
+        sys.stderr.write(f"smtp-tutor: cannot open {target} for notes: {error.strerror}\n")
+        return None
+
+
+async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
+    from smtp_tutor.demo.model import DemoModel
+    from smtp_tutor.demo.view import DemoView
+    from smtp_tutor.lessons.backends import LiveBackend, OfflineBackend
+    from smtp_tutor.lessons.placeholders import bindings
+    from smtp_tutor.net.connection import SmtpConnection
+
+    async def play(host: str, port: int, cafile: str | None, name: str) -> int:
+        async def make_backend():
+            if options.offline:
+                return OfflineBackend(lesson)
+            return LiveBackend(SmtpConnection(host, port, timeout=options.timeout, cafile=cafile,
+                                              insecure=options.insecure))
+
+        model = DemoModel(lesson, make_backend, bindings(lesson.persona), lang)
+        model.on_notes = _notes_writer(notes, lang)
+        view = DemoView(model, options.theme, name)
+        await model.restart()
+        try:
+            return await view.run()
+        finally:
+            await model.close()
+
+    if options.offline:
+        return await play("", 0, None, f"{lesson.persona} (offline)")
+    if options.server:
+        from smtp_tutor.faces.target import TargetError, parse_target
+
+        try:
+            host, port = parse_target(options.server, None, tls=False)
+        except TargetError as error:
+            sys.stderr.write(f"smtp-tutor: {error}\n")
+            return 2
+        return await play(host, port, options.cafile, f"{host}:{port}")
+    from smtp_tutor.server.embedded import EmbeddedServer
+
+    greylist = float(lesson.server.get("greylist") or 0)
+    async with EmbeddedServer(lang=lang, greylist_seconds=greylist) as server:
+        return await play(server.host, server.port, str(server.ca_path), lesson.persona)
+
+
+def _notes_writer(stream, lang: str):
+    if stream is None:
+        return None
+    seen: set[int] = set()
+
+    def write(step) -> None:
+        if step.line_no in seen:
+            return
+        seen.add(step.line_no)
+        text = step.notes.get(lang) or step.notes.get("en")
+        narration = step.narration.get(lang) or step.narration.get("en")
+        header = f"— line {step.line_no}: {step.kind} {step.text.splitlines()[0] if step.text else ''}"
+        stream.write(header.rstrip() + "\n")
+        for label, body in (("say", narration), ("note", text)):
+            if body:
+                stream.write(f"  {label}: {body}\n")
+
+    return write

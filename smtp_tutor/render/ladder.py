@@ -1,0 +1,59 @@
+"""The sequence diagram of a session: client on the left, server on the right.
+
+Drawn as text (like the textbook's ladder diagrams and Wireshark's flow graph), so the
+demo view, the terminal and the exported slides share one drawing.  Pure: events in,
+lines out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smtp_tutor.net.tls import TlsStarted
+from smtp_tutor.protocol import CommandSent, DataLineSent, ReplyReceived
+
+
+@dataclass(frozen=True)
+class Arrow:
+    to_server: bool
+    label: str
+    klass: int = 0  # reply class (2-5) for colouring; 0 for client arrows
+
+
+def arrows(events: list) -> list[Arrow]:
+    """One arrow per command and per reply; a message's body lines become one arrow."""
+    out: list[Arrow] = []
+    body = 0
+    for event in events:
+        if isinstance(event, DataLineSent):
+            body += 1
+            continue
+        if body:
+            out.append(Arrow(True, f"message ({body} line{'s' if body > 1 else ''})"))
+            body = 0
+        if isinstance(event, CommandSent):
+            out.append(Arrow(True, event.command.display))
+        elif isinstance(event, ReplyReceived):
+            reply = event.reply
+            text = reply.lines[0] if reply.lines else ""
+            out.append(Arrow(False, f"{reply.code} {text}".strip(), reply.klass))
+        elif isinstance(event, TlsStarted) or getattr(event, "key", "") == "transcript-tls-assumed":
+            out.append(Arrow(True, "⇄ TLS handshake"))
+    if body:
+        out.append(Arrow(True, f"message ({body} line{'s' if body > 1 else ''})"))
+    return out
+
+
+def ladder(items: list[Arrow], width: int, client: str = "client", server: str = "server") -> list[str]:
+    """Two lifelines and an arrow (label line + shaft) per item, ``width`` columns wide."""
+    width = max(width, 20)
+    inner = width - 4  # between the two lifelines
+    head = f" {client[: width // 2 - 2]}"
+    tail = f"{server[: width // 2 - 2]} "
+    lines = [head + " " * max(1, width - len(head) - len(tail)) + tail]
+    for item in items:
+        label = item.label if len(item.label) <= inner else item.label[: inner - 1] + "…"
+        lines.append(f" │{label.center(inner)}│ ")
+        shaft = "─" * (inner - 1)
+        lines.append(f" │{shaft}▶│ " if item.to_server else f" │◀{shaft}│ ")
+    return lines
