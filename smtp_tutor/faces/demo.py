@@ -21,9 +21,9 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     try:
         lesson = read_lesson(path)
     except LessonError as error:
-        from smtp_tutor.faces.lesson import _print_problems
+        from smtp_tutor.faces.lesson import print_problems
 
-        _print_problems(error, lang)
+        print_problems(error, lang)
         return 2
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.stderr.write("smtp-tutor: the demo is full-screen and needs a terminal; "

@@ -33,7 +33,7 @@ def list_lessons(lang: str) -> int:
         print(f" {done} {number:>2}. {item.id:<20} level {item.level}  [{languages:<5}]  "
               f"{item.title_in(lang)}")
     for error in errors:
-        _print_problems(error, lang)
+        print_problems(error, lang)
     return 1 if errors else 0
 
 
@@ -48,7 +48,7 @@ def check_files(paths: list[str], lang: str) -> int:
         try:
             checked = read_lesson(path)
         except LessonError as error:
-            _print_problems(error, lang)
+            print_problems(error, lang)
             status = 1
             continue
         steps = sum(1 for step in checked.steps if step.kind != "wait")
@@ -57,7 +57,7 @@ def check_files(paths: list[str], lang: str) -> int:
     return status
 
 
-def _print_problems(error: LessonError, lang: str) -> None:
+def print_problems(error: LessonError, lang: str) -> None:
     first = error.problems[0]
     sys.stderr.write(ui("lesson_problems", lang, path=first.path,
                         count=str(len(error.problems))) + "\n")

@@ -38,9 +38,9 @@ def play(options: argparse.Namespace, lang: str) -> int:
     try:
         lesson = read_lesson(path)
     except LessonError as error:
-        from smtp_tutor.faces.lesson import _print_problems
+        from smtp_tutor.faces.lesson import print_problems
 
-        _print_problems(error, lang)
+        print_problems(error, lang)
         return 2
     return asyncio.run(_play(lesson, options, lang))
 
