@@ -177,6 +177,25 @@ def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
                           env=full_env, timeout=timeout)
 
 
+# The course material's session, in its own S:/C: notation (the issue's text, verbatim).
+TEXTBOOK_TRANSCRIPT = """\
+S: 220 hamburger.edu
+C: HELO crepes.fr
+S: 250 Hello crepes.fr, pleased to meet you
+C: MAIL FROM: <alice@crepes.fr>
+S: 250 alice@crepes.fr ... Sender ok
+C: RCPT TO: <bob@hamburger.edu>
+S: 250 bob@hamburger.edu ... Recipient ok
+C: DATA
+S: 354 Enter mail, end with "." on a line by itself
+C: Do you like ketchup?
+C: How about pickles?
+C: .
+S: 250 Message accepted for delivery
+C: QUIT
+S: 221 hamburger.edu closing connection
+"""
+
 TEXTBOOK = (
     b"HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
     b"Do you like ketchup?\nHow about pickles?\n.\nQUIT\n"

@@ -91,14 +91,21 @@ class DemoModel:
         await self._pass_waits(fast=True)
 
     async def key(self) -> None:
-        """Any key: type more of the client line, or reveal the reply."""
+        """Any key: type more of the client line (sent once whole), or reveal the reply."""
+        await self._act(type_more=True)
+
+    async def enter(self) -> None:
+        """Enter: send the line being typed (typing the rest at once), or reveal."""
+        await self._act(type_more=False)
+
+    async def _act(self, *, type_more: bool) -> None:
         async with self._lock:
             step = self.step
             if step is None or self.error:
                 return
             if step.kind == CLIENT:
                 line = self.run.line_for(step)  # type: ignore[union-attr]
-                if self.typed < len(line):
+                if type_more and self.typed < len(line):
                     self.typed = min(len(line), self.typed + CHARS_PER_KEY)
                     return
                 await self._guard(self._send())
@@ -106,21 +113,6 @@ class DemoModel:
                 if self.ask_class and not self.asking:
                     self.asking = True
                     return
-                await self._guard(self._reveal())
-            self._announce()
-
-    async def enter(self) -> None:
-        """Enter: send the line being typed (typing the rest at once), or reveal."""
-        async with self._lock:
-            step = self.step
-            if step is None or self.error:
-                return
-            if step.kind == CLIENT:
-                await self._guard(self._send())
-            elif self.ask_class and not self.asking:
-                self.asking = True
-                return
-            else:
                 await self._guard(self._reveal())
             self._announce()
 

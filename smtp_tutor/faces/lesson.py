@@ -19,6 +19,22 @@ def lesson(options: argparse.Namespace, lang: str) -> int:
     return play(options, lang)
 
 
+def open_lesson(name: str, lang: str):
+    """The checked lesson for ``ID|NUMBER|FILE``; None (reasons on stderr) when it cannot play."""
+    from smtp_tutor.lessons.library import find
+
+    path = find(name)
+    if path is None:
+        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=name)}\n"
+                         f"  {ui('lesson_not_found_hint', lang)}\n")
+        return None
+    try:
+        return read_lesson(path)
+    except LessonError as error:
+        print_problems(error, lang)
+        return None
+
+
 def list_lessons(lang: str) -> int:
     """id, title, level, languages, and ✓ for the lessons this student finished."""
     from smtp_tutor.lessons.library import load_library

@@ -27,20 +27,10 @@ MASK = "********"
 
 
 def play(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.lessons.library import find
-    from smtp_tutor.lessons.parser import LessonError, read_lesson
+    from smtp_tutor.faces.lesson import open_lesson
 
-    path = find(options.lesson)
-    if path is None:
-        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=options.lesson)}\n"
-                         f"  {ui('lesson_not_found_hint', lang)}\n")
-        return 2
-    try:
-        lesson = read_lesson(path)
-    except LessonError as error:
-        from smtp_tutor.faces.lesson import print_problems
-
-        print_problems(error, lang)
+    lesson = open_lesson(options.lesson, lang)
+    if lesson is None:
         return 2
     return asyncio.run(_play(lesson, options, lang))
 

@@ -46,14 +46,6 @@ class LessonRun:
         return steps[self.position] if self.position < len(steps) else None
 
     @property
-    def finished(self) -> bool:
-        return self.current is None
-
-    @property
-    def passed(self) -> bool:
-        return self.finished and all(outcome.ok for outcome in self.outcomes)
-
-    @property
     def in_data(self) -> bool:
         return self.session.state is State.DATA
 

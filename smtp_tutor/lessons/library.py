@@ -52,6 +52,3 @@ def find(name: str) -> str | None:
             return path
     return None
 
-
-def ids() -> list[str]:
-    return [os.path.basename(p)[: -len(SUFFIX)].partition("-")[2] for p in library_paths()]

@@ -58,7 +58,3 @@ class Lesson:
         texts = [self.title, self.closing] + [
             part for step in self.steps for part in (step.narration, step.hints, step.notes)]
         return [lang for lang in ("en", "vi") if all(lang in t for t in texts if t)]
-
-    @property
-    def replies(self) -> list[Step]:
-        return [step for step in self.steps if step.kind == SERVER]

@@ -4,25 +4,11 @@ import json
 import subprocess
 import sys
 
+from tests.conftest import TEXTBOOK_TRANSCRIPT as TEXT
 from tests.conftest import run_tutor
 
-TEXTBOOK_TRANSCRIPT = b"""\
-S: 220 hamburger.edu
-C: HELO crepes.fr
-S: 250 Hello crepes.fr, pleased to meet you
-C: MAIL FROM: <alice@crepes.fr>
-S: 250 alice@crepes.fr ... Sender ok
-C: RCPT TO: <bob@hamburger.edu>
-S: 250 bob@hamburger.edu ... Recipient ok
-C: DATA
-S: 354 Enter mail, end with "." on a line by itself
-C: Do you like ketchup?
-C: How about pickles?
-C: .
-S: 250 Message accepted for delivery
-C: QUIT
-S: 221 hamburger.edu closing connection
-"""
+TEXTBOOK_TRANSCRIPT = TEXT.encode()
+
 
 
 def explained(out: str) -> list[str]:

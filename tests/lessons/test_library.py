@@ -6,25 +6,9 @@ import re
 import pytest
 
 from smtp_tutor.lessons.library import find, library_paths, load_library
+from tests.conftest import TEXTBOOK_TRANSCRIPT as TEXTBOOK
 from tests.conftest import run_tutor
 
-TEXTBOOK = """\
-S: 220 hamburger.edu
-C: HELO crepes.fr
-S: 250 Hello crepes.fr, pleased to meet you
-C: MAIL FROM: <alice@crepes.fr>
-S: 250 alice@crepes.fr ... Sender ok
-C: RCPT TO: <bob@hamburger.edu>
-S: 250 bob@hamburger.edu ... Recipient ok
-C: DATA
-S: 354 Enter mail, end with "." on a line by itself
-C: Do you like ketchup?
-C: How about pickles?
-C: .
-S: 250 Message accepted for delivery
-C: QUIT
-S: 221 hamburger.edu closing connection
-"""
 LESSON_IDS = [re.sub(r"^\d+-|\.lesson$", "", p.rsplit("/", 1)[-1]) for p in library_paths()]
 
 
