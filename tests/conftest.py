@@ -76,14 +76,27 @@ def loop_thread():
 
 
 @pytest.fixture
-def practice(loop_thread, tmp_path) -> Practice:
-    """The practice server (hamburger.edu) on a free loopback port, its own Maildir root."""
+def practice_with(loop_thread, tmp_path):
+    """``practice_with(limits=..., faults=..., watchers=[...])``: a practice server so set up."""
     from smtp_tutor.server.app import ServerConfig, start_server
 
-    config = ServerConfig(port=0, mailbox_dir=tmp_path / "mail")
-    running = loop_thread.run(start_server(config))
-    yield Practice(running.host, running.port, running.ca_path, tmp_path / "mail", running)
-    loop_thread.run(running.stop())
+    started = []
+
+    def start(**settings) -> Practice:
+        config = ServerConfig(port=0, mailbox_dir=tmp_path / "mail", **settings)
+        running = loop_thread.run(start_server(config))
+        started.append(running)
+        return Practice(running.host, running.port, running.ca_path, tmp_path / "mail", running)
+
+    yield start
+    for running in started:
+        loop_thread.run(running.stop())
+
+
+@pytest.fixture
+def practice(practice_with) -> Practice:
+    """The practice server (hamburger.edu) on a free loopback port, its own Maildir root."""
+    return practice_with()
 
 
 @pytest.fixture

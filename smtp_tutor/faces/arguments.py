@@ -209,12 +209,86 @@ def _serve(commands, *, with_epilog: bool) -> None:
                      help="print the practice CA certificate's path (for --cafile) and exit")
     sub.add_argument("--allow-insecure-auth", action="store_true",
                      help="accept AUTH before STARTTLS (loopback demos only)")
-    sub.add_argument("--greylist", type=float, default=0.0, metavar="SECONDS",
-                     help="teaching fault: answer 451 4.7.1 to a new (client, sender, "
-                     "recipient) until it retries after SECONDS (RFC 5321 §4.5.4)")
-    sub.add_argument("--quiet", action="store_true", help="no live console")
+    out = sub.add_argument_group("console and lint")
+    out.add_argument("--quiet", action="store_true",
+                     help="no live console (the dialogue of every connection, explained)")
+    out.add_argument("--lint-report", metavar="FILE",
+                     help="append each client mistake (bare LF, no EHLO, pipelining without "
+                     "PIPELINING ...) to FILE as JSON lines, for an autograder")
+    faults = sub.add_argument_group(
+        "teaching faults (off by default; they show why senders queue and retry, "
+        "RFC 5321 §4.5.4)")
+    faults.add_argument("--greylist", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="451 4.7.1 to a new (client, sender, recipient) until it "
+                        "retries after SECONDS")
+    faults.add_argument("--fail-rate", type=_rate, default=0.0, metavar="P",
+                        help="MAIL, RCPT and DATA fail with 451 4.3.0 with chance P (0-1)")
+    faults.add_argument("--drop-rate", type=_rate, default=0.0, metavar="P",
+                        help="a reply is replaced by a dropped connection with chance P (0-1)")
+    faults.add_argument("--slow", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="every reply, the 220 greeting included, comes SECONDS late "
+                        "(catches clients that talk before the greeting)")
+    faults.add_argument("--max-connections", type=_count, default=0, metavar="N",
+                        help="421 4.3.2 to connection N+1 and beyond")
+    faults.add_argument("--max-size", type=_count, default=10 * 1024 * 1024, metavar="OCTETS",
+                        help="advertised SIZE; a bigger message gets 552 5.3.4 "
+                        "(default 10485760)")
+    faults.add_argument("--seed", type=int, help="make --fail-rate and --drop-rate repeatable")
+    limits = sub.add_argument_group("limits (they protect the server and the class sharing it)")
+    limits.add_argument("--max-recipients", type=_count, default=100, metavar="N",
+                        help="452 4.5.3 after N recipients in one message (default 100)")
+    limits.add_argument("--max-errors", type=_count, default=20, metavar="N",
+                        help="421 4.7.0 and a disconnect after N syntax or sequence errors "
+                        "(default 20)")
+    limits.add_argument("--idle-timeout", type=_positive_seconds, default=300.0, metavar="SECONDS",
+                        help="421 4.4.2 and a disconnect after SECONDS without a command "
+                        "(default 300, RFC 5321 §4.5.3.2.7)")
+    limits.add_argument("--max-per-client", type=_count, metavar="N",
+                        help="421 4.7.0 to more than N connections at once from one address "
+                        "(default 50; loopback is exempt unless this is given)")
     _common(sub)
     sub.set_defaults(run=run_serve)
+
+
+def _rate(text: str) -> float:
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a chance between 0 and 1 (e.g. 0.2)")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: seconds cannot be negative")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} cannot be negative")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+    return value
 
 
 def run_serve(options: argparse.Namespace) -> int:

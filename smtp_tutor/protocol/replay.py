@@ -37,16 +37,27 @@ ReplayEvent = Event | TlsAssumed | ReplayNote
 def replay(lines: Iterable[TranscriptLine],
            session: ClientSession | None = None) -> Iterator[ReplayEvent]:
     """Yield the events a live session would have produced for ``lines``."""
-    session = session or ClientSession()
+    replayer = Replayer(session)
     for line in lines:
+        yield from replayer.feed(line)
+
+
+class Replayer:
+    """Feeds dialogue lines one at a time (a transcript, or a server watching a client)."""
+
+    def __init__(self, session: ClientSession | None = None) -> None:
+        self.session = session or ClientSession()
+
+    def feed(self, line: TranscriptLine) -> Iterator[ReplayEvent]:
+        session = self.session
         side = resolve_side(line, session.state is State.DATA)
         if side != CLIENT and not REPLY_SHAPE.match(line.text):
             yield ReplayNote(Note("transcript-not-a-reply", {"text": line.text[:60]},
                                   level="warning"), line.line_no)
-            continue
+            return
         if side != CLIENT:
             yield from session.receive(line.text.encode("utf-8") + b"\r\n")
-            continue
+            return
         if session.state is State.GREETING and session.last_reply is None:
             session.assume_greeted()
             yield ReplayNote(Note("transcript-no-greeting"), line.line_no)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
+from smtp_tutor.server.policy import TeachingFaults
 
 
 class EmbeddedServer:
@@ -11,7 +12,8 @@ class EmbeddedServer:
     def __init__(self, lang: str = "en", host: str = "127.0.0.1", *,
                  greylist_seconds: float = 0.0) -> None:
         self.lang = lang
-        self.config = ServerConfig(host=host, port=0, greylist_seconds=greylist_seconds)
+        self.config = ServerConfig(host=host, port=0,
+                                   faults=TeachingFaults(greylist_seconds=greylist_seconds))
         self.running: RunningServer | None = None
 
     async def __aenter__(self) -> RunningServer:

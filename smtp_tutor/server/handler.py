@@ -12,18 +12,23 @@ from pathlib import Path
 
 from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
 from smtp_tutor.server.maildir import deliver
+from smtp_tutor.server.policy import Limits, TeachingFaults
+from smtp_tutor.server.protocol import PracticeEnvelope
+
+RANDOM_FAILURE = "451 4.3.0 Temporary local problem (practice fault --fail-rate), try again later"
 
 
 class PracticeHandler:
     """aiosmtpd handler: HELO/EHLO/MAIL/RCPT/DATA hooks."""
 
     def __init__(self, domain: str, users: dict[str, str], mailbox_dir: Path, *,
-                 greylist_seconds: float = 0.0) -> None:
+                 limits: Limits | None = None, faults: TeachingFaults | None = None) -> None:
         self.domain = domain.lower()
         self.users = users
         self.mailbox_dir = mailbox_dir
         self.delivered = 0
-        self.greylist_seconds = greylist_seconds
+        self.limits = limits or Limits()
+        self.faults = faults or TeachingFaults()
         self._first_seen: dict[tuple[str, str, str], float] = {}
 
     async def handle_HELO(self, server, session, envelope, hostname: str) -> str:
@@ -39,6 +44,8 @@ class PracticeHandler:
 
     async def handle_MAIL(self, server, session, envelope, address: str,
                           mail_options: list[str]) -> str:
+        if self.faults.roll(self.faults.fail_rate):
+            return RANDOM_FAILURE
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return f"250 2.1.0 {address or '<>'} ... Sender ok"
@@ -46,6 +53,11 @@ class PracticeHandler:
     async def handle_RCPT(self, server, session, envelope, address: str,
                           rcpt_options: list[str]) -> str:
         local, _, domain = address.rpartition("@")
+        if len(envelope.rcpt_tos) >= self.limits.max_recipients:
+            return (f"452 4.5.3 Too many recipients: at most {self.limits.max_recipients} "
+                    "per message, send the rest in another one")
+        if self.faults.roll(self.faults.fail_rate):
+            return RANDOM_FAILURE
         if domain.lower() != self.domain:
             return f"554 5.7.1 <{address}>: Relay access denied"
         fault = FAULTS.get(local.lower())
@@ -68,7 +80,8 @@ class PracticeHandler:
 
     def _greylisted(self, session, envelope, address: str) -> str:
         """A teaching fault: refuse an unknown (client, sender, recipient) triplet for a while."""
-        if self.greylist_seconds <= 0:
+        wait = self.faults.greylist_seconds
+        if wait <= 0:
             return ""
         peer = session.peer[0] if session.peer else ""
         triplet = (peer, (envelope.mail_from or "").lower(), address.lower())
@@ -76,7 +89,7 @@ class PracticeHandler:
         if len(self._first_seen) > 10_000:
             self._first_seen.clear()  # bounded memory; at worst someone is greylisted again
         first = self._first_seen.setdefault(triplet, now)
-        left = first + self.greylist_seconds - now
+        left = first + wait - now
         if left > 0:
             return (f"451 4.7.1 <{address}>: Recipient address rejected: Greylisted, "
                     f"try again in {max(1, round(left))} seconds")
@@ -86,6 +99,11 @@ class PracticeHandler:
         return "252 2.0.0 Cannot VRFY user, but will accept message and attempt delivery"
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if isinstance(envelope, PracticeEnvelope) and envelope.bare_lf:
+            return ("550 5.5.2 Message refused: bare <LF> received; end every line with "
+                    "<CR><LF> (RFC 5321 section 2.3.8)")
+        if self.faults.roll(self.faults.fail_rate):
+            return RANDOM_FAILURE
         message = self._with_trace(session, envelope)
         loop = asyncio.get_running_loop()
         for recipient in envelope.rcpt_tos:

@@ -27,10 +27,16 @@ def serve(options: argparse.Namespace, lang: str) -> int:
     if not _is_loopback(options.host):
         sys.stderr.write(f"smtp-tutor: warning: listening on {options.host}, not only on "
                          "loopback: other machines can reach this practice server.\n")
+    try:
+        watchers = _watchers(options, lang)
+    except OSError as error:
+        sys.stderr.write(f"smtp-tutor: cannot write the lint report {options.lint_report}: "
+                         f"{error.strerror}\n  Give a file in a directory you can write to.\n")
+        return 2
     config = ServerConfig(host=options.host, port=options.port, domain=options.domain,
                           mailbox_dir=Path(options.mailbox_dir) if options.mailbox_dir else None,
                           users=users, allow_insecure_auth=options.allow_insecure_auth,
-                          greylist_seconds=max(0.0, options.greylist))
+                          limits=_limits(options), faults=_faults(options), watchers=watchers)
 
     async def main() -> None:
         try:
@@ -43,13 +49,62 @@ def serve(options: argparse.Namespace, lang: str) -> int:
               f"{running.host} port {running.port}; CA for --cafile: {running.ca_path}",
               flush=True)
         print(f"users: {', '.join(sorted(users))}. Ctrl-C stops it.", flush=True)
-        await running.server.serve_forever()
+        for line in _active_faults(config):
+            print(line, flush=True)
+        try:
+            await running.server.serve_forever()
+        finally:
+            for watcher in watchers:
+                watcher.close()
 
     try:
         asyncio.run(main())
     except KeyboardInterrupt:
         return 0
     return 0
+
+
+def _limits(options: argparse.Namespace):  # noqa: ANN202 - policy is imported late
+    from smtp_tutor.server.policy import Limits
+
+    return Limits(max_message_size=options.max_size, max_recipients=max(1, options.max_recipients),
+                  max_errors=max(1, options.max_errors), idle_timeout=options.idle_timeout,
+                  max_per_client=options.max_per_client if options.max_per_client is not None
+                  else Limits.max_per_client,
+                  per_client_on_loopback=options.max_per_client is not None,
+                  max_connections=options.max_connections)
+
+
+def _faults(options: argparse.Namespace):  # noqa: ANN202
+    from smtp_tutor.server.policy import TeachingFaults
+
+    return TeachingFaults(fail_rate=options.fail_rate, drop_rate=options.drop_rate,
+                          slow_seconds=options.slow, greylist_seconds=options.greylist,
+                          seed=options.seed)
+
+
+def _watchers(options: argparse.Namespace, lang: str) -> list:
+    watchers: list = []
+    if not options.quiet:
+        from smtp_tutor.render.terminal import TerminalRenderer
+        from smtp_tutor.server.console import LiveConsole
+
+        watchers.append(LiveConsole(TerminalRenderer(lang)))
+    if options.lint_report:
+        from smtp_tutor.server.lint_report import LintReport
+
+        stream = open(options.lint_report, "a", encoding="utf-8")  # noqa: SIM115 - closed on stop
+        watchers.append(LintReport(stream, lang))
+    return watchers
+
+
+def _active_faults(config) -> list[str]:  # noqa: ANN001
+    faults, limits = config.faults, config.limits
+    shown = [("--greylist", faults.greylist_seconds), ("--fail-rate", faults.fail_rate),
+             ("--drop-rate", faults.drop_rate), ("--slow", faults.slow_seconds),
+             ("--max-connections", limits.max_connections)]
+    active = [f"{flag} {value:g}" for flag, value in shown if value]
+    return [f"teaching faults on: {', '.join(active)}"] if active else []
 
 
 def _is_loopback(host: str) -> bool:

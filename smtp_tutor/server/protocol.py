@@ -1,25 +1,207 @@
-"""aiosmtpd's SMTP protocol with the textbook's wording where aiosmtpd hard-codes its own.
+"""One connection to hamburger.edu: aiosmtpd's SMTP with the practice server's rules.
 
-The hooks (``handler.py``) choose most replies; the 354 after DATA and the 221 after
-QUIT have no hook, so they are reworded here, on their way out.
+The hooks (``handler.py``) choose most replies.  What aiosmtpd decides on its own is
+adjusted here, on the way in and on the way out:
+
+- lines come through ``ClientLineReader`` (strict CRLF, client lint);
+- replies it hard-codes get the textbook's wording, or an RFC reference;
+- the limits: connections per client and in all (421 instead of the greeting), errors
+  before a disconnect, an idle timeout that says 421 before it hangs up;
+- the teaching faults that act on every reply (slow replies, dropped connections);
+- every line of both sides goes to the watchers (live console, lint report).
 """
 
 from __future__ import annotations
 
-from aiosmtpd.smtp import SMTP
+import asyncio
+from dataclasses import dataclass, field
+from itertools import count
 
-TEXTBOOK_WORDING = {
-    "354 End data with <CR><LF>.<CR><LF>": '354 Enter mail, end with "." on a line by itself',
-}
+from aiosmtpd.smtp import SMTP, Envelope
+
+from smtp_tutor.protocol.client_lint import ClientLint
+from smtp_tutor.protocol.events import Note
+from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
+from smtp_tutor.server.reader import ClientLineReader
+from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+
+CLIENT_ERRORS = frozenset({"500", "501", "502", "503", "504"})
+
+
+@dataclass
+class PracticeContext:
+    """What every connection of one server shares."""
+
+    domain: str
+    limits: Limits = field(default_factory=Limits)
+    faults: TeachingFaults = field(default_factory=TeachingFaults)
+    watchers: list[Watcher] = field(default_factory=list)
+    numbers: count = field(default_factory=lambda: count(1))
+
+    def __post_init__(self) -> None:
+        self.gate = Gate(self.limits, self.domain)
+
+    def reworded(self, status: str) -> str:
+        """aiosmtpd's fixed replies, as the textbook and the RFCs put them."""
+        size = self.limits.max_message_size
+        fixed = {
+            "354 End data with <CR><LF>.<CR><LF>":
+                '354 Enter mail, end with "." on a line by itself',
+            "221 Bye": f"221 2.0.0 {self.domain} closing connection",
+            "500 Command line too long":
+                "500 5.5.2 Line too long: a command line is at most 512 octets "
+                "(RFC 5321 section 4.5.3.1.4)",
+            "500 Line too long (see RFC5321 4.5.3.1.6)":
+                "500 5.5.2 Line too long: a message line is at most 1000 octets "
+                "(RFC 5321 section 4.5.3.1.6)",
+            "552 Error: Too much mail data":
+                f"552 5.3.4 Message too big: this server takes at most {size} octets",
+            "552 Error: message size exceeds fixed maximum message size":
+                f"552 5.3.4 Message too big: this server takes at most {size} octets",
+        }
+        return fixed.get(status, status)
+
+
+class PracticeEnvelope(Envelope):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bare_lf = False  # a message line ended in a bare LF: refused at the final dot
 
 
 class PracticeSMTP(SMTP):
-    """One connection to hamburger.edu."""
+    """aiosmtpd's protocol, one instance per connection."""
 
-    async def push(self, status):  # type: ignore[override]
-        if isinstance(status, str):
-            if status == "221 Bye":
-                status = f"221 2.0.0 {self.hostname} closing connection"
-            else:
-                status = TEXTBOOK_WORDING.get(status, status)
-        await super().push(status)
+    def __init__(self, handler, *, context: PracticeContext, **options) -> None:  # noqa: ANN001
+        super().__init__(handler, **options)
+        self.context = context
+        self.peer = Peer(0, "", 0)
+        self.lint = ClientLint() if context.watchers else None
+        self._refusal = ""
+        self._admitted = False
+        self._greeted = False
+        self._in_reply = False
+        self._hung_up = False
+        self._errors = 0
+
+    # -- connection ----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self._original_transport is None and not self._admitted
+        super().connection_made(transport)
+        if not first:
+            self._tell("tls", self.peer)
+            return
+        address = transport.get_extra_info("peername") or ("?", 0)
+        self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]))
+        self._refusal = self.context.gate.admit(self.peer.host)
+        self._admitted = True
+        self._tell("opened", self.peer)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._admitted:
+            self._admitted = False
+            self.context.gate.release(self.peer.host)
+            self._tell("closed", self.peer)
+        super().connection_lost(error)
+
+    def _cb_client_connected(self, reader: asyncio.StreamReader,
+                             writer: asyncio.StreamWriter) -> None:
+        super()._cb_client_connected(reader, writer)
+        self._reader = ClientLineReader(reader, self)  # type: ignore[assignment]
+
+    def _create_envelope(self) -> Envelope:
+        return PracticeEnvelope()
+
+    def _timeout_cb(self) -> None:
+        """RFC 5321 §4.5.3.2.7: say why before hanging up on an idle client."""
+        if self.transport is not None and not self._hung_up:
+            line = f"421 4.4.2 {self.context.domain} Error: timeout exceeded, closing connection"
+            self.transport.write(line.encode() + b"\r\n")
+            self._tell("server_line", self.peer, line)
+            self._hung_up = True
+        super()._timeout_cb()
+
+    # -- replies -------------------------------------------------------------
+
+    async def push(self, status: str | bytes) -> None:  # type: ignore[override]
+        if self._hung_up:
+            return
+        text = status if isinstance(status, str) else status.decode("utf-8", "replace")
+        first_line = not self._in_reply
+        if first_line:
+            if not self._greeted and self._refusal:
+                await self._hang_up(self._refusal)
+                return
+            faults = self.context.faults
+            if faults.slow_seconds:
+                await asyncio.sleep(faults.slow_seconds)
+            if faults.roll(faults.drop_rate):
+                self._tell("server_line", self.peer, "(connection dropped: --drop-rate)")
+                self._cut()
+                return
+        text = self.context.reworded(text)
+        final = text[3:4] != "-"
+        self._in_reply = not final
+        if self.lint is not None:
+            waiting = isinstance(self._reader, ClientLineReader) and self._reader.waiting() > 0
+            self._found(self.lint.reply_line(text, client_spoke_first=final and waiting))
+        self._greeted = True
+        await super().push(text)
+        self._tell("server_line", self.peer, text)
+        if final and text[:3] in CLIENT_ERRORS:
+            self._errors += 1
+            if self._errors >= self.context.limits.max_errors:
+                await self._hang_up(f"421 4.7.0 {self.context.domain} Too many errors "
+                                    f"({self._errors}), closing connection")
+
+    async def _hang_up(self, line: str) -> None:
+        """Say ``line`` (a 421), then close; whatever the client sent after is dropped."""
+        self._in_reply = False
+        self._greeted = True
+        await super().push(line)
+        self._tell("server_line", self.peer, line)
+        self._cut()
+
+    def _cut(self) -> None:
+        self._hung_up = True
+        if isinstance(self._reader, ClientLineReader):
+            self._reader.discard()
+        if self.transport is not None:
+            self.transport.close()
+
+    # -- what the reader saw (ClientLineReader calls these) ------------------
+
+    async def refuse_bare_lf(self) -> None:
+        await self.push("500 5.5.2 Syntax error: bare <LF> received; "
+                        "end every line with <CR><LF> (RFC 5321 section 2.3.8)")
+
+    def saw_command(self, line: bytes) -> None:
+        self._tell("client_line", self.peer, line, COMMAND)
+        if self.lint is not None:
+            self._found(self.lint.command(line))
+
+    def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None:
+        if bare_lf and isinstance(self.envelope, PracticeEnvelope):
+            self.envelope.bare_lf = True
+        self._tell("client_line", self.peer, line, DATA)
+        if self.lint is not None:
+            self._found(self.lint.data_line(line))
+
+    def saw_auth_answer(self, line: bytes) -> None:
+        self._tell("client_line", self.peer, line, AUTH_ANSWER)
+        if self.lint is not None:
+            self._found(self.lint.auth_answer(line))
+
+    def saw_overlong(self, octets: int, *, in_data: bool) -> None:
+        if self.lint is not None:
+            self._found(self.lint.overlong(octets, in_data=in_data))
+
+    # -- watchers ------------------------------------------------------------
+
+    def _found(self, notes: list[Note]) -> None:
+        if notes:
+            self._tell("findings", self.peer, notes)
+
+    def _tell(self, event: str, *args: object) -> None:
+        for watcher in self.context.watchers:
+            getattr(watcher, event)(*args)

@@ -1,0 +1,77 @@
+"""What the practice server allows: protective limits, and the teaching faults of a lesson.
+
+Limits protect the server (and the class sharing it) from a runaway student client;
+each one ends in a clear SMTP reply.  Teaching faults are off by default and switched
+on by a flag, so a class can watch a sender queue and retry (RFC 5321 §4.5.4).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import dataclass
+
+
+@dataclass
+class Limits:
+    max_message_size: int = 10 * 1024 * 1024  # octets; advertised as SIZE, 552 5.3.4 above
+    max_recipients: int = 100  # per message; RFC 5321 §4.5.3.1.8 asks for at least 100
+    max_errors: int = 20  # 5xx syntax/sequence errors before 421 and a disconnect
+    idle_timeout: float = 300.0  # seconds without a command; RFC 5321 §4.5.3.2.7
+    max_per_client: int = 50  # connections from one address at once
+    per_client_on_loopback: bool = False  # loopback is exempt unless asked (as Postfix's anvil)
+    max_connections: int = 0  # all clients together; 0 = no limit (a teaching fault)
+
+
+@dataclass
+class TeachingFaults:
+    fail_rate: float = 0.0  # chance that MAIL, RCPT or DATA gets 451 4.3.0
+    drop_rate: float = 0.0  # chance that a command gets no reply: the connection is cut
+    slow_seconds: float = 0.0  # every reply, the greeting included, waits this long
+    greylist_seconds: float = 0.0  # 451 4.7.1 for a new (client, sender, recipient)
+    seed: int | None = None  # makes the random faults repeatable
+
+    def __post_init__(self) -> None:
+        self.random = random.Random(self.seed)
+
+    def roll(self, rate: float) -> bool:
+        return rate > 0 and self.random.random() < rate
+
+
+class Gate:
+    """Counts connections, by client address and in all, and refuses those over a limit."""
+
+    def __init__(self, limits: Limits, domain: str) -> None:
+        self.limits = limits
+        self.domain = domain
+        self.total = 0
+        self.by_client: dict[str, int] = {}
+
+    def admit(self, address: str) -> str:
+        """Count a new connection; returns the 421 that refuses it, or ``""``."""
+        self.total += 1
+        self.by_client[address] = self.by_client.get(address, 0) + 1
+        limits = self.limits
+        if limits.max_connections and self.total > limits.max_connections:
+            return (f"421 4.3.2 {self.domain} Service not available: too many connections "
+                    f"({limits.max_connections}), try again later")
+        if (limits.max_per_client and self.by_client[address] > limits.max_per_client
+                and (limits.per_client_on_loopback or not _is_loopback(address))):
+            return (f"421 4.7.0 {self.domain} Too many connections from {address} "
+                    f"({limits.max_per_client}), try again later")
+        return ""
+
+    def release(self, address: str) -> None:
+        self.total -= 1
+        left = self.by_client.get(address, 1) - 1
+        if left > 0:
+            self.by_client[address] = left
+        else:
+            self.by_client.pop(address, None)
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,52 @@
+"""Who watches the practice server's connections: the live console and the lint report.
+
+Each watcher gets both sides of every connection as it happens.  The server calls
+them only when there are any, so ``serve --quiet`` pays nothing for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smtp_tutor.protocol.events import Note
+
+COMMAND, DATA, AUTH_ANSWER = "command", "data", "auth"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One connection: a number for the console, and the client's address."""
+
+    number: int
+    host: str
+    port: int
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+class Watcher:
+    """Does nothing; a watcher overrides what it needs."""
+
+    def opened(self, peer: Peer) -> None:
+        pass
+
+    def client_line(self, peer: Peer, line: bytes, kind: str) -> None:
+        """``kind``: COMMAND, DATA or AUTH_ANSWER (whose text must never be shown)."""
+
+    def server_line(self, peer: Peer, line: str) -> None:
+        pass
+
+    def findings(self, peer: Peer, notes: list[Note]) -> None:
+        pass
+
+    def tls(self, peer: Peer) -> None:
+        pass
+
+    def closed(self, peer: Peer) -> None:
+        pass
+
+    def close(self) -> None:
+        """The server stops: flush what is buffered."""

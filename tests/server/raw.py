@@ -1,0 +1,51 @@
+"""A socket client that sends exactly the bytes a test gives (a student's hand-written client)."""
+
+from __future__ import annotations
+
+import socket
+
+
+class RawClient:
+    def __init__(self, host: str, port: int, *, timeout: float = 10, greet: bool = True) -> None:
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.buffer = b""
+        self.greeting = self.reply() if greet else ""
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def line(self) -> str:
+        while b"\r\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError(f"closed; unread: {self.buffer!r}")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\r\n", 1)
+        return line.decode("utf-8")
+
+    def reply(self) -> str:
+        """One whole reply (multi-line replies joined with newlines)."""
+        lines = [self.line()]
+        while lines[-1][3:4] == "-":
+            lines.append(self.line())
+        return "\n".join(lines)
+
+    def ask(self, command: bytes) -> str:
+        self.send(command)
+        return self.reply()
+
+    def closed(self) -> bool:
+        """True when the server has closed the connection (after what is buffered)."""
+        try:
+            return self.sock.recv(65536) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> RawClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
