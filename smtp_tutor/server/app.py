@@ -41,6 +41,7 @@ class RunningServer:
     async def stop(self) -> None:
         self.server.close()
         await self.server.wait_closed()
+        self.handler.store.close()
         for watcher in self.context.watchers:
             watcher.close()
 

@@ -8,12 +8,25 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import inspect
+import time
 from pathlib import Path
 
 from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
-from smtp_tutor.server.maildir import deliver
+from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.policy import Limits, TeachingFaults
 from smtp_tutor.server.protocol import PracticeEnvelope
+
+_DATE: list = [0, ""]
+
+
+def _now() -> str:
+    """The date of the Received: line, formatted once per second."""
+    second = int(time.time())
+    if _DATE[0] != second:
+        _DATE[:] = [second, email.utils.formatdate(second, localtime=True)]
+    return _DATE[1]
+
 
 RANDOM_FAILURE = "451 4.3.0 Temporary local problem (practice fault --fail-rate), try again later"
 
@@ -26,6 +39,7 @@ class PracticeHandler:
         self.domain = domain.lower()
         self.users = users
         self.mailbox_dir = mailbox_dir
+        self.store = MaildirStore(mailbox_dir)
         self.delivered = 0
         self.limits = limits or Limits()
         self.faults = faults or TeachingFaults()
@@ -105,10 +119,12 @@ class PracticeHandler:
         if self.faults.roll(self.faults.fail_rate):
             return RANDOM_FAILURE
         message = self._with_trace(session, envelope)
-        loop = asyncio.get_running_loop()
-        for recipient in envelope.rcpt_tos:
-            user = recipient.rpartition("@")[0].lower()
-            await loop.run_in_executor(None, deliver, self.mailbox_dir, user, message)
+        users = {recipient.rpartition("@")[0].lower() for recipient in envelope.rcpt_tos}
+        try:
+            await asyncio.gather(*(self.store.deliver(user, message) for user in users))
+        except OSError as error:
+            return (f"451 4.3.0 Could not store the message ({error.strerror}), "
+                    "try again later")
         self.delivered += 1
         return "250 2.0.0 Message accepted for delivery"
 
@@ -124,10 +140,16 @@ class PracticeHandler:
             f"Return-Path: <{envelope.mail_from or ''}>\r\n"
             f"Received: from {session.host_name or 'unknown'} ([{peer}])\r\n"
             f"\tby {self.domain} (smtp-tutor practice server) with {protocol}\r\n"
-            f"\tfor <{', '.join(envelope.rcpt_tos)}>; {email.utils.formatdate(localtime=True)}\r\n"
+            f"\tfor <{', '.join(envelope.rcpt_tos)}>; {_now()}\r\n"
         )
         content = envelope.original_content or b""
         return trace.encode("utf-8") + content
+
+
+# aiosmtpd inspects handle_EHLO's signature on every connection; a cached one is read
+# at once (inspect.signature looks for __signature__ first)
+PracticeHandler.handle_EHLO.__signature__ = inspect.signature(  # type: ignore[attr-defined]
+    PracticeHandler.handle_EHLO)
 
 
 def make_authenticator(users: dict[str, str]):

@@ -40,11 +40,12 @@ class PracticeContext:
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
+        self.rewording = self._rewording()
 
-    def reworded(self, status: str) -> str:
+    def _rewording(self) -> dict[str, str]:
         """aiosmtpd's fixed replies, as the textbook and the RFCs put them."""
         size = self.limits.max_message_size
-        fixed = {
+        return {
             "354 End data with <CR><LF>.<CR><LF>":
                 '354 Enter mail, end with "." on a line by itself',
             "221 Bye": f"221 2.0.0 {self.domain} closing connection",
@@ -59,7 +60,6 @@ class PracticeContext:
             "552 Error: message size exceeds fixed maximum message size":
                 f"552 5.3.4 Message too big: this server takes at most {size} octets",
         }
-        return fixed.get(status, status)
 
 
 class PracticeEnvelope(Envelope):
@@ -75,7 +75,8 @@ class PracticeSMTP(SMTP):
         super().__init__(handler, **options)
         self.context = context
         self.peer = Peer(0, "", 0)
-        self.lint = ClientLint() if context.watchers else None
+        self.watched = bool(context.watchers)  # without watchers, no lint and no console
+        self.lint = ClientLint() if self.watched else None
         self._refusal = ""
         self._admitted = False
         self._greeted = False
@@ -127,27 +128,27 @@ class PracticeSMTP(SMTP):
         if self._hung_up:
             return
         text = status if isinstance(status, str) else status.decode("utf-8", "replace")
-        first_line = not self._in_reply
-        if first_line:
-            if not self._greeted and self._refusal:
+        if not self._in_reply:  # the first line of a reply
+            if self._refusal and not self._greeted:
                 await self._hang_up(self._refusal)
                 return
             faults = self.context.faults
             if faults.slow_seconds:
                 await asyncio.sleep(faults.slow_seconds)
-            if faults.roll(faults.drop_rate):
+            if faults.drop_rate and faults.roll(faults.drop_rate):
                 self._tell("server_line", self.peer, "(connection dropped: --drop-rate)")
                 self._cut()
                 return
-        text = self.context.reworded(text)
+        text = self.context.rewording.get(text, text)
         final = text[3:4] != "-"
         self._in_reply = not final
+        self._greeted = True
         if self.lint is not None:
             waiting = isinstance(self._reader, ClientLineReader) and self._reader.waiting() > 0
             self._found(self.lint.reply_line(text, client_spoke_first=final and waiting))
-        self._greeted = True
         await super().push(text)
-        self._tell("server_line", self.peer, text)
+        if self.watched:
+            self._tell("server_line", self.peer, text)
         if final and text[:3] in CLIENT_ERRORS:
             self._errors += 1
             if self._errors >= self.context.limits.max_errors:
@@ -176,20 +177,20 @@ class PracticeSMTP(SMTP):
                         "end every line with <CR><LF> (RFC 5321 section 2.3.8)")
 
     def saw_command(self, line: bytes) -> None:
-        self._tell("client_line", self.peer, line, COMMAND)
         if self.lint is not None:
+            self._tell("client_line", self.peer, line, COMMAND)
             self._found(self.lint.command(line))
 
     def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None:
         if bare_lf and isinstance(self.envelope, PracticeEnvelope):
             self.envelope.bare_lf = True
-        self._tell("client_line", self.peer, line, DATA)
         if self.lint is not None:
+            self._tell("client_line", self.peer, line, DATA)
             self._found(self.lint.data_line(line))
 
     def saw_auth_answer(self, line: bytes) -> None:
-        self._tell("client_line", self.peer, line, AUTH_ANSWER)
         if self.lint is not None:
+            self._tell("client_line", self.peer, line, AUTH_ANSWER)
             self._found(self.lint.auth_answer(line))
 
     def saw_overlong(self, octets: int, *, in_data: bool) -> None:

@@ -56,17 +56,23 @@ class ClientLineReader:
         return len(self._reader._buffer)  # type: ignore[attr-defined]
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
-        if separator == CRLF:
-            return await self._data_line()
+        in_data = separator == CRLF
         while True:
-            line = await self._checked_readuntil(in_data=False)
+            try:
+                line = await self._reader.readuntil(b"\n")
+            except asyncio.LimitOverrunError as error:
+                raise self._overrun(error, in_data=in_data) from None
             if self._cut:
                 self._cut = False
-                return line  # the tail of a line aiosmtpd is discarding
-            if line.endswith(CRLF):
-                self._owner.saw_command(line)
-                return line
+                return line  # the tail of a line already reported as too long
+            crlf = line[-2:-1] == b"\r"
+            if in_data:
+                self._owner.saw_data_line(line, bare_lf=not crlf)
+                # a bare LF marks the message, which will be refused at its end
+                return line if crlf else line[:-1] + CRLF
             self._owner.saw_command(line)
+            if crlf:
+                return line
             await self._owner.refuse_bare_lf()
 
     async def readline(self) -> bytes:
@@ -78,26 +84,14 @@ class ClientLineReader:
     async def read(self, n: int = -1) -> bytes:
         return await self._reader.read(n)
 
-    async def _data_line(self) -> bytes:
-        line = await self._checked_readuntil(in_data=True)
-        bare_lf = not line.endswith(CRLF)
-        if self._cut:
-            self._cut = False  # the tail of a line already reported as too long
-        else:
-            self._owner.saw_data_line(line, bare_lf=bare_lf)
-        if bare_lf:
-            line = line[:-1] + CRLF  # the message is marked and will be refused
-        return line
-
-    async def _checked_readuntil(self, *, in_data: bool) -> bytes:
-        try:
-            return await self._reader.readuntil(b"\n")
-        except asyncio.LimitOverrunError as error:
-            if not self._cut:
-                self._owner.saw_overlong(error.consumed, in_data=in_data)
-            self._cut = True
-            if in_data and error.consumed > 1:
-                # aiosmtpd expects readuntil(CRLF)'s count, which leaves a trailing CR
-                # unread; a count for LF alone could split the CRLF in two lines
-                raise asyncio.LimitOverrunError(error.args[0], error.consumed - 1) from None
-            raise
+    def _overrun(self, error: asyncio.LimitOverrunError, *,
+                 in_data: bool) -> asyncio.LimitOverrunError:
+        """The error aiosmtpd expects for a line over its limit; it then reads on."""
+        if not self._cut:
+            self._owner.saw_overlong(error.consumed, in_data=in_data)
+        self._cut = True
+        if in_data and error.consumed > 1:
+            # aiosmtpd expects readuntil(CRLF)'s count, which leaves a trailing CR
+            # unread; a count for LF alone could split the CRLF in two lines
+            return asyncio.LimitOverrunError(error.args[0], error.consumed - 1)
+        return error
