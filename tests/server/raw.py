@@ -49,3 +49,39 @@ class RawClient:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ServeProcess:
+    """``smtp-tutor serve`` in a child process (to kill it, or read its memory)."""
+
+    def __init__(self, mailbox_dir, *flags: str) -> None:
+        import subprocess
+
+        from tests.conftest import tutor_command
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [*tutor_command(), "serve", "--port", str(self.port), "--mailbox-dir",
+             str(mailbox_dir), *flags], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        first = self.process.stdout.readline()
+        if b"practice server" not in first:
+            raise RuntimeError(first + self.process.stderr.read())
+
+    def rss_kib(self) -> int:
+        """Resident memory of the server, from /proc."""
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS")
+
+    def stop(self) -> bytes:
+        """Ctrl-C, as a user stops it; returns what it wrote on stderr."""
+        import signal
+
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        _, err = self.process.communicate(timeout=15)
+        return err
