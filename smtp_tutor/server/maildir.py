@@ -129,9 +129,13 @@ def _write(path: str, message: bytes) -> None:
         os.close(fd)
 
 
+SYNCFS_FROM = 3  # files in a batch; below, an fsync each is cheaper (measured here)
+
+
 def _sync_data(root: str, paths: list[str]) -> None:
-    """One ``syncfs`` of the file system holding ``root`` (Linux); else an fsync per file."""
-    syncfs = _syncfs()
+    """One ``syncfs`` of the file system holding ``root`` (Linux) for a batch; else an
+    fsync per file (syncfs also flushes whatever else is dirty on that file system)."""
+    syncfs = _syncfs() if len(paths) >= SYNCFS_FROM else None
     if syncfs is not None:
         fd = os.open(root, os.O_RDONLY)
         try:
