@@ -165,10 +165,19 @@ class Repl:
         return await self._ask("password: ", is_password=True)
 
     async def _ask(self, label: str, *, default: str = "", is_password: bool = False) -> str:
-        """A prompt outside the REPL's history: credentials are never stored anywhere."""
+        """A prompt outside the REPL's history: credentials are never stored anywhere.
+
+        The default is shown greyed out (Enter takes it), not pre-typed, so typing a
+        name replaces it instead of being appended to it.
+        """
+        from prompt_toolkit.formatted_text import FormattedText
+
         if self.credentials is None:
             self.credentials = PromptSession()
-        return await self.credentials.prompt_async(label, default=default, is_password=is_password)
+        placeholder = FormattedText([("class:placeholder fg:ansibrightblack", default)])
+        answer = await self.credentials.prompt_async(label, is_password=is_password,
+                                                     placeholder=placeholder if default else None)
+        return answer or default
 
     async def quit(self) -> None:
         if self.connection.closed or self.session.state is State.CLOSED:

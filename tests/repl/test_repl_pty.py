@@ -75,8 +75,7 @@ def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
     type_slowly(repl, "AUTH LOGIN\r")
     repl.expect("User Name")  # the 334 challenge is decoded
     repl.expect("username:")
-    repl.send("\x15")  # clear the default
-    type_slowly(repl, "carol\r")
+    type_slowly(repl, "carol\r")  # replaces the default (bob), shown greyed out
     repl.expect("password:")
     type_slowly(repl, "crepes\r")
     repl.expect("Authentication succeeded")
