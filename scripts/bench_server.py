@@ -30,12 +30,13 @@ import tempfile
 import time
 from pathlib import Path
 
-CHILD_PREFIX: list[str] = []
 QUICK = "--quick" in sys.argv
 ROUNDS = 1 if QUICK else 3
 LOADS = {1: 100, 20: 600, 100: 1500} if QUICK else {1: 300, 20: 2000, 100: 4000}
 IDLE = 200
 TARGET = 0.70
+SMTP_SOURCE = shutil.which("smtp-source") or (
+    "/usr/sbin/smtp-source" if os.path.exists("/usr/sbin/smtp-source") else None)
 
 
 # -- the server side (this script, run again as a child) ----------------------------
@@ -101,7 +102,7 @@ class Server:
         self.stats = workdir / f"{kind}-{self.port}.json"
         self.mail = workdir / f"mail-{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, *CHILD_PREFIX, __file__, "--serve", kind, str(self.port), str(self.stats),
+            [sys.executable, __file__, "--serve", kind, str(self.port), str(self.stats),
              str(self.mail)], stdout=subprocess.PIPE, env={**os.environ, "SMTP_TUTOR_HOME":
                                                             str(workdir / "home")})
         if self.process.stdout.readline().strip() != b"ready":
@@ -206,9 +207,6 @@ def main() -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0 if met else 1
 
-
-SMTP_SOURCE = shutil.which("smtp-source") or (
-    "/usr/sbin/smtp-source" if os.path.exists("/usr/sbin/smtp-source") else None)
 
 if __name__ == "__main__":
     raise SystemExit(main())

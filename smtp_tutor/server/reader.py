@@ -49,11 +49,11 @@ class ClientLineReader:
 
     def discard(self) -> None:
         """Forget what the client sent but nobody read: the connection is being closed."""
-        self._reader._buffer.clear()  # type: ignore[attr-defined]
+        self._buffer.clear()
 
     def waiting(self) -> int:
         """Bytes the client sent that nobody has read yet."""
-        return len(self._reader._buffer)  # type: ignore[attr-defined]
+        return len(self._buffer)
 
     async def readuntil(self, separator: bytes = b"\n") -> bytes:
         in_data = separator == CRLF
