@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import io
 import os
+import re
 import sys
 
 from smtp_tutor.demo.screen import diagram_lines
+from smtp_tutor.protocol.visible import visible
 
 
 def export(options: argparse.Namespace, lang: str) -> int:
@@ -21,6 +23,7 @@ def export(options: argparse.Namespace, lang: str) -> int:
     except _SourceError as error:
         sys.stderr.write(f"smtp-tutor: {error}\n")
         return 2
+    title = visible(title)
     output = options.output or f"{_stem(options.source)}.{options.format}"
     if options.format == "md":
         content = _markdown(title, events, lang, options.width, client, server)
@@ -114,6 +117,19 @@ def _markdown(title: str, events: list, lang: str, width: int, client: str, serv
 
     buffer = io.StringIO()
     PlainRenderer(lang, buffer).show_all(events)
-    diagram = "\n".join(diagram_lines(events, min(width, 72), client, server))
-    return (f"# {title}\n\n```text\n{buffer.getvalue().rstrip()}\n```\n\n"
-            f"## Sequence diagram\n\n```text\n{diagram}\n```\n")
+    diagram = "\n".join(line.rstrip() for line in diagram_lines(events, min(width, 72), client,
+                                                                  server))
+    dialogue = buffer.getvalue().rstrip()
+    return (f"# {_md_escape(title)}\n\n{_fenced(dialogue)}\n\n"
+            f"## Sequence diagram\n\n{_fenced(diagram)}\n")
+
+
+def _fenced(block: str) -> str:
+    """A code block whose fence is longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`+", block)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{block}\n{fence}"
+
+
+def _md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)

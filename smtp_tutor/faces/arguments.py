@@ -228,8 +228,9 @@ def _serve(commands, *, with_epilog: bool) -> None:
     faults.add_argument("--slow", type=_seconds, default=0.0, metavar="SECONDS",
                         help="every reply, the 220 greeting included, comes SECONDS late "
                         "(catches clients that talk before the greeting)")
-    faults.add_argument("--max-connections", type=_count, default=0, metavar="N",
-                        help="421 4.3.2 to connection N+1 and beyond")
+    faults.add_argument("--max-connections", type=_count, default=500, metavar="N",
+                        help="421 4.3.2 to connection N+1 and beyond (default 500, a "
+                        "protection too; 0: no limit)")
     faults.add_argument("--max-size", type=_count, default=10 * 1024 * 1024, metavar="OCTETS",
                         help="advertised SIZE; a bigger message gets 552 5.3.4 "
                         "(default 10485760)")

@@ -7,6 +7,7 @@ import sys
 
 from smtp_tutor.knowledge import explain_note, ui
 from smtp_tutor.lessons.parser import LessonError, read_lesson
+from smtp_tutor.protocol.visible import visible
 
 
 def lesson(options: argparse.Namespace, lang: str) -> int:
@@ -25,7 +26,7 @@ def open_lesson(name: str, lang: str):
 
     path = find(name)
     if path is None:
-        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=name)}\n"
+        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=visible(name))}\n"
                          f"  {ui('lesson_not_found_hint', lang)}\n")
         return None
     try:
@@ -75,10 +76,10 @@ def check_files(paths: list[str], lang: str) -> int:
 
 def print_problems(error: LessonError, lang: str) -> None:
     first = error.problems[0]
-    sys.stderr.write(ui("lesson_problems", lang, path=first.path,
-                        count=str(len(error.problems))) + "\n")
+    sys.stderr.write(visible(ui("lesson_problems", lang, path=first.path,
+                                count=str(len(error.problems)))) + "\n")
     for problem in error.problems:
         text, hint = explain_note(problem.key, problem.params, lang)
-        sys.stderr.write(f"{problem.path}:{problem.line}: {text}\n")
+        sys.stderr.write(visible(f"{problem.path}:{problem.line}: {text}") + "\n")
         if hint:
-            sys.stderr.write(f"    {hint}\n")
+            sys.stderr.write(f"    {visible(hint)}\n")

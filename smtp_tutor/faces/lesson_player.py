@@ -319,6 +319,7 @@ async def _drive(lesson: Lesson, backend, values: dict[str, str], options: argpa
     try:
         result = await player.play()
     except TransportError as error:
+        renderer.show_all(error.events)
         renderer.message(error.key, error.params, "error")
         result = False
     finally:

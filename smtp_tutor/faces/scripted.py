@@ -1,7 +1,10 @@
 """``smtp-tutor connect`` with stdin not a terminal: netcat with CRLF, waiting, explained.
 
 Each input line is one command (or, after 354, one body line); every reply is awaited
-and explained.  The exit status tells a script whether the session ended properly.
+and explained.  Each command is shown as it leaves and each reply as it arrives, so a
+failure never hides what happened before it.  Input is read in bounded pieces: a
+300 MB line costs a few MB of memory, never the whole line.  The exit status tells a
+script whether the session ended properly, and the reason on stderr names the cause.
 """
 
 from __future__ import annotations
@@ -12,88 +15,176 @@ from typing import BinaryIO
 from smtp_tutor.knowledge import explain_note
 from smtp_tutor.net.connection import SmtpConnection
 from smtp_tutor.net.errors import TransportError
-from smtp_tutor.protocol import State
-from smtp_tutor.protocol.commands import CommandRefused
+from smtp_tutor.protocol import ProtocolError, ReplyReceived, State
+from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused
+from smtp_tutor.protocol.data import encode_chunk
 from smtp_tutor.render.base import Renderer
 
 SHOWN_BODY_LINES = 1000  # later body lines are sent in bulk and summarised
 CHUNK = 1 << 20
+PIECE = 1 << 16  # the most of one input line held in memory at once
+
+
+class _Outcome:
+    """What the session's end depends on: the last protocol error seen, if any."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self.protocol_error: ProtocolError | None = None
+
+    def show(self, events: list) -> None:
+        for event in events:
+            if isinstance(event, ProtocolError):
+                self.protocol_error = event
+            self.renderer.show(event)
 
 
 async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Renderer) -> int:
     """Play ``source`` line by line; 0 when the server said 221 and closed."""
+    outcome = _Outcome(renderer)
+    failure: TransportError | None = None
     try:
-        renderer.connected(connection.host, connection.port, connection.implicit_tls)
-        renderer.show_all(await connection.open())
-        await _play(connection, source, renderer)
+        greeting = await connection.open()
     except TransportError as error:
-        renderer.message(error.key, error.params, "error")
-        await connection.close()
-        return _exit(connection, renderer, error)
+        failure, greeting = error, error.events
+    if connection.tcp_connected:  # never "connected" for a refused connection
+        renderer.connected(connection.host, connection.port, connection.implicit_tls)
+    outcome.show(greeting)
+    if failure is None:
+        try:
+            await _play(connection, source, outcome)
+        except TransportError as error:
+            failure = error
+            outcome.show(error.events)
+    if failure is not None:
+        renderer.message(failure.key, failure.params, "error")
     await connection.close()
-    return _exit(connection, renderer, None)
+    return _exit(connection, renderer, outcome, failure)
 
 
-async def _play(connection: SmtpConnection, source: BinaryIO, renderer: Renderer) -> None:
+def _pieces(source: BinaryIO):
+    """(piece, complete) pairs: a line longer than PIECE comes in several pieces."""
+    while True:
+        piece = source.readline(PIECE)
+        if not piece:
+            return
+        yield piece, piece.endswith(b"\n")
+
+
+async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome) -> None:
     session = connection.session
-    lines = iter(source)
-    for raw in lines:
+    pieces = _pieces(source)
+    for raw, complete in pieces:
         if session.state is State.CLOSED:
             break
-        text = raw.decode("utf-8", "replace").rstrip("\r\n")
         if session.state is State.DATA:
-            await _send_body(connection, text, lines, renderer)
+            await _send_body(connection, raw, complete, pieces, outcome)
             continue
+        if not complete and len(raw) >= PIECE:
+            _skip_rest(pieces)
+            outcome.renderer.message("input-line-too-long",
+                                     {"octets": f">{PIECE}", "limit": str(MAX_COMMAND_LINE)},
+                                     "error")
+            continue
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not text.strip():
             continue
         try:
-            renderer.show_all(await connection.send(text))
+            await connection.send(text, show=outcome.show)
         except CommandRefused as refused:
-            renderer.message(refused.note.key, {}, "error")
+            outcome.renderer.message(refused.note.key, {}, "error")
 
 
-async def _send_body(connection: SmtpConnection, first: str, lines, renderer: Renderer) -> None:
-    """Send body lines until the lone dot; show the first ones, bulk-send the rest as bytes."""
+def _skip_rest(pieces) -> None:
+    for _, complete in pieces:
+        if complete:
+            return
+
+
+async def _send_body(connection: SmtpConnection, raw: bytes, complete: bool, pieces,
+                     outcome: _Outcome) -> None:
+    """Send body lines until the lone dot; show the first ones, bulk-send the rest."""
     session = connection.session
     shown = 0
     bulk = bytearray()
     hidden_lines = hidden_bytes = 0
-    text: str | None = first
-    raw: bytes | None = None
-    while text is not None and text != ".":
+    current: bytes | None = raw
+    while current is not None:
+        text = current.decode("utf-8", "replace").rstrip("\r\n")
+        if complete and text == ".":
+            break
+        if not complete:
+            hidden_lines, hidden_bytes = await _send_long_line(connection, current, pieces,
+                                                               outcome, bulk)
+            bulk.clear()
+            current, complete = next(pieces, (None, True))
+            continue
         if shown < SHOWN_BODY_LINES:
             outgoing = session.send_data_line(text)
-            renderer.show_all(outgoing.events)
+            outcome.show(outgoing.events)
             await connection.write(outgoing.wire)
             shown += 1
         else:
-            bulk += (raw or b"").rstrip(b"\r\n") + b"\n"
+            bulk += current.rstrip(b"\r\n") + b"\n"
             hidden_lines += 1
             if len(bulk) >= CHUNK:
                 hidden_bytes += len(bulk)
                 await connection.write(session.send_body_chunk(bytes(bulk)))
                 bulk.clear()
-        raw = next(lines, None)
-        text = None if raw is None else raw.decode("utf-8", "replace").rstrip("\r\n")
+        current, complete = next(pieces, (None, True))
     if bulk:
         hidden_bytes += len(bulk)
         await connection.write(session.send_body_chunk(bytes(bulk)))
     if hidden_lines:
-        renderer.text(f"C: … {hidden_lines} more body lines ({hidden_bytes} octets) not shown")
-    if text is None:
+        outcome.renderer.text(f"C: … {hidden_lines} more body lines ({hidden_bytes} octets) "
+                              "not shown")
+    if current is None:
         return
-    renderer.show_all(await connection.transmit(session.end_data()))
+    await connection.transmit(session.end_data(), outcome.show)
 
 
-def _exit(connection: SmtpConnection, renderer: Renderer, failure: TransportError | None) -> int:
-    """0 after 221; otherwise 1, with a one-line reason on stderr."""
+async def _send_long_line(connection: SmtpConnection, first: bytes, pieces, outcome: _Outcome,
+                          bulk: bytearray) -> tuple[int, int]:
+    """One body line longer than PIECE, streamed piece by piece (never held whole)."""
+    session = connection.session
+    if bulk:
+        await connection.write(session.send_body_chunk(bytes(bulk)))
+    octets = len(first)
+    await connection.write(encode_chunk(first.replace(b"\r", b"").replace(b"\n", b"")))
+    for piece, complete in pieces:
+        octets += len(piece)
+        await connection.write(piece.replace(b"\r", b"").replace(b"\n", b""))
+        if complete:
+            break
+    await connection.write(b"\r\n")
+    session.send_body_chunk(b"x\n")  # count one (non-blank) line in the session
+    outcome.renderer.message("body-line-too-long", {"octets": str(octets)}, "warning")
+    return 1, octets
+
+
+def _exit(connection: SmtpConnection, renderer: Renderer, outcome: _Outcome,
+          failure: TransportError | None) -> int:
+    """0 after 221; otherwise 1, with a one-line reason on stderr that names the cause."""
     session = connection.session
     last = session.last_reply
     if failure is None and session.state is State.CLOSED and last is not None and last.code == 221:
         return 0
-    key, params = (failure.key, failure.params) if failure else ("ended-without-quit", {})
-    if failure is None:
+    if failure is not None:
+        key, params = failure.key, failure.params
+    elif outcome.protocol_error is not None:
+        key, params = outcome.protocol_error.key, {"detail": outcome.protocol_error.detail}
+    elif session.state is State.CLOSED and last is not None:
+        key, params = "server-ended-session", {"code": str(last.code),
+                                               "text": last.lines[0] if last.lines else ""}
         renderer.message(key, params, "error")
-    text, _ = explain_note(key, params, renderer.lang)
+    else:
+        key, params = "ended-without-quit", {}
+        renderer.message(key, params, "error")
+    from smtp_tutor.protocol.visible import visible
+
+    text, _ = explain_note(key, {k: visible(v) for k, v in params.items()}, renderer.lang)
     sys.stderr.write(f"smtp-tutor: {text}\n")
     return 1
+
+
+__all__ = ["ReplyReceived", "run_script"]

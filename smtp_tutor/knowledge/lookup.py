@@ -10,7 +10,7 @@ from functools import cache
 from smtp_tutor.knowledge.store import load, refs
 
 LANGUAGES = ("en", "vi")
-_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$")
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
 
 
 def language_from_env(environ: dict[str, str] | None = None) -> str:
@@ -160,7 +160,7 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
     """A topic explained, or a list of close topic names when nothing matches."""
     key = topic.strip()
     upper = key.upper()
-    if re.fullmatch(r"\d{3}", key):
+    if re.fullmatch(r"[0-9]{3}", key):
         return _explain_code(int(key), lang)
     if _ENHANCED.match(key):
         return explain_enhanced(key, lang)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 CLIENT = "client"
@@ -31,8 +30,19 @@ class Step:
         wanted = self.code
         ok = str(code)[0] == wanted[0] if wanted.endswith("xx") else str(code) == wanted
         if ok and self.pattern:
-            ok = re.search(self.pattern, text, re.IGNORECASE) is not None
+            ok = compile_pattern(self.pattern).search(text) is not None
         return ok
+
+
+def compile_pattern(pattern: str):  # -> re2 pattern
+    """A lesson's ``expect`` pattern, compiled by RE2: matching takes linear time, so a
+    pattern written to backtrack forever (``/^(a+)+$/``) cannot hang a lesson."""
+    import re2
+
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    return re2.compile(pattern, options)
 
 
 @dataclass

@@ -11,14 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step
+from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step, compile_pattern
 from smtp_tutor.lessons.placeholders import unknown_names
+from smtp_tutor.protocol.numbers import ascii_float, ascii_int
+from smtp_tutor.protocol.visible import UNSAFE, visible
 
 HEADER_KEYS = ("id", "title", "title.en", "title.vi", "level", "persona", "requires", "server")
 SERVER_OPTIONS = ("greylist",)
 _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z.\-]*)\s*:(?:\s(.*)|)$")
-_REPLY = re.compile(r"^([2-5]\d\d)([ -]|$)(.*)$")
-_CODE = re.compile(r"^([2-5](?:\d\d|xx))(?:\s+/(.*)/)?$")
+_REPLY = re.compile(r"^([2-5]\d\d)([ -]|$)(.*)$", re.ASCII)
+_CODE = re.compile(r"^([2-5](?:\d\d|xx))(?:\s+/(.*)/)?$", re.ASCII)
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_FIELDS = {"en": "narration", "vi": "narration", "hint.en": "hints", "hint.vi": "hints",
                "note.en": "notes", "note.vi": "notes"}
@@ -86,6 +88,12 @@ class _Reader:
         self.problems.append(Problem(self.path, line, key, params))
 
     def read(self, lines: list[str]) -> Lesson:
+        for number, line in enumerate(lines, start=1):
+            found = UNSAFE.search(line.rstrip("\r"))
+            if found:
+                self.problem(number, "lesson-control-character", char=visible(found.group()))
+        if self.problems:
+            return Lesson(id="lesson", path=self.path, title={})
         body_start = self._read_header(lines)
         for number, line in enumerate(lines[body_start:], start=body_start + 1):
             self._read_body_line(number, line.rstrip("\r"))
@@ -187,15 +195,12 @@ class _Reader:
         last.code, last.pattern = match.group(1), match.group(2) or ""
         if last.pattern:
             try:
-                re.compile(last.pattern)
-            except re.error as error:
-                self.problem(number, "lesson-bad-pattern", detail=str(error))
+                compile_pattern(last.pattern)
+            except Exception as error:  # noqa: BLE001 - RE2 raises its own error types
+                self.problem(number, "lesson-bad-pattern", detail=str(error)[:80])
 
     def _wait(self, number: int, value: str) -> None:
-        try:
-            seconds = float(value)
-        except ValueError:
-            seconds = -1.0
+        seconds = ascii_float(value, low=0, high=600) or 0.0
         if not 0 < seconds <= 600:
             self.problem(number, "lesson-bad-wait", text=value[:20])
             return
@@ -240,9 +245,10 @@ class _Reader:
 
     def _level(self) -> int:
         value, line = self.header.get("level", ("1", 0))
-        if value.isdigit() and 1 <= int(value) <= 3:
-            return int(value)
-        self.problem(line, "lesson-bad-level", text=value)
+        level = ascii_int(value)
+        if level is not None and 1 <= level <= 3:
+            return level
+        self.problem(line, "lesson-bad-level", text=value[:20])
         return 1
 
     def _server_options(self) -> dict[str, str]:
@@ -251,8 +257,10 @@ class _Reader:
         for word in value.split():
             name, _, setting = word.partition("=")
             if name not in SERVER_OPTIONS:
-                self.problem(line, "lesson-bad-server-option", text=name,
+                self.problem(line, "lesson-bad-server-option", text=name[:20],
                              known=", ".join(SERVER_OPTIONS))
+            elif ascii_float(setting, low=0, high=600) is None:
+                self.problem(line, "lesson-bad-server-value", text=word[:30])
             options[name] = setting
         return options
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import socket
 import ssl
+from collections.abc import Callable
 
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted, describe, handshake_error
@@ -21,6 +23,23 @@ READ_SIZE = 65536
 DEFAULT_TIMEOUT = 30.0
 
 ConnectionEvent = Event | TlsStarted
+Show = Callable[[list], None]
+
+
+class _Sink:
+    """Hands events to ``show`` as they come, or collects them."""
+
+    def __init__(self, show: Show | None) -> None:
+        self.show = show
+        self.collected: list = []
+
+    def __call__(self, events: list) -> None:
+        if not events:
+            return
+        if self.show is not None:
+            self.show(events)
+        else:
+            self.collected += events
 
 
 class SmtpConnection:
@@ -41,6 +60,7 @@ class SmtpConnection:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.closed = False
+        self.tcp_connected = False
 
     @property
     def verified(self) -> bool:
@@ -66,11 +86,16 @@ class SmtpConnection:
             raise handshake_error(error) from error
         except OSError as error:
             raise TransportError("network-error", detail=error.strerror or str(error)) from error
+        self.tcp_connected = True
         events: list[ConnectionEvent] = []
         if tls is not None:
             self.session.implicit_tls()
-            events.append(self._tls_info())
-        events += await self.read_replies()
+            events.append(self._tls_info(implicit=True))
+        try:
+            events += await self.read_replies()
+        except TransportError as error:
+            error.events = events + error.events
+            raise
         return events
 
     def _context(self) -> ssl.SSLContext:
@@ -80,23 +105,36 @@ class SmtpConnection:
             self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure)
         return self.ssl_context
 
-    def _tls_info(self) -> TlsStarted:
+    def _tls_info(self, *, implicit: bool = False) -> TlsStarted:
         assert self._writer is not None
         ssl_object = self._writer.get_extra_info("ssl_object")
-        return describe(ssl_object, self.verified)
+        return describe(ssl_object, self.verified, implicit=implicit)
 
-    async def send(self, line: str, *, secret: bool | None = None) -> list[ConnectionEvent]:
+    async def send(self, line: str, *, secret: bool | None = None,
+                   show: Show | None = None) -> list[ConnectionEvent]:
         """Send one typed line and wait for what it makes the server say."""
         outgoing = self.session.send(line, secret=secret)
-        return await self.transmit(outgoing)
+        return await self.transmit(outgoing, show)
 
-    async def transmit(self, outgoing: Outgoing) -> list[ConnectionEvent]:
-        """Write prepared bytes; if a reply is now awaited, read it."""
-        events: list[ConnectionEvent] = list(outgoing.events)
-        await self.write(outgoing.wire)
-        if self.session.awaiting_reply:
-            events += await self.read_replies()
-        return events
+    async def transmit(self, outgoing: Outgoing,
+                       show: Show | None = None) -> list[ConnectionEvent]:
+        """Write prepared bytes; if a reply is now awaited, read it.
+
+        With ``show``, each event is handed over as soon as it exists (the command as it
+        leaves, each reply as it arrives) and nothing is returned; without it, the events
+        are returned, and on a failure they travel on the error (``error.events``), so a
+        face always shows what happened before the failure.
+        """
+        sink = _Sink(show)
+        sink(list(outgoing.events))
+        try:
+            await self.write(outgoing.wire)
+            if self.session.awaiting_reply:
+                await self._read(sink)
+        except TransportError as error:
+            error.events = sink.collected + error.events
+            raise
+        return sink.collected
 
     async def write(self, data: bytes) -> None:
         if self._writer is None or self.closed:
@@ -105,20 +143,32 @@ class SmtpConnection:
             self._writer.write(data)
             await asyncio.wait_for(self._writer.drain(), self.timeout)
         except TimeoutError as error:
-            raise TransportError("reply-timeout", seconds=f"{self.timeout:g}") from error
+            raise TransportError("write-timeout", seconds=f"{self.timeout:g}") from error
         except (ConnectionError, OSError) as error:
             self.closed = True
             raise TransportError("server-closed") from error
 
-    async def read_replies(self) -> list[ConnectionEvent]:
+    async def read_replies(self, show: Show | None = None) -> list[ConnectionEvent]:
         """Read until every command in flight is answered (or the connection ends)."""
+        sink = _Sink(show)
+        try:
+            await self._read(sink)
+        except TransportError as error:
+            error.events = sink.collected + error.events
+            raise
+        return sink.collected
+
+    async def _read(self, sink: _Sink) -> None:
+        """The timeout is per reply: a server that dribbles a byte a second still ends."""
         assert self._reader is not None
-        events: list[ConnectionEvent] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.timeout
         while self.session.awaiting_reply:
             try:
-                chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), self.timeout)
+                chunk = await asyncio.wait_for(self._reader.read(READ_SIZE),
+                                               max(0.0, deadline - loop.time()))
             except TimeoutError as error:
-                raise TransportError("reply-timeout", seconds=f"{self.timeout:g}") from error
+                raise self._timeout_error() from error
             except (ConnectionError, OSError) as error:
                 self.closed = True
                 raise TransportError("server-closed") from error
@@ -128,25 +178,28 @@ class SmtpConnection:
                     raise TransportError("closed-mid-reply")
                 raise TransportError("server-closed")
             new = self.session.receive(chunk)
-            events += new
+            if any(isinstance(e, ReplyReceived) for e in new):
+                deadline = loop.time() + self.timeout
+            sink(list(new))
             if any(isinstance(e, ProtocolError) for e in new):
                 await self.close()
                 break
-            events += await self._after_replies(new)
+            if self.session.state is State.TLS and any(isinstance(e, ReplyReceived) for e in new):
+                sink([await self.start_tls()])
         if self.session.state is State.CLOSED:
             await self.close()
-        return events
 
-    async def _after_replies(self, new: list[Event]) -> list[ConnectionEvent]:
-        if self.session.state is not State.TLS:
-            return []
-        if not any(isinstance(e, ReplyReceived) for e in new):
-            return []
-        return [await self.start_tls()]
+    def _timeout_error(self) -> TransportError:
+        key = "greeting-timeout" if self.session.state is State.GREETING else "reply-timeout"
+        return TransportError(key, seconds=f"{self.timeout:g}", port=str(self.port))
 
     async def start_tls(self) -> TlsStarted:
         """Upgrade in place after ``220`` to STARTTLS (RFC 3207)."""
-        assert self._writer is not None
+        assert self._writer is not None and self._reader is not None
+        # RFC 3207 §4.2: plaintext the server sent after its 220 must not be read as TLS data
+        leftover = self._reader._buffer  # type: ignore[attr-defined]
+        injected = bool(leftover) or self.session.discard_plaintext()
+        leftover.clear()
         try:
             await asyncio.wait_for(
                 self._writer.start_tls(self._context(), server_hostname=self.host), self.timeout)
@@ -157,7 +210,8 @@ class SmtpConnection:
             await self.close()
             raise handshake_error(error) from error
         self.session.tls_established()
-        return self._tls_info()
+        info = self._tls_info()
+        return dataclasses.replace(info, injected=True) if injected else info
 
     async def close(self) -> None:
         self.closed = True

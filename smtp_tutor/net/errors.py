@@ -10,3 +10,4 @@ class TransportError(Exception):
         super().__init__(key)
         self.key = key
         self.params = params
+        self.events: list = []  # what arrived before the failure: shown before the message

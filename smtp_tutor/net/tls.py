@@ -17,6 +17,8 @@ class TlsStarted:
     subject: str
     issuer: str
     verified: bool
+    injected: bool = False  # the server sent plaintext after its 220 (dropped, RFC 3207 §4.2)
+    implicit: bool = False  # TLS from the first byte (port 465): nothing was learned before
 
 
 def client_context(*, cafile: str | None = None, insecure: bool = False) -> ssl.SSLContext:
@@ -32,7 +34,8 @@ def client_context(*, cafile: str | None = None, insecure: bool = False) -> ssl.
     return context
 
 
-def describe(ssl_object: ssl.SSLObject | ssl.SSLSocket, verified: bool) -> TlsStarted:
+def describe(ssl_object: ssl.SSLObject | ssl.SSLSocket, verified: bool, *,
+             implicit: bool = False) -> TlsStarted:
     cipher = ssl_object.cipher()
     subject, issuer = _names(ssl_object.getpeercert(binary_form=True))
     return TlsStarted(
@@ -41,6 +44,7 @@ def describe(ssl_object: ssl.SSLObject | ssl.SSLSocket, verified: bool) -> TlsSt
         subject=subject,
         issuer=issuer,
         verified=verified,
+        implicit=implicit,
     )
 
 

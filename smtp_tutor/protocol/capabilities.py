@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smtp_tutor.protocol.numbers import ascii_int
+
 
 @dataclass(frozen=True)
 class Capabilities:
@@ -38,7 +40,8 @@ class Capabilities:
         params = self.offered.get("SIZE")
         if params is None:
             return None
-        return int(params[0]) if params and params[0].isdigit() else 0
+        value = ascii_int(params[0]) if params else None
+        return value or 0
 
     @property
     def auth_mechanisms(self) -> tuple[str, ...]:

@@ -56,8 +56,9 @@ class Command:
 def parse_command(line: str, *, secret: bool = False) -> Command:
     """Split a typed line into verb and arguments (verbs are case-insensitive)."""
     stripped = line.strip()
-    verb, _, args = stripped.partition(" ")
-    verb = verb.upper()
+    words = stripped.split(None, 1)
+    verb = words[0].upper() if words else ""
+    args = words[1] if len(words) > 1 else ""
     if secret or is_secret_command(verb, args):
         display = mask_command(verb, args)
         return Command(verb, display.partition(" ")[2], display, secret=True)
@@ -66,7 +67,22 @@ def parse_command(line: str, *, secret: bool = False) -> Command:
 
 def is_secret_command(verb: str, args: str) -> bool:
     """AUTH with an initial response carries credentials in the line itself."""
-    return verb == "AUTH" and len(args.split()) > 1
+    return verb.upper() == "AUTH" and len(args.split()) > 1
+
+
+def is_secret_line(line: str) -> bool:
+    """A typed line that holds credentials (words may be split by spaces or tabs)."""
+    words = line.split(None, 1)
+    return bool(words) and is_secret_command(words[0], words[1] if len(words) > 1 else "")
+
+
+_BASE64_TOKEN = re.compile(r"^[A-Za-z0-9+/]{4,}={0,2}$")
+
+
+def looks_like_auth_answer(line: str) -> bool:
+    """A lone base64 token: what a client sends to a 334 (or sends anyway after a refusal)."""
+    text = line.strip()
+    return bool(_BASE64_TOKEN.match(text)) and text.upper() not in KNOWN_VERBS
 
 
 def mask_command(verb: str, args: str) -> str:

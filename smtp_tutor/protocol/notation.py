@@ -25,6 +25,7 @@ _TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d+ ")
 _SMTPLIB = re.compile(r"^(send|reply|data|connect): (.*)$")
 _TELNET_NOISE = ("Trying ", "Connected to ", "Escape character is", "Connection closed",
                  "telnet>", "Connection to ")
+MAX_SMTPLIB_LINE = 1 << 20  # a longer ``send:`` repr is read as plain text, not parsed
 REPLY_SHAPE = re.compile(r"^\d{3}(?:[ -].*)?$")
 
 
@@ -84,9 +85,11 @@ def _smtplib(line: str, number: int) -> list[TranscriptLine] | None:
         return [] if rest.startswith("(") else None
     if rest.startswith("retcode ("):
         return []
+    if len(rest) > MAX_SMTPLIB_LINE:
+        return None
     try:
         value = ast.literal_eval(rest)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, RecursionError, MemoryError, TypeError):
         return None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")

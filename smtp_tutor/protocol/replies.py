@@ -16,7 +16,7 @@ from smtp_tutor.protocol.events import Note, ProtocolError
 MAX_REPLY_LINE = 8192  # RFC 5321 §4.5.3.1.5 says 512; real servers stay well under this
 MAX_REPLY_LINES = 1000
 
-_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)")
+_ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})(?=\s|$)", re.ASCII)
 _REPLY_LINE = re.compile(rb"^([2-5][0-9][0-9])([ -]|$)(.*)$", re.DOTALL)
 
 
@@ -104,6 +104,16 @@ class ReplyParser:
             if result is not None:
                 out.append(result)
         return out
+
+    def discard(self) -> bool:
+        """Forget any partial reply; True if there was something to forget."""
+        had = self.pending
+        self._buffer.clear()
+        self._lines.clear()
+        self._raw.clear()
+        self._code = None
+        self._notes = []
+        return had
 
     def _fail(self, key: str, detail: str) -> ProtocolError:
         self.broken = True

@@ -7,6 +7,7 @@ command out of place.  It never refuses to send one: seeing the 503 is the lesso
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from smtp_tutor.protocol.events import (
     ProtocolError,
     ReplyReceived,
 )
+from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.protocol.replies import MAX_REPLY_LINE, MAX_REPLY_LINES, Reply, ReplyParser
 from smtp_tutor.protocol.states import State, next_state, placement
 
@@ -150,12 +152,32 @@ class ClientSession:
     def receive(self, chunk: bytes) -> list[Event]:
         """Feed bytes from the server; return the replies (and errors) they complete."""
         events: list[Event] = []
+        injected = False
         for item in self._parser.feed(chunk):
-            if isinstance(item, ProtocolError):
+            if self.state is State.TLS:
+                injected = True  # sent in plaintext after the 220 to STARTTLS: dropped
+            elif isinstance(item, ProtocolError):
                 self.state = State.CLOSED
                 events.append(item)
             else:
                 events.append(self._take_reply(item))
+        if self.state is State.TLS and (self._parser.discard() or injected):
+            events = self._flag_injection(events)
+        return events
+
+    def discard_plaintext(self) -> bool:
+        """Before the TLS handshake: drop whatever plaintext is still buffered."""
+        return self._parser.discard()
+
+    @staticmethod
+    def _flag_injection(events: list[Event]) -> list[Event]:
+        """RFC 3207 §4.2: what came after the 220 is not trusted; say that it was dropped."""
+        note = Note("starttls-injection", level="warning", rfc="RFC 3207 §4.2")
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            if isinstance(event, ReplyReceived):
+                events[index] = dataclasses.replace(event, notes=(*event.notes, note))
+                break
         return events
 
     @property
@@ -277,9 +299,16 @@ class ClientSession:
         for word in command.args.split()[1:]:
             name, _, value = word.partition("=")
             name = name.upper()
-            if name == "SIZE" and value.isdigit():
+            size = ascii_int(value) if name == "SIZE" else None
+            if name == "SIZE" and value and size is None:
+                notes.append(Note("size-not-a-number", {"value": value[:40]}, level="warning",
+                                  rfc="RFC 1870 §6", expect="501"))
+            elif size is not None:
                 limit = caps.size_limit
-                if limit and int(value) > limit:
+                if limit is None and self.extended:
+                    notes.append(Note("extension-not-offered", {"extension": "SIZE"},
+                                      level="warning", rfc="RFC 1870 §6", expect="555"))
+                elif limit and size > limit:
                     notes.append(Note("size-over-limit", {"size": value, "limit": str(limit)},
                                       level="warning", rfc="RFC 1870 §6", expect="552"))
             elif name == "BODY" and value.upper() == "8BITMIME" and "8BITMIME" not in caps:

@@ -7,7 +7,14 @@ from typing import IO
 
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.protocol import CommandSent, DataLineSent, ProtocolError, ReplyReceived
-from smtp_tutor.render.views import NoteView, ReplyView, message_view, reply_view, sent_notes
+from smtp_tutor.render.views import (
+    NoteView,
+    ReplyView,
+    message_view,
+    reply_view,
+    sent_notes,
+    visible,
+)
 
 
 class Renderer:
@@ -23,11 +30,11 @@ class Renderer:
         if isinstance(event, ReplyReceived):
             self.reply(reply_view(event, self.lang))
         elif isinstance(event, CommandSent):
-            self.sent(event.command.display, event.wire, sent_notes(event, self.lang),
+            self.sent(visible(event.command.display), event.wire, sent_notes(event, self.lang),
                       event.state.value, stuffed=False, is_data=event.command.verb == "<end-of-data>")
         elif isinstance(event, DataLineSent):
-            self.sent(event.text, event.wire, (), event.state.value, stuffed=event.stuffed,
-                      is_data=True)
+            self.sent(visible(event.text), event.wire, (), event.state.value,
+                      stuffed=event.stuffed, is_data=True)
         elif isinstance(event, ProtocolError):
             self.message(event.key, {"detail": event.detail}, "error")
         elif isinstance(event, TlsStarted):
@@ -43,8 +50,14 @@ class Renderer:
         self.note(message_view(key, params or {}, self.lang, level))
 
     def tls(self, info: TlsStarted) -> None:
-        self.message("tls-established", {"version": info.version, "cipher": info.cipher,
-                                         "subject": info.subject, "issuer": info.issuer}, "info")
+        key = "tls-established-implicit" if info.implicit else "tls-established"
+        self.message(key, {"version": info.version, "cipher": info.cipher,
+                           "subject": info.subject, "issuer": info.issuer}, "info")
+        self.tls_warnings(info)
+
+    def tls_warnings(self, info: TlsStarted) -> None:
+        if info.injected:
+            self.message("starttls-injection", {}, "warning")
         if not info.verified:
             self.message("tls-insecure", {}, "warning")
 
@@ -62,7 +75,7 @@ class Renderer:
 
     def text(self, line: str, style: str = "") -> None:
         """Free text from a face (headings, help); plain by default."""
-        print(line, file=self.stream, flush=True)
+        print(visible(line), file=self.stream, flush=True)
 
     def connected(self, host: str, port: int, tls: bool) -> None:
         """Start of a session."""
@@ -71,7 +84,7 @@ class Renderer:
 
     def narration(self, text: str) -> None:
         """A lesson's words between steps."""
-        for line in text.splitlines():
+        for line in text.split("\n"):
             self.text(f"» {line}", "narration")
 
     def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:

@@ -6,8 +6,15 @@ import json
 from dataclasses import asdict
 
 from smtp_tutor.net.tls import TlsStarted
+from smtp_tutor.protocol.visible import UNSAFE
 from smtp_tutor.render.base import Renderer
-from smtp_tutor.render.views import NoteView, ReplyView
+from smtp_tutor.render.views import NoteView, ReplyView, visible
+
+
+def _dumps(record: dict) -> str:
+    """UTF-8 JSON in which no control or bidi character is written raw (``\\u202e``)."""
+    text = json.dumps(record, ensure_ascii=False)
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class JsonRenderer(Renderer):
@@ -19,7 +26,7 @@ class JsonRenderer(Renderer):
 
     def _emit(self, record: dict) -> None:
         record.setdefault("tls", self.tls_on)
-        self.stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        self.stream.write(_dumps(record) + "\n")
         self.stream.flush()
 
     def reply(self, view: ReplyView) -> None:
@@ -52,15 +59,15 @@ class JsonRenderer(Renderer):
 
     def tls(self, info: TlsStarted) -> None:
         self.tls_on = True
-        self._emit({"event": "tls", **asdict(info)})
-        if not info.verified:
-            self.message("tls-insecure", {}, "warning")
+        self._emit({"event": "tls", **{k: visible(v) if isinstance(v, str) else v
+                                       for k, v in asdict(info).items()}})
+        self.tls_warnings(info)
 
     def text(self, line: str, style: str = "") -> None:
         """Free text is not part of the JSON stream."""
 
     def narration(self, text: str) -> None:
-        self._emit({"event": "narration", "text": text})
+        self._emit({"event": "narration", "text": visible(text)})
 
     def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:
         self._emit({"event": "check", "lesson_line": line_no, "expected": expected, "got": got,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.protocol import CommandSent, DataLineSent, ReplyReceived
+from smtp_tutor.protocol.visible import visible
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,11 @@ def arrows(events: list) -> list[Arrow]:
             out.append(Arrow(True, f"message ({body} line{'s' if body > 1 else ''})"))
             body = 0
         if isinstance(event, CommandSent):
-            out.append(Arrow(True, event.command.display))
+            out.append(Arrow(True, visible(event.command.display)))
         elif isinstance(event, ReplyReceived):
             reply = event.reply
             text = reply.lines[0] if reply.lines else ""
-            out.append(Arrow(False, f"{reply.code} {text}".strip(), reply.klass))
+            out.append(Arrow(False, visible(f"{reply.code} {text}".strip()), reply.klass))
         elif isinstance(event, TlsStarted) or getattr(event, "key", "") == "transcript-tls-assumed":
             out.append(Arrow(True, "⇄ TLS handshake"))
     if body:

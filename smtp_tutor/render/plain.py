@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from smtp_tutor.render.base import Renderer
-from smtp_tutor.render.views import NoteView, ReplyView, visible_wire
+from smtp_tutor.render.views import NoteView, ReplyView, visible, visible_wire
 
 MARK = {"info": "note", "warning": "warning", "error": "error"}
 
@@ -12,7 +12,7 @@ class PlainRenderer(Renderer):
     """No colour: the class of each reply is spelt out in text."""
 
     def _out(self, line: str) -> None:
-        self.stream.write(line + "\n")
+        self.stream.write(visible(line) + "\n")
         self.stream.flush()
 
     def reply(self, view: ReplyView) -> None:

@@ -9,14 +9,20 @@ from __future__ import annotations
 from typing import IO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _escape
 from rich.table import Table
 
+from smtp_tutor.protocol.visible import MARK
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.theme import theme
-from smtp_tutor.render.views import NoteView, ReplyView, visible_wire
+from smtp_tutor.render.views import NoteView, ReplyView, visible, visible_wire
 
 ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
+
+
+def escape(text: str) -> str:
+    """Markup-safe text; control characters already shown as marks are dimmed."""
+    return MARK.sub(lambda m: f"[wire.control]{m.group()}[/]", _escape(visible(text)))
 
 
 class TerminalRenderer(Renderer):

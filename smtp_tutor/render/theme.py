@@ -13,6 +13,7 @@ STYLES = {
     "explain": "italic",
     "explain.enhanced": "dim italic",
     "wire": "dim",
+    "wire.control": "dim reverse",
     "wire.stuffed": "bold magenta",
     "note.info": "blue",
     "note.warning": "yellow",

@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from smtp_tutor import knowledge
 from smtp_tutor.protocol import CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
+from smtp_tutor.protocol.visible import visible, visible_wire
+
+__all__ = ["NoteView", "ReplyView", "message_view", "note_view", "reply_view", "safe_params",
+           "sent_notes", "visible", "visible_wire"]
 
 
 @dataclass(frozen=True)
@@ -44,13 +48,18 @@ class ReplyView:
     raw: bytes = b""
 
 
+def safe_params(params: dict[str, str]) -> dict[str, str]:
+    """Note parameters often quote the peer (a reply, a certificate name, a file's line)."""
+    return {name: visible(str(value)) for name, value in params.items()}
+
+
 def note_view(note: Note, lang: str) -> NoteView:
-    text, hint = knowledge.explain_note(note.key, note.params, lang)
+    text, hint = knowledge.explain_note(note.key, safe_params(note.params), lang)
     return NoteView(note.key, note.level, text, hint, note.rfc, note.expect)
 
 
 def message_view(key: str, params: dict[str, str], lang: str, level: str = "warning") -> NoteView:
-    text, hint = knowledge.explain_note(key, params, lang)
+    text, hint = knowledge.explain_note(key, safe_params(params), lang)
     return NoteView(key, level, text, hint)
 
 
@@ -66,7 +75,7 @@ def reply_view(event: ReplyReceived, lang: str) -> ReplyView:
         code=reply.code,
         klass=reply.klass,
         class_word=class_word,
-        lines=tuple(reply.wire_lines()),
+        lines=tuple(visible(line) for line in reply.wire_lines()),
         enhanced=reply.enhanced,
         explanation=explained.short,
         enhanced_explanation=explained.enhanced,
@@ -96,16 +105,9 @@ def _extension_views(lines: tuple[str, ...], lang: str) -> list[ExtensionView]:
         meaning = knowledge.describe_extension(keyword, lang)
         if meaning is None:
             meaning = knowledge.ui("unknown_extension", lang)
-        out.append(ExtensionView(keyword, " ".join(words[1:]), meaning))
+        out.append(ExtensionView(visible(keyword), visible(" ".join(words[1:])), meaning))
     return out
 
 
 def sent_notes(event: CommandSent | DataLineSent, lang: str) -> tuple[NoteView, ...]:
     return tuple(note_view(n, lang) for n in getattr(event, "notes", ()))
-
-
-def visible_wire(data: bytes) -> str:
-    """Bytes as text with line endings made visible: ⏎ for CRLF, ␊ bare LF, ␍ bare CR."""
-    text = data.decode("utf-8", "replace")
-    return (text.replace("\r\n", "⏎\x00").replace("\n", "␊").replace("\r", "␍")
-            .replace("\x00", ""))

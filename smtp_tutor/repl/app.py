@@ -15,7 +15,7 @@ from smtp_tutor.net.errors import TransportError
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, State
 from smtp_tutor.protocol.auth import b64, plain_response
-from smtp_tutor.protocol.commands import CommandRefused, is_secret_command, parse_command
+from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.repl.completer import SmtpCompleter
@@ -43,7 +43,7 @@ class Repl:
         self.data_explained = False
         self.credentials: PromptSession | None = None
         self.prompt: PromptSession = PromptSession(
-            history=SafeFileHistory(str(data_dir() / "history"), self._is_secret),
+            history=SafeFileHistory(str(data_dir() / "history"), self._keep_in_history),
             completer=SmtpCompleter(lambda: self.session, lambda: self.lang),
             auto_suggest=AutoSuggestFromHistory(),
             bottom_toolbar=lambda: toolbar_text(self.host, self.port, self.session, self.lang),
@@ -57,9 +57,11 @@ class Repl:
     def session(self):
         return self.connection.session
 
-    def _is_secret(self, line: str) -> bool:
-        verb, _, args = line.strip().partition(" ")
-        return self.session.state is State.AUTH or is_secret_command(verb.upper(), args)
+    def _keep_in_history(self, line: str) -> bool:
+        """Commands only: never a secret, never a line of a message body."""
+        if self.session.state in (State.AUTH, State.DATA):
+            return False
+        return not is_secret_line(line)
 
     def show(self, events: list) -> None:
         self.renderer.show_all(events)
@@ -74,6 +76,7 @@ class Repl:
             self.renderer.text(f"smtp-tutor → {self.host} port {self.port}   (:help)", "hint")
             self.show(await self.connection.open())
         except TransportError as error:
+            self.show(error.events)
             self.renderer.message(error.key, error.params, "error")
             return 1
         while not self.connection.closed:
@@ -103,6 +106,7 @@ class Repl:
         except CommandRefused as refused:
             self.renderer.message(refused.note.key, {}, "error")
         except TransportError as error:
+            self.show(error.events)
             self.renderer.message(error.key, error.params, "error")
 
     async def dispatch(self, line: str, confirmed: bool) -> None:

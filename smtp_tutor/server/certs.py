@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import os
 import ssl
 from pathlib import Path
 
@@ -67,8 +68,11 @@ def _create(ca_path: Path, cert_path: Path, key_path: Path, domain: str) -> None
         .sign(ca_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    key_path.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    key_path.chmod(0o600)
+    secret = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                               serialization.NoEncryption())
+    key_path.unlink(missing_ok=True)
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(secret)
     cert_path.write_bytes(cert.public_bytes(pem))
     ca_path.write_bytes(ca_cert.public_bytes(pem))

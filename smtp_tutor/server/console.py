@@ -21,8 +21,9 @@ MAX_SHOWN = 200  # characters of one client line (a 1000-octet body line is cut)
 
 
 class LiveConsole(Watcher):
-    def __init__(self, renderer: Renderer) -> None:
+    def __init__(self, renderer: Renderer, stream=None) -> None:  # noqa: ANN001
         self.renderer = renderer
+        self.stream = stream  # a ConsoleStream to close when the server stops
         self.replayers: dict[int, Replayer] = {}
         self.lines: dict[int, int] = {}
         self.current = 0
@@ -82,6 +83,10 @@ class LiveConsole(Watcher):
     def _line(self, peer: Peer, side: str, text: str) -> TranscriptLine:
         self.lines[peer.number] = self.lines.get(peer.number, 0) + 1
         return TranscriptLine(side, text, self.lines[peer.number], "server")
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
 
     def _show(self, event: object) -> None:
         if isinstance(event, TlsAssumed):

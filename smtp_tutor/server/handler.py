@@ -12,6 +12,8 @@ import inspect
 import time
 from pathlib import Path
 
+from smtp_tutor.protocol.data import looks_like_header
+from smtp_tutor.protocol.visible import printable
 from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.policy import Limits, TeachingFaults
@@ -66,6 +68,10 @@ class PracticeHandler:
 
     async def handle_RCPT(self, server, session, envelope, address: str,
                           rcpt_options: list[str]) -> str:
+        if address in ("", "<>"):
+            return "501 5.1.3 Bad recipient address syntax"
+        if address.lower() == "postmaster":  # RFC 5321 §4.5.1: with no domain, always ours
+            address = f"postmaster@{self.domain}"
         local, _, domain = address.rpartition("@")
         if len(envelope.rcpt_tos) >= self.limits.max_recipients:
             return (f"452 4.5.3 Too many recipients: at most {self.limits.max_recipients} "
@@ -73,7 +79,7 @@ class PracticeHandler:
         if self.faults.roll(self.faults.fail_rate):
             return RANDOM_FAILURE
         if domain.lower() != self.domain:
-            return f"554 5.7.1 <{address}>: Relay access denied"
+            return f"550 5.7.1 <{address}>: Relay access denied"
         fault = FAULTS.get(local.lower())
         if fault is not None:
             if fault.action == "drop":
@@ -83,7 +89,7 @@ class PracticeHandler:
                 await asyncio.sleep(SLOW_SECONDS)
             elif fault.reply:
                 return fault.reply.format(address=address)
-        elif local.lower() not in self.users:
+        elif local.lower() not in self.users and local.lower() != "postmaster":
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         greylisted = self._greylisted(session, envelope, address)
         if greylisted:
@@ -114,8 +120,8 @@ class PracticeHandler:
 
     async def handle_DATA(self, server, session, envelope) -> str:
         if isinstance(envelope, PracticeEnvelope) and envelope.bare_lf:
-            return ("550 5.5.2 Message refused: bare <LF> received; end every line with "
-                    "<CR><LF> (RFC 5321 section 2.3.8)")
+            return ("550 5.5.2 Message refused: bare <LF> or <CR> received; end every line "
+                    "with <CR><LF> (RFC 5321 section 2.3.8)")
         if self.faults.roll(self.faults.fail_rate):
             return RANDOM_FAILURE
         message = self._with_trace(session, envelope)
@@ -136,14 +142,22 @@ class PracticeHandler:
         if session.authenticated:
             protocol += "A"
         peer = session.peer[0] if session.peer else "unknown"
+        # what the client chose (HELO name, addresses) can never add a header line
         trace = (
-            f"Return-Path: <{envelope.mail_from or ''}>\r\n"
-            f"Received: from {session.host_name or 'unknown'} ([{peer}])\r\n"
+            f"Return-Path: <{printable(envelope.mail_from or '')}>\r\n"
+            f"Received: from {printable(session.host_name or 'unknown')} ([{peer}])\r\n"
             f"\tby {self.domain} (smtp-tutor practice server) with {protocol}\r\n"
-            f"\tfor <{', '.join(envelope.rcpt_tos)}>; {_now()}\r\n"
+            f"\tfor <{printable(', '.join(envelope.rcpt_tos))}>; {_now()}\r\n"
         )
         content = envelope.original_content or b""
-        return trace.encode("utf-8") + content
+        if not _starts_with_header(content):
+            trace += "\r\n"  # a message without headers: its body stays a body
+        return trace.encode("utf-8", "replace") + content
+
+
+def _starts_with_header(content: bytes) -> bool:
+    first = content.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
+    return looks_like_header(first)
 
 
 # aiosmtpd inspects handle_EHLO's signature on every connection; a cached one is read

@@ -15,6 +15,7 @@ that is busy with a journal commit (creating a file then takes a tenth of a ms).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -90,9 +91,15 @@ class MaildirStore:
 def write_and_commit(root: str, writes: list[tuple[str, bytes]]) -> None:
     """Write each message in ``tmp/``, then commit them all (in the syncing thread, so
     that the event loop never waits on a file system busy with a journal commit)."""
-    for temporary, message in writes:
-        _write(temporary, message)
-    commit(root, [(temporary, _final(temporary)) for temporary, _ in writes])
+    try:
+        for temporary, message in writes:
+            _write(temporary, message)
+        commit(root, [(temporary, _final(temporary)) for temporary, _ in writes])
+    except OSError:
+        for temporary, _ in writes:  # a full disk leaves no half-written file behind
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
 
 
 def _final(temporary: str) -> str:

@@ -39,6 +39,10 @@ def serve(options: argparse.Namespace, lang: str) -> int:
                           limits=_limits(options), faults=_faults(options), watchers=watchers)
 
     async def main() -> None:
+        from smtp_tutor.server.outlet import ErrorReporter, install_error_reporter
+
+        _raise_file_limit()
+        install_error_reporter(asyncio.get_running_loop(), ErrorReporter())
         try:
             running = await start_server(config)
         except OSError as error:
@@ -86,10 +90,15 @@ def _faults(options: argparse.Namespace):  # noqa: ANN202
 def _watchers(options: argparse.Namespace, lang: str) -> list:
     watchers: list = []
     if not options.quiet:
+        import shutil
+
         from smtp_tutor.render.terminal import TerminalRenderer
         from smtp_tutor.server.console import LiveConsole
+        from smtp_tutor.server.outlet import ConsoleStream
 
-        watchers.append(LiveConsole(TerminalRenderer(lang)))
+        stream = ConsoleStream()  # a stopped terminal never holds up the server
+        renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+        watchers.append(LiveConsole(renderer, stream))
     if options.lint_report:
         from smtp_tutor.server.lint_report import LintReport
 
@@ -98,11 +107,26 @@ def _watchers(options: argparse.Namespace, lang: str) -> list:
     return watchers
 
 
+def _raise_file_limit() -> None:
+    """Room for the connection limit: the soft descriptor limit up to the hard one."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _active_faults(config) -> list[str]:  # noqa: ANN001
+    from smtp_tutor.server.policy import Limits
+
     faults, limits = config.faults, config.limits
     shown = [("--greylist", faults.greylist_seconds), ("--fail-rate", faults.fail_rate),
              ("--drop-rate", faults.drop_rate), ("--slow", faults.slow_seconds),
-             ("--max-connections", limits.max_connections)]
+             ("--max-connections", limits.max_connections
+              if limits.max_connections != Limits.max_connections else 0)]
     active = [f"{flag} {value:g}" for flag, value in shown if value]
     return [f"teaching faults on: {', '.join(active)}"] if active else []
 

@@ -20,7 +20,7 @@ class Limits:
     idle_timeout: float = 300.0  # seconds without a command; RFC 5321 §4.5.3.2.7
     max_per_client: int = 50  # connections from one address at once
     per_client_on_loopback: bool = False  # loopback is exempt unless asked (as Postfix's anvil)
-    max_connections: int = 0  # all clients together; 0 = no limit (a teaching fault)
+    max_connections: int = 500  # all clients together (421 4.3.2 beyond); 0 = no limit
 
 
 @dataclass

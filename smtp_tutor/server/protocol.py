@@ -20,12 +20,16 @@ from itertools import count
 from aiosmtpd.smtp import SMTP, Envelope
 
 from smtp_tutor.protocol.client_lint import ClientLint
+from smtp_tutor.protocol.commands import looks_like_auth_answer
 from smtp_tutor.protocol.events import Note
+from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.reader import ClientLineReader
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+from smtp_tutor.server.wording import Wording
 
 CLIENT_ERRORS = frozenset({"500", "501", "502", "503", "504"})
+HELP_COMMANDS = "AUTH DATA EHLO HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY"
 
 
 @dataclass
@@ -40,36 +44,21 @@ class PracticeContext:
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
-        self.rewording = self._rewording()
-
-    def _rewording(self) -> dict[str, str]:
-        """aiosmtpd's fixed replies, as the textbook and the RFCs put them."""
-        size = self.limits.max_message_size
-        return {
-            "354 End data with <CR><LF>.<CR><LF>":
-                '354 Enter mail, end with "." on a line by itself',
-            "221 Bye": f"221 2.0.0 {self.domain} closing connection",
-            "500 Command line too long":
-                "500 5.5.2 Line too long: a command line is at most 512 octets "
-                "(RFC 5321 section 4.5.3.1.4)",
-            "500 Line too long (see RFC5321 4.5.3.1.6)":
-                "500 5.5.2 Line too long: a message line is at most 1000 octets "
-                "(RFC 5321 section 4.5.3.1.6)",
-            "552 Error: Too much mail data":
-                f"552 5.3.4 Message too big: this server takes at most {size} octets",
-            "552 Error: message size exceeds fixed maximum message size":
-                f"552 5.3.4 Message too big: this server takes at most {size} octets",
-        }
+        self.wording = Wording(self.domain, self.limits.max_message_size)
 
 
 class PracticeEnvelope(Envelope):
     def __init__(self) -> None:
         super().__init__()
-        self.bare_lf = False  # a message line ended in a bare LF: refused at the final dot
+        self.bare_lf = False  # a message line had a bare LF or CR: refused at the final dot
 
 
 class PracticeSMTP(SMTP):
     """aiosmtpd's protocol, one instance per connection."""
+
+    # what Postfix and Dovecot send (aiosmtpd's own are "User Name\x00", "Password\x00")
+    AuthLoginUsernameChallenge = "Username:"
+    AuthLoginPasswordChallenge = "Password:"
 
     def __init__(self, handler, *, context: PracticeContext, **options) -> None:  # noqa: ANN001
         super().__init__(handler, **options)
@@ -83,6 +72,8 @@ class PracticeSMTP(SMTP):
         self._in_reply = False
         self._hung_up = False
         self._errors = 0
+        self._bare_reply = False  # replying to HELO/EHLO: no enhanced code (RFC 2034 §3)
+        self._auth_pending = False  # the last command was AUTH: base64 lines are answers
 
     # -- connection ----------------------------------------------------------
 
@@ -139,7 +130,7 @@ class PracticeSMTP(SMTP):
                 self._tell("server_line", self.peer, "(connection dropped: --drop-rate)")
                 self._cut()
                 return
-        text = self.context.rewording.get(text, text)
+        text = self.context.wording.line(text, bare=self._bare_reply or not self._greeted)
         final = text[3:4] != "-"
         self._in_reply = not final
         self._greeted = True
@@ -176,12 +167,83 @@ class PracticeSMTP(SMTP):
         await self.push("500 5.5.2 Syntax error: bare <LF> received; "
                         "end every line with <CR><LF> (RFC 5321 section 2.3.8)")
 
+    async def refuse_bare_cr(self) -> None:
+        await self.push("500 5.5.2 Syntax error: bare <CR> received; a <CR> may only come "
+                        "before <LF> (RFC 5321 section 2.3.8)")
+
+    async def refuse_lookalike_end(self) -> None:
+        """``<LF>.<LF>`` and its cousins: the whole message is refused, the connection
+        ends, and nothing sent after it can run as a command (SMTP smuggling)."""
+        self._in_reply = False
+        await self._hang_up("550 5.5.2 Message refused: its end had a bare <LF> or <CR>; only "
+                            "<CR><LF>.<CR><LF> ends a message (RFC 5321 section 4.1.1.4). "
+                            "Closing the connection")
+
     def saw_command(self, line: bytes) -> None:
+        answer = self._auth_pending and looks_like_auth_answer(
+            line.decode("utf-8", "replace"))
+        self._auth_pending = answer or line[:5].upper() in (b"AUTH ", b"AUTH\t")
+        if answer:  # an answer to a refused AUTH, sent anyway: judged, never shown
+            self.saw_auth_answer(line)
+            return
         if self.lint is not None:
             self._tell("client_line", self.peer, line, COMMAND)
             self._found(self.lint.command(line))
 
+    # -- commands whose rules aiosmtpd does not keep --------------------------
+
+    async def smtp_HELO(self, arg: str) -> None:
+        self._bare_reply = True
+        try:
+            await super().smtp_HELO(arg)
+        finally:
+            self._bare_reply = False
+
+    async def smtp_EHLO(self, arg: str) -> None:
+        self._bare_reply = True
+        try:
+            await super().smtp_EHLO(arg)
+        finally:
+            self._bare_reply = False
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        """RFC 4954 §4: no AUTH during a mail transaction."""
+        if self.envelope is not None and self.envelope.mail_from is not None:
+            await self.push("503 5.5.1 Error: MAIL transaction in progress")
+            return
+        await super().smtp_AUTH(arg)
+
+    async def smtp_STARTTLS(self, arg: str) -> None:
+        """RFC 3207 §4: no TLS inside TLS (Postfix's answer)."""
+        if self._tls_protocol is not None:
+            await self.push("554 5.5.1 Error: TLS already active")
+            return
+        await super().smtp_STARTTLS(arg)
+
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        """A SIZE that is not ASCII digits gets 501 (aiosmtpd would crash on ``SIZE=²``)."""
+        for word in (arg or "").split()[1:]:
+            name, _, value = word.partition("=")
+            if name.upper() == "SIZE" and ascii_int(value) is None:
+                await self.push("501 5.5.4 Syntax error in parameters: SIZE takes a number "
+                                "of octets (RFC 1870)")
+                return
+        await super().smtp_MAIL(arg)
+
+    async def smtp_HELP(self, arg: str) -> None:
+        """RFC 5321 §4.3.2: HELP is answered with 214 (aiosmtpd says 250)."""
+        if arg:
+            method = self._smtp_methods.get(arg.upper())
+            syntax = getattr(method, "__smtp_syntax__", None)
+            if syntax:
+                await self.push(f"214 2.0.0 Syntax: {syntax}")
+            else:
+                await self.push("504 5.5.1 HELP topic unknown; HELP alone lists the commands")
+            return
+        await self.push(f"214 2.0.0 Supported commands: {HELP_COMMANDS}")
+
     def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None:
+        self._auth_pending = False
         if bare_lf and isinstance(self.envelope, PracticeEnvelope):
             self.envelope.bare_lf = True
         if self.lint is not None:
@@ -206,3 +268,10 @@ class PracticeSMTP(SMTP):
     def _tell(self, event: str, *args: object) -> None:
         for watcher in self.context.watchers:
             getattr(watcher, event)(*args)
+
+
+# HELP reads each command's syntax from aiosmtpd's decorator attributes
+for _name in ("smtp_HELO", "smtp_EHLO", "smtp_AUTH", "smtp_STARTTLS", "smtp_MAIL", "smtp_HELP"):
+    for _attribute, _value in vars(getattr(SMTP, _name)).items():
+        if _attribute.startswith("__smtp_syntax"):
+            setattr(getattr(PracticeSMTP, _name), _attribute, _value)

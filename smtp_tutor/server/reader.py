@@ -2,16 +2,20 @@
 
 aiosmtpd reads command lines with ``readuntil(b"\\n")`` (a bare LF ends a command) and
 message lines with ``readuntil(b"\\r\\n")`` (a body sent with bare LFs never ends, and
-the client hangs).  This reader sits between: a command ending in a bare LF is refused
-with a 500 and never reaches aiosmtpd; a message line ending in a bare LF marks the
-message (refused at the final dot, as strict servers do), and a bare ``.<LF>`` still
-ends it, so a student's client gets an answer instead of a hang.
+the client hangs).  This reader sits between: a command ending in a bare LF, or holding
+a bare CR, is refused with a 500 and never reaches aiosmtpd; a message line with a bare
+LF or CR marks the message (refused at its end, as strict servers do); an end marker
+written with a bare LF or CR (``.<LF>``: what nc sends, and the SMTP smuggling shape)
+refuses the message and ends the connection (``framing``), so the student's client
+gets an answer instead of a hang, and nothing after it runs as a command.
 """
 
 from __future__ import annotations
 
 import asyncio
 from typing import Protocol
+
+from smtp_tutor.server.framing import DataFraming, Verdict
 
 CRLF = b"\r\n"
 
@@ -20,6 +24,8 @@ class LineOwner(Protocol):
     """The connection the reader works for (``PracticeSMTP``)."""
 
     async def refuse_bare_lf(self) -> None: ...
+    async def refuse_bare_cr(self) -> None: ...
+    async def refuse_lookalike_end(self) -> None: ...
     def saw_command(self, line: bytes) -> None: ...
     def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None: ...
     def saw_auth_answer(self, line: bytes) -> None: ...
@@ -33,6 +39,7 @@ class ClientLineReader:
         self._reader = reader
         self._owner = owner
         self._cut = False  # after an overlong line, aiosmtpd reads on to its end
+        self._framing: DataFraming | None = None  # inside a message
 
     # aiosmtpd rewires these two on STARTTLS
     @property
@@ -64,16 +71,40 @@ class ClientLineReader:
                 raise self._overrun(error, in_data=in_data) from None
             if self._cut:
                 self._cut = False
+                if in_data and self._framing is not None:
+                    self._framing.after_crlf = line.endswith(CRLF)
                 return line  # the tail of a line already reported as too long
-            crlf = line[-2:-1] == b"\r"
             if in_data:
-                self._owner.saw_data_line(line, bare_lf=not crlf)
-                # a bare LF marks the message, which will be refused at its end
-                return line if crlf else line[:-1] + CRLF
+                return await self._data_line(line)
+            self._framing = None
             self._owner.saw_command(line)
-            if crlf:
+            if line.endswith(CRLF) and line.find(b"\r", 0, len(line) - 2) < 0:
                 return line
-            await self._owner.refuse_bare_lf()
+            if line.endswith(CRLF):
+                await self._owner.refuse_bare_cr()
+            else:
+                await self._owner.refuse_bare_lf()
+
+    async def _data_line(self, line: bytes) -> bytes:
+        """A message line: only <CRLF>.<CRLF> ends the message (see ``framing``)."""
+        if self._framing is None:
+            self._framing = DataFraming()
+        verdict = self._framing.line(line)
+        if verdict is Verdict.LOOKALIKE:
+            self._owner.saw_data_line(line, bare_lf=True)
+            await self._owner.refuse_lookalike_end()
+            while True:  # the connection is closing; its task is cancelled then
+                await asyncio.sleep(3600)
+        bare = self._framing.bare_line_ending
+        self._owner.saw_data_line(line, bare_lf=bare)
+        if verdict is Verdict.END:
+            self._framing = None
+            return line
+        # a line with a bare CR or LF marks the message, which is refused at its end;
+        # aiosmtpd gets it as one CRLF line, so it can never end the data
+        if line.endswith(CRLF) and not bare:
+            return line
+        return line.rstrip(b"\r\n").replace(b"\r", b" ").replace(b"\n", b" ") + CRLF
 
     async def readline(self) -> bytes:
         """aiosmtpd reads AUTH answers with ``readline``: judged, never shown."""

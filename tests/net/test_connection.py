@@ -139,7 +139,7 @@ def test_ipv6_loopback(loop_thread):
 
 
 @pytest.mark.parametrize(("payload", "close", "key"), [
-    (b"", False, "reply-timeout"),
+    (b"", False, "greeting-timeout"),
     (b"250-half a reply\r\n", True, "closed-mid-reply"),
     (b"", True, "server-closed"),
 ])

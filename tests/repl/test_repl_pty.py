@@ -73,7 +73,7 @@ def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
         repl.expect(marker)
     repl.expect(r"\[ready\]>")
     type_slowly(repl, "AUTH LOGIN\r")
-    repl.expect("User Name")  # the 334 challenge is decoded
+    repl.expect("Username:")  # the 334 challenge is decoded
     repl.expect("username:")
     type_slowly(repl, "carol\r")  # replaces the default (bob), shown greyed out
     repl.expect("password:")

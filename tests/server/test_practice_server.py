@@ -23,7 +23,7 @@ def test_smtplib_delivers_to_bob_and_it_is_on_disk(practice):
 
 @pytest.mark.parametrize(("rcpt", "code", "enhanced"), [
     ("nosuchuser@hamburger.edu", 550, b"5.1.1"),
-    ("someone@example.com", 554, b"5.7.1"),
+    ("someone@example.com", 550, b"5.7.1"),
     ("busy@hamburger.edu", 450, b"4.2.1"),
     ("tempfail@hamburger.edu", 451, b"4.3.0"),
     ("full@hamburger.edu", 552, b"5.2.2"),

@@ -1,0 +1,70 @@
+"""Untrusted text made safe to show: control and bidi characters become visible marks.
+
+Text from a server, a client, a transcript, a lesson file or a mailbox may hold
+terminal escape sequences (ESC, the C1 control CSI U+009B), other C0 controls and
+Unicode bidi or invisible format characters.  A terminal obeys them: a hostile
+server could clear the screen, set the window title, write the clipboard, or print
+``250 OK`` right-to-left over a refusal.  Every output kind turns outside text into
+displayable text through ``visible()`` before a renderer sees it, so these
+characters are shown (``\\x1b``, ``<U+202E>``) and never obeyed.
+
+``printable()`` is the server's counterpart for text it writes back into a reply or
+a trace header (as Postfix's ``printable(..., '?')``): a client can never make the
+server echo a control character or forge a header line.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB, DEL, C1 controls; bidi embeddings, overrides and isolates;
+# zero-width and line/paragraph separators; the BOM; interlinear annotation marks.
+_UNSAFE_CLASS = (
+    "\x00-\x08\x0a-\x1f\x7f-\x9f"
+    "\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufeff\ufff9-\ufffb"
+)
+UNSAFE = re.compile(f"[{_UNSAFE_CLASS}]")
+_UNSAFE_OR_TAB = re.compile(f"[\t{_UNSAFE_CLASS}]")
+MARK = re.compile(r"\\x[0-9a-f]{2}|<U\+[0-9A-F]{4}>")
+
+
+def _mark(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control and bidi character shown as a mark (TAB is kept)."""
+    if UNSAFE.search(text) is None:
+        return text
+    return UNSAFE.sub(_mark, text)
+
+
+def visible_lines(text: str) -> list[str]:
+    """A multi-line block (a stored message): each line made visible on its own."""
+    return [visible(line) for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def has_unsafe(text: str) -> bool:
+    return UNSAFE.search(text) is not None
+
+
+def printable(text: str, replacement: str = "?") -> str:
+    """For text a server echoes: every control (TAB too) and bidi character replaced."""
+    if _UNSAFE_OR_TAB.search(text) is None:
+        return text
+    return _UNSAFE_OR_TAB.sub(replacement, text)
+
+
+def visible_wire(data: bytes) -> str:
+    """Bytes as text with line endings marked (⏎ CRLF, ␊ bare LF, ␍ bare CR), the rest
+    of the controls as in ``visible``."""
+    text = data.decode("utf-8", "replace")
+    parts = re.split(r"(\r\n|\r|\n)", text)
+    out = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            out.append({"\r\n": "⏎", "\n": "␊", "\r": "␍"}[part])
+        else:
+            out.append(visible(part))
+    return "".join(out)
