@@ -22,6 +22,7 @@ from smtp_tutor.lessons.matching import accepts, verb_of
 from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
+from smtp_tutor.protocol.commands import is_secret_line
 
 MASK = "********"
 
@@ -255,7 +256,8 @@ class Player:
             if command == ":skip":
                 record.shown = True
                 return expected
-            record.tries.append(MASK if secret else typed)
+            hidden = secret or is_secret_line(typed) or self.run.session.state is State.AUTH
+            record.tries.append(MASK if hidden else typed)
             if accepts(typed, step, self.run.values, in_data=self.run.in_data):
                 return typed if self.run.in_data else typed.strip()
             self.renderer.text(ui("lesson_wrong", self.lang), "check.fail")

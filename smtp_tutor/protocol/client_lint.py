@@ -9,6 +9,7 @@ of the client's text, so nothing secret (an AUTH answer) can leak through a find
 
 from __future__ import annotations
 
+from smtp_tutor.protocol.commands import KNOWN_VERBS
 from smtp_tutor.protocol.data import looks_like_header
 from smtp_tutor.protocol.events import Note
 
@@ -71,7 +72,10 @@ class ClientLint:
         notes = self._line_ending(line)
         if len(line) > MAX_COMMAND_LINE:
             notes += self._once("long-command-line", octets=str(len(line)))
-        verb = line.split(b" ", 1)[0].strip().upper().decode("ascii", "replace")
+        words = line.split(None, 1)
+        verb = words[0].upper().decode("ascii", "replace") if words else ""
+        if verb not in KNOWN_VERBS:
+            verb = "?"  # never copy what the client sent (it may be a password in base64)
         if verb in ("HELO", "EHLO"):
             self.helo_seen = True
             self.pipelining_offered = False

@@ -6,6 +6,7 @@ The class is also written in text (``2xx``), so nothing depends on colour alone.
 
 from __future__ import annotations
 
+import re
 from typing import IO
 
 from rich.console import Console
@@ -20,9 +21,17 @@ from smtp_tutor.render.views import NoteView, ReplyView, visible, visible_wire
 ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
 
 
+_MARK_IN_MARKUP = re.compile(r"(\\*)(" + MARK.pattern + ")")
+
+
+def _dim(match: re.Match[str]) -> str:
+    # backslashes just before a tag would escape it: doubled, they stay literal
+    return f"{match.group(1) * 2}[wire.control]{match.group(2)}[/]"
+
+
 def escape(text: str) -> str:
     """Markup-safe text; control characters already shown as marks are dimmed."""
-    return MARK.sub(lambda m: f"[wire.control]{m.group()}[/]", _escape(visible(text)))
+    return _MARK_IN_MARKUP.sub(_dim, _escape(visible(text)))
 
 
 class TerminalRenderer(Renderer):
