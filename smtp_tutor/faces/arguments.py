@@ -76,7 +76,7 @@ def _explain(commands) -> None:
 def run_explain(options: argparse.Namespace) -> int:
     from smtp_tutor.faces.explain import explain
 
-    return explain(" ".join(options.topic), _lang(options), list_all=options.list)
+    return explain(options.topic, _lang(options), list_all=options.list)
 
 
 def _annotate(commands) -> None:
