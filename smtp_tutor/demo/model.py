@@ -2,7 +2,9 @@
 
 It drives a ``LessonRun``: keys type the scripted client line a few characters at a
 time, Enter sends it, the next key reveals the reply.  Going back replays the lesson
-from a fresh connection up to the earlier step, so the server's side is real again.
+from a fresh connection up to the earlier step, so the server's side is real again;
+once the message has been delivered, those replays go to ``make_replay_backend`` (a
+scratch server) so the real mailbox never gets a second copy.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class DemoModel:
         self.auto = False
         self.error = ""
         self.on_notes: Callable[[Step], None] | None = None
+        self.make_replay_backend: Callable[[], Awaitable[object]] | None = None
+        self.delivered = False  # a message reached the real server's mailbox
         self._lock = asyncio.Lock()
 
     # -- what the view reads ------------------------------------------------
@@ -79,11 +83,17 @@ class DemoModel:
             if self.run is not None:
                 await self.run.close()
             self.events, self.outcomes, self.typed, self.asking, self.error = [], [], 0, False, ""
-            self.run = LessonRun(self.lesson, await self.make_backend(), self.values)
+            self.run = LessonRun(self.lesson, await self._backend(), self.values)
             await self._guard(self._start())
             while self.error == "" and self.step is not None and self.move_number < target_moves:
                 await self._guard(self._complete(fast=True))
             self._announce()
+
+    async def _backend(self):
+        """The real server, or the scratch one once the message was delivered."""
+        if self.delivered and self.make_replay_backend is not None:
+            return await self.make_replay_backend()
+        return await self.make_backend()
 
     async def _start(self) -> None:
         assert self.run is not None
@@ -150,7 +160,9 @@ class DemoModel:
     async def _send(self) -> None:
         assert self.run is not None and self.step is not None
         line = self.run.line_for(self.step)
+        ending_data = self.run.in_data and line == "."
         self.events += await self.run.send(line)
+        self.delivered = self.delivered or ending_data
         self.typed = 0
         await self._pass_waits(fast=False)
 

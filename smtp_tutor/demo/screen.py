@@ -33,8 +33,9 @@ def dialogue_ansi(events: list, lang: str, width: int, *, theme: str, explanatio
     return buffer.getvalue().splitlines()
 
 
-def diagram_lines(events: list, width: int, client: str, server: str) -> list[str]:
-    return ladder(arrows(events), width, client, server)
+def diagram_lines(events: list, width: int, client: str, server: str,
+                  lang: str = "en") -> list[str]:
+    return ladder(arrows(events, lang), width, client, server)
 
 
 def tail(lines: list[str], height: int) -> list[str]:

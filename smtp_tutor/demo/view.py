@@ -32,10 +32,12 @@ STYLES = {
 
 
 class DemoView:
-    def __init__(self, model: DemoModel, theme: str, server_name: str) -> None:
+    def __init__(self, model: DemoModel, theme: str, server_name: str, *,
+                 offline: bool = False) -> None:
         self.model = model
         self.theme = theme
         self.server_name = server_name
+        self.offline = offline
         self.jump_digits: str | None = None
         self.app = Application(layout=self._layout(), key_bindings=self._keys(), full_screen=True,
                                style=Style.from_dict(STYLES[theme]), mouse_support=False)
@@ -56,8 +58,12 @@ class DemoView:
         return max(3, rows - 1 - self._narration_height() - help_rows)
 
     def _help_height(self) -> int:
+        return len(self._help_lines())
+
+    def _help_lines(self) -> list[str]:
+        """The key list wrapped between items (``F1: hide`` is never split or cut off)."""
         columns, _ = self._size()
-        return 1 if columns >= 130 else 2
+        return wrap_items(ui("demo_keys", self.model.lang).split(" · "), columns - 2)
 
     def _narration_height(self) -> int:
         _, rows = self._size()
@@ -74,24 +80,28 @@ class DemoView:
         return Layout(HSplit([
             Window(FormattedTextControl(self._title), height=1, style="class:bar"),
             body,
-            Window(FormattedTextControl(self._narration), wrap_lines=True, style="class:narration",
+            Window(FormattedTextControl(self._narration), wrap_lines=False, style="class:narration",
                    height=lambda: Dimension.exact(self._narration_height())),
-            ConditionalContainer(Window(FormattedTextControl(self._help), wrap_lines=True,
+            ConditionalContainer(Window(FormattedTextControl(self._help), wrap_lines=False,
                                         height=lambda: Dimension.exact(self._help_height()),
                                         style="class:help"), filter=help_visible),
         ]))
 
-    def _title(self):
-        model = self.model
-        lesson = model.lesson
-        flags = " ".join(flag for flag, on in (("AUTO", model.auto), ("ASK", model.ask_class))
-                         if on)
-        jump = f"  go to step: {self.jump_digits}_" if self.jump_digits is not None else ""
-        step = ui("demo_step", model.lang)
-        # what changes goes first: a narrow terminal cuts the end of the bar
+    def _title(self) -> str:
+        """What changes goes first; the lesson title gives way (whole words, then …)."""
+        model, lang = self.model, self.model.lang
+        flags = " ".join(ui(key, lang) for key, on in (("demo_auto", model.auto),
+                                                        ("demo_ask", model.ask_class)) if on)
         flags = f" [{flags}]" if flags else ""
-        return (f" {step} {model.move_number}/{model.move_count}{flags}{jump} — {model.lang} — "
-                f"{lesson.title_in(model.lang)} — {self.server_name}")
+        jump = ""
+        if self.jump_digits is not None:
+            jump = "  " + ui("demo_goto", lang, digits=self.jump_digits)
+        server = self.server_name + (f" ({ui('demo_offline', lang)})" if self.offline else "")
+        head = f" {ui('demo_step', lang)} {model.move_number}/{model.move_count}{flags}{jump} — {lang}"
+        columns, _ = self._size()
+        room = columns - 1 - len(head) - len(f" —  — {server}")
+        title = shorten(model.lesson.title_in(lang), room)
+        return f"{head} — {title} — {server}" if title else f"{head} — {server}"[: columns - 1]
 
     def _dialogue(self):
         model = self.model
@@ -112,16 +122,25 @@ class DemoView:
     def _diagram(self):
         model = self.model
         client = model.values.get("client", "client")
-        lines = diagram_lines(model.events, self._diagram_width(), client, self.server_name)
+        lines = diagram_lines(model.events, self._diagram_width(), client, self.server_name,
+                              model.lang)
         head, rest = lines[:1], lines[1:]
         return "\n".join(head + tail(rest, self._body_height() - 1))
 
-    def _narration(self):
-        return " " + self.model.narration
+    def _narration(self) -> str:
+        """Wrapped between words; what does not fit the pane ends in …."""
+        import textwrap
 
-    def _help(self):
-        keys = ui("demo_keys", self.model.lang)
-        return f" {keys}"
+        columns, _ = self._size()
+        lines = textwrap.wrap(self.model.narration, max(10, columns - 2), break_on_hyphens=False)
+        height = self._narration_height()
+        if len(lines) > height:
+            lines = lines[:height]
+            lines[-1] = shorten(lines[-1] + " …", columns - 2)
+        return "\n".join(f" {line}" for line in lines)
+
+    def _help(self) -> str:
+        return "\n".join(f" {line}" for line in self._help_lines())
 
     # -- keys -------------------------------------------------------------------
 
@@ -207,6 +226,8 @@ class DemoView:
 
         while self.model.auto and self.model.step is not None and not self.model.error:
             await asyncio.sleep(AUTO_TYPE_SECONDS if self.model.step.kind == "client" else 1.2)
+            if self.model.asking:
+                continue  # the class is guessing: only the instructor's key reveals the reply
             if self.model.step is not None and self.model.step.kind == "client":
                 await self.model.key()
             elif self.model.step is not None:
@@ -217,3 +238,26 @@ class DemoView:
 
     async def run(self) -> int:
         return await self.app.run_async() or 0
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word boundary to ``width`` columns, with … when cut ("" if no room)."""
+    if len(text) <= width:
+        return text
+    if width < 2:
+        return ""
+    cut = text[: width - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" —,:;") + "…"
+
+
+def wrap_items(items: list[str], width: int, separator: str = " · ") -> list[str]:
+    """Items joined by ``separator`` into lines of at most ``width`` (an item is never split)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + len(separator) + len(item) <= width:
+            lines[-1] += separator + item
+        else:
+            lines.append(item)
+    return lines

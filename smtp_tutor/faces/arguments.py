@@ -76,7 +76,7 @@ def _explain(commands) -> None:
 def run_explain(options: argparse.Namespace) -> int:
     from smtp_tutor.faces.explain import explain
 
-    return explain(" ".join(options.topic), _lang(options), list_all=options.list)
+    return explain(options.topic, _lang(options), list_all=options.list)
 
 
 def _annotate(commands) -> None:
@@ -118,7 +118,7 @@ def _lesson(commands) -> None:
     player.add_argument("lesson", metavar="ID|FILE")
     player.add_argument("--mode", choices=("practice", "watch"), default="practice",
                         help="practice: you type each client line (default); watch: it plays")
-    player.add_argument("--pace", type=float, metavar="SECONDS",
+    player.add_argument("--pace", type=_pace, metavar="SECONDS",
                         help="watch: next step after SECONDS instead of a key")
     player.add_argument("--predict", action="store_true",
                         help="guess each reply code before the command is sent; scored")
@@ -269,6 +269,16 @@ def _positive_seconds(text: str) -> float:
     value = _seconds(text)
     if value == 0:
         raise argparse.ArgumentTypeError("the timeout must be more than 0 seconds")
+    return value
+
+
+def _pace(text: str) -> float:
+    """Seconds between watch steps: more than 0 (a negative pace is a typo, not a speed)."""
+    value = _number(text)
+    if value <= 0:
+        from smtp_tutor.knowledge import language_from_env, ui
+
+        raise argparse.ArgumentTypeError(ui("pace_positive", language_from_env()))
     return value
 
 

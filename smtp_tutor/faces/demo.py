@@ -52,15 +52,24 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
 
         model = DemoModel(lesson, make_backend, bindings(lesson.persona), lang)
         model.on_notes = _notes_writer(notes, lang)
-        view = DemoView(model, options.theme, name)
+        if scratch is not None:
+            async def make_replay_backend():
+                host, port, ca = await scratch.address()
+                return LiveBackend(SmtpConnection(host, port, timeout=options.timeout, cafile=ca))
+
+            model.make_replay_backend = make_replay_backend
+        view = DemoView(model, options.theme, name, offline=options.offline)
         await model.restart()
         try:
             return await view.run()
         finally:
             await model.close()
+            if scratch is not None:
+                await scratch.close()
 
+    scratch = None
     if options.offline:
-        return await play("", 0, None, f"{lesson.persona} (offline)")
+        return await play("", 0, None, lesson.persona)
     if options.server:
         from smtp_tutor.faces.target import TargetError, parse_target
 
@@ -73,6 +82,9 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
     from smtp_tutor.server.embedded import EmbeddedServer
 
     greylist = float(lesson.server.get("greylist") or 0)
+    from smtp_tutor.demo.scratch import ScratchServer
+
+    scratch = ScratchServer(greylist)  # ← replays there once the message was delivered
     async with EmbeddedServer(lang=lang, greylist_seconds=greylist) as server:
         return await play(server.host, server.port, str(server.ca_path), lesson.persona)
 

@@ -44,10 +44,12 @@ def list_lessons(lang: str) -> int:
     lessons, errors = load_library()
     progress = load_progress()
     print(ui("lesson_list_header", lang))
+    id_width = max((len(item.id) for item in lessons), default=0)
     for number, item in enumerate(lessons, start=1):
         done = "✓" if progress.get(item.id, {}).get("passed") else " "
         languages = "+".join(item.languages) or "-"
-        print(f" {done} {number:>2}. {item.id:<20} level {item.level}  [{languages:<5}]  "
+        level = ui("lesson_level", lang, level=str(item.level))
+        print(f" {done} {number:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
               f"{item.title_in(lang)}")
     for error in errors:
         print_problems(error, lang)
@@ -80,6 +82,7 @@ def print_problems(error: LessonError, lang: str) -> None:
                                 count=str(len(error.problems)))) + "\n")
     for problem in error.problems:
         text, hint = explain_note(problem.key, problem.params, lang)
-        sys.stderr.write(visible(f"{problem.path}:{problem.line}: {text}") + "\n")
+        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
+        sys.stderr.write(visible(f"{where}: {text}") + "\n")
         if hint:
             sys.stderr.write(f"    {visible(hint)}\n")

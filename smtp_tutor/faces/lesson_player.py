@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -30,10 +32,27 @@ MASK = "********"
 def play(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.faces.lesson import open_lesson
 
+    if options.report and (problem := report_problem(options.report, lang)):
+        sys.stderr.write(f"smtp-tutor: {problem}\n")
+        return 2
     lesson = open_lesson(options.lesson, lang)
     if lesson is None:
         return 2
     return asyncio.run(_play(lesson, options, lang))
+
+
+def report_problem(path: str, lang: str) -> str | None:
+    """Why ``--report PATH`` cannot be written, checked before the lesson wastes anyone's time."""
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path):
+        reason = ui("report_is_folder", lang)
+    elif not os.path.isdir(folder):
+        reason = ui("report_no_folder", lang, folder=folder)
+    elif not os.access(path if os.path.exists(path) else folder, os.W_OK):
+        reason = ui("report_read_only", lang)
+    else:
+        return None
+    return ui("report_cannot_write", lang, path=path, reason=reason)
 
 
 async def _play(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
@@ -102,6 +121,33 @@ class Asker:
             return None
 
 
+    async def key(self, message: str) -> str | None:
+        """One key press, no Enter (None: Ctrl-C, Ctrl-D or end of input)."""
+        sys.stdout.write(message)
+        sys.stdout.flush()
+        try:
+            key = await asyncio.get_running_loop().run_in_executor(None, read_key)
+        finally:
+            sys.stdout.write("\r\x1b[K")
+            sys.stdout.flush()
+        return None if key in ("", "\x03", "\x04") else key
+
+
+def read_key() -> str:
+    """A single key from the terminal in raw mode (an escape sequence counts as one key)."""
+    import termios
+    import tty
+
+    fd = sys.stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd)
+        data = os.read(fd, 32)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    return data.decode("utf-8", "replace")
+
+
 # -- the run ----------------------------------------------------------------------
 
 
@@ -115,6 +161,7 @@ class StepRecord:
     tries: list[str] = field(default_factory=list)
     hints: int = 0
     shown: bool = False
+    skipped: bool = False
     got: int | None = None
     ok: bool | None = None
     predicted: str | None = None
@@ -159,7 +206,7 @@ class Player:
             elif not await self.client(step):
                 self.renderer.text(ui("lesson_quit", self.lang))
                 return None
-        self.say(lesson.closing)
+        self.closing(lesson.closing)
         failures = sum(1 for outcome in self.run.outcomes if not outcome.ok)
         if self.asked:
             self.renderer.text(ui("lesson_score", self.lang, right=str(self.right),
@@ -167,7 +214,45 @@ class Player:
         self.renderer.text(ui("lesson_passed", self.lang) if not failures else
                            ui("lesson_failed", self.lang, count=str(failures)),
                            "check.ok" if not failures else "check.fail")
+        if not self.watch:
+            self.renderer.text(ui("lesson_summary", self.lang, **self.totals()))
         return not failures
+
+    def closing(self, texts: dict[str, str]) -> None:
+        """The lesson's last words; offline, without the sentences that send you to a mailbox."""
+        if not self.options.offline:
+            self.say(texts)
+            return
+        kept = {lang: _without_mailbox(text) for lang, text in texts.items()}
+        self.say({lang: text for lang, text in kept.items() if text})
+        self.renderer.text(ui("lesson_offline_note", self.lang), "hint")
+
+    def totals(self) -> dict[str, str]:
+        """Tries, hints, lines shown and steps skipped over the whole run."""
+        clients = [record for record in self.records if record.kind == CLIENT]
+        return {"tries": str(sum(len(r.tries) for r in clients)),
+                "hints": str(sum(r.hints for r in clients)),
+                "shown": str(sum(r.shown for r in clients)),
+                "skipped": str(sum(r.skipped for r in clients))}
+
+    @property
+    def helped(self) -> int:
+        """Client steps whose line was shown or skipped: those were not typed by the student."""
+        return sum(1 for r in self.records if r.kind == CLIENT and (r.shown or r.skipped))
+
+    def counts(self, result: bool | None) -> bool:
+        """Passed for the record: practice mode, a real server, every line typed, all replies right."""
+        return bool(result) and not self.watch and not self.options.offline and not self.helped
+
+    def verdict(self, result: bool | None) -> str:
+        """Why the run is, or is not, marked ✓ in ``lesson list``."""
+        if self.watch:
+            return ui("lesson_unmarked_watch", self.lang)
+        if self.options.offline:
+            return ui("lesson_unmarked_offline", self.lang)
+        if self.helped:
+            return ui("lesson_unmarked_help", self.lang, count=str(self.helped))
+        return ui("lesson_marked", self.lang) if result else ""
 
     def reveal(self, step: Step) -> None:
         outcome, group = self.run.reveal()
@@ -178,6 +263,7 @@ class Player:
             text = ui("lesson_check_none", self.lang, expected=expected)
         else:
             key = "lesson_check_ok" if outcome.ok else "lesson_check_fail"
+            key += "_offline" if self.options.offline else ""
             text = ui(key, self.lang, expected=expected, got=str(got))
         self.renderer.check(step.line_no, expected, got, outcome.ok, text)
         record = StepRecord(step.line_no, SERVER, expected, got=got, ok=outcome.ok)
@@ -214,8 +300,8 @@ class Player:
             return True
         if not self.asker.interactive:
             return True
-        answer = await self.asker.ask(f"  ({ui('lesson_next', self.lang)}) ")
-        return answer is not None and answer.strip().lower() not in ("q", ":quit")
+        key = await self.asker.key(f"  ({ui('lesson_next_key', self.lang)}) ")
+        return key is not None and key.lower() != "q"
 
     async def predict(self) -> bool:
         """Ask until the guess is a reply code, a class digit, or nothing (skip)."""
@@ -254,7 +340,7 @@ class Player:
                 self.renderer.text(ui("lesson_show", self.lang, line=shown), "hint")
                 continue
             if command == ":skip":
-                record.shown = True
+                record.skipped = True
                 return expected
             hidden = secret or is_secret_line(typed) or self.run.session.state is State.AUTH
             record.tries.append(MASK if hidden else typed)
@@ -288,9 +374,18 @@ class Player:
         return {"lesson": lesson.id, "title": lesson.title_in(self.lang), "file": lesson.path,
                 "mode": self.options.mode, "lang": self.lang, "offline": self.options.offline,
                 "started": _iso(started), "finished": _iso(time.time()),
-                "completed": result is not None, "passed": bool(result),
+                "completed": result is not None, "passed": self.counts(result),
+                "replies_as_expected": bool(result),
+                "skipped": sum(1 for r in self.records if r.skipped),
+                "shown": sum(1 for r in self.records if r.shown),
                 "predictions": {"asked": self.asked, "right": self.right},
                 "steps": [record.__dict__ for record in self.records]}
+
+
+def _without_mailbox(text: str) -> str:
+    """The sentences of ``text`` that do not point at `smtp-tutor mailbox`."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(s for s in sentences if "smtp-tutor mailbox" not in s)
 
 
 def _valid_guess(answer: str) -> bool:
@@ -327,17 +422,24 @@ async def _drive(lesson: Lesson, backend, values: dict[str, str], options: argpa
     finally:
         await player.run.close()
     if result is not None:
-        mark_finished(lesson.id, options.mode, result)
-    if options.report:
-        _write_report(options.report, player.report(started, result))
+        if verdict := player.verdict(result):
+            renderer.text(verdict, "hint")
+        if player.counts(result):
+            mark_finished(lesson.id, options.mode, True)
+    if options.report and not _write_report(options.report, player.report(started, result), lang):
+        return 2
     return 0 if result else 1
 
 
-def _write_report(path: str, report: dict) -> None:
+def _write_report(path: str, report: dict, lang: str) -> bool:
+    """Write the JSON report; False (said on stderr) when it could not be written."""
     try:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(report, handle, ensure_ascii=False, indent=1)
             handle.write("\n")
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: cannot write the report {path}: {error.strerror}\n")
+        reason = error.strerror or str(error)
+        sys.stderr.write(f"smtp-tutor: {ui('report_cannot_write', lang, path=path, reason=reason)}\n")
+        return False
+    return True
 

@@ -157,13 +157,22 @@ def describe_extension(keyword: str, lang: str) -> str | None:
 
 
 def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
-    """A topic explained, or a list of close topic names when nothing matches."""
+    """A topic explained, or a list of close topic names when nothing matches.
+
+    Codes are checked, not guessed at: 999 or 4.9.9 is refused (with close real ones),
+    because a made-up explanation of a made-up code teaches something false.
+    """
     key = topic.strip()
     upper = key.upper()
     if re.fullmatch(r"[0-9]{3}", key):
-        return _explain_code(int(key), lang)
-    if _ENHANCED.match(key):
-        return explain_enhanced(key, lang)
+        if key in load("replies")["codes"]:
+            return _explain_code(int(key), lang)
+        return _close_codes(key)
+    if _ENHANCED_SHAPE.match(key):
+        return explain_enhanced(key, lang) if is_enhanced_code(key) else _close_enhanced(key)
+    detail = _DETAIL.match(key)
+    if detail and f"{int(detail.group(1))}.{int(detail.group(2))}" in load("enhanced")["details"]:
+        return _explain_detail(int(detail.group(1)), int(detail.group(2)), lang)
     commands = load("commands")
     if upper in commands:
         return _explain_command(upper, commands[upper], lang)
@@ -182,6 +191,69 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
         return Explanation(name, "concept", text["title"], text["short"], text["long"],
                            text["next"], tuple(refs(entry)))
     return suggest(key)
+
+
+_ENHANCED_SHAPE = re.compile(r"^\d\.\d{1,3}\.\d{1,3}$", re.ASCII)
+_DETAIL = re.compile(r"^[xX]\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
+
+
+def is_enhanced_code(code: str) -> bool:
+    """Class 2, 4 or 5 and a subject RFC 3463 defines (an unknown detail is still a code)."""
+    match = _ENHANCED.match(code.strip())
+    return match is not None and str(int(match.group(2))) in load("enhanced")["subjects"]
+
+
+def unknown_message(topic: str, lang: str) -> str:
+    """Why ``explain`` found nothing: a code that does not exist says so, and why."""
+    key = topic.strip()
+    if re.fullmatch(r"\d{3}", key):
+        klass, category = key[0], key[1]
+        if klass in "2345" and category in "012345":
+            meaning = load("replies")["classes"][klass][lang]["short"]
+            return ui("code_unlisted", lang, topic=key, meaning=meaning)
+        return ui("code_invalid", lang, topic=key)
+    if _ENHANCED_SHAPE.match(key):
+        return ui("enhanced_invalid", lang, topic=key)
+    return ui("no_topic", lang, topic=topic)
+
+
+def _close_codes(code: str, limit: int = 3) -> list[str]:
+    """Known reply codes nearest to a wrong one: same digits in place first, then by value."""
+    known = sorted(load("replies")["codes"], key=int)
+
+    def distance(other: str) -> tuple[int, int]:
+        return (sum(a != b for a, b in zip(code, other, strict=True)), abs(int(other) - int(code)))
+
+    return sorted(known, key=distance)[:limit]
+
+
+def _close_enhanced(code: str, limit: int = 3) -> list[str]:
+    """Real enhanced codes like a wrong one: its class (or 5) and detail, a known subject."""
+    klass, _, detail = code.split(".")
+    klass = klass if klass in "245" else "5"
+    details = load("enhanced")["details"]
+    same_detail = [key for key in details if key.split(".")[1] == str(int(detail))]
+    chosen = sorted(same_detail, key=_numeric)[:limit] or ["1.1", "2.2", "7.1"]
+    return [f"{klass}.{key}" for key in chosen]
+
+
+def _numeric(dotted: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in dotted.split(".") if part.isdigit())
+
+
+def _explain_detail(subject: int, detail: int, lang: str) -> Explanation:
+    """``X.1.1``: the detail in every class it can come with (2.1.1, 4.1.1, 5.1.1)."""
+    data = load("enhanced")
+    name = f"X.{subject}.{detail}"
+    entry = data["details"][f"{subject}.{detail}"]
+    subject_entry = data["subjects"].get(str(subject))
+    long = ""
+    if subject_entry:
+        long = f"{subject_entry[lang]['title']}: {subject_entry[lang]['text']}.\n"
+    long += "\n".join(f"  {klass}.{subject}.{detail}: {data['classes'][klass][lang]['title']}"
+                      f" — {data['classes'][klass][lang]['text']}" for klass in sorted(data["classes"]))
+    return Explanation(name, "enhanced", name, f"{name} {entry[lang]}", long, "",
+                       tuple(refs(entry)))
 
 
 def _explain_code(code: int, lang: str) -> Explanation:
@@ -217,8 +289,8 @@ def _concept_by_name() -> dict[str, tuple[str, dict]]:
 def topics() -> dict[str, list[str]]:
     """Every topic ``explain`` knows, by kind."""
     return {
-        "codes": sorted(load("replies")["codes"]),
-        "enhanced": sorted(f"X.{d}" for d in load("enhanced")["details"]),
+        "codes": sorted(load("replies")["codes"], key=int),
+        "enhanced": [f"X.{d}" for d in sorted(load("enhanced")["details"], key=_numeric)],
         "commands": sorted(load("commands")),
         "extensions": sorted(load("extensions")),
         "concepts": sorted(load("concepts")),

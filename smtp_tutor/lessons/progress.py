@@ -23,7 +23,11 @@ def load_progress() -> dict[str, dict]:
 
 
 def mark_finished(lesson_id: str, mode: str, passed: bool) -> None:
-    """Record a finished run; atomic, so a crash never leaves half a file."""
+    """Record a finished run; atomic, so a crash never leaves half a file.
+
+    Only a practice run (the student typed every line) can pass: watching is not doing.
+    """
+    passed = passed and mode == "practice"
     progress = load_progress()
     entry = progress.get(lesson_id, {})
     entry.update({"mode": mode, "passed": passed or entry.get("passed", False),

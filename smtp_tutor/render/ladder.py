@@ -21,7 +21,7 @@ class Arrow:
     klass: int = 0  # reply class (2-5) for colouring; 0 for client arrows
 
 
-def arrows(events: list) -> list[Arrow]:
+def arrows(events: list, lang: str = "en") -> list[Arrow]:
     """One arrow per command and per reply; a message's body lines become one arrow."""
     out: list[Arrow] = []
     body = 0
@@ -30,7 +30,7 @@ def arrows(events: list) -> list[Arrow]:
             body += 1
             continue
         if body:
-            out.append(Arrow(True, f"message ({body} line{'s' if body > 1 else ''})"))
+            out.append(Arrow(True, _message_label(body, lang)))
             body = 0
         if isinstance(event, CommandSent):
             out.append(Arrow(True, visible(event.command.display)))
@@ -41,8 +41,17 @@ def arrows(events: list) -> list[Arrow]:
         elif isinstance(event, TlsStarted) or getattr(event, "key", "") == "transcript-tls-assumed":
             out.append(Arrow(True, "⇄ TLS handshake"))
     if body:
-        out.append(Arrow(True, f"message ({body} line{'s' if body > 1 else ''})"))
+        out.append(Arrow(True, _message_label(body, lang)))
     return out
+
+
+def _message_label(lines: int, lang: str) -> str:
+    """``message (3 lines)`` in the demo's language."""
+    from smtp_tutor.knowledge import ui
+
+    if lines == 1:
+        return ui("ladder_message_one", lang)
+    return ui("ladder_message", lang, count=str(lines))
 
 
 def ladder(items: list[Arrow], width: int, client: str = "client", server: str = "server") -> list[str]:

@@ -217,15 +217,17 @@ class Repl:
             self.renderer.text(f"? :{name} {argument}".rstrip() + "   (:help)", "note.warning")
 
     def _explain(self, topic: str) -> None:
-        result = knowledge.explain_topic(topic or "reply-codes", self.lang)
+        """``:explain TOPIC``; alone, the last reply's code (reply codes before any reply)."""
+        from smtp_tutor.faces.explain import refusal
+
+        last = self.session.last_reply
+        topic = topic or (str(last.code) if last is not None else "reply-codes")
+        result = knowledge.explain_topic(topic, self.lang)
         if isinstance(result, knowledge.Explanation):
             for line in format_explanation(result, self.lang).splitlines():
                 self.renderer.text(line)
             return
-        message = knowledge.ui("no_topic", self.lang, topic=topic)
-        if result:
-            message += f" {knowledge.ui('did_you_mean', self.lang)}: {', '.join(result)}?"
-        self.renderer.text(message, "note.warning")
+        self.renderer.text(refusal(topic, result, self.lang), "note.warning")
 
     async def _headers(self) -> None:
         if self.session.state is not State.DATA:

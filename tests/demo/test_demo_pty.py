@@ -102,3 +102,90 @@ def test_ask_the_class_holds_the_reply_back(demo):
     wait_for(demo, "What will the server answer")
     demo.send("x")
     wait_for(demo, "Greeting: the server is ready")
+
+
+def spawn_demo(tmp_path, *args: str) -> Terminal:
+    """The demo at 80x24 with a home (and so a mailbox) of its own."""
+    home = tmp_path / "home"
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+    command, *rest = tutor_command()
+    child = pexpect.spawn(command, [*rest, "demo", "alice-bob", *args], env=env,
+                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+    terminal = Terminal(child)
+    terminal.home = home
+    terminal.expect("/15")
+    return terminal
+
+
+def test_at_80x24_the_help_line_title_and_narration_are_whole(demo):
+    screen = demo.expect("^Q: quit").splitlines()
+    help_lines = [line for line in screen if " · " in line]
+    keys = " · ".join(line.strip() for line in help_lines)
+    assert "F1: hide" in keys and "^Q: quit" in keys and "F4: ask the class" in keys
+    assert "Enter: go to step" in keys  # not split as "N E / nter"
+    assert all(line.rstrip() == line.rstrip().rstrip("·").rstrip() for line in help_lines)
+    title = screen[0]
+    assert title.rstrip().endswith("hamburger.edu")
+    full, shown = "The textbook session: Alice asks Bob about ketchup", title.split(" — ")[2]
+    cut = shown.rstrip("…")
+    assert full.startswith(cut) and (shown == full or full[len(cut)] == " ")  # whole words
+    narration = " ".join(line.strip() for line in screen[18:21])
+    assert "port 25 of hamburger.edu." in narration  # wrapped between words
+
+
+def test_ctrl_g_shows_the_number_being_typed(demo):
+    demo.send("\x07")
+    demo.expect("go to step: _")
+    demo.send("12")
+    demo.expect("go to step: 12_")
+    demo.send("\x7f")
+    demo.expect("go to step: 1_")
+    demo.send("0\r")
+    demo.expect("step 10/15")
+    assert "go to step:" not in demo.text().splitlines()[0]
+
+
+def test_ask_the_class_waits_for_a_key_even_in_auto_mode(demo):
+    demo.send("\x1bOS|\t")  # F4, then Tab: auto
+    demo.expect("[AUTO ASK]")
+    demo.expect("What will the server answer")
+    time.sleep(4)  # auto mode used to reveal the greeting after 1.2 s
+    shown = demo.text()
+    assert "What will the server answer" in shown and "step 0/15" in shown
+    demo.send("x")
+    demo.expect("Greeting: the server is ready")
+
+
+def test_going_back_never_delivers_a_second_copy(tmp_path):
+    demo = spawn_demo(tmp_path, "--lang", "en")
+    try:
+        for _ in range(15):
+            demo.send("\x1b[C|")
+        demo.expect("step 15/15")
+        inbox = demo.home / "mail" / "bob" / "new"
+        assert len(list(inbox.iterdir())) == 1
+        for _ in range(3):
+            demo.send("\x1b[D|")  # ← replays the lesson from a fresh connection
+            time.sleep(0.3)
+        demo.expect("step 12/15")
+        for _ in range(3):
+            demo.send("\x1b[C|")
+        demo.expect("step 15/15")
+        demo.expect("closing connection")
+        assert len(list(inbox.iterdir())) == 1
+    finally:
+        demo.child.terminate(force=True)
+
+
+def test_vietnamese_flags_offline_and_the_ladder(tmp_path):
+    demo = spawn_demo(tmp_path, "--lang", "vi", "--offline")
+    try:
+        demo.expect("(ngoại tuyến)")
+        demo.send("\x1bOS|\t")
+        demo.expect("[TỰ GÕ HỎI LỚP]")
+        demo.send("\t|\x07|1|1|\r")  # auto off; go to step 11 (both body lines sent)
+        demo.expect("bước 11/15")
+        demo.expect("thư (2 dòng)")
+    finally:
+        demo.child.terminate(force=True)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pexpect
 import pytest
@@ -57,9 +58,15 @@ def test_typing_the_textbook_session_with_mistakes_hints_and_guesses(student):
         answer(student, line)
     student.expect(r"Predictions: 3 right out of 4")
     student.expect("every reply was the expected one")
+    student.expect(r"Tries:[^\n]*steps skipped[^\n]*\n")
+    summary = re.sub(r"\x1b\[[0-9;]*m", "", student.after)
+    assert "hints: 3 · lines shown: 1 · steps skipped: 0" in summary
+    student.expect("Not marked ✓: 1 step")
     student.expect(pexpect.EOF)
     report = json.loads(student.report.read_text())
-    assert report["passed"] is True and report["mode"] == "practice"
+    # every reply was right, but a line was shown (`:show`): not passed, and said so
+    assert report["passed"] is False and report["replies_as_expected"] is True
+    assert report["mode"] == "practice" and report["shown"] == 1 and report["skipped"] == 0
     assert report["predictions"] == {"asked": 4, "right": 3}  # two guesses skipped with Enter
     mail = next(s for s in report["steps"] if s["kind"] == "client" and s["expected"].startswith("MAIL"))
     assert mail["tries"] == ["RCPT TO:<bob@hamburger.edu>", "MAIL FROM:<alice@crepes.fr",
