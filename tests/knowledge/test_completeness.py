@@ -11,9 +11,18 @@ from smtp_tutor.knowledge.store import load
 RFC5321_CODES = ["211", "214", "220", "221", "250", "251", "252", "354", "421", "450", "451", "452", "455", "500", "501", "502", "503", "504", "550", "551", "552", "553", "554", "555"]
 EXTENSION_CODES = ["334", "235", "535", "538", "454", "530", "534", "432"]
 COMMANDS = ["HELO", "EHLO", "MAIL", "RCPT", "DATA", "BDAT", "RSET", "NOOP", "VRFY", "EXPN", "HELP", "QUIT", "STARTTLS", "AUTH"]
-EXTENSIONS = ["PIPELINING", "SIZE", "8BITMIME", "SMTPUTF8", "STARTTLS", "AUTH", "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "DSN", "CHUNKING", "BINARYMIME", "ENHANCEDSTATUSCODES", "DELIVERBY", "VRFY", "ETRN", "HELP"]
+EXTENSIONS = ["PIPELINING", "SIZE", "8BITMIME", "SMTPUTF8", "STARTTLS", "AUTH", "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "DSN", "CHUNKING", "BINARYMIME", "ENHANCEDSTATUSCODES", "DELIVERBY", "VRFY", "EXPN", "ETRN", "HELP"]
 CONCEPTS = ["envelope-vs-headers", "dot-stuffing", "bare-lf", "7bit-ascii",
-            "persistent-connections", "relaying", "ports", "greylisting"]
+            "persistent-connections", "relaying", "ports", "greylisting", "reply-codes",
+            # what beginners trip on (teaching review §4 and §6)
+            "mx-records", "bounce", "spf", "dkim", "dmarc", "sasl", "octet", "reverse-path",
+            "mail-chain", "encoded-words", "pop3-imap", "hmac", "oauth-token", "postscreen",
+            "smtp-sink"]
+# names a student is likely to type, and the concept each must find
+ALIASES = {"mx": "mx-records", "null-mx": "mx-records", "dsn-report": "bounce",
+           "forward-path": "reverse-path", "mta": "mail-chain", "mua": "mail-chain",
+           "imap": "pop3-imap", "pop3": "pop3-imap", "rfc2047": "encoded-words",
+           "submission": "ports", "token": "oauth-token"}
 RFC3463 = ["0.0", *(f"1.{d}" for d in range(9)), *(f"2.{d}" for d in range(5)),
            *(f"3.{d}" for d in range(6)), *(f"4.{d}" for d in range(8)),
            *(f"5.{d}" for d in range(6)), *(f"6.{d}" for d in range(6)),
@@ -50,6 +59,46 @@ def test_every_extension(keyword):
 @pytest.mark.parametrize("name", CONCEPTS)
 def test_every_concept(name):
     complete(load("concepts")[name], ("title", "short", "long", "next"))
+
+
+@pytest.mark.parametrize(("alias", "name"), sorted(ALIASES.items()))
+def test_aliases_find_the_concept(alias, name):
+    assert knowledge.explain_topic(alias, "en").topic == name
+
+
+def _pairs(node, path=""):
+    if isinstance(node, dict):
+        if "en" in node and "vi" in node:
+            yield path, node["en"], node["vi"]
+        for key, value in node.items():
+            if key not in ("en", "vi"):
+                yield from _pairs(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _pairs(value, f"{path}[{index}]")
+
+
+@pytest.mark.parametrize("name", ["replies", "enhanced", "commands", "extensions", "concepts",
+                                  "messages"])
+def test_en_vi_parity_everywhere(name):
+    for path, en, vi in _pairs(load(name)):
+        if isinstance(en, dict):
+            assert set(en) == set(vi), path
+            for key in en:
+                assert bool(en[key].strip()) == bool(vi[key].strip()), (path, key)
+        else:
+            assert en.strip() and vi.strip(), path
+
+
+def test_ui_has_both_languages_with_the_same_keys():
+    ui = load("ui")
+    assert set(ui["en"]) == set(ui["vi"])
+
+
+def test_x_6_10_and_x_7_0_are_where_the_registry_has_them():
+    details, vendor = load("enhanced")["details"], load("enhanced")["vendor"]
+    assert "6.10" in details and "7.0" in details and "4.7.0" not in vendor
+    assert "registry" not in knowledge.explain_enhanced("5.6.10", "en").short
 
 
 @pytest.mark.parametrize("detail", RFC3463)

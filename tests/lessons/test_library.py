@@ -70,3 +70,62 @@ def test_the_auth_lesson_never_shows_the_base64_secrets():
     out = run_tutor("lesson", "play", "auth", "--mode", "watch").stdout.decode()
     assert "AUTH PLAIN ********" in out
     assert "AGFsaWNlAGtldGNodXA" not in out and "a2V0Y2h1cA" not in out
+
+
+def _lesson_lines(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().splitlines()
+
+
+@pytest.mark.parametrize("path", library_paths(), ids=LESSON_IDS)
+def test_server_lines_are_shown_as_written_so_they_hold_no_placeholder(path):
+    assert not [line for line in _lesson_lines(path) if line.startswith("S:") and "{" in line]
+
+
+@pytest.mark.parametrize("path", library_paths()[1:], ids=LESSON_IDS[1:])
+def test_every_message_but_the_textbook_one_has_date_and_from(path):
+    lines, messages = _lesson_lines(path), []
+    for index, line in enumerate(lines):
+        if line.startswith("S: 354"):
+            body = []
+            for following in lines[index + 1:]:
+                if following == "C: .":
+                    break
+                body.append(following)
+            messages.append(body)
+    for body in messages:
+        assert any(b.startswith("C: Date: ") for b in body), path
+        assert any(b.startswith("C: From: ") for b in body), path
+
+
+@pytest.mark.parametrize("path", library_paths(), ids=LESSON_IDS)
+def test_enhanced_codes_follow_the_ehlo_list(path):
+    """RFC 2034: once ENHANCEDSTATUSCODES is listed, every 2xx/4xx/5xx reply but the EHLO/HELO
+    replies carries one; without it, none does."""
+    lines = [line[3:] for line in _lesson_lines(path) if line.startswith("S: ")]
+    advertised = any("ENHANCEDSTATUSCODES" in line for line in lines)
+    after_ehlo = False
+    for line in lines:
+        if line.startswith("250-") and "Hello" in line:
+            after_ehlo = True
+            continue
+        if not after_ehlo or line[0] == "3" or line[3] == "-" or "Hello" in line:
+            continue
+        if line[4:].split(" ")[0] in ("HELP", "AUTH", "STARTTLS", "SIZE", "8BITMIME"):
+            continue
+        has_code = re.match(r"[245]\d\d [245]\.\d{1,3}\.\d{1,3} ", line) is not None
+        assert has_code == advertised, (path, line)
+
+
+def test_the_greylisting_lesson_says_the_retry_is_compressed():
+    text = "\n".join(_lesson_lines(find("try-again-later")))
+    assert "30 minutes" in text and "30 phút" in text
+
+
+def test_the_base64_arithmetic_is_right():
+    import base64
+
+    text = "\n".join(_lesson_lines(find("seven-bit")))
+    assert len("Xin chào Bob".encode()) == 13 and len(base64.b64encode("Xin chào Bob".encode())) == 20
+    assert "54%" in text and "about a third more" not in text
+    assert base64.b64encode("Xin chào".encode()).decode() in text  # the encoded Subject:

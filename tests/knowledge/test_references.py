@@ -1,0 +1,152 @@
+"""References that point somewhere real: RFC sections that exist, server wordings that match
+what that server really says, and one Vietnamese spelling and vocabulary throughout."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from smtp_tutor.knowledge.store import DATA_DIR, FILES, load
+
+HERE = Path(__file__).resolve().parent
+LESSONS = sorted((HERE.parent.parent / "lessons").glob("*.lesson"))
+SECTIONS = tomllib.loads((HERE / "rfc_sections.toml").read_text())
+REAL = tomllib.loads((HERE / "real_replies.toml").read_text())["reply"]
+SERVERS = ("smtp-sink", "Postfix", "Exim", "OpenSMTPD", "aiosmtpd")
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, f"{path}[{index}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def _references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "rfc":
+                yield from (tuple(pair) for pair in value)
+            else:
+                yield from _references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _references(value)
+
+
+def _all_data():
+    return {name: load(name) for name in FILES}
+
+
+def _vietnamese_texts():
+    """Every vi string of the data files and every vi line of the lessons."""
+    for name, data in _all_data().items():
+        for path, text in _strings(data):
+            if re.search(r"\.vi(\.|$|\[)", path):
+                yield f"{name}{path}", text
+    for lesson in LESSONS:
+        for number, line in enumerate(lesson.read_text().splitlines(), 1):
+            if re.match(r"(vi|hint\.vi|note\.vi|title\.vi):", line):
+                yield f"{lesson.name}:{number}", line.split(":", 1)[1]
+
+
+def test_every_cited_section_exists_in_the_table():
+    missing = set()
+    for data in _all_data().values():
+        for document, section in _references(data):
+            if document.startswith(("RFC ", "draft-")) and section not in SECTIONS.get(document, {}):
+                missing.add((document, section))
+    assert not missing, sorted(missing)
+
+
+def test_section_signs_in_the_texts_point_at_known_sections():
+    """`RFC 5321 §4.3.2` written inside a sentence is checked too (RFC 5321 is complete)."""
+    texts = [text for data in _all_data().values() for _, text in _strings(data)]
+    texts += [lesson.read_text() for lesson in LESSONS]
+    bad = set()
+    for text in texts:
+        for document, section in re.findall(r"(RFC \d+) §([0-9A-F][0-9.]*[0-9])", text):
+            table = SECTIONS.get(document)
+            if table is not None and section not in table and not any(
+                    known.startswith(section + ".") for known in table):
+                bad.add((document, section))
+    assert not bad, sorted(bad)
+
+
+def test_no_obsolete_citation():
+    text = (Path(DATA_DIR) / "enhanced.toml").read_text()
+    assert "RFC 8098" not in text  # X.7.28 is draft-levine-mailbomb-header, not MDN
+
+
+def _named_servers(text: str) -> set[str]:
+    names = set()
+    for server in SERVERS:
+        if server in text.replace("smtp-sink", "") or (server == "smtp-sink" and server in text):
+            names.add(server)
+    return names
+
+
+@pytest.mark.parametrize("index", range(len(load("replies")["wordings"])))
+def test_a_wording_that_names_a_server_matches_that_server(index):
+    wording = load("replies")["wordings"][index]
+    pattern = re.compile(wording["match"], re.IGNORECASE)
+    codes = set(wording.get("codes", ()))
+    for server in _named_servers(wording["en"]):
+        lines = [r["line"] for r in REAL if r["server"] == server]
+        assert lines, f"no transcript for {server}"
+        hits = [line for line in lines
+                if (not codes or int(line[:3]) in codes) and pattern.search(line[4:])]
+        assert hits, (server, wording["match"])
+
+
+def test_the_transcript_table_is_well_formed():
+    for row in REAL:
+        assert row["server"] in SERVERS and re.match(r"[2-5]\d\d[ -]", row["line"]), row
+
+
+OLD_TONE = re.compile(r"(?<![qQ])[òóỏõọ][ae](?![\wà-ỹ])|(?<![qQ])[ùúủũụ]y(?![\wà-ỹ])",
+                      re.IGNORECASE)
+
+
+def test_one_tone_mark_convention_new_style():
+    """hoá, huỷ, khoẻ, tuỳ everywhere; never hóa, hủy, khỏe, tùy."""
+    old = [(where, m.group(0)) for where, text in _vietnamese_texts()
+           for m in OLD_TONE.finditer(text)]
+    old += [(p.name, m.group(0)) for p in LESSONS for m in OLD_TONE.finditer(p.read_text())]
+    for name in FILES:
+        source = (Path(DATA_DIR) / f"{name}.toml").read_text()
+        old += [(name, m.group(0)) for m in OLD_TONE.finditer(source)]
+    assert not old, old
+
+
+# one Vietnamese term per concept, glossed with the English word (teaching review §3)
+GLOSSES = {
+    "greylisting": "danh sách xám",
+    "dot-stuffing": "nhồi dấu chấm",
+    "open relay": "chuyển tiếp mở",
+    "bounce": "thư báo lỗi",
+}
+RETIRED = ["thử thách", "lời hỏi", "máy chủ luyện tập", "mã thông báo", "Mã token", "thư bị trả lại",
+           "bị trả về", "cơ sở kiến thức", "chủ đề, chữ số thứ ba"]
+
+
+def test_vietnamese_terms_are_the_chosen_ones_and_glossed():
+    problems = []
+    for where, text in _vietnamese_texts():
+        lower = re.sub(r"`[^`]*`", "", text).lower()  # commands such as `:explain bounce`
+        for english, vietnamese in GLOSSES.items():
+            if re.search(rf"\b{re.escape(english)}\b", lower) and vietnamese not in lower:
+                problems.append((where, english))
+        problems += [(where, word) for word in RETIRED if word.lower() in lower]
+    assert not problems, problems
+
+
+def test_relay_is_glossed_where_the_english_word_appears():
+    for where, text in _vietnamese_texts():
+        if re.search(r"\brelay\b", text) and "open relay" not in text:
+            assert "chuyển tiếp" in text, where
