@@ -189,6 +189,29 @@ class SmtpConnection:
         if self.session.state is State.CLOSED:
             await self.close()
 
+    async def read_unsolicited(self) -> list[ConnectionEvent]:
+        """While nothing is awaited: what the server says on its own (an idle 421).
+
+        Meant to be cancelled when the user sends a command: a cancelled read consumes
+        nothing, so the bytes wait for the read that expects them.
+        """
+        assert self._reader is not None
+        while True:
+            try:
+                chunk = await self._reader.read(READ_SIZE)
+            except (ConnectionError, OSError) as error:
+                self.closed = True
+                raise TransportError("server-closed") from error
+            if not chunk:
+                self.closed = True
+                raise TransportError("server-closed")
+            events = self.session.receive(chunk)
+            if any(isinstance(e, ProtocolError) for e in events) \
+                    or self.session.state is State.CLOSED:
+                await self.close()
+            if events:
+                return events
+
     def _timeout_error(self) -> TransportError:
         key = "greeting-timeout" if self.session.state is State.GREETING else "reply-timeout"
         return TransportError(key, seconds=f"{self.timeout:g}", port=str(self.port))

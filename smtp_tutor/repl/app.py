@@ -1,11 +1,18 @@
-"""The REPL: prompt, complete, send, explain; the connection and the core do the rest."""
+"""The REPL: prompt, complete, send, explain; the connection and the core do the rest.
+
+It behaves as a terminal program should at every key: a command is shown as it leaves;
+a pending reply shows a waiting indicator that Ctrl-C stops (the shell stays); what
+the server says on its own is printed when it arrives; several pasted lines go out
+one by one; Ctrl-C or Ctrl-D at the AUTH prompts cancel the exchange with ``*``
+(RFC 4954 §4); Ctrl-D in DATA asks before abandoning the message.
+"""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
 from smtp_tutor import knowledge
@@ -13,20 +20,30 @@ from smtp_tutor.faces.connect import make_connection
 from smtp_tutor.faces.explain import format_explanation
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.paths import data_dir
-from smtp_tutor.protocol import CommandSent, State
+from smtp_tutor.protocol import CommandSent, DataLineSent, State
 from smtp_tutor.protocol.auth import b64, plain_response
 from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.repl.completer import SmtpCompleter
 from smtp_tutor.repl.history import SafeFileHistory
+from smtp_tutor.repl.idle import IdleWatch
+from smtp_tutor.repl.keys import shell_bindings
 from smtp_tutor.repl.meta import HELP, EnvelopeTracker, header_lines, parse_meta
+from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
+from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
+
+META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
 
 
 async def run_repl(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
     repl = Repl(options, lang, host, port)
     return await repl.run()
+
+
+class AuthCancelled(Exception):
+    """Ctrl-C or Ctrl-D at a credentials prompt."""
 
 
 class Repl:
@@ -42,10 +59,12 @@ class Repl:
         self.flagged: str | None = None  # the line whose refusal was just predicted
         self.data_explained = False
         self.credentials: PromptSession | None = None
+        self.idle: IdleWatch | None = None
         self.prompt: PromptSession = PromptSession(
             history=SafeFileHistory(str(data_dir() / "history"), self._keep_in_history),
             completer=SmtpCompleter(lambda: self.session, lambda: self.lang),
             auto_suggest=AutoSuggestFromHistory(),
+            key_bindings=shell_bindings(),
             bottom_toolbar=lambda: toolbar_text(self.host, self.port, self.session, self.lang),
         )
 
@@ -57,9 +76,12 @@ class Repl:
     def session(self):
         return self.connection.session
 
+    def ui(self, key: str, **params: str) -> str:
+        return knowledge.ui(key, self.lang, **params)
+
     def _keep_in_history(self, line: str) -> bool:
-        """Commands only: never a secret, never a line of a message body."""
-        if self.session.state in (State.AUTH, State.DATA):
+        """Commands only: never a secret, never a line of a message body, never a paste."""
+        if self.session.state in (State.AUTH, State.DATA) or "\n" in line:
             return False
         return not is_secret_line(line)
 
@@ -67,41 +89,94 @@ class Repl:
         self.renderer.show_all(events)
         for event in events:
             self.transcript.add(event)
-            if isinstance(event, CommandSent):
-                self.envelope.sent(event.command.verb, event.command)
+            if isinstance(event, CommandSent | DataLineSent):
+                self.envelope.sent(event)
+
+    # -- the loop -------------------------------------------------------------
 
     async def run(self) -> int:
+        self.connection = make_connection(self.options, self.host, self.port)
+        self.renderer.text(self.ui("shell_banner", host=self.host, port=str(self.port)), "hint")
         try:
-            self.connection = make_connection(self.options, self.host, self.port)
-            self.renderer.text(f"smtp-tutor → {self.host} port {self.port}   (:help)", "hint")
-            self.show(await self.connection.open())
+            self.show(await wait_visibly(self.connection.open(), self.renderer.console,
+                                         self._waiting))
+        except StoppedWaiting:
+            await self.connection.close()
+            return 1
         except TransportError as error:
             self.show(error.events)
             self.renderer.message(error.key, error.params, "error")
             return 1
+        self.idle = IdleWatch(self.connection, self._unsolicited)
         while not self.connection.closed:
-            default, self.confirm = self.confirm or "", None
-            try:
-                line = await self.prompt.prompt_async(prompt_text(self.host, self.session),
-                                                      default=default)
-            except KeyboardInterrupt:
-                continue
-            except EOFError:
-                await self.quit()
+            line = await self._next_line()
+            if line is None:
                 break
             await self.handle(line)
+        await self.idle.stop()
         return 0 if self.session.state is State.CLOSED else 1
 
-    async def handle(self, line: str) -> None:
+    async def _next_line(self) -> str | None:
+        """The next line typed or pasted; None when the shell should end."""
+        default, self.confirm = self.confirm or "", None
+        self.idle.start()
+        try:
+            return await self.prompt.prompt_async(prompt_text(self.host, self.session),
+                                                  default=default)
+        except KeyboardInterrupt:
+            return ""
+        except EOFError:
+            await self.idle.stop()
+            if self.connection.closed:
+                return None
+            if self.session.state is State.DATA:
+                await self._abandon_message()
+                return None if self.connection.closed else ""
+            await self.quit()
+            return None
+        finally:
+            await self.idle.stop()
+
+    async def _unsolicited(self, events: list, error: TransportError | None) -> None:
+        """Printed above the prompt as it arrives; the prompt ends if the server hung up."""
+        def show() -> None:
+            self.show(events)
+            if error is not None:
+                self.renderer.message(error.key, error.params, "error")
+            if self.connection.closed:
+                self.renderer.message("connection-now-closed", {}, "error")
+
+        await run_in_terminal(show)
+        if self.connection.closed and self.prompt.app.is_running:
+            self.prompt.app.exit(exception=EOFError())
+
+    def _waiting(self, seconds: float) -> str:
+        return self.ui("waiting", seconds=f"{seconds:.0f}")
+
+    async def handle(self, text: str) -> None:
+        """One accepted input: a meta-command, a command, a body line, or a paste of several."""
+        lines = text.split("\n")
+        if len(lines) > 1:
+            lines = lines[:-1] if lines[-1] == "" else lines
+            for line in lines:  # a paste: each line in turn, each with its reply
+                if self.connection.closed:
+                    return
+                if self.session.state is not State.DATA:
+                    self.renderer.text(f"{prompt_text(self.host, self.session)}{line}", "hint")
+                await self.handle_line(line, confirmed=True)
+            return
+        await self.handle_line(text)
+
+    async def handle_line(self, line: str, *, confirmed: bool = False) -> None:
         meta = parse_meta(line)
         if meta is not None and (self.session.state is not State.DATA
-                                 or meta.name in ("headers", "help", "raw", "explain", "lang")):
+                                 or meta.name in META_IN_DATA):
             await self.meta(meta.name, meta.argument)
             return
         if self.session.state is not State.DATA and not line.strip():
             return
         try:
-            confirmed, self.flagged = self.flagged == line, None
+            confirmed, self.flagged = confirmed or self.flagged == line, None
             await self.dispatch(line, confirmed=confirmed)
         except CommandRefused as refused:
             self.renderer.message(refused.note.key, {}, "error")
@@ -132,8 +207,14 @@ class Repl:
         return any(note.expect for note in self.session.check(line))
 
     async def send(self, line: str, *, secret: bool | None = None) -> None:
+        """Shown as it leaves; the reply awaited visibly; Ctrl-C stops only the wait."""
         before = self.session.state
-        self.show(await self.connection.send(line, secret=secret))
+        try:
+            await wait_visibly(self.connection.send(line, secret=secret, show=self.show),
+                               self.renderer.console, self._waiting)
+        except StoppedWaiting:
+            self.renderer.message("wait-stopped", {}, "warning")
+            return
         if self.session.state is State.DATA and before is not State.DATA:
             self._explain_data_once()
 
@@ -146,53 +227,83 @@ class Repl:
             if isinstance(item, knowledge.Explanation):
                 self.renderer.text(f"   ℹ {item.title}: {item.short}", "note.info")
 
-    async def auth(self, mechanism: str) -> None:
-        """AUTH PLAIN / LOGIN with hidden password input; the password is never shown."""
-        if mechanism == "PLAIN":
-            user = await self._ask("username: ", default="bob")
-            password = await self._password()
-            self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
-            await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
-            return
-        await self.send("AUTH LOGIN")
-        if self.session.state is not State.AUTH:
-            return
-        user = await self._ask("username: ", default="bob")
-        self.renderer.text(f"   ℹ {user} = {b64(user)}", "note.info")
-        await self.send(b64(user), secret=False)
-        if self.session.state is not State.AUTH:
-            return
-        password = await self._password()
-        await self.send(b64(password), secret=True)
+    # -- AUTH -----------------------------------------------------------------
 
-    async def _password(self) -> str:
-        return await self._ask("password: ", is_password=True)
+    async def auth(self, mechanism: str) -> None:
+        """AUTH PLAIN / LOGIN with hidden password input; the password is never shown.
+
+        Ctrl-C or Ctrl-D at a prompt cancels: before anything is sent, nothing is; in
+        the middle of AUTH LOGIN, ``*`` tells the server (RFC 4954 §4).
+        """
+        try:
+            if mechanism == "PLAIN":
+                user = await self._ask(self.ui("ask_username"), default="bob")
+                password = await self._ask(self.ui("ask_password"), is_password=True)
+                self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
+                await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
+                return
+            await self.send("AUTH LOGIN")
+            if self.session.state is not State.AUTH:
+                return
+            user = await self._ask(self.ui("ask_username"), default="bob")
+            if user == "*":
+                await self.send("*", secret=False)
+                return
+            self.renderer.text(f"   ℹ {user} = {b64(user)}", "note.info")
+            await self.send(b64(user), secret=False)
+            if self.session.state is not State.AUTH:
+                return
+            password = await self._ask(self.ui("ask_password"), is_password=True)
+            await self.send("*" if password == "*" else b64(password), secret=password != "*")
+        except AuthCancelled:
+            if self.session.state is State.AUTH:
+                self.renderer.message("auth-cancelled-sent", {}, "info")
+                await self.send("*", secret=False)
+            else:
+                self.renderer.message("auth-cancelled", {}, "info")
 
     async def _ask(self, label: str, *, default: str = "", is_password: bool = False) -> str:
         """A prompt outside the REPL's history: credentials are never stored anywhere.
 
         The default is shown greyed out (Enter takes it), not pre-typed, so typing a
-        name replaces it instead of being appended to it.
+        name replaces it; the password prompt never shows a placeholder.
         """
         from prompt_toolkit.formatted_text import FormattedText
 
         if self.credentials is None:
             self.credentials = PromptSession()
         placeholder = FormattedText([("class:placeholder fg:ansibrightblack", default)])
-        answer = await self.credentials.prompt_async(label, is_password=is_password,
-                                                     placeholder=placeholder if default else None)
+        try:
+            answer = await self.credentials.prompt_async(
+                label, is_password=is_password, placeholder=placeholder if default else "")
+        except (KeyboardInterrupt, EOFError):
+            raise AuthCancelled() from None
         return answer or default
+
+    # -- leaving --------------------------------------------------------------
+
+    async def _abandon_message(self) -> None:
+        """Ctrl-D in DATA: a half-written message is never sent without asking."""
+        try:
+            answer = await self._ask(self.ui("ask_abandon"))
+        except AuthCancelled:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes", "c", "có"):
+            self.renderer.message("abandon-kept", {}, "info")
+            return
+        self.renderer.message("abandon-done", {}, "warning")
+        await self.connection.close()
 
     async def quit(self) -> None:
         if self.connection.closed or self.session.state is State.CLOSED:
             return
         try:
-            if self.session.state is State.DATA:
-                self.show(await self.connection.send("."))
-            self.show(await self.connection.send("QUIT"))
+            await self.send("QUIT")
         except TransportError as error:
             self.renderer.message(error.key, error.params, "error")
         await self.connection.close()
+
+    # -- meta-commands --------------------------------------------------------
 
     async def meta(self, name: str, argument: str) -> None:
         if name in ("quit", "q", "exit"):
@@ -204,17 +315,31 @@ class Repl:
             self._explain(argument)
         elif name == "raw":
             self.renderer.raw = argument.lower() != "off"
-            self.renderer.text(f"raw {'on' if self.renderer.raw else 'off'}", "hint")
-        elif name == "lang" and argument in knowledge.LANGUAGES:
-            self.renderer.lang = argument
+            self.renderer.text(self.ui("raw_on" if self.renderer.raw else "raw_off"), "hint")
+        elif name == "lang":
+            self._switch_language(argument)
         elif name == "headers":
             await self._headers()
-        elif name == "save" and argument:
-            self._save(argument)
-        elif name == "save-lesson" and argument:
-            self._save_lesson(argument)
+        elif name in ("save", "save!", "save-lesson", "save-lesson!"):
+            self._save(name, argument)
         else:
-            self.renderer.text(f"? :{name} {argument}".rstrip() + "   (:help)", "note.warning")
+            self.renderer.message("meta-unknown", {"name": f":{name}"}, "warning")
+
+    def _switch_language(self, argument: str) -> None:
+        if argument not in knowledge.LANGUAGES:
+            self.renderer.message("meta-lang-usage", {"given": argument}, "warning")
+            return
+        self.renderer.lang = argument
+        self.renderer.text(self.ui("lang_switched"), "hint")
+
+    def _save(self, name: str, path: str) -> None:
+        if not path:
+            self.renderer.message("meta-save-usage", {"name": f":{name.rstrip('!')}"}, "warning")
+            return
+        as_lesson = name.startswith("save-lesson")
+        saver = save_lesson if as_lesson else save_transcript
+        key, params = saver(self, path, overwrite=name.endswith("!"))
+        self.renderer.message(key, params, "error" if key.endswith("failed") else "info")
 
     def _explain(self, topic: str) -> None:
         """``:explain TOPIC``; alone, the last reply's code (reply codes before any reply)."""
@@ -231,37 +356,17 @@ class Repl:
 
     async def _headers(self) -> None:
         if self.session.state is not State.DATA:
-            self.renderer.text(":headers works after DATA and 354.", "note.warning")
+            self.renderer.message("headers-outside-data", {}, "warning")
             return
-        for line in header_lines(self.session, self.envelope.sender, self.envelope.recipients):
+        if not self.envelope.headers_open:
+            self.renderer.message("headers-too-late", {}, "warning")
+            return
+        for line in header_lines(self.session, self.envelope.sender, self.envelope.recipients,
+                                 skip=self.envelope.typed_headers):
             await self.send(line)
 
-    def _save(self, path: str) -> None:
-        try:
-            Path(path).expanduser().write_text(self.transcript.textbook(), encoding="utf-8")
-        except OSError as error:
-            self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
-            return
-        self.renderer.text(f"saved {len(self.transcript.lines)} lines to {path}", "hint")
 
-
-    def _save_lesson(self, path: str) -> None:
-        """The session as a lesson file that `smtp-tutor lesson play` replays."""
-        from smtp_tutor.lessons.recording import lesson_id_for, lesson_text
-
-        greeting = next((text for side, text in self.transcript.lines if side == "S"), "")
-        words = greeting.split()
-        persona = words[1] if len(words) > 1 else self.connection.host
-        text = lesson_text(self.transcript.lines, lesson_id_for(path), persona)
-        try:
-            Path(path).expanduser().write_text(text, encoding="utf-8")
-        except OSError as error:
-            self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
-            return
-        self.renderer.text(f"saved as a lesson: {path} (smtp-tutor lesson play {path})", "hint")
-
-
-def _view(note, lang):
+def _view(note, lang):  # noqa: ANN001, ANN202
     from smtp_tutor.render.views import note_view
 
     return note_view(note, lang)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from smtp_tutor.protocol import ClientSession
 from smtp_tutor.protocol.commands import mail_path
+from smtp_tutor.protocol.data import looks_like_header
 
 HELP = {
     "en": [
@@ -14,10 +15,12 @@ HELP = {
         ":explain TOPIC       explain 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
         ":raw on|off          show the exact bytes on the wire (⏎ = CRLF)",
         ":headers             in DATA: insert From:/To:/Date:/Message-ID:/Subject: and a blank line",
-        ":save FILE           save the session in the textbook's S:/C: notation",
+        ":save FILE           save the session in the textbook's S:/C: notation (:save! overwrites)",
         ":save-lesson FILE    save the session as a lesson (smtp-tutor lesson play FILE)",
         ":lang en|vi          switch the language of explanations",
-        ":quit                send QUIT, wait for 221, leave (Ctrl-D does the same)",
+        ":quit                send QUIT, wait for 221, leave (Ctrl-D does the same; in DATA it",
+        "                     asks first, and never sends a half-written message)",
+        "Ctrl-C clears the line; while a reply is pending it stops waiting (the shell stays).",
         "Tab completes commands and addresses; a command the server will refuse is flagged",
         "first, and Enter again sends it anyway.",
     ],
@@ -26,10 +29,12 @@ HELP = {
         ":explain CHỦ_ĐỀ      giải thích 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
         ":raw on|off          hiện chính xác các byte trên đường truyền (⏎ = CRLF)",
         ":headers             trong DATA: chèn From:/To:/Date:/Message-ID:/Subject: và dòng trống",
-        ":save TỆP            lưu phiên theo ký hiệu S:/C: của giáo trình",
+        ":save TỆP            lưu phiên theo ký hiệu S:/C: của giáo trình (:save! để ghi đè)",
         ":save-lesson TỆP     lưu phiên thành bài học (smtp-tutor lesson play TỆP)",
         ":lang en|vi          đổi ngôn ngữ giải thích",
-        ":quit                gửi QUIT, chờ 221, rồi thoát (Ctrl-D cũng vậy)",
+        ":quit                gửi QUIT, chờ 221, rồi thoát (Ctrl-D cũng vậy; trong DATA sẽ",
+        "                     hỏi trước, không bao giờ gửi thư viết dở)",
+        "Ctrl-C xoá dòng; khi đang chờ phản hồi, Ctrl-C chỉ dừng việc chờ (shell vẫn chạy).",
         "Tab gợi ý lệnh và địa chỉ; lệnh mà máy chủ sẽ từ chối được cảnh báo trước,",
         "nhấn Enter lần nữa để vẫn gửi.",
     ],
@@ -51,33 +56,53 @@ def parse_meta(line: str) -> MetaCommand | None:
 
 
 def header_lines(session: ClientSession, sender: str | None, recipients: list[str],
-                 domain: str = "crepes.fr") -> list[str]:
-    """The header section a message needs today, then the blank line before the body."""
+                 domain: str = "crepes.fr", skip: frozenset[str] | set[str] = frozenset()
+                 ) -> list[str]:
+    """The header section a message needs today, then the blank line before the body;
+    fields already typed (``skip``, lower-case names) are not added again."""
     sender = sender or "alice@crepes.fr"
     to = ", ".join(recipients) or "bob@hamburger.edu"
     host = sender.rpartition("@")[2] or domain
-    return [
-        f"From: <{sender}>",
-        f"To: {', '.join(f'<{r}>' for r in recipients) if recipients else f'<{to}>'}",
-        f"Date: {email.utils.formatdate(localtime=True)}",
-        f"Message-ID: {email.utils.make_msgid(domain=host)}",
-        "Subject: Hello from smtp-tutor",
-        "",
+    fields = [
+        ("from", f"From: <{sender}>"),
+        ("to", f"To: {', '.join(f'<{r}>' for r in recipients) if recipients else f'<{to}>'}"),
+        ("date", f"Date: {email.utils.formatdate(localtime=True)}"),
+        ("message-id", f"Message-ID: {email.utils.make_msgid(domain=host)}"),
+        ("subject", "Subject: Hello from smtp-tutor"),
     ]
+    return [line for name, line in fields if name not in skip] + [""]
 
 
 class EnvelopeTracker:
-    """The envelope of the transaction in progress, for ``:headers``."""
+    """The transaction in progress, for ``:headers``: envelope, and the header fields
+    typed so far (RFC 5322 allows one From:, one Subject: ...)."""
 
     def __init__(self) -> None:
         self.sender: str | None = None
         self.recipients: list[str] = []
+        self.typed_headers: set[str] = set()
+        self.headers_open = True
 
-    def sent(self, verb: str, command) -> None:
-        if verb == "MAIL":
+    def sent(self, event) -> None:  # noqa: ANN001 - CommandSent or DataLineSent
+        command = getattr(event, "command", None)
+        if command is None:
+            self._body_line(event.text)
+            return
+        if command.verb == "MAIL":
             self.sender = mail_path(command)
             self.recipients = []
-        elif verb == "RCPT":
+        elif command.verb == "RCPT":
             address = mail_path(command)
             if address:
                 self.recipients.append(address)
+        elif command.verb == "DATA":
+            self.typed_headers = set()
+            self.headers_open = True
+
+    def _body_line(self, text: str) -> None:
+        if not self.headers_open:
+            return
+        if text == "" or not looks_like_header(text) and text[:1] not in (" ", "\t"):
+            self.headers_open = False
+        elif looks_like_header(text):
+            self.typed_headers.add(text.partition(":")[0].strip().lower())

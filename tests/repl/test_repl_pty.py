@@ -83,7 +83,7 @@ def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
     assert "235" in shown and "crepes\r" not in shown and "Y3JlcGVz" not in shown
     save = tmp_path / "session.txt"
     type_slowly(repl, f":save {save}\r")
-    repl.expect("saved")
+    repl.expect("Saved")
     repl.expect(r"\[ready\]>")
     repl.sendcontrol("d")
     repl.expect("221")
@@ -104,7 +104,7 @@ def test_save_lesson_records_a_session_that_plays_back(repl, tmp_path):
         repl.expect(rf"\[{state}\]>")
     path = tmp_path / "my-lesson.lesson"
     type_slowly(repl, f":save-lesson {path}\r")
-    repl.expect("saved as a lesson")
+    repl.expect("Saved as a lesson")
     text = path.read_text()
     assert "id: my-lesson" in text and "C: RCPT TO:<bob@hamburger.edu>" in text
     assert "S: 220 hamburger.edu" in text and "C: Hello Bob" in text

@@ -1,0 +1,47 @@
+"""Key bindings of the shell where prompt_toolkit's defaults surprise a beginner."""
+
+from __future__ import annotations
+
+import re
+
+from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.keys import Keys
+
+_VERB_AND_SPACE = re.compile(r"^\s*[A-Za-z]+ $")
+
+
+def shell_bindings() -> KeyBindings:
+    bindings = KeyBindings()
+
+    @bindings.add("tab")
+    def _complete(event) -> None:  # noqa: ANN001
+        """A unique completion is taken for good: a second Tab completes what follows
+        instead of cycling back to what was typed."""
+        buffer = event.current_buffer
+        state = buffer.complete_state
+        if state is None:
+            buffer.start_completion(insert_common_part=True)
+        elif len(state.completions) == 1:
+            buffer.complete_state = None
+            buffer.start_completion(insert_common_part=True)
+        else:
+            buffer.complete_next()
+
+    @bindings.add(" ")
+    def _space(event) -> None:  # noqa: ANN001
+        """After a completed verb (``HELO ``), a typed space is not doubled."""
+        buffer = event.current_buffer
+        if _VERB_AND_SPACE.match(buffer.document.text_before_cursor):
+            return
+        buffer.insert_text(" ")
+
+    @bindings.add(Keys.BracketedPaste)
+    def _paste(event) -> None:  # noqa: ANN001
+        """Several pasted lines are sent at once, line by line (as telnet would)."""
+        data = event.data.replace("\r\n", "\n").replace("\r", "\n")
+        buffer = event.current_buffer
+        buffer.insert_text(data)
+        if "\n" in data:
+            buffer.validate_and_handle()
+
+    return bindings

@@ -1,0 +1,142 @@
+"""The shell at every key a beginner presses, in a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pexpect
+import pytest
+
+from smtp_tutor.server.policy import Limits
+from tests.conftest import tutor_command
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def spawn(practice, *extra: str):
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+                                    "--cafile", str(practice.ca_path), *extra],
+                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
+    child.expect(r"\[helo\]>")
+    return child
+
+
+def typed(child, text: str) -> None:
+    for index in range(0, len(text), 4):
+        child.send(text[index:index + 4])
+        time.sleep(0.01)
+
+
+def to_state(child, *lines_and_states) -> None:
+    for line, state in lines_and_states:
+        typed(child, line + "\r")
+        child.expect(rf"\[{state}\]>")
+
+
+def clean(text: str) -> str:
+    return ANSI.sub("", text or "")
+
+
+@pytest.fixture
+def shell(practice):
+    child = spawn(practice)
+    yield child
+    child.terminate(force=True)
+
+
+def test_ctrl_c_while_a_reply_is_pending_stops_the_wait_not_the_shell(shell):
+    to_state(shell, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"))
+    typed(shell, "RCPT TO:<slow@hamburger.edu>\r")
+    shell.expect("C: RCPT TO:<slow@hamburger.edu>")  # shown as it leaves
+    shell.expect("waiting for the reply")  # the indicator
+    shell.sendintr()
+    shell.expect("Stopped waiting")
+    shell.expect(r"\[mail\]>")
+    shell.expect("250 2.1.5", timeout=10)  # the late reply is shown when it comes
+    assert shell.isalive()
+
+
+def test_ctrl_c_and_ctrl_d_at_the_auth_prompts_cancel_with_a_star(shell):
+    to_state(shell, ("EHLO crepes.fr", "ready"))
+    typed(shell, "STARTTLS\r")
+    shell.expect("TLS is on")
+    to_state(shell, ("EHLO crepes.fr", "ready"))
+    typed(shell, "AUTH LOGIN\r")
+    shell.expect("username:")
+    shell.sendintr()
+    shell.expect(r"C: \*")
+    shell.expect("501")
+    shell.expect(r"\[ready\]>")
+    typed(shell, "AUTH PLAIN\r")
+    shell.expect("username:")
+    shell.sendcontrol("d")
+    shell.expect("nothing was sent")
+    shell.expect(r"\[ready\]>")
+    typed(shell, "AUTH LOGIN\r")
+    shell.expect("username:")
+    typed(shell, "*\r")  # a literal star cancels too
+    shell.expect(r"C: \*")
+    shell.expect("501")
+    assert shell.isalive()
+
+
+def test_ctrl_d_in_data_asks_and_never_sends_a_half_written_message(practice):
+    shell = spawn(practice)
+    to_state(shell, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+             ("RCPT TO:<bob@hamburger.edu>", "rcpt"), ("DATA", "data"))
+    typed(shell, "Subject: oops, I want to abort\r")
+    shell.expect(r"\[data\]>")
+    shell.sendcontrol("d")
+    shell.expect("Abandon this message")
+    typed(shell, "n\r")
+    shell.expect("The message is kept")
+    shell.sendcontrol("d")
+    shell.expect("Abandon this message")
+    typed(shell, "y\r")
+    shell.expect("Message abandoned")
+    shell.expect(pexpect.EOF)
+    assert not (practice.mailbox_dir / "bob" / "new").exists() or \
+        not list((practice.mailbox_dir / "bob" / "new").iterdir())
+
+
+def test_a_paste_of_three_lines_goes_out_line_by_line(shell):
+    shell.send("\x1b[200~EHLO crepes.fr\rMAIL FROM:<alice@crepes.fr>\rRCPT TO:<bob@hamburger.edu>\r"
+               "\x1b[201~")
+    shell.expect(r"\[rcpt\]>")
+    text = clean(shell.before)
+    for line in ("C: EHLO crepes.fr", "C: MAIL FROM:<alice@crepes.fr>",
+                 "C: RCPT TO:<bob@hamburger.edu>", "250 2.1.5"):
+        assert line in text
+    assert "bare CR or LF" not in text
+
+
+def test_an_unsolicited_421_is_printed_when_it_arrives(practice_with):
+    practice = practice_with(limits=Limits(idle_timeout=1.0))
+    shell = spawn(practice)
+    shell.expect("421 4.4.2", timeout=10)  # no key pressed
+    shell.expect("unsolicited|answers no command")
+    shell.expect("connection is closed")
+    shell.expect(pexpect.EOF)
+
+
+def test_completion_does_not_double_spaces_or_undo_itself(shell):
+    typed(shell, "HE")
+    shell.send("\t")
+    time.sleep(0.3)
+    typed(shell, " crepes.fr\r")
+    shell.expect("C: HELO crepes.fr")
+    assert "HELO  crepes" not in clean(shell.before)
+    shell.expect(r"\[ready\]>")
+    typed(shell, "MAIL FROM:<alice@crepes.fr>\r")
+    shell.expect(r"\[mail\]>")
+    typed(shell, "RC")
+    shell.send("\t")
+    time.sleep(0.3)
+    shell.send("\t")  # a second Tab goes on from RCPT TO:<, it does not go back to RC
+    time.sleep(0.3)
+    typed(shell, "\r")
+    shell.expect(r"C: RCPT TO:<\S+>")
