@@ -136,8 +136,7 @@ async def _send_body(connection: SmtpConnection, raw: bytes, complete: bool, pie
         hidden_bytes += len(bulk)
         await connection.write(session.send_body_chunk(bytes(bulk)))
     if hidden_lines:
-        outcome.renderer.text(f"C: … {hidden_lines} more body lines ({hidden_bytes} octets) "
-                              "not shown")
+        outcome.renderer.bulk(hidden_lines, hidden_bytes)
     if current is None:
         return
     await connection.transmit(session.end_data(), outcome.show)

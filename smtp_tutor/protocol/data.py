@@ -9,6 +9,7 @@ endings of any kind (CRLF, bare LF, bare CR) become CRLF, so no body can carry t
 from __future__ import annotations
 
 TERMINATOR = b".\r\n"
+MAX_TEXT_LINE = 1000  # octets with the CRLF, RFC 5321 §4.5.3.1.6
 
 
 def encode_line(line: str) -> tuple[bytes, bool]:

@@ -54,6 +54,7 @@ class DataLineSent:
     wire: bytes
     stuffed: bool
     state: State
+    notes: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)

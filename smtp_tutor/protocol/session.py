@@ -55,6 +55,8 @@ class ClientSession:
         self._body_lines = 0
         self._body_first_line = ""
         self._body_last_blank = False
+        self._body_8bit = False  # the open transaction's MAIL said BODY=8BITMIME
+        self._body_warned: set[str] = set()
 
     # -- what the client says ------------------------------------------------
 
@@ -73,7 +75,7 @@ class ClientSession:
         pipelined = self._pending and self.state is not State.GREETING
         if pipelined and "PIPELINING" not in self.capabilities:
             notes.append(Note("pipelining-not-offered", level="warning", rfc="RFC 2920 §3.1"))
-        where = placement(command.verb, self.state)
+        where = placement(command.verb, self._expected_state() if pipelined else self.state)
         if where is not None:
             key, expect, rfc = where
             notes.append(Note(key, {"verb": command.verb, "state": self.state.value},
@@ -81,6 +83,15 @@ class ClientSession:
         notes.extend(cmd.syntax_notes(command))
         notes.extend(self._extension_notes(command))
         return notes
+
+    def _expected_state(self) -> State:
+        """Where the dialogue will be if every command in flight succeeds: a pipelined
+        RCPT after MAIL is in place (RFC 2920), even though MAIL's 250 has not come yet."""
+        state = self.state
+        for pending in self._pending:
+            success = 354 if pending.verb == "DATA" else 250
+            state = next_state(state, pending.verb, 220 if pending.verb == GREETING else success)
+        return state
 
     def send(self, line: str, *, secret: bool | None = None) -> Outgoing:
         """Send what the user typed, routed by state: a command, a body line or an AUTH answer."""
@@ -99,6 +110,8 @@ class ClientSession:
         smtputf8 = "SMTPUTF8" in self.capabilities
         wire, encoding_notes = cmd.encode_line(line, smtputf8=smtputf8)
         notes = self.check(line) + encoding_notes
+        if command.verb == "MAIL":
+            self._body_8bit = "BODY=8BITMIME" in command.args.upper().split()
         if command.verb == "BDAT" and "LAST" in command.args.upper().split():
             command = Command("BDAT-LAST", command.args, command.display)
         self._pending.append(command)
@@ -121,7 +134,22 @@ class ClientSession:
             self._body_first_line = text
         self._body_lines += 1
         self._body_last_blank = text == ""
-        return Outgoing(wire, [DataLineSent(text, wire, stuffed, self.state)])
+        return Outgoing(wire, [DataLineSent(text, wire, stuffed, self.state,
+                                            tuple(self._body_line_notes(text, wire)))])
+
+    def _body_line_notes(self, text: str, wire: bytes) -> list[Note]:
+        """Once per message: 8-bit text not declared with BODY=8BITMIME; a line too long."""
+        notes: list[Note] = []
+        if not text.isascii() and "8bit" not in self._body_warned:
+            self._body_warned.add("8bit")
+            if not self._body_8bit:
+                notes.append(Note("8bit-without-8bitmime", level="warning",
+                                  rfc="RFC 6152 §3"))
+        if len(wire) > data.MAX_TEXT_LINE and "long" not in self._body_warned:
+            self._body_warned.add("long")
+            notes.append(Note("text-line-too-long", {"octets": str(len(wire))}, level="warning",
+                              rfc="RFC 5321 §4.5.3.1.6"))
+        return notes
 
     def send_body_chunk(self, lines: bytes) -> bytes:
         """Many complete body lines at once (bulk input); no per-line events."""
@@ -144,6 +172,7 @@ class ClientSession:
         self._body_lines = 0
         self._body_first_line = ""
         self._body_last_blank = False
+        self._body_warned = set()
         wire = data.TERMINATOR
         return Outgoing(wire, [CommandSent(command, wire, self.state, tuple(notes))])
 

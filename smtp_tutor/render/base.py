@@ -33,8 +33,8 @@ class Renderer:
             self.sent(visible(event.command.display), event.wire, sent_notes(event, self.lang),
                       event.state.value, stuffed=False, is_data=event.command.verb == "<end-of-data>")
         elif isinstance(event, DataLineSent):
-            self.sent(visible(event.text), event.wire, (), event.state.value,
-                      stuffed=event.stuffed, is_data=True)
+            self.sent(visible(event.text), event.wire, sent_notes(event, self.lang),
+                      event.state.value, stuffed=event.stuffed, is_data=True)
         elif isinstance(event, ProtocolError):
             self.message(event.key, {"detail": event.detail}, "error")
         elif isinstance(event, TlsStarted):
@@ -79,6 +79,10 @@ class Renderer:
 
     def connected(self, host: str, port: int, tls: bool) -> None:
         """Start of a session."""
+
+    def bulk(self, lines: int, octets: int) -> None:
+        """Body lines sent in bulk, not one by one (a long scripted message)."""
+        self.text(f"C: … {lines} more body lines ({octets} octets) not shown")
 
     # -- lessons -------------------------------------------------------------
 

@@ -66,6 +66,9 @@ class JsonRenderer(Renderer):
     def text(self, line: str, style: str = "") -> None:
         """Free text is not part of the JSON stream."""
 
+    def bulk(self, lines: int, octets: int) -> None:
+        self._emit({"event": "data-bulk", "lines": lines, "octets": octets})
+
     def narration(self, text: str) -> None:
         self._emit({"event": "narration", "text": visible(text)})
 

@@ -108,3 +108,34 @@ def test_large_body_is_sent_and_summarised(practice):
     assert b"4000 more body lines" in result.stdout
     [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
     assert stored.read_bytes().endswith(b"line 004999 of a long message\r\n")
+
+
+def test_json_summarises_the_bulk_sent_body(practice):
+    body = b"".join(b"line %d\n" % n for n in range(1200))
+    script = (b"EHLO x\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\nDATA\n"
+              + body + b".\nQUIT\n")
+    result = run_tutor("connect", practice.host, str(practice.port), "--json", stdin=script)
+    records = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    bulk = [r for r in records if r["event"] == "data-bulk"]
+    assert result.returncode == 0 and bulk and bulk[0]["lines"] == 200
+
+
+def test_json_never_says_connected_for_a_refused_connection():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = run_tutor("connect", "127.0.0.1", str(port), "--json", stdin=b"QUIT\n")
+    events = [json.loads(line)["event"] for line in result.stdout.decode().splitlines()]
+    assert "connected" not in events and result.returncode == 1
+
+
+def test_the_closing_reason_names_the_servers_421(practice_with):
+    from smtp_tutor.server.policy import Limits
+
+    practice = practice_with(limits=Limits(max_errors=3))
+    result = run_tutor("connect", practice.host, str(practice.port),
+                       stdin=b"EHLO x\nFOO\nBAR\nBAZ\nQUX\nQUIT\n")
+    assert result.returncode == 1
+    assert b"421" in result.stderr and b"input ended" not in result.stderr

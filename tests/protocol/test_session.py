@@ -240,3 +240,29 @@ def test_command_sent_carries_the_state_it_left_from():
     session = greeted()
     [event] = session.send("EHLO crepes.fr").events
     assert isinstance(event, CommandSent) and event.state is State.HELLO
+
+
+def test_a_pipelined_group_is_judged_as_if_each_command_succeeds():
+    """swaks --pipeline: MAIL, RCPT, RCPT, DATA before any reply (interop D22)."""
+    session = greeted(ehlo=b"250-hi\r\n250 PIPELINING\r\n")
+    keys = []
+    for line in ("MAIL FROM:<a@crepes.fr>", "RCPT TO:<b@hamburger.edu>",
+                 "RCPT TO:<c@hamburger.edu>", "DATA"):
+        keys += [note.key for note in session.check(line)]
+        session.send(line)
+    assert keys == []
+
+
+def test_eight_bit_body_without_bodymime_and_long_lines_are_noted_once():
+    session = greeted(ehlo=b"250-hi\r\n250 8BITMIME\r\n")
+    session.send("MAIL FROM:<a@crepes.fr>")
+    session.receive(b"250 ok\r\n")
+    session.send("RCPT TO:<b@hamburger.edu>")
+    session.receive(b"250 ok\r\n")
+    session.send("DATA")
+    session.receive(b"354 go\r\n")
+    first = session.send_data_line("Phở bò").events[0]
+    second = session.send_data_line("Bánh mì").events[0]
+    long = session.send_data_line("x" * 1200).events[0]
+    assert [n.key for n in first.notes] == ["8bit-without-8bitmime"] and not second.notes
+    assert [n.key for n in long.notes] == ["text-line-too-long"]
