@@ -291,7 +291,7 @@ class ClientSession:
             return []
         if verb == "STARTTLS":
             if self.tls:
-                return [Note("tls-already", level="warning", rfc="RFC 3207 §4", expect="503")]
+                return [Note("tls-already", level="warning", rfc="RFC 3207 §4", expect="554")]
             if "STARTTLS" not in caps:
                 return [Note("extension-not-offered", {"extension": "STARTTLS"},
                              level="warning", rfc="RFC 3207 §4", expect="502")]

@@ -64,7 +64,8 @@ class Wording:
                     f"501 5.5.4 Syntax: {verb} {keyword}:<address>"
 
     def line(self, text: str, *, bare: bool = False) -> str:
-        """One reply line as sent; ``bare``: the greeting or a HELO/EHLO reply (no code)."""
+        """One reply line as sent; ``bare``: the greeting or a HELO/EHLO reply, which
+        carry no enhanced code when they succeed (RFC 2034 §3)."""
         text = self.fixed.get(text, text)
         if text.startswith("500 Error: "):
             for prefix, replacement in NO_ECHO:
@@ -72,7 +73,7 @@ class Wording:
                     text = replacement
                     break
         text = printable(text)
-        if bare or text[:1] not in "245" or _HAS_ENHANCED.match(text):
+        if (bare and text[:1] == "2") or text[:1] not in "245" or _HAS_ENHANCED.match(text):
             return text
         code = text[:3]
         detail = DEFAULT_DETAIL.get(code, "0.0")
