@@ -83,7 +83,7 @@ class SmtpConnection:
         except socket.gaierror as error:
             raise TransportError("unknown-host", host=self.host) from error
         except ssl.SSLError as error:
-            raise handshake_error(error) from error
+            raise handshake_error(error, cafile=self.cafile, host=self.host) from error
         except OSError as error:
             raise TransportError("network-error", detail=error.strerror or str(error)) from error
         self.tcp_connected = True
@@ -108,7 +108,8 @@ class SmtpConnection:
     def _tls_info(self, *, implicit: bool = False) -> TlsStarted:
         assert self._writer is not None
         ssl_object = self._writer.get_extra_info("ssl_object")
-        return describe(ssl_object, self.verified, implicit=implicit)
+        info = describe(ssl_object, self.verified, implicit=implicit)
+        return dataclasses.replace(info, cafile_ignored=bool(self.cafile and self.insecure))
 
     async def send(self, line: str, *, secret: bool | None = None,
                    show: Show | None = None) -> list[ConnectionEvent]:
@@ -231,7 +232,8 @@ class SmtpConnection:
             raise TransportError("tls-handshake-failed", detail="timeout") from error
         except (ssl.SSLError, ConnectionError, OSError) as error:
             await self.close()
-            raise handshake_error(error) from error
+            raise handshake_error(error, after_starttls=True, cafile=self.cafile,
+                                  host=self.host) from error
         self.session.tls_established()
         info = self._tls_info()
         return dataclasses.replace(info, injected=True) if injected else info

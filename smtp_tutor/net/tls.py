@@ -19,6 +19,7 @@ class TlsStarted:
     verified: bool
     injected: bool = False  # the server sent plaintext after its 220 (dropped, RFC 3207 §4.2)
     implicit: bool = False  # TLS from the first byte (port 465): nothing was learned before
+    cafile_ignored: bool = False  # --insecure given with --cafile: the CA is not used
 
 
 def client_context(*, cafile: str | None = None, insecure: bool = False) -> ssl.SSLContext:
@@ -57,8 +58,15 @@ def _names(der: bytes | None) -> tuple[str, str]:
     return certificate.subject.rfc4514_string(), certificate.issuer.rfc4514_string()
 
 
-def handshake_error(error: BaseException) -> TransportError:
-    """The right message for a failed handshake: verification or anything else."""
+def handshake_error(error: BaseException, *, after_starttls: bool = False,
+                    cafile: str | None = None, host: str = "") -> TransportError:
+    """The right message for a failed handshake, with a hint that fits the situation:
+    a certificate that does not verify (with or without --cafile), a server that said
+    220 to STARTTLS and then broke its own handshake, or no TLS spoken at all."""
     if isinstance(error, ssl.SSLCertVerificationError):
-        return TransportError("tls-verify-failed", detail=error.verify_message or str(error))
-    return TransportError("tls-handshake-failed", detail=getattr(error, "reason", None) or str(error))
+        detail = (error.verify_message or str(error)).rstrip(".")
+        key = "tls-verify-failed-cafile" if cafile else "tls-verify-failed"
+        return TransportError(key, detail=detail, host=host)
+    detail = str(getattr(error, "reason", None) or error).rstrip(".")
+    key = "starttls-handshake-failed" if after_starttls else "tls-handshake-failed"
+    return TransportError(key, detail=detail)

@@ -59,7 +59,8 @@ class Renderer:
         if info.injected:
             self.message("starttls-injection", {}, "warning")
         if not info.verified:
-            self.message("tls-insecure", {}, "warning")
+            key = "tls-insecure-with-cafile" if info.cafile_ignored else "tls-insecure"
+            self.message(key, {}, "warning")
 
     # -- formatting, per renderer -------------------------------------------
 

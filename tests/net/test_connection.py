@@ -1,6 +1,7 @@
 """The asyncio transport against real servers: practice server, bare aiosmtpd, broken peers."""
 
 import asyncio
+import io
 import ssl
 
 import pytest
@@ -200,3 +201,49 @@ def test_bad_cafile_is_explained(tmp_path):
         client_context(cafile=str(tmp_path / "missing.pem"))
     assert failure.value.key == "cafile-unreadable"
     assert isinstance(client_context(), ssl.SSLContext)
+
+
+def test_tls_messages_fit_the_situation(loop_thread, tmp_path):
+    """A name the certificate does not list, with --cafile; --cafile with --insecure."""
+    import ssl
+
+    import trustme
+
+    from smtp_tutor.render import make_renderer
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("mail.example")
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(server_context)
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+
+    async def handle(reader, writer):
+        writer.write(b"220 mail.example ESMTP\r\n")
+        await writer.drain()
+        await reader.read(100)
+        writer.close()
+
+    async def start():
+        return await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_context)
+
+    server = loop_thread.run(start())
+    port = server.sockets[0].getsockname()[1]
+
+    async def scenario(insecure: bool):
+        connection = SmtpConnection("127.0.0.1", port, timeout=5, implicit_tls=True,
+                                    cafile=str(cafile), insecure=insecure)
+        try:
+            return await connection.open()
+        finally:
+            await connection.close()
+
+    with pytest.raises(TransportError) as failure:
+        loop_thread.run(scenario(False))
+    assert failure.value.key == "tls-verify-failed-cafile"
+    assert failure.value.params["host"] == "127.0.0.1"
+    events = loop_thread.run(scenario(True))
+    stream = io.StringIO()
+    make_renderer("plain", "en", stream).show_all(events)
+    assert "the CA given with --cafile is not used" in stream.getvalue()
+    loop_thread.loop.call_soon_threadsafe(server.close)
