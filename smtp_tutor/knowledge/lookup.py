@@ -136,13 +136,18 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     return Explanation(normal, "enhanced", normal, short, long, "", tuple(reference))
 
 
-def explain_note(key: str, params: dict[str, str], lang: str) -> tuple[str, str]:
-    """The text and hint of a core note or a transport message, in ``lang``."""
+def explain_note(key: str, params: dict[str, str], lang: str, *,
+                 shell: bool = False) -> tuple[str, str]:
+    """The text and hint of a core note or a transport message, in ``lang``; ``shell``
+    adds the advice that only makes sense while typing in the shell (Tab, :headers)."""
     entry = load("messages").get(key)
     if entry is None:
         return key, ""
     safe = _Defaulting(params)
-    return entry[lang]["text"].format_map(safe), entry[lang]["hint"].format_map(safe)
+    hint = entry[lang]["hint"]
+    if shell and entry[lang].get("shell"):
+        hint = f"{hint} {entry[lang]['shell']}".strip()
+    return entry[lang]["text"].format_map(safe), hint.format_map(safe)
 
 
 class _Defaulting(dict):

@@ -140,6 +140,9 @@ class ClientSession:
     def _body_line_notes(self, text: str, wire: bytes) -> list[Note]:
         """Once per message: 8-bit text not declared with BODY=8BITMIME; a line too long."""
         notes: list[Note] = []
+        if self._body_lines == 1 and text and not data.looks_like_header(text):
+            self._body_warned.add("headers")  # said now, while :headers can still help
+            notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))
         if not text.isascii() and "8bit" not in self._body_warned:
             self._body_warned.add("8bit")
             if not self._body_8bit:
@@ -163,7 +166,8 @@ class ClientSession:
     def end_data(self) -> Outgoing:
         """The ``<CRLF>.<CRLF>`` that ends the message."""
         notes: list[Note] = []
-        if self._body_lines == 0 or not data.looks_like_header(self._body_first_line):
+        if "headers" not in self._body_warned and (
+                self._body_lines == 0 or not data.looks_like_header(self._body_first_line)):
             notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))
         if self._body_last_blank:
             notes.append(Note("blank-line-before-dot", rfc="RFC 5321 §4.1.1.4"))

@@ -24,16 +24,18 @@ class Renderer:
         self.lang = lang
         self.stream = stream or sys.stdout
         self.raw = False
+        self.shell = False  # the interactive shell: hints about its keys make sense
 
     def show(self, event: object) -> None:
         """Render any event the core or the transport produced."""
         if isinstance(event, ReplyReceived):
-            self.reply(reply_view(event, self.lang))
+            self.reply(reply_view(event, self.lang, shell=self.shell))
         elif isinstance(event, CommandSent):
-            self.sent(visible(event.command.display), event.wire, sent_notes(event, self.lang),
+            self.sent(visible(event.command.display), event.wire,
+                      sent_notes(event, self.lang, shell=self.shell),
                       event.state.value, stuffed=False, is_data=event.command.verb == "<end-of-data>")
         elif isinstance(event, DataLineSent):
-            self.sent(visible(event.text), event.wire, sent_notes(event, self.lang),
+            self.sent(visible(event.text), event.wire, sent_notes(event, self.lang, shell=self.shell),
                       event.state.value, stuffed=event.stuffed, is_data=True)
         elif isinstance(event, ProtocolError):
             self.message(event.key, {"detail": event.detail}, "error")
@@ -47,7 +49,7 @@ class Renderer:
     def message(self, key: str, params: dict[str, str] | None = None,
                 level: str = "warning") -> None:
         """A transport or UI message from the knowledge base."""
-        self.note(message_view(key, params or {}, self.lang, level))
+        self.note(message_view(key, params or {}, self.lang, level, shell=self.shell))
 
     def tls(self, info: TlsStarted) -> None:
         key = "tls-established-implicit" if info.implicit else "tls-established"

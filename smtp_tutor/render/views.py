@@ -53,17 +53,18 @@ def safe_params(params: dict[str, str]) -> dict[str, str]:
     return {name: visible(str(value)) for name, value in params.items()}
 
 
-def note_view(note: Note, lang: str) -> NoteView:
-    text, hint = knowledge.explain_note(note.key, safe_params(note.params), lang)
+def note_view(note: Note, lang: str, *, shell: bool = False) -> NoteView:
+    text, hint = knowledge.explain_note(note.key, safe_params(note.params), lang, shell=shell)
     return NoteView(note.key, note.level, text, hint, note.rfc, note.expect)
 
 
-def message_view(key: str, params: dict[str, str], lang: str, level: str = "warning") -> NoteView:
-    text, hint = knowledge.explain_note(key, safe_params(params), lang)
+def message_view(key: str, params: dict[str, str], lang: str, level: str = "warning", *,
+                 shell: bool = False) -> NoteView:
+    text, hint = knowledge.explain_note(key, safe_params(params), lang, shell=shell)
     return NoteView(key, level, text, hint)
 
 
-def reply_view(event: ReplyReceived, lang: str) -> ReplyView:
+def reply_view(event: ReplyReceived, lang: str, *, shell: bool = False) -> ReplyView:
     reply = event.reply
     verb = event.answering.verb if event.answering else None
     explained = knowledge.explain_reply(reply.code, reply.enhanced, reply.text, verb, lang)
@@ -83,7 +84,7 @@ def reply_view(event: ReplyReceived, lang: str) -> ReplyView:
         refs=explained.refs,
         answering=_answer_name(verb),
         state=event.state.value,
-        notes=tuple(note_view(n, lang) for n in event.notes),
+        notes=tuple(note_view(n, lang, shell=shell) for n in event.notes),
         extensions=extensions,
         raw=reply.raw,
     )
@@ -109,5 +110,6 @@ def _extension_views(lines: tuple[str, ...], lang: str) -> list[ExtensionView]:
     return out
 
 
-def sent_notes(event: CommandSent | DataLineSent, lang: str) -> tuple[NoteView, ...]:
-    return tuple(note_view(n, lang) for n in getattr(event, "notes", ()))
+def sent_notes(event: CommandSent | DataLineSent, lang: str, *,
+               shell: bool = False) -> tuple[NoteView, ...]:
+    return tuple(note_view(n, lang, shell=shell) for n in getattr(event, "notes", ()))

@@ -51,6 +51,7 @@ class Repl:
         self.host, self.port = host, port
         self.renderer = TerminalRenderer(lang)
         self.renderer.raw = options.raw
+        self.renderer.shell = True
         self.options = options
         self.connection = None
         self.transcript = Transcript()
@@ -369,4 +370,4 @@ class Repl:
 def _view(note, lang):  # noqa: ANN001, ANN202
     from smtp_tutor.render.views import note_view
 
-    return note_view(note, lang)
+    return note_view(note, lang, shell=True)
