@@ -23,6 +23,7 @@ _SWAKS_CLIENT = re.compile(r"^\s*(?:->|~>)(?: (.*)|$)")
 _SWAKS_INFO = re.compile(r"^\s*(?:===|\*\*\*|\+\s)")
 _TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d+ ")
 _SMTPLIB = re.compile(r"^(send|reply|data|connect): (.*)$")
+_SHELL_PROMPT = re.compile(r"^\S*[$#%] (?:telnet|nc|ncat|openssl|swaks)\b")
 _TELNET_NOISE = ("Trying ", "Connected to ", "Escape character is", "Connection closed",
                  "telnet>", "Connection to ")
 MAX_SMTPLIB_LINE = 1 << 20  # a longer ``send:`` repr is read as plain text, not parsed
@@ -71,7 +72,7 @@ def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
     smtplib_lines = _smtplib(_TIMESTAMP.sub("", line), number)
     if smtplib_lines is not None:
         return smtplib_lines
-    if line.startswith(_TELNET_NOISE):
+    if line.startswith(_TELNET_NOISE) or _SHELL_PROMPT.match(line):
         return []
     return [TranscriptLine(UNKNOWN, line, number, "telnet")]
 

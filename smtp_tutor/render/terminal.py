@@ -50,12 +50,12 @@ class TerminalRenderer(Renderer):
             self.console.print(f"   [wire]raw {escape(visible_wire(view.raw))}[/]")
         for line in view.lines:
             self.console.print(f"[{style}]S: {escape(line)}[/]")
-        self.console.print(f"   [{style}]{view.klass}xx {escape(view.class_word)}[/] "
-                           f"[explain]{escape(view.explanation)}[/]")
+        self._hanging(f"   [{style}]{view.klass}xx {escape(view.class_word)}[/] ",
+                      f"[explain]{escape(view.explanation)}[/]")
         if view.enhanced_explanation:
-            self.console.print(f"   [explain.enhanced]{escape(view.enhanced_explanation)}[/]")
+            self._hanging("   ", f"[explain.enhanced]{escape(view.enhanced_explanation)}[/]")
         for wording in view.wordings:
-            self.console.print(f"   [explain.enhanced]↳ {escape(wording)}[/]")
+            self._hanging("   [explain.enhanced]↳ [/]", f"[explain.enhanced]{escape(wording)}[/]")
         if view.extensions:
             table = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False)
             table.add_column(style="ext.keyword", no_wrap=True)
@@ -80,9 +80,21 @@ class TerminalRenderer(Renderer):
     def note(self, view: NoteView) -> None:
         icon = ICON.get(view.level, "ℹ")
         rfc = f" ({view.rfc})" if view.rfc and view.rfc not in view.text + view.hint else ""
-        self.console.print(f"   [note.{view.level}]{icon} {escape(view.text)}{escape(rfc)}[/]")
+        self._hanging(f"   [note.{view.level}]{icon} [/]",
+                      f"[note.{view.level}]{escape(view.text)}{escape(rfc)}[/]")
         if view.hint:
-            self.console.print(f"     [hint]{escape(view.hint)}[/]")
+            self._hanging("     ", f"[hint]{escape(view.hint)}[/]")
+
+    def _hanging(self, lead: str, body: str) -> None:
+        """``lead`` then ``body`` (both markup); a wrapped line starts under the body."""
+        if len(lead) + len(body) < (self.console.width or 80):  # short: no table needed
+            self.console.print(lead + body)
+            return
+        grid = Table.grid(padding=0)
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row(lead, body)
+        self.console.print(grid)
 
     def text(self, line: str, style: str = "") -> None:
         self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))

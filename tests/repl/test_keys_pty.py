@@ -90,10 +90,13 @@ def test_ctrl_d_in_data_asks_and_never_sends_a_half_written_message(practice):
              ("RCPT TO:<bob@hamburger.edu>", "rcpt"), ("DATA", "data"))
     typed(shell, "Subject: oops, I want to abort\r")
     shell.expect(r"\[data\]>")
+    time.sleep(0.3)  # the prompt is drawn before it reads keys
     shell.sendcontrol("d")
     shell.expect("Abandon this message")
     typed(shell, "n\r")
     shell.expect("The message is kept")
+    shell.expect(r"\[data\]>")
+    time.sleep(0.3)
     shell.sendcontrol("d")
     shell.expect("Abandon this message")
     typed(shell, "y\r")
