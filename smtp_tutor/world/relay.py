@@ -138,7 +138,7 @@ class RelayClient:
                                   for r in accepted]
             data_sent = True
             await self._body(connection, message)
-            reply = await self._step(connection.transmit(connection.session.end_data()))
+            reply = await self._transmit(connection, connection.session.end_data())
             outcome = DELIVERED if _code(reply) // 100 == 2 else _outcome(reply)
             results += [Result(r, outcome, _text(reply), host) for r in accepted]
             await self._quit(connection)
@@ -155,11 +155,21 @@ class RelayClient:
     async def _step(self, pending) -> object:  # noqa: ANN001
         events = await pending
         self.watcher.events(events)
-        replies = [e for e in events if hasattr(e, "reply")]
-        return replies[-1] if replies else None
+        return _last_reply(events)
 
     async def _send(self, connection: SmtpConnection, line: str) -> object:
-        return await self._step(connection.send(line))
+        return await self._transmit(connection, connection.session.send(line))
+
+    async def _transmit(self, connection: SmtpConnection, outgoing) -> object:  # noqa: ANN001
+        """Each event is shown as it happens (the command before its reply)."""
+        seen: list = []
+
+        def show(events: list) -> None:
+            seen.extend(events)
+            self.watcher.events(events)
+
+        await connection.transmit(outgoing, show)
+        return _last_reply(seen)
 
     async def _body(self, connection: SmtpConnection, message: bytes) -> None:
         """The whole message in one write (dot-stuffed by the core); its first lines shown."""
@@ -182,6 +192,11 @@ class RelayClient:
         with contextlib.suppress(TransportError):
             await self._send(connection, "QUIT")
         await connection.close()
+
+
+def _last_reply(events: list) -> object:
+    replies = [e for e in events if hasattr(e, "reply")]
+    return replies[-1] if replies else None
 
 
 def _code(reply) -> int:  # noqa: ANN001
