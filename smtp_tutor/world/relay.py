@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from smtp_tutor.net.connection import SmtpConnection
 from smtp_tutor.net.errors import TransportError
-from smtp_tutor.protocol import ClientSession
+from smtp_tutor.protocol import ClientSession, data
 from smtp_tutor.protocol.events import DataLineSent
 from smtp_tutor.protocol.states import State
 from smtp_tutor.world.zone import PracticeResolver, Route
@@ -180,7 +180,8 @@ class RelayClient:
         shown = []
         for raw in lines[:SHOWN_BODY_LINES]:
             text = raw.rstrip(b"\r").decode("utf-8", "replace")
-            shown.append(DataLineSent(text, raw, text.startswith("."), State.DATA))
+            wire, stuffed = data.encode_line(text)
+            shown.append(DataLineSent(text, wire, stuffed, State.DATA))
         self.watcher.events(shown)
         self.watcher.body(len(message), len(lines))
         await connection.write(session.send_body_chunk(message))
