@@ -29,11 +29,14 @@ commands:
   export LESSON          a lesson or transcript as HTML/SVG/Markdown for slides
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
+  world                  the whole journey: crepes.fr, DNS (MX), hamburger.edu, POP3
+  queue                  list the messages waiting in crepes.fr's queue
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
+            "world", "queue")
 
 
 def main(argv: list[str] | None = None) -> int:

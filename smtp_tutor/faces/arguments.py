@@ -25,6 +25,8 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     _export(commands)
     _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
+    _world(commands)
+    _queue(commands)
     return parser
 
 
@@ -55,11 +57,17 @@ def _connect(commands) -> None:
     sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour in scripted output (default: auto; NO_COLOR honoured)")
     sub.add_argument("--raw", action="store_true", help="show the bytes on the wire")
+    sub.add_argument("--pop3", action="store_true",
+                     help="speak POP3 (RFC 1939) instead of SMTP: fetch mail, as Bob (port 110)")
     _common(sub)
     sub.set_defaults(run=run_connect)
 
 
 def run_connect(options: argparse.Namespace) -> int:
+    if getattr(options, "pop3", False):
+        from smtp_tutor.pop3.shell import connect_pop3
+
+        return connect_pop3(options, _lang(options))
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))
@@ -209,6 +217,8 @@ def _serve(commands, *, with_epilog: bool) -> None:
                      help="print the practice CA certificate's path (for --cafile) and exit")
     sub.add_argument("--allow-insecure-auth", action="store_true",
                      help="accept AUTH before STARTTLS (loopback demos only)")
+    sub.add_argument("--world", action="store_true",
+                     help="the whole practice world instead (as `smtp-tutor world`)")
     out = sub.add_argument_group("console and lint")
     out.add_argument("--quiet", action="store_true",
                      help="no live console (the dialogue of every connection, explained)")
@@ -303,6 +313,10 @@ def _number(text: str) -> float:
 
 
 def run_serve(options: argparse.Namespace) -> int:
+    if getattr(options, "world", False):
+        options.dir, options.free_ports, options.speedup = None, False, 600.0
+        options.give_up, options.pickup_delay = 120.0, 0.5
+        return run_world(options)
     from smtp_tutor.server.main import serve
 
     return serve(options, _lang(options))
@@ -325,3 +339,46 @@ def run_mailbox(options: argparse.Namespace) -> int:
 
 def stdin_is_tty() -> bool:
     return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
+
+
+def _world(commands) -> None:
+    sub = commands.add_parser(
+        "world", help="the whole journey of a message: crepes.fr, DNS, hamburger.edu, POP3",
+        description="Start the practice world on loopback: a DNS with MX records, crepes.fr "
+        "(Alice's submission server, playing 587: STARTTLS then AUTH, a queue, an outbound "
+        "SMTP client), hamburger.edu (the practice server as MX), bistro.fr (no MX) and a "
+        "POP3 server for Bob. The console shows each hop. Retries follow RFC 5321 §4.5.4.1, "
+        "compressed.")
+    sub.add_argument("--dir", help="where the queue and the Maildirs are kept "
+                     "(default: the data directory's world/)")
+    sub.add_argument("--free-ports", action="store_true",
+                     help="pick free ports instead of 10053, 2587, 2525, 2526, 2110")
+    sub.add_argument("--speedup", type=_positive_seconds, default=600.0, metavar="FACTOR",
+                     help="run the retry schedule FACTOR times faster (default 600: 30 min in 3 s)")
+    sub.add_argument("--give-up", type=_positive_seconds, default=120.0, metavar="HOURS",
+                     help="bounce a message still deferred after HOURS of the schedule "
+                     "(default 120, 5 days)")
+    sub.add_argument("--greylist", type=_seconds, default=0.0, metavar="SECONDS",
+                     help="hamburger.edu greylists: 451 4.7.1 to a new triplet for SECONDS")
+    sub.add_argument("--pickup-delay", type=_seconds, default=0.5, help=argparse.SUPPRESS)
+    _common(sub)
+    sub.set_defaults(run=run_world)
+
+
+def run_world(options: argparse.Namespace) -> int:
+    from smtp_tutor.world.main import run_world as world
+
+    return world(options, _lang(options))
+
+
+def _queue(commands) -> None:
+    sub = commands.add_parser("queue", help="list the messages waiting in crepes.fr's queue")
+    sub.add_argument("--dir", help="the practice world's directory (default: data directory)")
+    _common(sub)
+    sub.set_defaults(run=run_queue)
+
+
+def run_queue(options: argparse.Namespace) -> int:
+    from smtp_tutor.world.main import run_queue as queue
+
+    return queue(options, _lang(options))

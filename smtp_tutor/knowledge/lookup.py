@@ -195,7 +195,25 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
         text = entry[lang]
         return Explanation(name, "concept", text["title"], text["short"], text["long"],
                            text["next"], tuple(refs(entry)))
+    pop3 = explain_pop3(key, lang)
+    if pop3 is not None:
+        return pop3
     return suggest(key)
+
+
+def explain_pop3(topic: str, lang: str) -> Explanation | None:
+    """A POP3 command (RETR, pop3-quit) or reply (+OK, -ERR), or None."""
+    key = topic.strip().upper()
+    for prefix in ("POP3-", "POP3 "):
+        key = key.removeprefix(prefix)
+    data = load("pop3")
+    entry = data["commands"].get(key) or data["replies"].get(key)
+    if entry is None:
+        return None
+    text = entry[lang]
+    kind = "command" if key in data["commands"] else "code"
+    return Explanation(key, kind, text["title"], text["short"], text["long"], text["next"],
+                       tuple(refs(entry)), entry.get("syntax", ""))
 
 
 _ENHANCED_SHAPE = re.compile(r"^\d\.\d{1,3}\.\d{1,3}$", re.ASCII)

@@ -27,6 +27,10 @@ class ServerConfig:
     limits: Limits = field(default_factory=Limits)
     faults: TeachingFaults = field(default_factory=TeachingFaults)
     watchers: list[Watcher] = field(default_factory=list)
+    # the practice world (smtp_tutor/world): another handler (crepes.fr's submission
+    # server) and AUTH before MAIL (port 587, RFC 6409 §4.3)
+    handler: object | None = None
+    auth_required: bool = False
 
 
 @dataclass
@@ -60,8 +64,8 @@ async def start_server(config: ServerConfig) -> RunningServer:
     users = config.users if config.users is not None else dict(DEFAULT_USERS)
     ca_path, cert_path, key_path = ensure_certificates(home / "tls", config.domain)
     tls = server_context(cert_path, key_path)
-    handler = PracticeHandler(config.domain, users, Path(mailbox_dir),
-                              limits=config.limits, faults=config.faults)
+    handler = config.handler or PracticeHandler(config.domain, users, Path(mailbox_dir),
+                                                limits=config.limits, faults=config.faults)
     context = PracticeContext(config.domain, config.limits, config.faults, config.watchers)
     authenticator = make_authenticator(users)
     loop = asyncio.get_running_loop()
@@ -72,6 +76,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
                             data_size_limit=config.limits.max_message_size, enable_SMTPUTF8=True,
                             tls_context=tls, authenticator=authenticator,
                             auth_require_tls=not config.allow_insecure_auth,
+                            auth_required=config.auth_required,
                             timeout=config.limits.idle_timeout, loop=loop)
 
     server = await loop.create_server(factory, host=config.host, port=config.port,

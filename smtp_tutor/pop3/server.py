@@ -1,0 +1,284 @@
+"""A practice POP3 server (RFC 1939) on the practice Maildirs: Bob pulls his mail.
+
+STLS (RFC 2595) must come before USER/PASS: a password never crosses the wire in
+clear.  CAPA (RFC 2449) lists what is offered.  In the TRANSACTION state: STAT, LIST,
+UIDL, RETR, TOP, DELE, NOOP, RSET; QUIT then removes the messages marked with DELE
+(the UPDATE state).  Multi-line answers end with a lone ``.``; lines that begin with a
+dot are dot-stuffed, as in SMTP's DATA.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from smtp_tutor.paths import data_dir
+from smtp_tutor.server.certs import ensure_certificates, server_context
+from smtp_tutor.server.maildir import list_messages
+
+MAX_LINE = 255  # RFC 2449 §4: a command line is at most 255 octets
+IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
+CAPABILITIES = ("USER", "STLS", "TOP", "UIDL", "PIPELINING", "RESP-CODES",
+                "IMPLEMENTATION smtp-tutor-practice")
+
+
+def stuff(message: bytes) -> bytes:
+    """A message as a multi-line answer: CRLF lines, dot-stuffed, the final ``.``."""
+    text = message.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    lines = [b"." + line if line.startswith(b".") else line for line in text.split(b"\n")[:-1]]
+    return b"".join(line + b"\r\n" for line in lines) + b".\r\n"
+
+
+def wire_size(message: bytes) -> int:
+    """RFC 1939 §5 (LIST): the size in octets as sent, with CRLF line ends."""
+    text = message.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if text and not text.endswith(b"\n"):
+        text += b"\n"
+    return len(text) + text.count(b"\n")
+
+
+@dataclass
+class Pop3Server:
+    server: asyncio.base_events.Server
+    host: str
+    port: int
+    locks: set
+
+    async def stop(self) -> None:
+        self.server.close()
+        await self.server.wait_closed()
+
+
+async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[str, str], *,
+                     default_domain: str) -> Pop3Server:
+    """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``."""
+    ca_path, cert_path, key_path = ensure_certificates(data_dir() / "tls", default_domain)
+    tls = server_context(cert_path, key_path)
+    locks: set[str] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = _Session(reader, writer, roots, users, default_domain, tls, locks)
+        try:
+            await session.run()
+        except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
+            pass
+        finally:
+            session.unlock()
+            writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(writer.wait_closed(), 2)
+
+    server = await asyncio.start_server(handle, host, port, limit=MAX_LINE * 4)
+    return Pop3Server(server, host, server.sockets[0].getsockname()[1], locks)
+
+
+class _Session:
+    def __init__(self, reader, writer, roots, users, default_domain, tls, locks) -> None:  # noqa: ANN001
+        self.reader, self.writer = reader, writer
+        self.roots, self.users, self.default_domain = roots, users, default_domain
+        self.tls_context, self.locks = tls, locks
+        self.tls = False
+        self.user = ""  # after USER
+        self.mailbox = ""  # after PASS: "user@domain", locked
+        self.messages: list[Path] = []
+        self.deleted: set[int] = set()
+
+    async def say(self, line: str, block: bytes = b"") -> None:
+        self.writer.write(line.encode("utf-8", "replace") + b"\r\n" + block)
+        await self.writer.drain()
+
+    def unlock(self) -> None:
+        self.locks.discard(self.mailbox)
+
+    async def run(self) -> None:
+        await self.say("+OK hamburger.edu POP3 practice server ready")
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.reader.readuntil(b"\n"), IDLE_TIMEOUT)
+            except asyncio.LimitOverrunError:
+                await self.say("-ERR line too long (RFC 2449: at most 255 octets)")
+                return
+            except TimeoutError:
+                await self.say("-ERR idle for too long, closing (RFC 1939 §3)")
+                return
+            if len(raw) > MAX_LINE:
+                await self.say("-ERR line too long (RFC 2449: at most 255 octets)")
+                continue
+            line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+            verb, _, argument = line.partition(" ")
+            verb = verb.upper()
+            if verb == "QUIT":
+                await self._quit()
+                return
+            handler = getattr(self, f"_cmd_{verb.lower()}", None) if verb.isalpha() else None
+            if handler is None:
+                await self.say("-ERR unknown command")
+                continue
+            await handler(argument.strip())
+
+    # -- AUTHORIZATION -------------------------------------------------------
+
+    async def _cmd_capa(self, _: str) -> None:
+        capabilities = [c for c in CAPABILITIES if c != "STLS" or not self.tls]
+        block = "".join(f"{c}\r\n" for c in capabilities) + ".\r\n"
+        await self.say("+OK Capability list follows", block.encode())
+
+    async def _cmd_stls(self, _: str) -> None:
+        if self.tls:
+            await self.say("-ERR TLS already active")
+            return
+        if self.mailbox:
+            await self.say("-ERR STLS only before login (RFC 2595 §4)")
+            return
+        await self.say("+OK Begin TLS negotiation")
+        await self.writer.start_tls(self.tls_context)
+        self.tls = True
+        self.user = ""
+
+    async def _cmd_user(self, name: str) -> None:
+        if self.mailbox:
+            await self.say("-ERR already logged in")
+        elif not self.tls:
+            await self.say("-ERR [AUTH] USER only after STLS: the password would travel in clear")
+        elif not name:
+            await self.say("-ERR USER needs a name, e.g. USER bob")
+        else:
+            self.user = name
+            await self.say(f"+OK send PASS for {_safe(name)}")
+
+    async def _cmd_pass(self, secret: str) -> None:
+        if self.mailbox:
+            await self.say("-ERR already logged in")
+            return
+        if not self.user:
+            await self.say("-ERR USER first")
+            return
+        local, _, domain = self.user.lower().partition("@")
+        domain = domain or self.default_domain
+        self.user = ""
+        if (domain not in self.roots or local not in self.users or not self.users[local]
+                or self.users[local] != secret):
+            await asyncio.sleep(0.5)  # RFC 1939 §13: slow down guessing
+            await self.say("-ERR [AUTH] invalid user name or password")
+            return
+        mailbox = f"{local}@{domain}"
+        if mailbox in self.locks:
+            await self.say("-ERR [IN-USE] the mailbox is open in another POP3 session")
+            return
+        self.locks.add(mailbox)
+        self.mailbox = mailbox
+        self.messages = list_messages(self.roots[domain], local)
+        size = sum(wire_size(p.read_bytes()) for p in self.messages)
+        await self.say(f"+OK {local}'s maildrop has {len(self.messages)} message(s) "
+                       f"({size} octets)")
+
+    # -- TRANSACTION ---------------------------------------------------------
+
+    def _live(self) -> list[tuple[int, Path]]:
+        return [(n, p) for n, p in enumerate(self.messages, 1) if n not in self.deleted]
+
+    async def _need_login(self) -> bool:
+        if not self.mailbox:
+            await self.say("-ERR log in first: USER and PASS (after STLS)")
+            return False
+        return True
+
+    async def _message(self, argument: str) -> tuple[int, Path] | None:
+        if not argument.split() or not argument.split()[0].isdigit():
+            await self.say("-ERR give a message number, e.g. 1")
+            return None
+        number = int(argument.split()[0])
+        if not 1 <= number <= len(self.messages):
+            await self.say(f"-ERR no message {number}")
+            return None
+        if number in self.deleted:
+            await self.say(f"-ERR message {number} already deleted")
+            return None
+        return number, self.messages[number - 1]
+
+    async def _cmd_stat(self, _: str) -> None:
+        if await self._need_login():
+            live = self._live()
+            size = sum(wire_size(p.read_bytes()) for _, p in live)
+            await self.say(f"+OK {len(live)} {size}")
+
+    async def _cmd_list(self, argument: str) -> None:
+        if not await self._need_login():
+            return
+        if argument:
+            found = await self._message(argument)
+            if found:
+                await self.say(f"+OK {found[0]} {wire_size(found[1].read_bytes())}")
+            return
+        live = self._live()
+        block = "".join(f"{n} {wire_size(p.read_bytes())}\r\n" for n, p in live) + ".\r\n"
+        await self.say(f"+OK {len(live)} message(s)", block.encode())
+
+    async def _cmd_uidl(self, argument: str) -> None:
+        if not await self._need_login():
+            return
+        if argument:
+            found = await self._message(argument)
+            if found:
+                await self.say(f"+OK {found[0]} {_uid(found[1])}")
+            return
+        block = "".join(f"{n} {_uid(p)}\r\n" for n, p in self._live()) + ".\r\n"
+        await self.say("+OK unique-id listing follows", block.encode())
+
+    async def _cmd_retr(self, argument: str) -> None:
+        if await self._need_login() and (found := await self._message(argument)):
+            data = found[1].read_bytes()
+            await self.say(f"+OK {wire_size(data)} octets", stuff(data))
+
+    async def _cmd_top(self, argument: str) -> None:
+        if not await self._need_login():
+            return
+        words = argument.split()
+        if len(words) != 2 or not words[1].isdigit():
+            await self.say("-ERR TOP takes a message number and a number of lines: TOP 1 5")
+            return
+        if found := await self._message(words[0]):
+            data = found[1].read_bytes().replace(b"\r\n", b"\n")
+            head, _, body = data.partition(b"\n\n")
+            lines = body.split(b"\n")[: int(words[1])]
+            await self.say("+OK top of message follows",
+                           stuff(head + b"\n\n" + b"\n".join(lines)))
+
+    async def _cmd_dele(self, argument: str) -> None:
+        if await self._need_login() and (found := await self._message(argument)):
+            self.deleted.add(found[0])
+            await self.say(f"+OK message {found[0]} marked for deletion (removed at QUIT)")
+
+    async def _cmd_rset(self, _: str) -> None:
+        if await self._need_login():
+            self.deleted.clear()
+            await self.say(f"+OK {len(self.messages)} message(s), none marked for deletion")
+
+    async def _cmd_noop(self, _: str) -> None:
+        if await self._need_login():
+            await self.say("+OK")
+
+    async def _quit(self) -> None:
+        """RFC 1939 §6: the UPDATE state, only after a QUIT in TRANSACTION."""
+        removed = 0
+        for number in sorted(self.deleted):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.messages[number - 1])
+                removed += 1
+        note = f" ({removed} message(s) deleted)" if self.mailbox else ""
+        await self.say(f"+OK hamburger.edu POP3 server signing off{note}")
+
+
+def _uid(path: Path) -> str:
+    return path.name.split(":", 1)[0][:70]
+
+
+def _safe(text: str) -> str:
+    from smtp_tutor.protocol.visible import printable
+
+    return printable(text)[:64]

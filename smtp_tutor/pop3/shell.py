@@ -1,0 +1,211 @@
+"""``smtp-tutor connect --pop3 HOST [PORT]``: type POP3 yourself, every reply explained.
+
+SMTP pushed Alice's message to hamburger.edu; here Bob pulls it.  The same renderers as
+the SMTP shell (colour by outcome, text never trusted: ``visible()``), completion of the
+POP3 verbs, ``:explain``; with stdin not a terminal, one command per line (scripted),
+exit status 0 only when QUIT got +OK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+
+from smtp_tutor.knowledge.store import load
+from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session
+from smtp_tutor.world.words import say
+
+DEFAULT_PORT, TLS_PORT = 110, 995
+SHOWN_LINES = 400
+
+
+def connect_pop3(options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.faces.arguments import stdin_is_tty
+
+    host = options.host or "127.0.0.1"
+    port_text = options.port or options.port_arg
+    try:
+        port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
+    except ValueError:
+        sys.stderr.write(f"smtp-tutor: {port_text} is not a port number\n")
+        return 2
+    interactive = stdin_is_tty()
+    renderer = _renderer(options, lang, interactive)
+    shell = Pop3Shell(renderer, lang, host, port, options)
+    try:
+        return asyncio.run(shell.run(interactive))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _renderer(options: argparse.Namespace, lang: str, interactive: bool):  # noqa: ANN202
+    import os
+
+    color = options.color == "always" or (options.color == "auto" and sys.stdout.isatty()
+                                          and not os.environ.get("NO_COLOR"))
+    if interactive or color:
+        from smtp_tutor.render.terminal import TerminalRenderer
+
+        return TerminalRenderer(lang, sys.stdout, color=color or None)
+    from smtp_tutor.render.plain import PlainRenderer
+
+    return PlainRenderer(lang, sys.stdout)
+
+
+class Pop3Shell:
+    def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
+                 options: argparse.Namespace) -> None:
+        self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
+        self.options = options
+        self.session = Pop3Session()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.quit_ok = False
+
+    async def run(self, interactive: bool) -> int:
+        context = self._context() if self.options.tls else None
+        try:
+            self.reader, self.writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port, ssl=context,
+                                        server_hostname=self.host if context else None),
+                self.options.timeout)
+        except (OSError, TimeoutError) as error:
+            self.renderer.text(say("pop3_error", self.lang, detail=str(error)), "note.error")
+            return 1
+        if context is not None:
+            self.session.tls_established()
+        self.renderer.text(say("pop3_connected", self.lang, host=self.host, port=self.port),
+                           "note.info")
+        if not await self._read():
+            return 1
+        lines = self._interactive_lines() if interactive else self._script_lines()
+        async for line in lines:
+            if not await self._handle(line):
+                break
+        await self._close()
+        return 0 if self.quit_ok else 1
+
+    async def _interactive_lines(self):  # noqa: ANN202
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import WordCompleter
+
+        words = [*VERBS, ":help", ":explain", ":quit"]
+        prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True))
+        while True:
+            try:
+                line = await prompt.prompt_async("pop3> ")
+            except (EOFError, KeyboardInterrupt):
+                return
+            yield line
+
+    async def _script_lines(self):  # noqa: ANN202
+        loop = asyncio.get_running_loop()
+        while True:
+            raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
+            if not raw:
+                return
+            yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def _handle(self, line: str) -> bool:
+        """False when the session is over."""
+        stripped = line.strip()
+        if not stripped:
+            return True
+        if stripped.startswith(":"):
+            return self._meta(stripped)
+        try:
+            wire, command = self.session.send(stripped)
+        except ValueError:
+            return True
+        self.renderer.text(f"C: {command.display}", "client")
+        if command.verb not in VERBS:
+            self.renderer.text(f"   {say('pop3_unknown', self.lang, verb=command.verb)}",
+                               "note.warning")
+        assert self.writer is not None
+        try:
+            self.writer.write(wire)
+            await self.writer.drain()
+        except (ConnectionError, OSError):
+            self.renderer.text(say("pop3_closed", self.lang), "note.error")
+            return False
+        alive = await self._read()
+        return alive and self.session.state != "closed"
+
+    def _meta(self, line: str) -> bool:
+        word, _, rest = line.partition(" ")
+        if word in (":quit", ":q", ":exit"):
+            return False
+        if word == ":explain" and rest.strip():
+            from smtp_tutor.faces.explain import explain
+
+            with contextlib.suppress(SystemExit):
+                explain([rest.strip()], self.lang)
+            return True
+        self.renderer.text(say("pop3_help", self.lang), "hint")
+        return True
+
+    async def _read(self) -> bool:
+        assert self.reader is not None
+        while self.session.awaiting_reply:
+            try:
+                chunk = await asyncio.wait_for(self.reader.read(65536), self.options.timeout)
+            except (TimeoutError, ConnectionError, OSError) as error:
+                self.renderer.text(say("pop3_error", self.lang, detail=str(error) or "timeout"),
+                                   "note.error")
+                return False
+            if not chunk:
+                self.renderer.text(say("pop3_closed", self.lang), "note.warning")
+                return False
+            for item in self.session.receive(chunk):
+                if isinstance(item, Pop3Error):
+                    self.renderer.text(say("pop3_error", self.lang, detail=item.detail),
+                                       "note.error")
+                    return False
+                self._show(item)
+            if self.session.start_tls and not await self._start_tls():
+                return False
+        return True
+
+    async def _start_tls(self) -> bool:
+        assert self.writer is not None
+        try:
+            await self.writer.start_tls(self._context(), server_hostname=self.host)
+        except (OSError, ConnectionError) as error:
+            self.renderer.text(say("pop3_error", self.lang, detail=str(error)), "note.error")
+            return False
+        self.session.tls_established()
+        self.renderer.text(f"   {say('pop3_tls', self.lang)}", "note.info")
+        return True
+
+    def _context(self):  # noqa: ANN202
+        from smtp_tutor.net.tls import client_context
+
+        return client_context(cafile=self.options.cafile, insecure=self.options.insecure)
+
+    def _show(self, reply: Pop3Reply) -> None:
+        style = "reply.2xx" if reply.ok else "reply.5xx"
+        self.renderer.text(f"S: {reply.status} {reply.text}".rstrip(), style)
+        for line in reply.lines[:SHOWN_LINES]:
+            self.renderer.text(f"S: {line}", "client.data")
+        if len(reply.lines) > SHOWN_LINES:
+            self.renderer.text(f"S: … ({len(reply.lines) - SHOWN_LINES} more)", "hint")
+        verb = reply.answering.verb if reply.answering else ""
+        data = load("pop3")
+        meaning = data["replies"][reply.status][self.lang]["short"]
+        entry = data["commands"].get(verb)
+        if reply.ok and entry is not None:
+            meaning = entry[self.lang]["short"]
+        self.renderer.text(f"   {reply.status} {meaning}", "explain")
+        if reply.ok and reply.answering is not None and reply.answering.multiline:
+            self.renderer.text(f"   {say('pop3_multi', self.lang, lines=len(reply.lines))}",
+                               "hint")
+        if verb == "QUIT" and reply.ok:
+            self.quit_ok = True
+
+    async def _close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.writer.wait_closed(), 2)

@@ -1,0 +1,106 @@
+"""``smtp-tutor world`` (the whole journey, live) and ``smtp-tutor queue`` (crepes.fr's queue)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from smtp_tutor.world.words import say
+
+
+def run_world(options: argparse.Namespace, lang: str) -> int:
+    import asyncio
+    import shutil
+
+    from smtp_tutor.render.terminal import TerminalRenderer
+    from smtp_tutor.server.outlet import ConsoleStream
+    from smtp_tutor.server.policy import TeachingFaults
+    from smtp_tutor.world.retry import RetrySchedule
+    from smtp_tutor.world.runner import WorldConfig, start_world, world_dir
+    from smtp_tutor.world.view import WorldView
+
+    schedule = RetrySchedule(speedup=options.speedup, give_up_minutes=options.give_up * 60)
+    stream = ConsoleStream()
+    renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+    view = WorldView(renderer, schedule.speedup)
+    free = 0 if options.free_ports else None
+    config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
+                         schedule=schedule, watcher=view,
+                         submission_watchers=[view.submission_console()],
+                         mx_faults=TeachingFaults(greylist_seconds=options.greylist),
+                         pickup_delay=options.pickup_delay)
+    if free is not None:
+        config.dns_port = config.submission_port = config.mx_port = 0
+        config.fallback_port = config.pop3_port = 0
+
+    async def main() -> None:
+        try:
+            world = await start_world(config)
+        except OSError as error:
+            sys.stderr.write(f"smtp-tutor: cannot start the practice world: {error.strerror}\n"
+                             "  Is another `smtp-tutor world` or `serve` running? "
+                             "--free-ports picks free ports.\n")
+            raise SystemExit(1) from error
+        for line in banner(world, lang):
+            renderer.text(line)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            renderer.text(say("stopped", lang))
+            await world.stop()
+            stream.close()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def banner(world, lang: str) -> list[str]:  # noqa: ANN001
+    schedule = world.config.schedule
+    lines = [say("banner", lang), "",
+             say("banner_dns", lang, port=world.dns.port),
+             say("banner_submission", lang, port=world.submission.port),
+             say("banner_mx", lang, port=world.mx.port),
+             say("banner_bistro", lang, port=world.fallback.port)]
+    if world.pop3 is not None:
+        lines.append(say("banner_pop3", lang, port=world.pop3.port))
+    lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
+    if world.pop3 is not None:
+        lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))
+    from smtp_tutor.world.retry import describe_minutes
+
+    lines += [say("banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),
+                  speedup=schedule.speedup, seconds=round(schedule.seconds(30), 2)),
+              say("banner_dirs", lang, queue=str(world.manager.queue.directory),
+                  mail=str(world.mail_dir))]
+    waiting = len(world.manager.entries)
+    if waiting:
+        lines.append(say("banner_recovered", lang, count=waiting))
+    return lines
+
+
+def run_queue(options: argparse.Namespace, lang: str) -> int:
+    """List crepes.fr's queue from the files on disk (the world may run or not)."""
+    from smtp_tutor.world.queue import MailQueue
+    from smtp_tutor.world.runner import world_dir
+
+    directory = (Path(options.dir) if options.dir else world_dir()) / "queue"
+    print(say("queue_dir", lang, dir=str(directory)))
+    entries = MailQueue(directory).entries() if directory.is_dir() else []
+    if not entries:
+        print(say("queue_empty", lang))
+        return 0
+    print(say("queue_header", lang))
+    now = time.time()
+    for entry in entries:
+        when = say("queue_now", lang) if entry.next_try <= now else \
+            time.strftime("%H:%M:%S", time.localtime(entry.next_try))
+        print(say("queue_line", lang, id=entry.id, tries=entry.tries, next=when,
+                  sender=entry.sender, recipients=", ".join(entry.recipients)))
+        if entry.last_reply:
+            print(say("queue_reply", lang, reply=entry.last_reply))
+    return 0

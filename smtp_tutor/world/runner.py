@@ -1,0 +1,144 @@
+"""Starting the practice world in a running asyncio loop, and stopping it.
+
+One process: the DNS on UDP, crepes.fr's submission server, hamburger.edu as MX,
+bistro.fr (a domain with no MX), the queue manager with its relay client, and the
+POP3 server on hamburger.edu's Maildirs.  Port 0 anywhere picks a free port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smtp_tutor.paths import data_dir
+from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
+from smtp_tutor.server.maildir import MaildirStore
+from smtp_tutor.server.policy import Limits, TeachingFaults
+from smtp_tutor.server.users import DEFAULT_USERS
+from smtp_tutor.world.handlers import MxHandler, SubmissionHandler
+from smtp_tutor.world.manager import QueueManager, WorldWatcher
+from smtp_tutor.world.queue import MailQueue
+from smtp_tutor.world.relay import RelayClient
+from smtp_tutor.world.retry import RetrySchedule
+from smtp_tutor.world.zone import PracticeResolver, ZoneServer, load_zone, serve_zone
+
+SENDER_DOMAIN, MX_DOMAIN, FALLBACK_DOMAIN = "crepes.fr", "hamburger.edu", "bistro.fr"
+STATE_FILE = "world.json"
+
+
+def world_dir() -> Path:
+    return data_dir() / "world"
+
+
+@dataclass
+class WorldConfig:
+    directory: Path = field(default_factory=world_dir)
+    host: str = "127.0.0.1"
+    dns_port: int = 10053  # plays 53
+    submission_port: int = 2587  # plays 587
+    mx_port: int = 2525  # plays 25 on mx.hamburger.edu
+    fallback_port: int = 2526  # plays 25 on bistro.fr
+    pop3_port: int = 2110  # plays 110 on pop.hamburger.edu
+    users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
+    schedule: RetrySchedule = field(default_factory=RetrySchedule)
+    mx_faults: TeachingFaults = field(default_factory=TeachingFaults)
+    watcher: WorldWatcher | None = None
+    submission_watchers: list = field(default_factory=list)
+    pickup_delay: float = 0.0  # seconds before the queue manager takes a new message
+    pop3: bool = True
+    timeout: float = 30.0
+
+
+@dataclass
+class World:
+    config: WorldConfig
+    dns: ZoneServer
+    submission: RunningServer
+    mx: RunningServer
+    fallback: RunningServer
+    manager: QueueManager
+    ports: dict[str, int]
+    ca_path: Path
+    pop3: object | None = None
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.config.directory / "mail"
+
+    def maildir(self, domain: str) -> Path:
+        return self.mail_dir / domain
+
+    async def stop(self) -> None:
+        await self.submission.stop()  # no new mail first
+        await self.manager.stop()
+        for server in (self.mx, self.fallback):
+            await server.stop()
+        if self.pop3 is not None:
+            await self.pop3.stop()
+        self.manager.local_store.close()
+        self.dns.close()
+
+
+async def start_world(config: WorldConfig) -> World:
+    directory = config.directory
+    mail = directory / "mail"
+    watcher = config.watcher or WorldWatcher()
+    dns = await serve_zone(load_zone(), config.host, config.dns_port)
+    resolver = PracticeResolver(config.host, dns.port)
+    mx = await start_server(ServerConfig(
+        host=config.host, port=config.mx_port, domain=MX_DOMAIN, mailbox_dir=mail / MX_DOMAIN,
+        users=config.users, faults=config.mx_faults,
+        handler=MxHandler(MX_DOMAIN, config.users, mail / MX_DOMAIN, faults=config.mx_faults,
+                          delivered=lambda u, p, m: watcher.mx_delivered(MX_DOMAIN, u, p, m))))
+    fallback = await start_server(ServerConfig(
+        host=config.host, port=config.fallback_port, domain=FALLBACK_DOMAIN,
+        mailbox_dir=mail / FALLBACK_DOMAIN, users=config.users,
+        handler=MxHandler(FALLBACK_DOMAIN, config.users, mail / FALLBACK_DOMAIN,
+                          delivered=lambda u, p, m: watcher.mx_delivered(FALLBACK_DOMAIN, u,
+                                                                         p, m))))
+    ports = {f"mx.{MX_DOMAIN}": mx.port, FALLBACK_DOMAIN: fallback.port}
+    relay = RelayClient(resolver, ports, SENDER_DOMAIN, watcher=watcher,
+                        cafile=str(mx.ca_path), timeout=config.timeout)
+    manager = QueueManager(MailQueue(directory / "queue"), relay, local_domain=SENDER_DOMAIN,
+                           local_users=config.users,
+                           local_store=MaildirStore(mail / SENDER_DOMAIN),
+                           schedule=config.schedule, watcher=watcher,
+                           pickup_delay=config.pickup_delay)
+    await manager.load()
+    handler = SubmissionHandler(SENDER_DOMAIN, config.users, mail / SENDER_DOMAIN,
+                                resolver=resolver, enqueue=manager.submit_id,
+                                checked=watcher.rcpt_checked, limits=Limits())
+    submission = await start_server(ServerConfig(
+        host=config.host, port=config.submission_port, domain=SENDER_DOMAIN,
+        mailbox_dir=mail / SENDER_DOMAIN, users=config.users, handler=handler,
+        auth_required=True, watchers=list(config.submission_watchers)))
+    manager.start()
+    world = World(config, dns, submission, mx, fallback, manager, ports, mx.ca_path)
+    if config.pop3:
+        from smtp_tutor.pop3.server import start_pop3
+
+        world.pop3 = await start_pop3(config.host, config.pop3_port,
+                                      {MX_DOMAIN: mail / MX_DOMAIN,
+                                       SENDER_DOMAIN: mail / SENDER_DOMAIN},
+                                      config.users, default_domain=MX_DOMAIN)
+    write_state(world)
+    return world
+
+
+def write_state(world: World) -> None:
+    """Where everything listens, for `smtp-tutor queue` and the lessons."""
+    state = {"pid": os.getpid(), "dns": world.dns.port, "submission": world.submission.port,
+             "mx": world.mx.port, "fallback": world.fallback.port,
+             "pop3": world.pop3.port if world.pop3 is not None else None,
+             "ca": str(world.ca_path), "directory": str(world.config.directory)}
+    path = world.config.directory / STATE_FILE
+    path.write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+
+def read_state(directory: Path | None = None) -> dict | None:
+    try:
+        return json.loads(((directory or world_dir()) / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

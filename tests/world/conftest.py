@@ -1,0 +1,93 @@
+"""The practice world on free loopback ports, in the tests' asyncio thread."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import time
+from pathlib import Path
+
+import pytest
+
+from smtp_tutor.world.manager import WorldWatcher
+
+
+class Recorder(WorldWatcher):
+    """Every call the world makes to its view, by name."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple]] = []
+
+    def __getattribute__(self, name: str):
+        if name.startswith("_") or name in ("calls", "named"):
+            return object.__getattribute__(self, name)
+        original = getattr(WorldWatcher, name, None)
+        if not callable(original):
+            return object.__getattribute__(self, name)
+
+        def record(*args):
+            self.calls.append((name, args))
+
+        return record
+
+    def named(self, name: str) -> list[tuple]:
+        return [args for called, args in list(self.calls) if called == name]
+
+
+def wait_for(predicate, timeout: float = 15.0, step: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError("timed out waiting")
+
+
+def messages(root: Path, user: str) -> list[Path]:
+    box = root / user / "new"
+    return sorted(box.iterdir()) if box.is_dir() else []
+
+
+MESSAGE = (b"From: Alice <alice@crepes.fr>\r\nTo: Bob <bob@hamburger.edu>\r\n"
+           b"Date: Mon, 1 Jan 2024 10:00:00 +0000\r\nSubject: ketchup\r\n\r\n"
+           b"Do you like ketchup?\r\n.How about pickles?\r\n..two dots\r\n")
+
+
+def submit(world, recipients, message: bytes = MESSAGE, sender: str = "alice@crepes.fr"):
+    """Alice's user agent: STARTTLS, AUTH, one message; returns smtplib's refusals."""
+    context = ssl.create_default_context(cafile=str(world.ca_path))
+    with smtplib.SMTP("127.0.0.1", world.submission.port, timeout=10) as client:
+        client.ehlo("alice-laptop")
+        client.starttls(context=context)
+        client.ehlo("alice-laptop")
+        client.login("alice", "ketchup")
+        return client.sendmail(sender, recipients, message)
+
+
+@pytest.fixture
+def world_with(loop_thread, tmp_path):
+    from smtp_tutor.world.retry import RetrySchedule
+    from smtp_tutor.world.runner import WorldConfig, start_world
+
+    started = []
+
+    def start(**settings):
+        recorder = Recorder()
+        settings.setdefault("schedule", RetrySchedule(speedup=3600.0))
+        config = WorldConfig(directory=tmp_path / "world", dns_port=0, submission_port=0,
+                             mx_port=0, fallback_port=0, pop3_port=0, watcher=recorder,
+                             timeout=10, **settings)
+        world = loop_thread.run(start_world(config))
+        world.recorder = recorder
+        started.append(world)
+        return world
+
+    yield start
+    for world in started:
+        loop_thread.run(world.stop())
+
+
+@pytest.fixture
+def world(world_with):
+    return world_with()
