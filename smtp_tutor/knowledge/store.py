@@ -13,7 +13,7 @@ import sys
 from functools import cache
 from typing import Any
 
-FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui")
+FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui", "cli")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 

@@ -9,8 +9,8 @@ from smtp_tutor.protocol import CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.visible import visible, visible_wire
 
-__all__ = ["NoteView", "ReplyView", "message_view", "note_view", "reply_view", "safe_params",
-           "sent_notes", "visible", "visible_wire"]
+__all__ = ["NoteView", "ReplyView", "label", "message_view", "note_view", "reply_view",
+           "rfc_text", "safe_params", "sent_notes", "visible", "visible_wire"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,22 @@ class ReplyView:
     notes: tuple[NoteView, ...]
     extensions: tuple[ExtensionView, ...] = field(default=())
     raw: bytes = b""
+
+
+def rfc_text(rfc: str, lang: str) -> str:
+    """A reference as the reader's language writes it: ``RFC 5321 §4.1.1.1, Phụ lục F.3``.
+
+    The protocol core writes references in English (JSON keeps them so); only the words
+    around the section numbers are translated, here at render time.
+    """
+    if not rfc or lang == "en":
+        return rfc
+    return rfc.replace("Appendix", knowledge.ui("rfc_appendix", lang))
+
+
+def label(name: str, lang: str) -> str:
+    """A renderer's label (note, warning, error, raw) in ``lang``."""
+    return knowledge.ui(f"label_{name}", lang)
 
 
 def safe_params(params: dict[str, str]) -> dict[str, str]:

@@ -73,7 +73,7 @@ class Repl:
     async def run(self) -> int:
         try:
             self.connection = make_connection(self.options, self.host, self.port)
-            self.renderer.text(f"smtp-tutor → {self.host} port {self.port}   (:help)", "hint")
+            self.renderer.text(knowledge.ui("repl_banner", self.lang, host=self.host, port=self.port), "hint")
             self.show(await self.connection.open())
         except TransportError as error:
             self.show(error.events)
@@ -149,7 +149,7 @@ class Repl:
     async def auth(self, mechanism: str) -> None:
         """AUTH PLAIN / LOGIN with hidden password input; the password is never shown."""
         if mechanism == "PLAIN":
-            user = await self._ask("username: ", default="bob")
+            user = await self._ask(knowledge.ui("repl_username", self.lang), default="bob")
             password = await self._password()
             self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
             await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
@@ -157,7 +157,7 @@ class Repl:
         await self.send("AUTH LOGIN")
         if self.session.state is not State.AUTH:
             return
-        user = await self._ask("username: ", default="bob")
+        user = await self._ask(knowledge.ui("repl_username", self.lang), default="bob")
         self.renderer.text(f"   ℹ {user} = {b64(user)}", "note.info")
         await self.send(b64(user), secret=False)
         if self.session.state is not State.AUTH:
@@ -166,7 +166,7 @@ class Repl:
         await self.send(b64(password), secret=True)
 
     async def _password(self) -> str:
-        return await self._ask("password: ", is_password=True)
+        return await self._ask(knowledge.ui("repl_password", self.lang), is_password=True)
 
     async def _ask(self, label: str, *, default: str = "", is_password: bool = False) -> str:
         """A prompt outside the REPL's history: credentials are never stored anywhere.
@@ -204,7 +204,7 @@ class Repl:
             self._explain(argument)
         elif name == "raw":
             self.renderer.raw = argument.lower() != "off"
-            self.renderer.text(f"raw {'on' if self.renderer.raw else 'off'}", "hint")
+            self.renderer.text(knowledge.ui("repl_raw_on" if self.renderer.raw else "repl_raw_off", self.lang), "hint")  # noqa: E501
         elif name == "lang" and argument in knowledge.LANGUAGES:
             self.renderer.lang = argument
         elif name == "headers":
@@ -231,7 +231,7 @@ class Repl:
 
     async def _headers(self) -> None:
         if self.session.state is not State.DATA:
-            self.renderer.text(":headers works after DATA and 354.", "note.warning")
+            self.renderer.text(knowledge.ui("repl_headers_when", self.lang), "note.warning")
             return
         for line in header_lines(self.session, self.envelope.sender, self.envelope.recipients):
             await self.send(line)
@@ -240,9 +240,9 @@ class Repl:
         try:
             Path(path).expanduser().write_text(self.transcript.textbook(), encoding="utf-8")
         except OSError as error:
-            self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
+            self.renderer.text(knowledge.ui("repl_cannot_write", self.lang, path=path, reason=error.strerror), "note.error")  # noqa: E501
             return
-        self.renderer.text(f"saved {len(self.transcript.lines)} lines to {path}", "hint")
+        self.renderer.text(knowledge.ui("repl_saved", self.lang, count=len(self.transcript.lines), path=path), "hint")  # noqa: E501
 
 
     def _save_lesson(self, path: str) -> None:
@@ -256,9 +256,9 @@ class Repl:
         try:
             Path(path).expanduser().write_text(text, encoding="utf-8")
         except OSError as error:
-            self.renderer.text(f"Cannot write {path}: {error.strerror}", "note.error")
+            self.renderer.text(knowledge.ui("repl_cannot_write", self.lang, path=path, reason=error.strerror), "note.error")  # noqa: E501
             return
-        self.renderer.text(f"saved as a lesson: {path} (smtp-tutor lesson play {path})", "hint")
+        self.renderer.text(knowledge.ui("repl_saved_lesson", self.lang, path=str(path)), "hint")
 
 
 def _view(note, lang):
