@@ -212,13 +212,9 @@ class ClientSession:
             self.extended = True
             if self._caps_before_reset is not None:
                 added, removed = self.capabilities.diff(before)
-                shown = {"added": " ".join(added), "removed": " ".join(removed)}
-                if added and removed:
-                    notes.append(Note("capabilities-changed", shown))
-                elif added:
-                    notes.append(Note("capabilities-added", shown))
-                elif removed:
-                    notes.append(Note("capabilities-removed", shown))
+                if added or removed:  # worded by what is there: render/views.note_wording
+                    notes.append(Note("capabilities-changed",
+                                      {"added": " ".join(added), "removed": " ".join(removed)}))
                 self._caps_before_reset = None
         elif verb == "HELO" and ok:
             self.capabilities = Capabilities()

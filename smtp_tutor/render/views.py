@@ -69,8 +69,20 @@ def safe_params(params: dict[str, str]) -> dict[str, str]:
     return {name: visible(str(value)) for name, value in params.items()}
 
 
+def note_wording(key: str, params: dict[str, str]) -> str:
+    """The message that words a note: a capability diff with one half empty says only the
+    other half (never "added ; removed STARTTLS"); the note's key stays the same for JSON."""
+    if key == "capabilities-changed":
+        if not params.get("removed"):
+            return "capabilities-added"
+        if not params.get("added"):
+            return "capabilities-removed"
+    return key
+
+
 def note_view(note: Note, lang: str) -> NoteView:
-    text, hint = knowledge.explain_note(note.key, safe_params(note.params), lang)
+    text, hint = knowledge.explain_note(note_wording(note.key, note.params),
+                                        safe_params(note.params), lang)
     return NoteView(note.key, note.level, text, hint, note.rfc, note.expect)
 
 

@@ -38,8 +38,8 @@ def show_mailbox(options: argparse.Namespace, lang: str) -> int:
         lines = visible_lines(text.rstrip("\r\n"))
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
-    key = "mailbox_count_one" if len(messages) == 1 else "mailbox_count"
-    sys.stdout.write(ui(key, lang, count=str(len(messages)), user=user, path=str(root / user)) + "\n")
+    sys.stdout.write(ui("mailbox_count", lang, count=str(len(messages)), user=user,
+                        path=str(root / user)) + "\n")
     for number, path in enumerate(messages, 1):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
         sender = visible(str(parsed.get("Return-Path", "")))
