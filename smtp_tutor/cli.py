@@ -1,8 +1,9 @@
 """The ``smtp-tutor`` command line.
 
 Start-up matters (students type ``--help`` a lot): this module imports nothing heavy.
-``--version`` and the top-level ``--help`` answer without even argparse; every
-subcommand imports its face only when it runs.
+``--version`` and the top-level ``--help`` answer without even argparse (the help text
+comes from the marshal cache of knowledge/data/cli.toml); every subcommand imports its
+face only when it runs. ``--lang en|vi`` is global: taken out wherever it stands.
 """
 
 from __future__ import annotations
@@ -11,42 +12,109 @@ import sys
 
 from smtp_tutor import __version__
 
-USAGE = """\
-usage: smtp-tutor [--version] [--help] [COMMAND] [ARGS...]
-
-Learn SMTP (RFC 5321) in the terminal: type the dialogue yourself, see every reply
-explained. With no COMMAND, starts the built-in practice server (hamburger.edu) on
-loopback and opens the interactive shell on it.
-
-commands:
-  connect [HOST [PORT]]  interactive shell (or scripted, when stdin is not a terminal)
-                         on a real SMTP server; no HOST: the built-in practice server
-  explain TOPIC          explain a reply code (354), an enhanced code (5.1.1), a command
-                         (RCPT), an extension (PIPELINING) or a concept (dot-stuffing)
-  annotate [FILE]        explain a transcript: S:/C: lines, swaks, smtplib debug, telnet
-  lesson list|check|play worked sessions to watch or type, with hints (alice-bob first)
-  demo LESSON            perform a lesson live on a projector, step by step
-  export LESSON          a lesson or transcript as HTML/SVG/Markdown for slides
-  serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
-  mailbox USER           show the messages the practice server stored for USER
-  world                  the whole journey: crepes.fr, DNS (MX), hamburger.edu, POP3
-  queue                  list the messages waiting in crepes.fr's queue
-
-`smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
-"""
-
 COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
             "world", "queue")
+LANGUAGES = ("en", "vi")
+
+
+def usage(lang: str) -> str:
+    """The top-level ``--help`` (``[usage]`` of knowledge/data/cli.toml) in ``lang``."""
+    return _cli_words()["usage"][lang]
+
+
+def language() -> str:
+    """The run's language, as ``knowledge.language_from_env`` says it (without importing it)."""
+    import os
+
+    for name in ("SMTP_TUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            return "vi" if value.lower().startswith("vi") else "en"
+    return "en"
+
+
+def _cli_words() -> dict:
+    """cli.toml from the knowledge store's marshal cache when it is fresh.
+
+    Importing the knowledge package costs more than Python's own start-up (re, dataclasses,
+    inspect), so the cache file is read here directly: the same name as
+    ``knowledge.store._cache_path`` gives (a test keeps them equal). On a miss the store
+    parses the TOML once and writes the cache.
+    """
+    import marshal
+    import os
+
+    source = os.path.join(os.path.dirname(__file__), "knowledge", "data", "cli.toml")
+    base = os.environ.get("SMTP_TUTOR_CACHE")
+    if base is None:
+        xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        base = os.path.join(xdg, "smtp-tutor")
+    if base:
+        try:
+            status = os.stat(source)
+            version = f"py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}"
+            name = f"cli-{version}-{status.st_mtime_ns}-{status.st_size}.marshal"
+            with open(os.path.join(base, name), "rb") as handle:
+                return marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass
+    from smtp_tutor.knowledge.store import load
+
+    return load("cli")
+
+
+def take_lang(args: list[str]) -> tuple[list[str], str | None]:
+    """``--lang en|vi`` (or ``--lang=vi``) taken out from anywhere before ``--``.
+
+    It is a global option: ``smtp-tutor --lang vi explain 354`` explains, and
+    ``smtp-tutor explain 354 --lang vi`` too. A wrong or missing value is left in place
+    for argparse to refuse.
+    """
+    rest: list[str] = []
+    chosen = None
+    index = 0
+    while index < len(args):
+        word = args[index]
+        if word == "--":
+            rest.extend(args[index:])
+            break
+        if word == "--lang" and index + 1 < len(args) and args[index + 1] in LANGUAGES:
+            chosen = args[index + 1]
+            index += 2
+            continue
+        if word.startswith("--lang=") and word[7:] in LANGUAGES:
+            chosen = word[7:]
+            index += 1
+            continue
+        rest.append(word)
+        index += 1
+    return rest, chosen
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = sys.argv[1:] if argv is None else argv
+    args, lang = take_lang(sys.argv[1:] if argv is None else argv)
+    if lang is None:
+        return _main(args)
+    import os
+
+    before = os.environ.get("SMTP_TUTOR_LANG")
+    os.environ["SMTP_TUTOR_LANG"] = lang  # every part of the run reads the language from here
+    try:
+        return _main(args)
+    finally:
+        if before is None:
+            os.environ.pop("SMTP_TUTOR_LANG", None)
+        else:
+            os.environ["SMTP_TUTOR_LANG"] = before
+
+
+def _main(args: list[str]) -> int:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"smtp-tutor {__version__}\n")
         return 0
     if args in (["--help"], ["-h"], ["help"]):
-        sys.stdout.write(USAGE)
+        sys.stdout.write(usage(language()))
         return 0
     try:
         return _dispatch(args)
@@ -61,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
         if os.environ.get("SMTP_TUTOR_DEBUG"):
             raise
-        sys.stderr.write(f"smtp-tutor: unexpected error: {type(error).__name__}: {error}\n"
-                         "  Please report it; SMTP_TUTOR_DEBUG=1 shows the details.\n")
+        words = _cli_words()["main"]["unexpected"][language()]
+        sys.stderr.write(words.format(error=f"{type(error).__name__}: {error}"))
         return 70
 
 
@@ -81,7 +149,10 @@ def _dispatch(args: list[str]) -> int:
         args = ["connect", *args]
     parser = build_parser(args[0])
     if args[0] not in COMMANDS:
-        parser.error(f"unknown command “{args[0]}” (try: {', '.join(COMMANDS)})")
+        from smtp_tutor.knowledge.store import load
+
+        words = load("cli")["main"]["unknown_command"][language()]
+        parser.error(words.format(command=args[0], commands=", ".join(COMMANDS)))
     options = parser.parse_args(args)
     return options.run(options)
 

@@ -36,12 +36,15 @@ def data_dir(*, create: bool = True) -> Path:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         if os.access(path, os.W_OK):
             return path
-        reason = "read-only"
+        reason = ""
     except OSError as error:
         reason = error.strerror or str(error)
     fallback = Path(tempfile.gettempdir()) / f"smtp-tutor-{os.getuid()}"
     fallback.mkdir(mode=0o700, exist_ok=True)
     _FALLBACK.append(fallback)
-    sys.stderr.write(f"smtp-tutor: cannot write to {path} ({reason}); using {fallback} for "
-                     "now.\n  Set SMTP_TUTOR_HOME to a directory you can write to.\n")
+    from smtp_tutor.knowledge import language_from_env, ui
+
+    lang = language_from_env()
+    sys.stderr.write(ui("data_dir_fallback", lang, path=str(path), fallback=str(fallback),
+                        reason=reason or ui("data_dir_read_only", lang)))
     return fallback

@@ -33,7 +33,7 @@ def export(options: argparse.Namespace, lang: str) -> int:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(content)
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: cannot write {output}: {error.strerror}\n")
+        sys.stderr.write(f"smtp-tutor: {_ui('export_cannot_write', lang, path=output, reason=str(error.strerror))}\n")  # noqa: E501
         return 1
     print(output)
     return 0
@@ -62,16 +62,16 @@ def _collect(source: str, lang: str) -> tuple[str, list, str, str]:
         return (lesson.title_in(lang), asyncio.run(_play_offline(lesson)), "crepes.fr",
                 lesson.persona)
     if not os.path.isfile(source):
-        raise _SourceError(f"no lesson or file “{source}” (smtp-tutor lesson list)")
+        raise _SourceError(_ui("export_no_source", lang, source=source))
     from smtp_tutor.protocol.notation import read_transcript
     from smtp_tutor.protocol.replay import ReplayNote, TlsAssumed, replay
 
     with open(source, "rb") as handle:
         lines = read_transcript(handle.read().decode("utf-8", "replace"))
     if not lines:
-        raise _SourceError(f"no SMTP dialogue in {source}")
+        raise _SourceError(_ui("export_no_dialogue", lang, source=source))
     events = [e for e in replay(lines) if not isinstance(e, ReplayNote | TlsAssumed)]
-    return os.path.basename(source), events, "client", "server"
+    return os.path.basename(source), events, _ui("export_client", lang), _ui("export_server", lang)
 
 
 async def _play_offline(lesson) -> list:
@@ -105,11 +105,17 @@ def _rich(title: str, events: list, lang: str, width: int, client: str, server: 
     console.print()
     renderer.show_all(events)
     console.print()
-    diagram = "\n".join(diagram_lines(events, min(width - 4, 72), client, server))
-    console.print(Panel(diagram, title="sequence diagram", expand=False))
+    diagram = "\n".join(diagram_lines(events, min(width - 4, 72), client, server, lang))
+    console.print(Panel(diagram, title=_ui("export_diagram_title", lang), expand=False))
     if fmt == "svg":
         return console.export_svg(title=title)
-    return console.export_html(inline_styles=True)
+    from html import escape
+
+    from rich.console import CONSOLE_HTML_FORMAT
+
+    page = CONSOLE_HTML_FORMAT.replace("<html>", f'<html lang="{lang}">').replace(
+        "<head>\n", f"<head>\n<title>{escape(title).replace('{', '{{').replace('}', '}}')}</title>\n")
+    return console.export_html(inline_styles=True, code_format=page)
 
 
 def _markdown(title: str, events: list, lang: str, width: int, client: str, server: str) -> str:
@@ -118,10 +124,16 @@ def _markdown(title: str, events: list, lang: str, width: int, client: str, serv
     buffer = io.StringIO()
     PlainRenderer(lang, buffer).show_all(events)
     diagram = "\n".join(line.rstrip() for line in diagram_lines(events, min(width, 72), client,
-                                                                  server))
+                                                                  server, lang))
     dialogue = buffer.getvalue().rstrip()
     return (f"# {_md_escape(title)}\n\n{_fenced(dialogue)}\n\n"
-            f"## Sequence diagram\n\n{_fenced(diagram)}\n")
+            f"## {_ui('export_diagram_heading', lang)}\n\n{_fenced(diagram)}\n")
+
+
+def _ui(key: str, lang: str, **params: str) -> str:
+    from smtp_tutor.knowledge import ui
+
+    return ui(key, lang, **params)
 
 
 def _fenced(block: str) -> str:

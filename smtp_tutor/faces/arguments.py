@@ -1,10 +1,65 @@
-"""The argparse definition of every subcommand; each one's ``run`` imports its face late."""
+"""The argparse definition of every subcommand; each one's ``run`` imports its face late.
+
+Every word a user reads here, argparse's own included, comes from ``knowledge/data/cli.toml``
+in the language of the run (``--lang`` anywhere on the line, else the locale).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+_LANG = ["en"]  # the language the parser is being built in (build_parser sets it)
+
+
+def _t(section: str, key: str, **params: str) -> str:
+    """A help text or message of ``cli.toml`` in the parser's language."""
+    from smtp_tutor.knowledge.store import load
+
+    text = load("cli")[section][key][_LANG[0]]
+    return text.format(**params) if params else text
+
+
+def _words_for_argparse(lang: str) -> None:
+    """argparse's own messages (usage:, options, errors) in ``lang``: a gettext catalogue."""
+    import gettext
+
+    from smtp_tutor.knowledge.store import load
+
+    class Catalogue(gettext.NullTranslations):
+        def __init__(self, table: dict[str, str]) -> None:
+            super().__init__()
+            self.table = table
+
+        def gettext(self, message: str) -> str:
+            return self.table.get(message, message)
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return self.gettext(singular if n == 1 else plural)
+
+    table = {} if lang == "en" else {pair["en"]: pair[lang] for pair in load("cli")["argparse"]}
+    catalogue = Catalogue(table)
+    argparse._ = catalogue.gettext  # argparse looks its words up through this name
+    argparse.ngettext = catalogue.ngettext
+
+
+def _placeholders(parser: argparse.ArgumentParser, lang: str) -> None:
+    """The metavars of every option and positional (PORT, FILE, host ...) in ``lang``."""
+    from smtp_tutor.knowledge.store import load
+
+    if lang == "en":
+        return
+    names = load("cli")["metavar"]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):
+                _placeholders(sub, lang)
+        if action.nargs == 0 or (action.choices is not None and action.metavar is None):
+            continue
+        name = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
+        if isinstance(name, str) and name in names:
+            action.metavar = names[name][lang]
 
 
 def _lang(options: argparse.Namespace) -> str:
@@ -13,9 +68,15 @@ def _lang(options: argparse.Namespace) -> str:
     return options.lang or language_from_env()
 
 
-def build_parser(command: str = "") -> argparse.ArgumentParser:
+def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:
     """The full parser; the costly `serve` epilog is built only when `serve` runs."""
-    parser = argparse.ArgumentParser(prog="smtp-tutor", description="Learn SMTP in the terminal.")
+    if lang is None:
+        from smtp_tutor.knowledge import language_from_env
+
+        lang = language_from_env()
+    _LANG[0] = lang
+    _words_for_argparse(lang)
+    parser = argparse.ArgumentParser(prog="smtp-tutor", description=_t("main", "description"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _connect(commands)
     _explain(commands)
@@ -27,38 +88,29 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     _mailbox(commands)
     _world(commands)
     _queue(commands)
+    _placeholders(parser, lang)
     return parser
 
 
 def _common(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--lang", choices=("en", "vi"), help="language of explanations "
-                     "(default: from LANG, e.g. vi_VN.UTF-8 gives vi)")
+    sub.add_argument("--lang", choices=("en", "vi"), help=_t("main", "lang"))
 
 
 def _connect(commands) -> None:
-    sub = commands.add_parser(
-        "connect", help="interactive shell on an SMTP server",
-        description="Connect to an SMTP server and type the dialogue; every reply is "
-        "explained. Without HOST, the built-in practice server is started on loopback. "
-        "With stdin not a terminal, commands are read line by line (CRLF added, each reply "
-        "awaited) and the exit status is 0 only when the server answered QUIT with 221.")
-    sub.add_argument("host", nargs="?", help="server name or address (IPv4, IPv6, HOST:PORT)")
-    sub.add_argument("port_arg", nargs="?", metavar="PORT", help="port (default 25, 465 with --tls)")
-    sub.add_argument("--port", "-p", help="port, same as the positional PORT")
-    sub.add_argument("--tls", action="store_true",
-                     help="implicit TLS from the first byte (port 465, RFC 8314)")
-    sub.add_argument("--cafile", help="trust this CA certificate (e.g. the practice server's)")
-    sub.add_argument("--insecure", action="store_true",
-                     help="do not verify the server's certificate (lab use only; said on screen)")
-    sub.add_argument("--timeout", type=float, default=30.0,
-                     help="seconds to wait for a connection or a reply (default 30)")
-    sub.add_argument("--json", action="store_true",
-                     help="one JSON object per event (scripted mode; schema in README)")
+    sub = commands.add_parser("connect", help=_t("connect", "help"),
+                              description=_t("connect", "description"))
+    sub.add_argument("host", nargs="?", help=_t("connect", "host"))
+    sub.add_argument("port_arg", nargs="?", metavar="PORT", help=_t("connect", "port_arg"))
+    sub.add_argument("--port", "-p", help=_t("connect", "port"))
+    sub.add_argument("--tls", action="store_true", help=_t("connect", "tls"))
+    sub.add_argument("--cafile", help=_t("connect", "cafile"))
+    sub.add_argument("--insecure", action="store_true", help=_t("connect", "insecure"))
+    sub.add_argument("--timeout", type=_number, default=30.0, help=_t("connect", "timeout"))
+    sub.add_argument("--json", action="store_true", help=_t("connect", "json"))
     sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                     help="colour in scripted output (default: auto; NO_COLOR honoured)")
-    sub.add_argument("--raw", action="store_true", help="show the bytes on the wire")
-    sub.add_argument("--pop3", action="store_true",
-                     help="speak POP3 (RFC 1939) instead of SMTP: fetch mail, as Bob (port 110)")
+                     help=_t("connect", "color"))
+    sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
+    sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
     _common(sub)
     sub.set_defaults(run=run_connect)
 
@@ -74,9 +126,9 @@ def run_connect(options: argparse.Namespace) -> int:
 
 
 def _explain(commands) -> None:
-    sub = commands.add_parser("explain", help="explain a code, command, extension or concept")
-    sub.add_argument("topic", nargs="*", help="354, 5.1.1, RCPT, PIPELINING, dot-stuffing ...")
-    sub.add_argument("--list", action="store_true", help="list every topic")
+    sub = commands.add_parser("explain", help=_t("explain", "help"))
+    sub.add_argument("topic", nargs="*", help=_t("explain", "topic"))
+    sub.add_argument("--list", action="store_true", help=_t("explain", "list"))
     _common(sub)
     sub.set_defaults(run=run_explain)
 
@@ -88,16 +140,13 @@ def run_explain(options: argparse.Namespace) -> int:
 
 
 def _annotate(commands) -> None:
-    sub = commands.add_parser(
-        "annotate", help="explain a transcript another tool printed",
-        description="Explain a recorded SMTP dialogue offline: the textbook S:/C: notation, "
-        "swaks output (-> <- ~> <~), Python smtplib debug output (send:/reply:) or a telnet "
-        "capture. Reads FILE, or stdin when FILE is absent or -.")
-    sub.add_argument("file", nargs="?", help="transcript file (default: stdin)")
-    sub.add_argument("--json", action="store_true", help="one JSON object per event")
+    sub = commands.add_parser("annotate", help=_t("annotate", "help"),
+                              description=_t("annotate", "description"))
+    sub.add_argument("file", nargs="?", help=_t("annotate", "file"))
+    sub.add_argument("--json", action="store_true", help=_t("annotate", "json"))
     sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                     help="colour (default: auto; NO_COLOR honoured)")
-    sub.add_argument("--raw", action="store_true", help="show the bytes each line stands for")
+                     help=_t("annotate", "color"))
+    sub.add_argument("--raw", action="store_true", help=_t("annotate", "raw"))
     _common(sub)
     sub.set_defaults(run=run_annotate)
 
@@ -109,37 +158,29 @@ def run_annotate(options: argparse.Namespace) -> int:
 
 
 def _lesson(commands) -> None:
-    sub = commands.add_parser(
-        "lesson", help="list, check and play lessons",
-        description="Lessons replay worked SMTP sessions (the textbook Alice-to-Bob session "
-        "first) against a real server. The lesson format is described in lessons/README.md.")
+    sub = commands.add_parser("lesson", help=_t("lesson", "help"),
+                              description=_t("lesson", "description"))
     actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="the built-in lessons, ✓ for the finished ones")
+    listing = actions.add_parser("list", help=_t("lesson", "list"))
     _common(listing)
-    check = actions.add_parser("check", help="check lesson files (default: the library)")
+    check = actions.add_parser("check", help=_t("lesson", "check"))
     check.add_argument("files", nargs="*", metavar="FILE")
     _common(check)
-    player = actions.add_parser(
-        "play", help="play a lesson",
-        description="Play a lesson by id (alice-bob), number (1) or FILE. Against the built-in "
-        "practice server unless --server; --offline uses the replies written in the lesson.")
+    player = actions.add_parser("play", help=_t("lesson", "play"),
+                                description=_t("lesson", "play_description"))
     player.add_argument("lesson", metavar="ID|FILE")
     player.add_argument("--mode", choices=("practice", "watch"), default="practice",
-                        help="practice: you type each client line (default); watch: it plays")
-    player.add_argument("--pace", type=_pace, metavar="SECONDS",
-                        help="watch: next step after SECONDS instead of a key")
-    player.add_argument("--predict", action="store_true",
-                        help="guess each reply code before the command is sent; scored")
-    player.add_argument("--offline", action="store_true",
-                        help="no server at all: the replies come from the lesson file")
-    player.add_argument("--server", metavar="HOST[:PORT]", help="play against this server")
-    player.add_argument("--domain", help="the server's mail domain for {domain} (with --server)")
-    player.add_argument("--cafile", help="trust this CA for STARTTLS (with --server)")
-    player.add_argument("--insecure", action="store_true", help="do not verify certificates")
-    player.add_argument("--timeout", type=float, default=30.0, help="seconds per reply")
-    player.add_argument("--json", action="store_true", help="one JSON object per event")
-    player.add_argument("--report", metavar="FILE", help="write the run (tries, hints, "
-                        "predictions) as JSON for the instructor")
+                        help=_t("lesson", "mode"))
+    player.add_argument("--pace", type=_pace, metavar="SECONDS", help=_t("lesson", "pace"))
+    player.add_argument("--predict", action="store_true", help=_t("lesson", "predict"))
+    player.add_argument("--offline", action="store_true", help=_t("lesson", "offline"))
+    player.add_argument("--server", metavar="HOST[:PORT]", help=_t("lesson", "server"))
+    player.add_argument("--domain", help=_t("lesson", "domain"))
+    player.add_argument("--cafile", help=_t("lesson", "cafile"))
+    player.add_argument("--insecure", action="store_true", help=_t("lesson", "insecure"))
+    player.add_argument("--timeout", type=_number, default=30.0, help=_t("lesson", "timeout"))
+    player.add_argument("--json", action="store_true", help=_t("lesson", "json"))
+    player.add_argument("--report", metavar="FILE", help=_t("lesson", "report"))
     _common(player)
     sub.set_defaults(run=run_lesson)
 
@@ -151,22 +192,16 @@ def run_lesson(options: argparse.Namespace) -> int:
 
 
 def _demo(commands) -> None:
-    sub = commands.add_parser(
-        "demo", help="perform a lesson live on a projector",
-        description="Full-screen instructor view: each key types the next characters of the "
-        "scripted line, Enter sends it, the next key reveals the reply; a sequence diagram "
-        "grows on the right. Against the built-in practice server unless --server or --offline. "
-        "Keys: arrows next/back, Home restart, Ctrl-G N Enter go to step N, Tab auto-typing, "
-        "F2 explanations, F3 language, F4 ask the class, F1 help line, Ctrl-Q quit.")
+    sub = commands.add_parser("demo", help=_t("demo", "help"), description=_t("demo", "description"))
     sub.add_argument("lesson", metavar="LESSON|FILE")
-    sub.add_argument("--server", metavar="HOST[:PORT]", help="perform against this server")
-    sub.add_argument("--offline", action="store_true", help="no server: the lesson's own replies")
-    sub.add_argument("--theme", choices=("projector", "dark", "light"), default="projector")
-    sub.add_argument("--notes", metavar="FILE_OR_TTY",
-                     help="write each step's presenter notes there (e.g. /dev/pts/3)")
-    sub.add_argument("--cafile", help="trust this CA for STARTTLS (with --server)")
-    sub.add_argument("--insecure", action="store_true", help="do not verify certificates")
-    sub.add_argument("--timeout", type=float, default=30.0, help="seconds per reply")
+    sub.add_argument("--server", metavar="HOST[:PORT]", help=_t("demo", "server"))
+    sub.add_argument("--offline", action="store_true", help=_t("demo", "offline"))
+    sub.add_argument("--theme", choices=("projector", "dark", "light"), default="projector",
+                     help=_t("demo", "theme"))
+    sub.add_argument("--notes", metavar="FILE_OR_TTY", help=_t("demo", "notes"))
+    sub.add_argument("--cafile", help=_t("demo", "cafile"))
+    sub.add_argument("--insecure", action="store_true", help=_t("demo", "insecure"))
+    sub.add_argument("--timeout", type=_number, default=30.0, help=_t("demo", "timeout"))
     _common(sub)
     sub.set_defaults(run=run_demo)
 
@@ -178,15 +213,13 @@ def run_demo(options: argparse.Namespace) -> int:
 
 
 def _export(commands) -> None:
-    sub = commands.add_parser(
-        "export", help="write a lesson or transcript as HTML, SVG or Markdown",
-        description="The coloured, annotated dialogue and its sequence diagram, for slides "
-        "and handouts. LESSON is an id, a number or a lesson file; any other file is read as a "
-        "transcript (as `annotate` reads it).")
+    sub = commands.add_parser("export", help=_t("export", "help"),
+                              description=_t("export", "description"))
     sub.add_argument("source", metavar="LESSON|TRANSCRIPT")
-    sub.add_argument("--format", choices=("html", "svg", "md"), default="svg")
-    sub.add_argument("--output", "-o", metavar="FILE", help="default: NAME.FORMAT here")
-    sub.add_argument("--width", type=int, default=100, help="columns of the picture (default 100)")
+    sub.add_argument("--format", choices=("html", "svg", "md"), default="svg",
+                     help=_t("export", "format"))
+    sub.add_argument("--output", "-o", metavar="FILE", help=_t("export", "output"))
+    sub.add_argument("--width", type=_whole, default=100, help=_t("export", "width"))
     _common(sub)
     sub.set_defaults(run=run_export)
 
@@ -198,87 +231,80 @@ def run_export(options: argparse.Namespace) -> int:
 
 
 def _serve(commands, *, with_epilog: bool) -> None:
-    epilog = None
-    if with_epilog:
-        from smtp_tutor.server.faults import describe_faults
-
-        epilog = describe_faults()
+    epilog = _faults_epilog() if with_epilog else None
     sub = commands.add_parser(
-        "serve", help="run the practice server", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="A practice SMTP server playing hamburger.edu, on loopback by default. "
-        "It never relays and never sends mail anywhere.",
-        epilog=epilog)
-    sub.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    sub.add_argument("--port", type=int, default=2525, help="port (default 2525)")
-    sub.add_argument("--domain", default="hamburger.edu", help="domain the server plays")
-    sub.add_argument("--mailbox-dir", help="where Maildirs are kept (default: data directory)")
-    sub.add_argument("--users", help="file of practice users, one `name [password]` per line")
-    sub.add_argument("--print-ca", action="store_true",
-                     help="print the practice CA certificate's path (for --cafile) and exit")
+        "serve", help=_t("serve", "help"), formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=_t("serve", "description"), epilog=epilog)
+    sub.add_argument("--host", default="127.0.0.1", help=_t("serve", "host"))
+    sub.add_argument("--port", type=_whole, default=2525, help=_t("serve", "port"))
+    sub.add_argument("--domain", default="hamburger.edu", help=_t("serve", "domain"))
+    sub.add_argument("--mailbox-dir", help=_t("serve", "mailbox_dir"))
+    sub.add_argument("--users", help=_t("serve", "users"))
+    sub.add_argument("--print-ca", action="store_true", help=_t("serve", "print_ca"))
     sub.add_argument("--allow-insecure-auth", action="store_true",
-                     help="accept AUTH before STARTTLS (loopback demos only)")
-    sub.add_argument("--world", action="store_true",
-                     help="the whole practice world instead (as `smtp-tutor world`)")
-    out = sub.add_argument_group("console and lint")
-    out.add_argument("--quiet", action="store_true",
-                     help="no live console (the dialogue of every connection, explained)")
-    out.add_argument("--lint-report", metavar="FILE",
-                     help="append each client mistake (bare LF, no EHLO, pipelining without "
-                     "PIPELINING ...) to FILE as JSON lines, for an autograder")
-    faults = sub.add_argument_group(
-        "teaching faults (off by default; they show why senders queue and retry, "
-        "RFC 5321 §4.5.4)")
+                     help=_t("serve", "allow_insecure_auth"))
+    sub.add_argument("--world", action="store_true", help=_t("serve", "world"))
+    out = sub.add_argument_group(_t("serve", "console"))
+    out.add_argument("--quiet", action="store_true", help=_t("serve", "quiet"))
+    out.add_argument("--lint-report", metavar="FILE", help=_t("serve", "lint_report"))
+    faults = sub.add_argument_group(_t("serve", "faults"))
     faults.add_argument("--greylist", type=_seconds, default=0.0, metavar="SECONDS",
-                        help="451 4.7.1 to a new (client, sender, recipient) until it "
-                        "retries after SECONDS")
+                        help=_t("serve", "greylist"))
     faults.add_argument("--fail-rate", type=_rate, default=0.0, metavar="P",
-                        help="MAIL, RCPT and DATA fail with 451 4.3.0 with chance P (0-1)")
+                        help=_t("serve", "fail_rate"))
     faults.add_argument("--drop-rate", type=_rate, default=0.0, metavar="P",
-                        help="a reply is replaced by a dropped connection with chance P (0-1)")
+                        help=_t("serve", "drop_rate"))
     faults.add_argument("--slow", type=_seconds, default=0.0, metavar="SECONDS",
-                        help="every reply, the 220 greeting included, comes SECONDS late "
-                        "(catches clients that talk before the greeting)")
+                        help=_t("serve", "slow"))
     faults.add_argument("--max-connections", type=_count, default=500, metavar="N",
-                        help="421 4.3.2 to connection N+1 and beyond (default 500, a "
-                        "protection too; 0: no limit)")
+                        help=_t("serve", "max_connections"))
     faults.add_argument("--max-size", type=_count, default=10 * 1024 * 1024, metavar="OCTETS",
-                        help="advertised SIZE; a bigger message gets 552 5.3.4 "
-                        "(default 10485760)")
-    faults.add_argument("--seed", type=int, help="make --fail-rate and --drop-rate repeatable")
-    limits = sub.add_argument_group("limits (they protect the server and the class sharing it)")
+                        help=_t("serve", "max_size"))
+    faults.add_argument("--seed", type=_whole, help=_t("serve", "seed"))
+    limits = sub.add_argument_group(_t("serve", "limits"))
     limits.add_argument("--max-recipients", type=_count, default=100, metavar="N",
-                        help="452 4.5.3 after N recipients in one message (default 100)")
+                        help=_t("serve", "max_recipients"))
     limits.add_argument("--max-errors", type=_count, default=20, metavar="N",
-                        help="421 4.7.0 and a disconnect after N syntax or sequence errors "
-                        "(default 20)")
+                        help=_t("serve", "max_errors"))
     limits.add_argument("--idle-timeout", type=_positive_seconds, default=300.0, metavar="SECONDS",
-                        help="421 4.4.2 and a disconnect after SECONDS without a command "
-                        "(default 300, RFC 5321 §4.5.3.2.7)")
+                        help=_t("serve", "idle_timeout"))
     limits.add_argument("--max-per-client", type=_count, metavar="N",
-                        help="421 4.7.0 to more than N connections at once from one address "
-                        "(default 50; loopback is exempt unless this is given)")
+                        help=_t("serve", "max_per_client"))
     _common(sub)
     sub.set_defaults(run=run_serve)
+
+
+def _faults_epilog() -> str:
+    """The fault recipients (server/faults.py's table) with their meaning in the run's language."""
+    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
+
+    lines = [_t("serve", "faults_heading")]
+    for name, fault in FAULTS.items():
+        code = fault.reply.split(" ", 2)[:2]
+        shown = " ".join(code) if fault.reply else "-"
+        lines.append(f"  {name + '@':<10} {shown:<10} "
+                     f"{_t('serve_faults', name, seconds=f'{SLOW_SECONDS:g}')}")
+    return "\n".join(lines)
 
 
 def _rate(text: str) -> float:
     value = _number(text)
     if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not a chance between 0 and 1 (e.g. 0.2)")
+        raise argparse.ArgumentTypeError(_t("value", "not_chance", text=text))
     return value
 
 
 def _seconds(text: str) -> float:
     value = _number(text)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text}: seconds cannot be negative")
+        raise argparse.ArgumentTypeError(_t("value", "negative_seconds", text=text))
     return value
 
 
 def _positive_seconds(text: str) -> float:
     value = _seconds(text)
     if value == 0:
-        raise argparse.ArgumentTypeError("the timeout must be more than 0 seconds")
+        raise argparse.ArgumentTypeError(_t("value", "zero_timeout"))
     return value
 
 
@@ -286,29 +312,33 @@ def _pace(text: str) -> float:
     """Seconds between watch steps: more than 0 (a negative pace is a typo, not a speed)."""
     value = _number(text)
     if value <= 0:
-        from smtp_tutor.knowledge import language_from_env, ui
+        from smtp_tutor.knowledge import ui
 
-        raise argparse.ArgumentTypeError(ui("pace_positive", language_from_env()))
+        raise argparse.ArgumentTypeError(ui("pace_positive", _LANG[0]))
     return value
 
 
 def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text} is not a whole number") from None
+    value = _whole(text)
     if value < 0:
-        raise argparse.ArgumentTypeError(f"{text} cannot be negative")
+        raise argparse.ArgumentTypeError(_t("value", "negative", text=text))
     return value
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_t("value", "not_whole", text=text)) from None
 
 
 def _number(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text} is not a number") from None
+        raise argparse.ArgumentTypeError(_t("value", "not_number", text=text)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"{text} is not a finite number")
+        raise argparse.ArgumentTypeError(_t("value", "not_finite", text=text))
     return value
 
 
@@ -323,10 +353,10 @@ def run_serve(options: argparse.Namespace) -> int:
 
 
 def _mailbox(commands) -> None:
-    sub = commands.add_parser("mailbox", help="show what the practice server stored for a user")
-    sub.add_argument("user", help="practice user, e.g. bob")
-    sub.add_argument("--mailbox-dir", help="where Maildirs are kept (default: data directory)")
-    sub.add_argument("--show", type=int, metavar="N", help="print message N in full")
+    sub = commands.add_parser("mailbox", help=_t("mailbox", "help"))
+    sub.add_argument("user", help=_t("mailbox", "user"))
+    sub.add_argument("--mailbox-dir", help=_t("mailbox", "mailbox_dir"))
+    sub.add_argument("--show", type=_whole, metavar="N", help=_t("mailbox", "show"))
     _common(sub)
     sub.set_defaults(run=run_mailbox)
 
@@ -342,24 +372,16 @@ def stdin_is_tty() -> bool:
 
 
 def _world(commands) -> None:
-    sub = commands.add_parser(
-        "world", help="the whole journey of a message: crepes.fr, DNS, hamburger.edu, POP3",
-        description="Start the practice world on loopback: a DNS with MX records, crepes.fr "
-        "(Alice's submission server, playing 587: STARTTLS then AUTH, a queue, an outbound "
-        "SMTP client), hamburger.edu (the practice server as MX), bistro.fr (no MX) and a "
-        "POP3 server for Bob. The console shows each hop. Retries follow RFC 5321 §4.5.4.1, "
-        "compressed.")
-    sub.add_argument("--dir", help="where the queue and the Maildirs are kept "
-                     "(default: the data directory's world/)")
-    sub.add_argument("--free-ports", action="store_true",
-                     help="pick free ports instead of 10053, 2587, 2525, 2526, 2110")
+    sub = commands.add_parser("world", help=_t("world", "help"),
+                              description=_t("world", "description"))
+    sub.add_argument("--dir", help=_t("world", "dir"))
+    sub.add_argument("--free-ports", action="store_true", help=_t("world", "free_ports"))
     sub.add_argument("--speedup", type=_positive_seconds, default=600.0, metavar="FACTOR",
-                     help="run the retry schedule FACTOR times faster (default 600: 30 min in 3 s)")
+                     help=_t("world", "speedup"))
     sub.add_argument("--give-up", type=_positive_seconds, default=120.0, metavar="HOURS",
-                     help="bounce a message still deferred after HOURS of the schedule "
-                     "(default 120, 5 days)")
+                     help=_t("world", "give_up"))
     sub.add_argument("--greylist", type=_seconds, default=0.0, metavar="SECONDS",
-                     help="hamburger.edu greylists: 451 4.7.1 to a new triplet for SECONDS")
+                     help=_t("world", "greylist"))
     sub.add_argument("--pickup-delay", type=_seconds, default=0.5, help=argparse.SUPPRESS)
     _common(sub)
     sub.set_defaults(run=run_world)
@@ -372,8 +394,8 @@ def run_world(options: argparse.Namespace) -> int:
 
 
 def _queue(commands) -> None:
-    sub = commands.add_parser("queue", help="list the messages waiting in crepes.fr's queue")
-    sub.add_argument("--dir", help="the practice world's directory (default: data directory)")
+    sub = commands.add_parser("queue", help=_t("queue", "help"))
+    sub.add_argument("--dir", help=_t("queue", "dir"))
     _common(sub)
     sub.set_defaults(run=run_queue)
 

@@ -14,10 +14,11 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     if lesson is None:
         return 2
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        sys.stderr.write("smtp-tutor: the demo is full-screen and needs a terminal; "
-                         "`smtp-tutor lesson play ID --mode watch` prints a lesson instead.\n")
+        from smtp_tutor.knowledge import ui
+
+        sys.stderr.write(f"smtp-tutor: {ui('demo_needs_terminal', lang)}\n")
         return 2
-    notes = _open_notes(options.notes)
+    notes = _open_notes(options.notes, lang)
     try:
         return asyncio.run(_demo(lesson, options, lang, notes))
     finally:
@@ -25,14 +26,16 @@ def demo(options: argparse.Namespace, lang: str) -> int:
             notes.close()
 
 
-def _open_notes(target: str | None):
+def _open_notes(target: str | None, lang: str = "en"):
     """Presenter notes go to a second terminal (/dev/pts/N) or a file, never to the projector."""
     if not target:
         return None
     try:
         return open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open)
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: cannot open {target} for notes: {error.strerror}\n")
+        from smtp_tutor.knowledge import ui
+
+        sys.stderr.write(f"smtp-tutor: {ui('demo_notes_cannot_open', lang, path=target, reason=str(error.strerror))}\n")  # noqa: E501
         return None
 
 
@@ -100,9 +103,12 @@ def _notes_writer(stream, lang: str):
         seen.add(step.line_no)
         text = step.notes.get(lang) or step.notes.get("en")
         narration = step.narration.get(lang) or step.narration.get("en")
-        header = f"— line {step.line_no}: {step.kind} {step.text.splitlines()[0] if step.text else ''}"
+        from smtp_tutor.knowledge import ui
+
+        header = ui("demo_notes_line", lang, line=str(step.line_no), kind=step.kind,
+                    text=step.text.splitlines()[0] if step.text else "")
         stream.write(header.rstrip() + "\n")
-        for label, body in (("say", narration), ("note", text)):
+        for label, body in ((ui("demo_notes_say", lang), narration), (ui("demo_notes_note", lang), text)):
             if body:
                 stream.write(f"  {label}: {body}\n")
 

@@ -7,7 +7,12 @@ IMPLICIT_TLS_PORT = 465
 
 
 class TargetError(ValueError):
-    """The host or port cannot be used; the message is for the user."""
+    """The host or port cannot be used; the message is for the user, in the run's language."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        from smtp_tutor.knowledge import language_from_env, ui
+
+        super().__init__(ui(key, language_from_env(), **params))
 
 
 def parse_target(host: str, port: str | int | None = None, *, tls: bool = False) -> tuple[str, int]:
@@ -22,14 +27,14 @@ def parse_target(host: str, port: str | int | None = None, *, tls: bool = False)
     elif text.count(":") == 1:
         text, embedded = text.split(":")
     if not text:
-        raise TargetError("no host given")
+        raise TargetError("target_no_host")
     chosen = port if port is not None else embedded
     if chosen in (None, ""):
         return text, IMPLICIT_TLS_PORT if tls else DEFAULT_PORT
     try:
         number = int(chosen)
     except ValueError as error:
-        raise TargetError(f"port “{chosen}” is not a number") from error
+        raise TargetError("target_port_nan", port=str(chosen)) from error
     if not 0 < number < 65536:
-        raise TargetError(f"port {number} is outside 1-65535")
+        raise TargetError("target_port_range", port=str(number))
     return text, number

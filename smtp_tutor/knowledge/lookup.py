@@ -172,6 +172,8 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
     if re.fullmatch(r"[0-9]{3}", key):
         if key in load("replies")["codes"]:
             return _explain_code(int(key), lang)
+        if key in _concept_by_name():  # 587, 465, 25: ports, not reply codes
+            return _explain_concept(key, lang)
         return _close_codes(key)
     if _ENHANCED_SHAPE.match(key):
         return explain_enhanced(key, lang) if is_enhanced_code(key) else _close_enhanced(key)
@@ -189,16 +191,19 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
         entry = extensions[upper]
         return Explanation(upper, "extension", upper, entry[lang]["short"], entry[lang]["long"],
                            "", tuple(refs(entry)))
-    concept = _concept_by_name().get(key.lower())
-    if concept is not None:
-        name, entry = concept
-        text = entry[lang]
-        return Explanation(name, "concept", text["title"], text["short"], text["long"],
-                           text["next"], tuple(refs(entry)))
+    if key.lower() in _concept_by_name():
+        return _explain_concept(key.lower(), lang)
     pop3 = explain_pop3(key, lang)
     if pop3 is not None:
         return pop3
     return suggest(key)
+
+
+def _explain_concept(alias: str, lang: str) -> Explanation:
+    name, entry = _concept_by_name()[alias]
+    text = entry[lang]
+    return Explanation(name, "concept", text["title"], text["short"], text["long"],
+                       text["next"], tuple(refs(entry)))
 
 
 def explain_pop3(topic: str, lang: str) -> Explanation | None:

@@ -13,8 +13,8 @@ import sys
 from functools import cache
 from typing import Any
 
-FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui", "world",
-         "pop3")
+FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui", "cli",
+         "world", "pop3")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 

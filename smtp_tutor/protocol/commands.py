@@ -9,6 +9,7 @@ EHLO) is sent as typed, with a note, because a tutor shows the real world.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from smtp_tutor.protocol.events import Note
@@ -85,9 +86,16 @@ def looks_like_auth_answer(line: str) -> bool:
     return bool(_BASE64_TOKEN.match(text)) and text.upper() not in KNOWN_VERBS
 
 
+def is_auth_cancel(text: str) -> bool:
+    """A lone ``*`` answering a 334 cancels the exchange (RFC 4954 §4): not a secret."""
+    return text.strip() == "*"
+
+
 def mask_command(verb: str, args: str) -> str:
-    """The line with credentials replaced, e.g. ``AUTH PLAIN ********``."""
+    """The line with credentials replaced, e.g. ``AUTH PLAIN ********``; a cancel stays ``*``."""
     if verb == AUTH_RESPONSE:
+        if is_auth_cancel(args):
+            return "*"
         return "********"
     parts = args.split()
     shown = [verb] + parts[:1] + ["********"] * min(1, len(parts) - 1)
@@ -118,12 +126,16 @@ def encode_line(line: str, *, smtputf8: bool) -> tuple[bytes, list[Note]]:
     return wire, notes
 
 
-def syntax_notes(command: Command) -> list[Note]:
-    """What the RFC grammar says about a command that servers may still accept."""
+def syntax_notes(command: Command, advertised: Container[str] = ()) -> list[Note]:
+    """What the RFC grammar says about a command that servers may still accept.
+
+    A keyword the server ``advertised`` in its EHLO reply (XCLIENT, XFORWARD, a vendor's
+    own) is a command that server knows: it is not flagged as unknown.
+    """
     verb = command.verb
     if command.is_pseudo:
         return []
-    if verb not in KNOWN_VERBS:
+    if verb not in KNOWN_VERBS and verb not in advertised:
         return [Note("unknown-command", {"verb": verb}, level="warning",
                      rfc="RFC 5321 §4.2.4", expect="500")]
     if verb in ("HELO", "EHLO") and not command.args:

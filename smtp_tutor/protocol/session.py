@@ -80,7 +80,7 @@ class ClientSession:
             key, expect, rfc = where
             notes.append(Note(key, {"verb": command.verb, "state": self.state.value},
                               level="warning", rfc=rfc, expect=expect))
-        notes.extend(cmd.syntax_notes(command))
+        notes.extend(cmd.syntax_notes(command, self.capabilities))
         notes.extend(self._extension_notes(command))
         return notes
 
@@ -121,6 +121,8 @@ class ClientSession:
     def _send_auth_response(self, line: str, *, secret: bool) -> Outgoing:
         text = line.strip()
         wire, _ = cmd.encode_line(text, smtputf8=False)
+        if cmd.is_auth_cancel(text):
+            secret = False  # the cancel line `*` teaches something and hides nothing
         display = cmd.mask_command(AUTH_RESPONSE, text) if secret else text
         command = Command(AUTH_RESPONSE, "" if secret else text, display, secret=secret)
         self._pending.append(command)
@@ -243,7 +245,7 @@ class ClientSession:
             self.extended = True
             if self._caps_before_reset is not None:
                 added, removed = self.capabilities.diff(before)
-                if added or removed:
+                if added or removed:  # worded by what is there: render/views.note_wording
                     notes.append(Note("capabilities-changed",
                                       {"added": " ".join(added), "removed": " ".join(removed)}))
                 self._caps_before_reset = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge import ui
 from smtp_tutor.render.base import Renderer
-from smtp_tutor.render.views import NoteView, ReplyView, visible, visible_wire
+from smtp_tutor.render.views import NoteView, ReplyView, label, rfc_text, visible, visible_wire
 
-MARK = {"info": "note", "warning": "warning", "error": "error"}
+MARK = {"info": "note", "warning": "warning", "error": "error"}  # ui's label_* keys
 
 
 class PlainRenderer(Renderer):
@@ -17,7 +18,7 @@ class PlainRenderer(Renderer):
 
     def reply(self, view: ReplyView) -> None:
         if self.raw:
-            self._out(f"   raw {visible_wire(view.raw)}")
+            self._out(f"   {label('raw', self.lang)} {visible_wire(view.raw)}")
         for line in view.lines:
             self._out(f"S: {line}")
         self._out(f"   = {view.klass}xx {view.class_word}: {view.explanation}")
@@ -35,13 +36,14 @@ class PlainRenderer(Renderer):
              stuffed: bool, is_data: bool) -> None:
         self._out(f"C: {display}")
         if self.raw or stuffed:
-            marker = "  (dot-stuffed)" if stuffed else ""
-            self._out(f"   raw {visible_wire(wire)}{marker}")
+            marker = f"  {ui('dot_stuffed', self.lang)}" if stuffed else ""
+            self._out(f"   {label('raw', self.lang)} {visible_wire(wire)}{marker}")
         for note in notes:
             self.note(note)
 
     def note(self, view: NoteView) -> None:
-        rfc = f" ({view.rfc})" if view.rfc and view.rfc not in view.text + view.hint else ""
-        self._out(f"   {MARK.get(view.level, 'note')}: {view.text}{rfc}")
+        reference = rfc_text(view.rfc, self.lang)
+        rfc = f" ({reference})" if reference and reference not in view.text + view.hint else ""
+        self._out(f"   {label(MARK.get(view.level, 'note'), self.lang)}: {view.text}{rfc}")
         if view.hint:
             self._out(f"         {view.hint}")

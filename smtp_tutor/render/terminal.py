@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.markup import escape as _escape
 from rich.table import Table
 
+from smtp_tutor.knowledge import ui
 from smtp_tutor.protocol.visible import MARK
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.theme import theme
-from smtp_tutor.render.views import NoteView, ReplyView, visible, visible_wire
+from smtp_tutor.render.views import NoteView, ReplyView, label, rfc_text, visible, visible_wire
 
 ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
 
@@ -47,7 +48,7 @@ class TerminalRenderer(Renderer):
     def reply(self, view: ReplyView) -> None:
         style = f"reply.{view.klass}xx"
         if self.raw:
-            self.console.print(f"   [wire]raw {escape(visible_wire(view.raw))}[/]")
+            self.console.print(f"   [wire]{label('raw', self.lang)} {escape(visible_wire(view.raw))}[/]")
         for line in view.lines:
             self.console.print(f"[{style}]S: {escape(line)}[/]")
         self._hanging(f"   [{style}]{view.klass}xx {escape(view.class_word)}[/] ",
@@ -72,14 +73,15 @@ class TerminalRenderer(Renderer):
         style = "client.data" if is_data else "client"
         self.console.print(f"[{style}]C: {escape(display)}[/]")
         if self.raw or stuffed:
-            marker = "  [wire.stuffed](dot-stuffed)[/]" if stuffed else ""
-            self.console.print(f"   [wire]raw {escape(visible_wire(wire))}[/]{marker}")
+            marker = f"  [wire.stuffed]{escape(ui('dot_stuffed', self.lang))}[/]" if stuffed else ""
+            self.console.print(f"   [wire]{label('raw', self.lang)} {escape(visible_wire(wire))}[/]{marker}")
         for note in notes:
             self.note(note)
 
     def note(self, view: NoteView) -> None:
         icon = ICON.get(view.level, "ℹ")
-        rfc = f" ({view.rfc})" if view.rfc and view.rfc not in view.text + view.hint else ""
+        reference = rfc_text(view.rfc, self.lang)
+        rfc = f" ({reference})" if reference and reference not in view.text + view.hint else ""
         self._hanging(f"   [note.{view.level}]{icon} [/]",
                       f"[note.{view.level}]{escape(view.text)}{escape(rfc)}[/]")
         if view.hint:

@@ -9,8 +9,8 @@ from smtp_tutor.protocol import CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.visible import visible, visible_wire
 
-__all__ = ["NoteView", "ReplyView", "message_view", "note_view", "reply_view", "safe_params",
-           "sent_notes", "visible", "visible_wire"]
+__all__ = ["NoteView", "ReplyView", "label", "message_view", "note_view", "reply_view",
+           "rfc_text", "safe_params", "sent_notes", "visible", "visible_wire"]
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,41 @@ class ReplyView:
     raw: bytes = b""
 
 
+def rfc_text(rfc: str, lang: str) -> str:
+    """A reference as the reader's language writes it: ``RFC 5321 §4.1.1.1, Phụ lục F.3``.
+
+    The protocol core writes references in English (JSON keeps them so); only the words
+    around the section numbers are translated, here at render time.
+    """
+    if not rfc or lang == "en":
+        return rfc
+    return rfc.replace("Appendix", knowledge.ui("rfc_appendix", lang))
+
+
+def label(name: str, lang: str) -> str:
+    """A renderer's label (note, warning, error, raw) in ``lang``."""
+    return knowledge.ui(f"label_{name}", lang)
+
+
 def safe_params(params: dict[str, str]) -> dict[str, str]:
     """Note parameters often quote the peer (a reply, a certificate name, a file's line)."""
     return {name: visible(str(value)) for name, value in params.items()}
 
 
+def note_wording(key: str, params: dict[str, str]) -> str:
+    """The message that words a note: a capability diff with one half empty says only the
+    other half (never "added ; removed STARTTLS"); the note's key stays the same for JSON."""
+    if key == "capabilities-changed":
+        if not params.get("removed"):
+            return "capabilities-added"
+        if not params.get("added"):
+            return "capabilities-removed"
+    return key
+
+
 def note_view(note: Note, lang: str, *, shell: bool = False) -> NoteView:
-    text, hint = knowledge.explain_note(note.key, safe_params(note.params), lang, shell=shell)
+    text, hint = knowledge.explain_note(note_wording(note.key, note.params),
+                                        safe_params(note.params), lang, shell=shell)
     return NoteView(note.key, note.level, text, hint, note.rfc, note.expect)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import email
 import email.policy
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 
 def show_mailbox(options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.knowledge import ui
     from smtp_tutor.paths import data_dir
     from smtp_tutor.protocol.visible import visible, visible_lines
     from smtp_tutor.server.maildir import list_messages
@@ -18,24 +20,40 @@ def show_mailbox(options: argparse.Namespace, lang: str) -> int:
     user = options.user.partition("@")[0].lower()
     messages = list_messages(root, user)
     if not messages:
-        sys.stdout.write(f"No messages for {user} in {root / user}.\n"
-                         "  Send one: smtp-tutor, then MAIL FROM / RCPT TO:<"
-                         f"{user}@hamburger.edu> / DATA.\n")
+        sys.stdout.write(ui("mailbox_empty", lang, user=visible(user), path=visible(str(root / user)))
+                         + "\n")
+        users = _practice_users(root)
+        example = user if user in users else "bob" if "bob" in users else sorted(users)[0]
+        if user not in users:  # RCPT TO:<zorro@...> would get 550: name someone who exists
+            sys.stdout.write("  " + ui("mailbox_no_user", lang, user=visible(user),
+                                       users=", ".join(sorted(users))) + "\n")
+        sys.stdout.write("  " + ui("mailbox_send_one", lang, user=example) + "\n")
         return 0
     if options.show is not None:
         if not 1 <= options.show <= len(messages):
-            sys.stderr.write(f"smtp-tutor: {user} has {len(messages)} messages; "
-                             f"choose 1-{len(messages)}.\n")
+            key = "mailbox_choose_one" if len(messages) == 1 else "mailbox_choose"
+            sys.stderr.write(f"smtp-tutor: {ui(key, lang, user=user, count=str(len(messages)))}\n")
             return 2
         text = messages[options.show - 1].read_bytes().decode("utf-8", "replace")
         lines = visible_lines(text.rstrip("\r\n"))
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
-    sys.stdout.write(f"{len(messages)} message(s) for {user} in {root / user}:\n")
+    sys.stdout.write(ui("mailbox_count", lang, count=str(len(messages)), user=user,
+                        path=str(root / user)) + "\n")
     for number, path in enumerate(messages, 1):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
         sender = visible(str(parsed.get("Return-Path", "")))
-        subject = visible(str(parsed.get("Subject", "(no Subject: header)")))
-        sys.stdout.write(f"{number:>3}. from {sender}  {subject}\n")
-    sys.stdout.write(f"  `smtp-tutor mailbox {user} --show N` prints one in full.\n")
+        subject = visible(str(parsed.get("Subject", ui("mailbox_no_subject", lang))))
+        sys.stdout.write(f"{number:>3}. {ui('mailbox_from', lang)} {sender}  {subject}\n")
+    sys.stdout.write(f"  {ui('mailbox_show_hint', lang, user=user)}\n")
     return 0
+
+
+def _practice_users(root: Path) -> set[str]:
+    """The default practice users, and any user a --users file gave a Maildir to."""
+    from smtp_tutor.server.users import DEFAULT_USERS
+
+    users = set(DEFAULT_USERS)
+    with contextlib.suppress(OSError):
+        users |= {entry.name for entry in root.iterdir() if (entry / "new").is_dir()}
+    return users

@@ -10,6 +10,7 @@ from pathlib import Path
 
 
 def serve(options: argparse.Namespace, lang: str) -> int:
+    from smtp_tutor.knowledge import ui
     from smtp_tutor.paths import data_dir
     from smtp_tutor.server.app import ServerConfig, start_server
     from smtp_tutor.server.certs import ensure_certificates
@@ -22,16 +23,14 @@ def serve(options: argparse.Namespace, lang: str) -> int:
     try:
         users = load_users(options.users)
     except UsersFileError as error:
-        sys.stderr.write(f"smtp-tutor: {error}\n")
+        sys.stderr.write(f"smtp-tutor: {ui('serve_users_file', lang, error=str(error))}\n")
         return 2
     if not _is_loopback(options.host):
-        sys.stderr.write(f"smtp-tutor: warning: listening on {options.host}, not only on "
-                         "loopback: other machines can reach this practice server.\n")
+        sys.stderr.write(f"smtp-tutor: {ui('serve_not_loopback', lang, host=options.host)}\n")
     try:
         watchers = _watchers(options, lang)
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: cannot write the lint report {options.lint_report}: "
-                         f"{error.strerror}\n  Give a file in a directory you can write to.\n")
+        sys.stderr.write(f"smtp-tutor: {ui('serve_lint_cannot_write', lang, path=options.lint_report, reason=str(error.strerror))}\n")  # noqa: E501
         return 2
     config = ServerConfig(host=options.host, port=options.port, domain=options.domain,
                           mailbox_dir=Path(options.mailbox_dir) if options.mailbox_dir else None,
@@ -46,14 +45,12 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         try:
             running = await start_server(config)
         except OSError as error:
-            sys.stderr.write(f"smtp-tutor: cannot listen on {options.host} port {options.port}: "
-                             f"{error.strerror}\n  Try another --port.\n")
+            sys.stderr.write(f"smtp-tutor: {ui('serve_cannot_listen', lang, host=options.host, port=str(options.port), reason=str(error.strerror))}\n")  # noqa: E501
             raise SystemExit(1) from error
-        print(f"smtp-tutor practice server for {options.domain} on "
-              f"{running.host} port {running.port}; CA for --cafile: {running.ca_path}",
-              flush=True)
-        print(f"users: {', '.join(sorted(users))}. Ctrl-C stops it.", flush=True)
-        for line in _active_faults(config):
+        print(ui("serve_banner", lang, domain=options.domain, host=running.host,
+                 port=str(running.port), ca=str(running.ca_path)), flush=True)
+        print(ui("serve_users", lang, users=", ".join(sorted(users))), flush=True)
+        for line in _active_faults(config, lang):
             print(line, flush=True)
         try:
             await running.server.serve_forever()
@@ -119,7 +116,8 @@ def _raise_file_limit() -> None:
         pass
 
 
-def _active_faults(config) -> list[str]:  # noqa: ANN001
+def _active_faults(config, lang: str = "en") -> list[str]:  # noqa: ANN001
+    from smtp_tutor.knowledge import ui
     from smtp_tutor.server.policy import Limits
 
     faults, limits = config.faults, config.limits
@@ -128,7 +126,7 @@ def _active_faults(config) -> list[str]:  # noqa: ANN001
              ("--max-connections", limits.max_connections
               if limits.max_connections != Limits.max_connections else 0)]
     active = [f"{flag} {value:g}" for flag, value in shown if value]
-    return [f"teaching faults on: {', '.join(active)}"] if active else []
+    return [ui("serve_faults_on", lang, faults=", ".join(active))] if active else []
 
 
 def _is_loopback(host: str) -> bool:

@@ -118,3 +118,13 @@ def test_did_you_mean(typo, want):
                                            ({}, "en"), ({"LC_ALL": "vi_VN", "LANG": "en_US"}, "vi")])
 def test_language_from_locale(env, lang):
     assert knowledge.language_from_env(env) == lang
+
+
+@pytest.mark.parametrize("port", ["587", "465", "25"])
+def test_a_port_number_reaches_the_ports_concept_not_a_reply_code(port):
+    """587 is not a reply code but a name students type: the ports concept answers."""
+    for lang in knowledge.LANGUAGES:
+        result = knowledge.explain_topic(port, lang)
+        assert isinstance(result, knowledge.Explanation) and result.topic == "ports", result
+    assert knowledge.explain_topic("250", "en").kind == "code"
+    assert not isinstance(knowledge.explain_topic("599", "en"), knowledge.Explanation)

@@ -1,5 +1,7 @@
 """Dialogue tests: scripts of client lines and server replies, checked event by event."""
 
+import re
+
 import pytest
 
 from smtp_tutor.protocol import ClientSession, CommandSent, ReplyReceived, State
@@ -269,3 +271,65 @@ def test_eight_bit_body_without_bodymime_and_long_lines_are_noted_once():
     assert [n.key for n in first.notes] == ["no-header-section", "8bit-without-8bitmime"]
     assert not second.notes
     assert [n.key for n in long.notes] == ["text-line-too-long"]
+
+
+def test_an_advertised_vendor_keyword_is_not_an_unknown_command():
+    """interop D14: XCLIENT/XFORWARD offered in EHLO are commands that server knows."""
+    session = greeted(b"250-hamburger.edu\r\n250-XCLIENT NAME ADDR PROTO\r\n250 XFORWARD NAME\r\n")
+    assert "unknown-command" not in [n.key for n in session.check("XCLIENT ADDR=192.0.2.1")]
+    assert "unknown-command" not in [n.key for n in session.check("xforward NAME=spike")]
+    assert "unknown-command" in [n.key for n in session.check("XUNKNOWN")]
+    assert "unknown-command" in [n.key for n in greeted(POSTFIX_EHLO).check("XCLIENT ADDR=1.2.3.4")]
+
+
+def _after_starttls(second_ehlo: bytes) -> list:
+    session = greeted(POSTFIX_EHLO)
+    session.send("STARTTLS")
+    session.receive(b"220 2.0.0 Ready to start TLS\r\n")
+    session.tls_established()
+    session.send("EHLO crepes.fr")
+    [event] = session.receive(second_ehlo)
+    return [n for n in event.notes if n.key.startswith("capabilities-")]
+
+
+def test_the_capability_diff_never_shows_an_empty_half():
+    """interop D16: only removed (or only added) says just that, never `added ;`."""
+    from smtp_tutor.render.views import note_view
+
+    same_but_starttls = POSTFIX_EHLO.replace(b"250-STARTTLS\r\n", b"")
+    [removed] = _after_starttls(same_but_starttls)
+    assert removed.params == {"added": "", "removed": "STARTTLS"}
+    [both] = _after_starttls(b"250-hamburger.edu\r\n250 AUTH PLAIN\r\n")
+    added_only = POSTFIX_EHLO.replace(b"250-STARTTLS\r\n", b"250-AUTH PLAIN\r\n250-STARTTLS\r\n")
+    [added] = _after_starttls(added_only)
+    assert added.params == {"added": "AUTH", "removed": ""}
+    for note in (removed, added, both):
+        assert note.key == "capabilities-changed"  # one key for JSON readers
+        for lang in ("en", "vi"):
+            text = note_view(note, lang).text
+            assert not re.search(r"(added|thêm|removed|bớt)\s*[;.]", text), text
+            assert ("STARTTLS" in text) == (note is not added) and ("AUTH" in text) == (note is not removed)
+    assert "no longer offers STARTTLS" in note_view(removed, "en").text
+    assert "now also offers AUTH" in note_view(added, "en").text
+
+
+def test_the_auth_cancel_star_is_shown_not_masked():
+    """teaching L-3: a lone `*` after 334 cancels (RFC 4954 §4); it hides no secret."""
+    session = greeted(b"250-hamburger.edu\r\n250 AUTH PLAIN LOGIN\r\n")
+    session.send("AUTH LOGIN")
+    session.receive(b"334 VXNlcm5hbWU6\r\n")
+    [sent] = session.send("*").events
+    assert sent.command.display == "*" and not sent.command.secret and sent.wire == b"*\r\n"
+    session.receive(b"501 5.7.0 Authentication aborted\r\n")
+    session.send("AUTH LOGIN")
+    session.receive(b"334 VXNlcm5hbWU6\r\n")
+    [secret] = session.send("Ym9i").events
+    assert secret.command.display == "********" and secret.command.secret
+
+
+def test_lesson_10_watch_shows_the_cancel_star():
+    from tests.conftest import run_tutor
+
+    result = run_tutor("lesson", "play", "10", "--offline", "--mode", "watch", "--pace", "0.01")
+    sent = [line for line in result.stdout.decode().splitlines() if line.startswith("C: ")]
+    assert "C: *" in sent and "C: ********" in sent

@@ -1,0 +1,328 @@
+"""In Vietnamese mode nothing the user reads is English (issue 13).
+
+Every command is run with ``LANG=vi_VN.UTF-8`` and what it prints is searched for English
+function words and for catalogue keys that were never translated. Left alone, because
+they are English by nature: the dialogue itself (``S:``/``C:`` lines, the wire bytes, the
+sequence diagram), quoted server text, anything in backticks, command and option names,
+file paths and addresses.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from smtp_tutor.knowledge.store import load
+from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, tutor_command
+
+VI = {"LANG": "vi_VN.UTF-8", "SMTP_TUTOR_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|[\r\x08]")
+
+# English words that Vietnamese prose never holds (no Vietnamese word is spelt like them:
+# "to", "an", "in", "no", "do" and "can" are Vietnamese too, so they are not here)
+ENGLISH = str.split("the is are and your you not of with for from this that it or by be will has have was "
+           "when only every each which there than into cannot does please lines line saved "
+           "choose stops messages message usage options arguments argument required invalid "
+           "expected unrecognized error warning note raw step level users server client "
+           "sequence diagram offline stuffed on off port try another")
+# lower case or capitalised: all-capital words are SMTP's own (MAIL FROM, RCPT TO)
+_WORD = re.compile(r"(?<![\w\-:./<@=$%{])("
+                   + "|".join(f"{word}|{word.capitalize()}" for word in ENGLISH)
+                   + r")(?![\w\-./@=>}])")
+_DIALOGUE = re.compile(r"^\s*(?:S|C|send|reply):\s|^\s*(?:raw|thô)\s|^\s*│|[─▶◀┌┐└┘╭╮╰╯]")
+# what may stay English: quoted text, commands in backticks, addresses, paths, header names,
+# and the operating system's own words for an error (strerror, as the brief allows)
+_OS_WORDS = sorted({os.strerror(number) for number in range(1, 134)}, key=len, reverse=True)
+_QUOTED = re.compile(r"`[^`\n]*`|“[^”\n]*”|\"[^\"\n]*\"|'[^'\n]*'|<[^>\n]*>|\{[^}\n]*\}"
+                     r"|\[[^\]\n]*\]|(?:/[\w.\-~]+)+/?|\S+@\S+|\b[A-Z][A-Za-z-]*:"
+                     r"|(?<!\w):[a-z][\w-]*(?:\s+(?:on|off)\b)*"  # the shell's :commands
+                     r"|error while attempting to bind on address .*"
+                     r"|" + "|".join(map(re.escape, _OS_WORDS)))
+
+
+def _catalogue_keys() -> set[str]:
+    """Keys that would be printed as they are if a lookup found no text (messages, ui)."""
+    concepts = load("concepts")
+    names = set(concepts) | {a for entry in concepts.values() for a in entry.get("aliases", [])}
+    keys = {key for key in load("messages") if "-" in key} | {k for k in load("ui")["en"] if "_" in k}
+    return keys - names
+
+
+_KEYS = _catalogue_keys()
+_KEY = re.compile(r"(?<![\w\-])(" + "|".join(sorted(map(re.escape, _KEYS), key=len, reverse=True))
+                  + r")(?![\w\-])")
+
+
+def prose(text: str) -> str:
+    """What is left for a student to read once the dialogue and quoted text are taken out."""
+    lines = []
+    for line in ANSI.sub("", text).splitlines():
+        if _DIALOGUE.search(line):
+            continue
+        lines.append(_QUOTED.sub(" ", line))
+    return "\n".join(lines)
+
+
+def english_words(text: str) -> list[str]:
+    """English words in the prose of ``text``, each with a little of its line."""
+    hits = []
+    for line in prose(text).splitlines():
+        hits += [f"{m.group(1)!r} in {line.strip()[:100]!r}" for m in _WORD.finditer(line)]
+    return hits
+
+
+def untranslated_keys(text: str) -> list[str]:
+    return [m.group(1) for m in _KEY.finditer(ANSI.sub("", text))]
+
+
+def assert_vietnamese(name: str, text: str) -> None:
+    assert text.strip(), f"{name}: printed nothing"
+    problems = english_words(text) + [f"catalogue key {k}" for k in untranslated_keys(text)]
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+def run_vi(*args: str, stdin: bytes = b"", env: dict | None = None) -> str:
+    result = run_tutor(*args, stdin=stdin, env={**VI, **(env or {})})
+    return result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
+
+
+# -- the detector itself ------------------------------------------------------------------
+
+def test_the_detector_finds_english_and_leaves_the_dialogue_alone():
+    assert english_words("   note: the server is not ready")
+    assert english_words("saved 3 lines to x")
+    assert english_words(" 127.0.0.1:2525 │ TLS on │ ready │ last 250")
+    assert not english_words("S: 250 the message is accepted\nC: MAIL FROM:<a@b>")
+    assert not english_words("   ghi chú: máy chủ trả lời “Error: I can break rules, too”")
+    assert not english_words("gõ `:raw on` để xem; --offline; (RFC 5321 §4.1.1.1)")
+    assert untranslated_keys("capabilities-added") == ["capabilities-added"]
+
+
+# -- every command's output ---------------------------------------------------------------
+
+HELPS = [[], ["connect"], ["explain"], ["annotate"], ["lesson"], ["lesson", "list"],
+         ["lesson", "check"], ["lesson", "play"], ["demo"], ["export"], ["serve"], ["mailbox"]]
+ERRORS = [["lesson", "play"], ["explain", "--frob"], ["connect", "--color", "pink"],
+          ["connect", "--timeout"], ["connect", "--timeout", "abc"], ["serve", "--fail-rate", "2"],
+          ["serve", "--slow", "-1"], ["serve", "--idle-timeout", "0"], ["serve", "--port", "x"],
+          ["serve", "--max-errors", "-1"], ["lesson", "play", "1", "--pace", "0"], ["frobnicate"],
+          ["lesson", "frob"], ["--lang", "fr"], ["connect", "abc:xyz"], ["connect", "a", "99999"],
+          ["demo", "1"], ["export", "nothing-here"], ["lesson", "play", "nothing-here"],
+          ["mailbox", "bob", "--show", "x"]]
+TOPICS = [["354"], ["5.1.1"], ["X.7.1"], ["RCPT"], ["MAIL", "FROM:"], ["PIPELINING"],
+          ["dot-stuffing"], ["587"], ["greylisting"], ["relay"], ["999"], ["4.9.9"], ["dot-stufing"],
+          ["--list"], ["bounce"], ["XCLIENT"]]
+
+
+@pytest.mark.parametrize("command", HELPS, ids=lambda c: " ".join(c) or "top")
+def test_every_help(command):
+    assert_vietnamese(f"{command} --help", run_vi(*command, "--help"))
+
+
+@pytest.mark.parametrize("command", ERRORS, ids=" ".join)
+def test_argument_and_start_errors(command):
+    assert_vietnamese(" ".join(command), run_vi(*command))
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=" ".join)
+def test_explain(topic):
+    assert_vietnamese(f"explain {topic}", run_vi("explain", *topic))
+
+
+SWAKS = """\
+=== Trying 127.0.0.1:25...
+<-  220 hamburger.edu ESMTP Postfix
+ -> EHLO crepes.fr
+<-  250-hamburger.edu
+<-  250-PIPELINING
+<-  250-XCLIENT NAME ADDR
+<-  250-STARTTLS
+<-  250 8BITMIME
+ -> XCLIENT ADDR=192.0.2.1
+<-  220 hamburger.edu ESMTP Postfix
+ -> STARTTLS
+<-  220 2.0.0 Ready to start TLS
+=== TLS started with cipher TLSv1.3:TLS_AES_256_GCM_SHA384:256
+ ~> EHLO crepes.fr
+<~  250-hamburger.edu
+<~  250-PIPELINING
+<~  250 AUTH PLAIN LOGIN
+ ~> AUTH LOGIN
+<~  334 VXNlcm5hbWU6
+ ~> *
+<~  501 5.7.0 Authentication aborted
+ ~> RCPT TO:<bob@hamburger.edu>
+<~  503 5.5.1 Error: need MAIL command
+ ~> HELO crepes.fr
+<~  250 hamburger.edu
+ ~> QUIT
+<~  221 2.0.0 Bye
+"""
+
+
+@pytest.mark.parametrize(("name", "transcript", "flags"), [
+    ("textbook", TEXTBOOK_TRANSCRIPT, []), ("textbook raw", TEXTBOOK_TRANSCRIPT, ["--raw"]),
+    ("swaks", SWAKS, []),
+    ("stuffed", "S: 220 x\nC: EHLO a\nS: 250 x\nC: MAIL FROM:<a@b>\nS: 250 ok\nC: RCPT TO:<b@c>\n"
+                "S: 250 ok\nC: DATA\nS: 354 go\nC: ..dot\nC: .\nS: 250 ok\n", ["--raw"]),
+    ("nothing", "hello there\n", []),
+])
+def test_annotate(name, transcript, flags):
+    assert_vietnamese(f"annotate {name}", run_vi("annotate", *flags, stdin=transcript.encode()))
+
+
+def test_lesson_list_and_check():
+    assert_vietnamese("lesson list", run_vi("lesson", "list"))
+    assert_vietnamese("lesson check", run_vi("lesson", "check"))
+
+
+@pytest.mark.parametrize("number", range(1, 13))
+def test_lesson_watch_offline(number):
+    out = run_vi("lesson", "play", str(number), "--offline", "--mode", "watch", "--pace", "0.001")
+    assert_vietnamese(f"lesson {number}", out)
+
+
+def test_mailbox_and_scripted_connect(practice, tmp_path):
+    box = str(practice.mailbox_dir)
+    assert_vietnamese("mailbox zorro", run_vi("mailbox", "zorro", "--mailbox-dir", box))
+    assert_vietnamese("mailbox empty", run_vi("mailbox", "bob", "--mailbox-dir", box))
+    script = (TEXTBOOK.replace(b"QUIT\n", b"") + b"EHLO crepes.fr\nXFOO\nRCPT TO:<bob@hamburger.edu>\n"
+              b"MAIL FROM:<alice@crepes.fr>\nRCPT TO:<nobody@hamburger.edu>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"DATA\nSubject: xin chao\n\n.hidden\n.\nVRFY bob\nNOOP\nRSET\nSTARTTLS\nEHLO crepes.fr\n"
+              b"AUTH LOGIN\n*\nQUIT\n")
+    out = run_vi("connect", practice.host, str(practice.port), "--cafile", str(practice.ca_path),
+                 "--raw", stdin=script)
+    assert "Phụ lục F.3" in out and "đã nhồi dấu chấm" in out
+    assert_vietnamese("connect", out)
+    assert_vietnamese("mailbox bob", run_vi("mailbox", "bob", "--mailbox-dir", box))
+    assert_vietnamese("mailbox --show 9", run_vi("mailbox", "bob", "--mailbox-dir", box, "--show", "9"))
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    assert_vietnamese("connect refused", run_vi("connect", "127.0.0.1", str(port), stdin=b"QUIT\n"))
+
+
+def test_export_markdown_and_html(tmp_path):
+    md, html = tmp_path / "x.md", tmp_path / "x.html"
+    run_vi("export", "1", "--format", "md", "-o", str(md))
+    assert "## Sơ đồ tuần tự" in md.read_text() and "thư (2 dòng)" in md.read_text()
+    assert_vietnamese("export md", md.read_text())
+    run_vi("export", "1", "--format", "html", "-o", str(html))
+    assert '<html lang="vi">' in html.read_text() and "<title>Phiên kinh điển" in html.read_text()
+    assert_vietnamese("export cannot write", run_vi("export", "1", "-o", str(tmp_path / "no" / "x")))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_banner_and_errors(tmp_path):
+    port = _free_port()
+    command = [*tutor_command(), "serve", "--port", str(port), "--mailbox-dir", str(tmp_path),
+               "--greylist", "2", "--quiet"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env={**os.environ, **VI})
+    try:
+        lines = [server.stdout.readline().decode() for _ in range(3)]
+        banner = "".join(lines)
+        assert "máy chủ thực hành" in banner and "--greylist 2" in banner
+        assert_vietnamese("serve banner", banner)
+        assert_vietnamese("serve busy port", run_vi("serve", "--port", str(port), "--quiet"))
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(10)
+    assert_vietnamese("serve users file", run_vi("serve", "--users", str(tmp_path / "none")))
+    assert_vietnamese("serve lint report", run_vi("serve", "--lint-report", str(tmp_path / "a" / "b")))
+
+
+def test_the_data_directory_fallback(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = run_vi("mailbox", "bob", env={"SMTP_TUTOR_HOME": str(blocker / "home")})
+    assert_vietnamese("fallback", out)
+
+
+# -- the shell in a pseudo-terminal -----------------------------------------------------------
+
+def test_repl_chrome(practice, tmp_path):
+    import pexpect
+
+    env = {**os.environ, **VI, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
+           "LINES": "40"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+                                    "--cafile", str(practice.ca_path)],
+                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+    seen = []
+
+    def step(line: str, expect: str) -> None:
+        for index in range(0, len(line), 4):
+            child.send(line[index:index + 4])
+        child.send("\r")
+        child.expect(expect)
+        seen.append(child.before + child.after)
+
+    try:
+        child.expect(r"\[helo\]>")
+        seen.append(child.before)
+        assert "cổng" in ANSI.sub("", child.before)
+        step("EHLO crepes.fr", r"\[ready\]>")
+        step(":raw on", r"\[ready\]>")
+        step(":raw off", r"\[ready\]>")
+        step(":headers", r"\[ready\]>")
+        step(f":save {tmp_path}/none/x.txt", r"\[ready\]>")
+        step(f":save {tmp_path}/x.txt", r"\[ready\]>")
+        step("STARTTLS", r"\[helo\]>")
+        step("EHLO crepes.fr", r"\[ready\]>")
+        step("AUTH LOGIN", "tên đăng nhập")
+        step("alice", "mật khẩu")
+        step("ketchup", r"\[ready\]>")
+        time.sleep(0.3)
+        child.send("\x04")
+        child.expect(pexpect.EOF)
+        seen.append(child.before)
+    finally:
+        child.terminate(force=True)
+    plain = ANSI.sub("", "".join(seen))
+    for words in ("cổng", "raw bật", ":headers chỉ dùng được", "Đã lưu ",
+                  "Không ghi được", "tên đăng nhập", "mật khẩu", "thêm AUTH; bớt STARTTLS"):
+        assert words in plain, words
+    # the prompt lines hold what was typed (`:raw on`): the rest is the shell's
+    assert_vietnamese("repl", "\n".join(line for line in plain.splitlines() if "]>" not in line))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_toolbar(lang):
+    from smtp_tutor.protocol import ClientSession
+    from smtp_tutor.repl.toolbar import toolbar_text
+
+    session = ClientSession()
+    session.receive(b"220 hamburger.edu\r\n")
+    session.send("EHLO crepes.fr")
+    session.receive(b"250 hamburger.edu\r\n")
+    session.tls = session.authenticated = True
+    text = toolbar_text("127.0.0.1", 2525, session, lang)
+    if lang == "vi":
+        assert "TLS bật" in text and "đã xác thực (AUTH)" in text and "ready: sẵn sàng" in text
+        assert "mã cuối 250" in text
+        assert_vietnamese("toolbar", text)
+    else:
+        assert text == " 127.0.0.1:2525 │ TLS on │ AUTH ok │ ready │ last 250 │ Tab: complete · :help · Ctrl-D: quit"
+        assert english_words(text)
+
+
+@pytest.mark.parametrize("command", [["explain", "354"], ["lesson", "list"], ["connect", "--help"],
+                                     ["mailbox", "zorro", "--mailbox-dir", "/nonexistent"]])
+def test_the_same_walk_finds_english_in_english_mode(command):
+    """The detector is not blind: in English mode it finds English in the same outputs."""
+    result = run_tutor(*command, env={"LANG": "C", "SMTP_TUTOR_LANG": "en"})
+    assert english_words(result.stdout.decode() + result.stderr.decode())
