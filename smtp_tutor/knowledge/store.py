@@ -13,7 +13,8 @@ import sys
 from functools import cache
 from typing import Any
 
-FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui")
+FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui",
+         "grade")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 
