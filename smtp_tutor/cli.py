@@ -29,11 +29,13 @@ commands:
   export LESSON          a lesson or transcript as HTML/SVG/Markdown for slides
   serve                  run the practice server (hamburger.edu) on 127.0.0.1:2525
   mailbox USER           show the messages the practice server stored for USER
+  grade client|server    autograde a student's SMTP client (-- COMMAND) or server
 
 `smtp-tutor COMMAND --help` tells more. Language: --lang en|vi (default from LANG).
 """
 
-COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox")
+COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
+            "grade")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ def build_parser(command: str = "") -> argparse.ArgumentParser:
     _export(commands)
     _serve(commands, with_epilog=command == "serve")
     _mailbox(commands)
+    _grade(commands)
     return parser
 
 
@@ -321,6 +322,56 @@ def run_mailbox(options: argparse.Namespace) -> int:
     from smtp_tutor.server.mailbox_view import show_mailbox
 
     return show_mailbox(options, _lang(options))
+
+
+def _grade(commands) -> None:
+    sub = commands.add_parser(
+        "grade", help="autograde a student's SMTP client or server",
+        description="Grade the SMTP socket-programming assignments. `grade client` runs a "
+        "student's client against the practice server in several scenarios (a fresh server "
+        "each) and grades what it did on the wire; `grade server` runs a conformance suite "
+        "against a student's server. The client is NOT run in a security sandbox (README).")
+    targets = sub.add_subparsers(dest="target", metavar="client|server", required=True)
+    client = targets.add_parser(
+        "client", help="grade a client program: smtp-tutor grade client -- COMMAND ...",
+        description="Runs COMMAND once per scenario of the rubric. The server's address is in "
+        "$SMTP_HOST and $SMTP_PORT, and {port} in COMMAND is replaced by the port. With "
+        "--each, {} in COMMAND is replaced by each submission directory.")
+    client.add_argument("--port", type=int, default=1025,
+                        help="port of the practice server (default 1025; 0: a free one)")
+    client.add_argument("--rubric", metavar="FILE",
+                        help="rubric TOML (default: the textbook SMTP lab's)")
+    client.add_argument("--each", metavar="GLOB",
+                        help="grade every submission matching GLOB, e.g. 'submissions/*/'")
+    client.add_argument("--jobs", "-j", type=_count, default=os.cpu_count() or 1, metavar="N",
+                        help="submissions graded at once with --each (default: CPUs)")
+    client.add_argument("--out", metavar="DIR", default="grades",
+                        help="with --each: reports and gradebook.csv go here (default grades)")
+    _grade_output(client)
+    client.add_argument("program", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
+    server = targets.add_parser(
+        "server", help="conformance suite for an SMTP server: smtp-tutor grade server HOST PORT")
+    server.add_argument("host", help="the server's address (loopback, e.g. 127.0.0.1)")
+    server.add_argument("server_port", type=int, metavar="PORT")
+    server.add_argument("--timeout", type=_positive_seconds, default=5.0,
+                        help="seconds to wait for each reply (default 5)")
+    server.add_argument("--rcpt", metavar="ADDRESS",
+                        help="a recipient the server accepts (default: bob@ the greeting's domain)")
+    _grade_output(server)
+    sub.set_defaults(run=run_grade)
+
+
+def _grade_output(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--format", choices=("text", "json", "gradescope", "junit"), default="text",
+                     help="text (colour on a terminal), json, gradescope (results.json), junit")
+    sub.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    _common(sub)
+
+
+def run_grade(options: argparse.Namespace) -> int:
+    from smtp_tutor.grade.main import grade
+
+    return grade(options, _lang(options))
 
 
 def stdin_is_tty() -> bool:

@@ -87,7 +87,7 @@ async def run_program(argv: list[str], *, env: dict[str, str], cwd: str, seconds
     status = "exited"
     try:
         await asyncio.wait_for(process.wait(), seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         status = "timeout"
     finally:
         _kill_group(process.pid)
