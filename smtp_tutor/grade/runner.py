@@ -21,6 +21,7 @@ from dataclasses import dataclass
 PASSED_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "JAVA_HOME", "VIRTUAL_ENV",
               "CONDA_PREFIX", "GOPATH", "GOROOT", "NODE_PATH", "PYTHONPATH", "SYSTEMROOT")
 DRAIN_SECONDS = 1.0  # after the end: what is still in the pipes
+POLL_SECONDS = 0.005  # how often the program's end is looked for
 
 
 @dataclass
@@ -86,13 +87,19 @@ async def run_program(argv: list[str], *, env: dict[str, str], cwd: str, seconds
               asyncio.ensure_future(_drain(process.stderr, keep))]
     status = "exited"
     try:
-        await asyncio.wait_for(process.wait(), seconds)
-    except TimeoutError:
-        status = "timeout"
+        # not process.wait(): it also waits for the pipes, which a child that outlives
+        # the program keeps open; the return code is set as soon as the program exits
+        deadline = started + seconds
+        while process.returncode is None:
+            if time.monotonic() >= deadline:
+                status = "timeout"
+                break
+            await asyncio.sleep(POLL_SECONDS)
     finally:
+        elapsed = time.monotonic() - started
         _kill_group(process.pid)
-    await process.wait()
-    elapsed = time.monotonic() - started
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(process.wait(), DRAIN_SECONDS)
     done, pending = await asyncio.wait(drains, timeout=DRAIN_SECONDS)
     for task in pending:  # a grandchild that left the group holds the pipe: stop reading
         task.cancel()
