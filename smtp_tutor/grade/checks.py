@@ -127,6 +127,10 @@ def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
         if not data:
             last = len(connection.entries) - 1
             return Verdict(False, "no-data", {}, excerpt(connection, last, 5, 0))
+        reply = connection.reply_after(data[0])
+        if reply is None or reply.code != "354":
+            return Verdict(False, "refused", {"verb": "DATA", "reply": reply.text if reply
+                                              else "-"}, excerpt(connection, data[0], 3, 1))
         return Verdict(False, "not-ended", {}, excerpt(connection, len(connection.entries) - 1))
     shown = excerpt(connection, end, 2, 1)
     if reply is not None and reply.code == "250" and outcome.stored:
