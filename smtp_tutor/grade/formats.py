@@ -65,6 +65,7 @@ def plain(report: Report) -> str:
 
 def _rich(report: Report, stream: IO[str]) -> None:
     from rich.console import Console
+    from rich.padding import Padding
     from rich.text import Text
 
     console = Console(file=stream, highlight=False, emoji=False)
@@ -88,9 +89,10 @@ def _rich(report: Report, stream: IO[str]) -> None:
         if check.rfc:
             line.append(f"  {check.rfc}", style="cyan")
         console.print(line)
-        console.print(Text(f"    {check.summary}"))
+        console.print(Padding(Text(check.summary), (0, 0, 0, 4)))
         if check.hint:
-            console.print(Text(f"    {text(lang, 'ui', 'hint')}: {check.hint}", style="yellow"))
+            console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
+                                       style="yellow"), (0, 0, 0, 4)))
         for excerpt in check.excerpt:
             style = "blue" if excerpt.startswith("S:") else "magenta" if excerpt.startswith(
                 "C:") else "dim"
@@ -110,7 +112,7 @@ def gradescope(report: Report) -> dict[str, object]:
         if check.hint:
             output.append(f"{text(lang, 'ui', 'hint')}: {check.hint}")
         if check.rfc:
-            output.append(f"{text(lang, 'ui', 'rfc')} {check.rfc}")
+            output.append(f"{text(lang, 'ui', 'see')} {check.rfc}")
         output.extend(check.excerpt)
         tests.append({"name": check.name, "score": check.points,
                       "max_score": check.max_points, "status": "passed" if check.passed
