@@ -340,7 +340,7 @@ async def concurrent(target: Target) -> Finding:
 
 async def grade_server(host: str, port: int, *, lang: str = "en", timeout: float = 5.0,
                        rcpt: str = "") -> Report:
-    report = Report("server", "RFC 5321 §4.5.1 and up", f"{host}:{port}", lang)
+    report = Report("server", text(lang, "ui", "server-title"), f"{host}:{port}", lang)
     target = Target(host, port, timeout, rcpt)
     for check_id, rfc, function in CHECKS:
         target.lines = []
