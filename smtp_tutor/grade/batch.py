@@ -19,6 +19,7 @@ from smtp_tutor.grade.client import grade_client
 from smtp_tutor.grade.formats import render
 from smtp_tutor.grade.report import Report, text
 from smtp_tutor.grade.rubric import Rubric
+from smtp_tutor.protocol.visible import visible
 
 REPORT_NAMES = {"text": "report.txt", "json": "report.json", "gradescope": "results.json",
                 "junit": "junit.xml"}
@@ -77,7 +78,7 @@ def write_gradebook(book: Path, rubric: Rubric, paths: list[str],
         for path, report in zip(paths, reports, strict=True):
             points = [f"{check.points:g}" for check in report.checks] or [""] * len(
                 rubric.checks)
-            writer.writerow([_cell(name_of(path)), f"{report.score:g}",
+            writer.writerow([_cell(visible(name_of(path))), f"{report.score:g}",
                              f"{rubric.max_score:g}", *points, _cell(report.error)])
 
 
@@ -107,8 +108,6 @@ class _Progress:
         if self.bar is not None:
             self.bar.advance(self.task)
         else:
-            from smtp_tutor.protocol.visible import visible
-
             sys.stderr.write(f"[{self.done}/{self.total}] {visible(name)}: "
                              f"{report.score:g}/{report.max_score:g}\n")
 

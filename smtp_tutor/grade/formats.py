@@ -71,9 +71,9 @@ def _rich(report: Report, stream: IO[str]) -> None:
     console = Console(file=stream, highlight=False, emoji=False)
     lang = report.lang
     heading = text(lang, "ui", f"report-{report.kind}")
-    console.print(Text(f"{heading}: {report.title}", style="bold"))
+    console.print(Text(f"{heading}: {visible(report.title)}", style="bold"))
     who = text(lang, "ui", "program" if report.kind == "client" else "server")
-    console.print(Text(f"{who}: {report.target}", style="dim"))
+    console.print(Text(f"{who}: {visible(report.target)}", style="dim"))
     console.print()
     if report.error:
         console.print(Text(report.error, style="bold red"))

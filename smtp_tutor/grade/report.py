@@ -69,7 +69,7 @@ class Report:
         return not self.error and all(check.passed for check in self.checks)
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "title": self.title, "target": visible(self.target),
+        return {"kind": self.kind, "title": visible(self.title), "target": visible(self.target),
                 "lang": self.lang, "score": self.score, "max_score": self.max_score,
                 "passed": self.passed, "error": self.error,
                 "checks": [check.to_dict() for check in self.checks], "runs": self.runs}
