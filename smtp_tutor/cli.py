@@ -13,7 +13,7 @@ import sys
 from smtp_tutor import __version__
 
 COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
-            "world", "queue")
+            "world", "queue", "grade")
 LANGUAGES = ("en", "vi")
 
 

@@ -43,6 +43,7 @@ _QUOTED = re.compile(r"`[^`\n]*`|“[^”\n]*”|\"[^\"\n]*\"|'[^'\n]*'|<[^>\n]*
                      r"|\[[^\]\n]*\]|(?:/[\w.\-~]+)+/?|\S+@\S+|\b[A-Z][A-Za-z-]*:"
                      r"|(?<!\w):[a-z][\w-]*(?:\s+(?:on|off)\b)*"  # the shell's :commands
                      r"|error while attempting to bind on address .*"
+                     r"|grade (?:client|server)\b|^\s+(?:client|server)\s{2,}"  # subcommands
                      r"|" + "|".join(map(re.escape, _OS_WORDS)))
 
 

@@ -88,6 +88,7 @@ def build_parser(command: str = "", lang: str | None = None) -> argparse.Argumen
     _mailbox(commands)
     _world(commands)
     _queue(commands)
+    _grade(commands)
     _placeholders(parser, lang)
     return parser
 
@@ -365,6 +366,43 @@ def run_mailbox(options: argparse.Namespace) -> int:
     from smtp_tutor.server.mailbox_view import show_mailbox
 
     return show_mailbox(options, _lang(options))
+
+
+def _grade(commands) -> None:
+    sub = commands.add_parser("grade", help=_t("grade", "help"),
+                              description=_t("grade", "description"))
+    targets = sub.add_subparsers(dest="target", metavar="{client,server}", required=True)
+    client = targets.add_parser("client", help=_t("grade", "client_help"),
+                                description=_t("grade", "client_description"))
+    client.add_argument("--port", type=int, default=1025, help=_t("grade", "port"))
+    client.add_argument("--rubric", metavar="FILE", help=_t("grade", "rubric"))
+    client.add_argument("--each", metavar="GLOB", help=_t("grade", "each"))
+    client.add_argument("--jobs", "-j", type=_count, default=os.cpu_count() or 1, metavar="N",
+                        help=_t("grade", "jobs"))
+    client.add_argument("--out", metavar="DIR", default="grades", help=_t("grade", "out"))
+    _grade_output(client)
+    client.add_argument("program", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
+    server = targets.add_parser("server", help=_t("grade", "server_help"))
+    server.add_argument("host", help=_t("grade", "host"))
+    server.add_argument("server_port", type=int, metavar="PORT")
+    server.add_argument("--timeout", type=_positive_seconds, default=5.0,
+                        help=_t("grade", "timeout"))
+    server.add_argument("--rcpt", metavar="ADDRESS", help=_t("grade", "rcpt"))
+    _grade_output(server)
+    sub.set_defaults(run=run_grade)
+
+
+def _grade_output(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--format", choices=("text", "json", "gradescope", "junit"), default="text",
+                     help=_t("grade", "format"))
+    sub.add_argument("--output", "-o", metavar="FILE", help=_t("grade", "output"))
+    _common(sub)
+
+
+def run_grade(options: argparse.Namespace) -> int:
+    from smtp_tutor.grade.main import grade
+
+    return grade(options, _lang(options))
 
 
 def stdin_is_tty() -> bool:

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui", "cli",
-         "world", "pop3")
+         "world", "pop3", "grade")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 

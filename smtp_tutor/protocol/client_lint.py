@@ -33,6 +33,7 @@ RULES: dict[str, str] = {
     "missing-header": "RFC 5322 §3.6",
     "no-blank-line": "RFC 5322 §2.1",
     "blank-before-dot": "RFC 5321 §4.1.1.4",
+    "partial-reply": "RFC 5321 §4.2.1",
 }
 
 
@@ -143,6 +144,11 @@ class ClientLint:
             self.helo_seen = False  # RFC 3207 §4.2: the client starts again with EHLO
             self.pipelining_offered = False
         return notes
+
+    def partial_reply(self) -> list[Note]:
+        """The client sent while the server was half-way through a reply (the server
+        paused in it on purpose): it acted on part of a reply."""
+        return self._once("partial-reply")
 
     # -- helpers --------------------------------------------------------------
 

@@ -60,6 +60,8 @@ class PracticeHandler:
 
     async def handle_MAIL(self, server, session, envelope, address: str,
                           mail_options: list[str]) -> str:
+        if self.faults.replies.get("MAIL"):
+            return self.faults.replies["MAIL"]
         if self.faults.roll(self.faults.fail_rate):
             return RANDOM_FAILURE
         envelope.mail_from = address
@@ -78,6 +80,11 @@ class PracticeHandler:
                     "per message, send the rest in another one")
         if self.faults.roll(self.faults.fail_rate):
             return RANDOM_FAILURE
+        if self.faults.replies.get("RCPT"):
+            return self.faults.replies["RCPT"].format(address=printable(address))
+        if self.faults.any_recipient:  # grading: whatever address the student chose
+            envelope.rcpt_tos.append(f"{self.faults.any_recipient}@{self.domain}")
+            return f"250 2.1.5 {address} ... Recipient ok"
         if domain.lower() != self.domain:
             return f"550 5.7.1 <{address}>: Relay access denied"
         fault = FAULTS.get(local.lower())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -30,6 +30,13 @@ class TeachingFaults:
     slow_seconds: float = 0.0  # every reply, the greeting included, waits this long
     greylist_seconds: float = 0.0  # 451 4.7.1 for a new (client, sender, recipient)
     seed: int | None = None  # makes the random faults repeatable
+    # the scenarios of `smtp-tutor grade` (smtp_tutor/grade/scenarios.py), one at a time
+    greeting_seconds: float = 0.0  # only the 220 greeting comes this late
+    split_seconds: float = 0.0  # each reply line in two TCP writes, this far apart
+    line_seconds: float = 0.0  # a pause before each continuation line of a multi-line reply
+    refuse_greeting: str = ""  # this reply (a 421) instead of the greeting, then hang up
+    replies: dict[str, str] = field(default_factory=dict)  # {"MAIL": "451 ..."}: always that
+    any_recipient: str = ""  # a recipient in any domain is accepted, stored for this user
 
     def __post_init__(self) -> None:
         self.random = random.Random(self.seed)

@@ -85,7 +85,8 @@ class PracticeSMTP(SMTP):
             return
         address = transport.get_extra_info("peername") or ("?", 0)
         self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]))
-        self._refusal = self.context.gate.admit(self.peer.host)
+        self._refusal = (self.context.gate.admit(self.peer.host)
+                         or self.context.faults.refuse_greeting)
         self._admitted = True
         self._tell("opened", self.peer)
 
@@ -119,6 +120,7 @@ class PracticeSMTP(SMTP):
         if self._hung_up:
             return
         text = status if isinstance(status, str) else status.decode("utf-8", "replace")
+        continuation = self._in_reply
         if not self._in_reply:  # the first line of a reply
             if self._refusal and not self._greeted:
                 await self._hang_up(self._refusal)
@@ -126,6 +128,8 @@ class PracticeSMTP(SMTP):
             faults = self.context.faults
             if faults.slow_seconds:
                 await asyncio.sleep(faults.slow_seconds)
+            if faults.greeting_seconds and not self._greeted:
+                await asyncio.sleep(faults.greeting_seconds)
             if faults.drop_rate and faults.roll(faults.drop_rate):
                 self._tell("server_line", self.peer, "(connection dropped: --drop-rate)")
                 self._cut()
@@ -137,7 +141,10 @@ class PracticeSMTP(SMTP):
         if self.lint is not None:
             waiting = isinstance(self._reader, ClientLineReader) and self._reader.waiting() > 0
             self._found(self.lint.reply_line(text, client_spoke_first=final and waiting))
-        await super().push(text)
+        if self.context.faults.split_seconds or self.context.faults.line_seconds:
+            await self._push_in_pieces(text, continuation)
+        else:
+            await super().push(text)
         if self.watched:
             self._tell("server_line", self.peer, text)
         if final and text[:3] in CLIENT_ERRORS:
@@ -145,6 +152,29 @@ class PracticeSMTP(SMTP):
             if self._errors >= self.context.limits.max_errors:
                 await self._hang_up(f"421 4.7.0 {self.context.domain} Too many errors "
                                     f"({self._errors}), closing connection")
+
+    async def _push_in_pieces(self, text: str, continuation: bool) -> None:
+        """`grade`'s scenarios: a reply line written in two pieces, or a multi-line reply
+        with pauses between its lines; a client that speaks during a pause acted on part
+        of a reply (the single-``recv`` bug), which the lint reports."""
+        faults = self.context.faults
+        data = text.encode("utf-8" if self.enable_SMTPUTF8 else "ascii", "replace") + b"\r\n"
+        if continuation and faults.line_seconds:
+            await self._pause(faults.line_seconds)
+        if faults.split_seconds:
+            self._writer.write(data[:2])
+            await self._writer.drain()
+            await self._pause(faults.split_seconds)
+            data = data[2:]
+        self._writer.write(data)
+        await self._writer.drain()
+
+    async def _pause(self, seconds: float) -> None:
+        reader = self._reader if isinstance(self._reader, ClientLineReader) else None
+        before = reader.waiting() if reader is not None else 0
+        await asyncio.sleep(seconds)
+        if reader is not None and self.lint is not None and reader.waiting() > before:
+            self._found(self.lint.partial_reply())
 
     async def _hang_up(self, line: str) -> None:
         """Say ``line`` (a 421), then close; whatever the client sent after is dropped."""

@@ -1,0 +1,368 @@
+"""What decides each check of ``grade client``, from what the server saw and the run.
+
+Each judge returns a ``Verdict``: passed or not, the reason (a key of grade.toml's
+``reason`` table, with parameters), and the lines of the dialogue that decided it.
+The client lint's findings (protocol/client_lint.py) are reused with their own words
+and RFC sections from the knowledge base.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from smtp_tutor.grade.record import Connection
+from smtp_tutor.grade.report import CheckResult, check_text, line_of, text
+from smtp_tutor.grade.rubric import CheckSpec
+from smtp_tutor.grade.scenarios import Outcome
+from smtp_tutor.knowledge.lookup import explain_note
+from smtp_tutor.protocol.commands import mail_path, parse_command
+from smtp_tutor.protocol.visible import visible
+
+RFC = {
+    "delivered": "RFC 5321 §4.1.1.4", "envelope": "RFC 5321 §4.1.1.2, §4.1.1.3",
+    "body": "RFC 5321 §4.1.1.4", "quit": "RFC 5321 §4.1.1.10", "exits": "",
+    "clean-dialogue": "RFC 5321 §2.3.8, §3.1", "split-replies": "RFC 5321 §4.2.1",
+    "multiline-ehlo": "RFC 5321 §4.2.1", "slow-greeting": "RFC 5321 §3.1",
+    "rcpt-550": "RFC 5321 §3.3, §4.1.1.5", "greeting-421": "RFC 5321 §3.8",
+    "mail-451": "RFC 5321 §4.2.1, §4.5.4.1", "dot-stuffing": "RFC 5321 §4.5.2",
+}
+LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered",
+              "pipelined-after", "long-command-line", "long-text-line", "partial-reply")
+MAX_EXCERPT_LINE = 200
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    reason: str
+    params: dict[str, object] = field(default_factory=dict)
+    excerpt: list[str] = field(default_factory=list)
+    rfc: str = ""
+    hint: str = ""
+
+
+def judge(spec: CheckSpec, outcome: Outcome, lang: str) -> CheckResult:
+    verdict = JUDGES[spec.id](spec, outcome, lang)
+    return CheckResult(
+        id=spec.id, name=visible(spec.name) or check_text(lang, spec.id, "name"),
+        passed=verdict.passed, points=spec.points if verdict.passed else 0.0,
+        max_points=spec.points, rfc=verdict.rfc or RFC[spec.id],
+        summary=text(lang, "reason", verdict.reason, **verdict.params),
+        hint="" if verdict.passed else (verdict.hint or check_text(lang, spec.id, "hint")),
+        excerpt=verdict.excerpt)
+
+
+# -- helpers ----------------------------------------------------------------
+
+def excerpt(connection: Connection, index: int, before: int = 3, after: int = 2) -> list[str]:
+    out = []
+    start = max(0, index - before)
+    if start > 0:
+        out.append("   …")
+    for entry in connection.entries[start: index + after + 1]:
+        if entry.side == "!":
+            continue
+        shown = entry.text if len(entry.text) <= MAX_EXCERPT_LINE else \
+            entry.text[:MAX_EXCERPT_LINE] + "…"
+        out.append(line_of(entry.side, shown + ("␊" if entry.bare_lf else "")))
+    return out
+
+
+def _stderr(outcome: Outcome) -> list[str]:
+    return [f"stderr: {visible(line)[:MAX_EXCERPT_LINE]}" for line in outcome.run.stderr_tail()]
+
+
+def _no_connection(outcome: Outcome) -> Verdict:
+    run = outcome.run
+    if run.status == "not-started":
+        return Verdict(False, "not-started", {"error": run.error})
+    return Verdict(False, "no-connection", {"status": _status(run)}, _stderr(outcome))
+
+
+def _status(run) -> str:  # noqa: ANN001
+    if run.status == "timeout":
+        return f"killed after {run.seconds:.1f} s"
+    if run.status == "signal":
+        return f"killed by signal {-run.returncode}"
+    return f"exit status {run.returncode}"
+
+
+def _next_command(connection: Connection, after: int) -> tuple[int, str]:
+    for index, entry in connection.commands():
+        if index > after:
+            return index, entry.verb
+    return -1, ""
+
+
+def _delivered(connection: Connection, outcome: Outcome) -> bool:
+    _, reply, _ = connection.body()
+    return reply is not None and reply.code == "250" and bool(outcome.stored)
+
+
+def _ended_badly(outcome: Outcome) -> Verdict | None:
+    run = outcome.run
+    if run.status == "timeout":
+        return Verdict(False, "timeout", {"seconds": f"{run.seconds:.0f}"}, _stderr(outcome))
+    if run.crashed:
+        tail = run.stderr_tail(1)
+        return Verdict(False, "crashed", {"line": tail[0] if tail else _status(run)},
+                       _stderr(outcome))
+    return None
+
+
+# -- the judges -------------------------------------------------------------
+
+Judge = Callable[[CheckSpec, Outcome, str], Verdict]
+
+
+def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    _, reply, end = connection.body()
+    if end < 0:
+        data = [i for i, e in connection.commands() if e.verb == "DATA"]
+        if not data:
+            last = len(connection.entries) - 1
+            return Verdict(False, "no-data", {}, excerpt(connection, last, 5, 0))
+        reply = connection.reply_after(data[0])
+        if reply is None or reply.code != "354":
+            return Verdict(False, "refused", {"verb": "DATA", "reply": reply.text if reply
+                                              else "-"}, excerpt(connection, data[0], 3, 1))
+        return Verdict(False, "not-ended", {}, excerpt(connection, len(connection.entries) - 1))
+    shown = excerpt(connection, end, 2, 1)
+    if reply is not None and reply.code == "250" and outcome.stored:
+        return Verdict(True, "delivered", {"reply": reply.text}, shown)
+    return Verdict(False, "end-refused", {"reply": reply.text if reply else "-"}, shown)
+
+
+def envelope(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    sender, recipients, refused = None, [], None
+    for index, entry in connection.commands():
+        if entry.verb not in ("MAIL", "RCPT"):
+            continue
+        reply = connection.reply_after(index)
+        address = mail_path(parse_command(entry.text)) or ""
+        if reply is None or reply.code[:1] != "2":
+            refused = refused or (index, entry, reply)
+            continue
+        if entry.verb == "MAIL" and sender is None:
+            sender = (index, address)
+        elif entry.verb == "RCPT":
+            recipients.append(address)
+    if refused is not None and (sender is None or not recipients):
+        index, entry, reply = refused
+        return Verdict(False, "refused", {"verb": entry.verb, "reply": reply.text if reply
+                                          else "-"}, excerpt(connection, index, 1, 1))
+    if sender is None:
+        return Verdict(False, "no-mail", {}, excerpt(connection, len(connection.entries) - 1))
+    if not recipients:
+        return Verdict(False, "no-rcpt", {}, excerpt(connection, sender[0], 1, 3))
+    shown = excerpt(connection, sender[0], 0, 3)
+    want_from, want_to = spec.params.get("from"), spec.params.get("to")
+    if want_from and not fnmatch.fnmatch(sender[1].lower(), str(want_from).lower()):
+        return Verdict(False, "wrong-from", {"got": sender[1], "want": want_from}, shown)
+    if want_to and not any(fnmatch.fnmatch(r.lower(), str(want_to).lower()) for r in recipients):
+        return Verdict(False, "wrong-to", {"got": ", ".join(recipients), "want": want_to}, shown)
+    return Verdict(True, "envelope-ok", {"sender": sender[1] or "<>",
+                                         "recipients": ", ".join(recipients)}, shown)
+
+
+def body(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    lines, _, end = connection.body()
+    if end < 0:
+        return Verdict(False, "no-body")
+    whole = "\n".join(lines)
+    wanted = spec.params.get("contains", [])
+    for piece in [wanted] if isinstance(wanted, str) else wanted:
+        if str(piece) not in whole:
+            return Verdict(False, "body-missing", {"text": piece}, excerpt(connection, end, 4, 0))
+    return Verdict(True, "body-ok", {"lines": len(lines)}, excerpt(connection, end, 2, 0))
+
+
+def quit_(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    for index, entry in connection.commands():
+        if entry.verb == "QUIT":
+            reply = connection.reply_after(index)
+            shown = excerpt(connection, index, 1, 1)
+            if reply is not None and reply.code == "221":
+                return Verdict(True, "quit-ok", {}, shown)
+            return Verdict(False, "quit-refused", {"reply": reply.text if reply else "-"}, shown)
+    return Verdict(False, "no-quit", {}, excerpt(connection, len(connection.entries) - 1))
+
+
+def exits(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    run = outcome.run
+    if run.status == "not-started":
+        return Verdict(False, "not-started", {"error": run.error})
+    bad = _ended_badly(outcome)
+    if bad is not None:
+        return bad
+    if run.returncode:
+        return Verdict(False, "exit-status", {"code": run.returncode}, _stderr(outcome))
+    return Verdict(True, "exited", {"seconds": f"{run.seconds:.2f}"})
+
+
+def clean_dialogue(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    rules = spec.params.get("rules", LINT_RULES)
+    found = [(i, n) for i, n in connection.findings() if n.key.removeprefix("lint-") in rules]
+    if not found:
+        return Verdict(True, "clean", {})
+    index, note = found[0]
+    said, hint = explain_note(note.key, note.params, lang)
+    others = [explain_note(n.key, n.params, lang)[0] for _, n in found[1:]]
+    return Verdict(False, "lint", {"text": " ".join([said, *others])},
+                   excerpt(connection, index, 2, 0), rfc=note.rfc, hint=hint)
+
+
+def _partial(connection: Connection, lang: str) -> Verdict | None:
+    for index, note in connection.findings():
+        if note.key == "lint-partial-reply":
+            said, hint = explain_note(note.key, note.params, lang)
+            return Verdict(False, "partial", {"text": said}, excerpt(connection, index, 4, 3),
+                           hint=hint)
+    return None
+
+
+def split_replies(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    partial = _partial(connection, lang)
+    if partial is not None:
+        return partial
+    if not _delivered(connection, outcome):
+        return Verdict(False, "split-not-delivered", {},
+                       excerpt(connection, len(connection.entries) - 1, 4, 0))
+    return Verdict(True, "split-ok", {})
+
+
+def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    ehlo = [i for i, e in connection.commands() if e.verb == "EHLO"]
+    if not ehlo:
+        return Verdict(True, "helo-only", {})
+    partial = _partial(connection, lang)
+    if partial is not None:
+        return partial
+    return Verdict(True, "multiline-ok", {}, excerpt(connection, ehlo[0], 0, 3))
+
+
+def slow_greeting(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    for index, note in connection.findings():
+        if note.key == "lint-early-talker":
+            return Verdict(False, "early", {}, excerpt(connection, index, 2, 2))
+    if not connection.commands():
+        return Verdict(False, "silent", {"status": _status(outcome.run)})
+    return Verdict(True, "waited", {"seconds": outcome.env.get("greeting", "")},
+                   excerpt(connection, 0, 0, 1))
+
+
+def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    rcpts = [i for i, e in connection.commands() if e.verb == "RCPT"]
+    if not rcpts:
+        return Verdict(False, "no-rcpt-sent", {},
+                       excerpt(connection, len(connection.entries) - 1))
+    data = [i for i, e in connection.commands() if e.verb == "DATA" and i > rcpts[0]]
+    if data:
+        return Verdict(False, "data-after-refusal", {}, excerpt(connection, data[0], 3, 1))
+    index, verb = _next_command(connection, rcpts[-1])
+    if verb in ("RSET", "QUIT"):
+        return Verdict(True, "stopped-ok", {"verb": verb}, excerpt(connection, index, 2, 1))
+    bad = _ended_badly(outcome)
+    if bad is not None:
+        return bad
+    if not verb:
+        return Verdict(False, "closed-silently", {}, excerpt(connection, rcpts[-1], 1, 1))
+    return Verdict(False, "went-on", {"verb": verb}, excerpt(connection, index, 2, 1))
+
+
+def greeting_421(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    bad = _ended_badly(outcome)
+    if bad is not None:
+        return bad
+    return Verdict(True, "stopped-after-421", {"status": _status(outcome.run)},
+                   excerpt(connection, 0, 0, 0))
+
+
+def mail_451(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    mails = [i for i, e in connection.commands() if e.verb == "MAIL"]
+    if not mails:
+        return Verdict(False, "no-mail", {}, excerpt(connection, len(connection.entries) - 1))
+    index, verb = _next_command(connection, mails[0])
+    if verb in ("RCPT", "DATA"):
+        return Verdict(False, "went-on", {"verb": verb}, excerpt(connection, index, 2, 1))
+    bad = _ended_badly(outcome)
+    if bad is not None:
+        return bad
+    return Verdict(True, "stopped-ok", {"verb": verb or "-"},
+                   excerpt(connection, index if index >= 0 else mails[0], 2, 1))
+
+
+def dot_stuffing(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome)
+    want = _trim(outcome.env.get("SMTP_BODY", "").replace("\r\n", "\n").split("\n"))
+    lines, reply, end = connection.body()
+    if end < 0:
+        return Verdict(False, "no-body")
+    got = _trim(lines)
+    shown = excerpt(connection, end, 6, 1)
+    if want and want[0] not in got:
+        return Verdict(False, "body-ignored", {"first": want[0]}, shown)
+    start = got.index(want[0]) if want else 0
+    got = got[start:]
+    for number, wanted in enumerate(want, 1):
+        line = got[number - 1] if number <= len(got) else None
+        if line != wanted:
+            return Verdict(False, "changed", {"n": number, "want": wanted,
+                                              "got": "(end)" if line is None else line}, shown)
+    if reply is None or reply.code != "250":
+        return Verdict(False, "end-refused", {"reply": reply.text if reply else "-"}, shown)
+    return Verdict(True, "stuffing-ok", {}, shown)
+
+
+def _trim(lines: list[str]) -> list[str]:
+    out = [line.rstrip("\r") for line in lines]
+    while out and out[-1].strip() == "":
+        out.pop()
+    while out and out[0].strip() == "":
+        out.pop(0)
+    return out
+
+
+JUDGES: dict[str, Judge] = {
+    "delivered": delivered, "envelope": envelope, "body": body, "quit": quit_,
+    "exits": exits, "clean-dialogue": clean_dialogue, "split-replies": split_replies,
+    "multiline-ehlo": multiline_ehlo, "slow-greeting": slow_greeting, "rcpt-550": rcpt_550,
+    "greeting-421": greeting_421, "mail-451": mail_451, "dot-stuffing": dot_stuffing,
+}

@@ -1,0 +1,157 @@
+"""A report in four shapes: text (rich on a terminal, plain when piped), JSON,
+Gradescope's ``results.json`` and JUnit XML.
+
+Every string from the student's side went through ``visible()`` when the report was
+made; JUnit adds XML escaping and drops what XML 1.0 cannot hold at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import IO
+
+from smtp_tutor.grade.report import Report, text
+from smtp_tutor.protocol.visible import visible
+
+FORMATS = ("text", "json", "gradescope", "junit")
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def render(report: Report, form: str, *, color: bool = False) -> str:
+    if form == "json":
+        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if form == "gradescope":
+        return json.dumps(gradescope(report), ensure_ascii=False, indent=2) + "\n"
+    if form == "junit":
+        return junit(report)
+    return plain(report)
+
+
+def write(report: Report, form: str, stream: IO[str] | None = None) -> None:
+    """To a terminal in colour (rich), anywhere else as text without escapes."""
+    out = stream or sys.stdout
+    if form == "text" and out.isatty():
+        _rich(report, out)
+    else:
+        out.write(render(report, form))
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def plain(report: Report) -> str:
+    lang = report.lang
+    heading = text(lang, "ui", f"report-{report.kind}")
+    who = text(lang, "ui", "program" if report.kind == "client" else "server")
+    lines = [f"{heading}: {visible(report.title)}", f"{who}: {visible(report.target)}", ""]
+    if report.error:
+        return "\n".join([*lines, report.error, ""])
+    for check in report.checks:
+        mark = "✓ " + text(lang, "ui", "passed") if check.passed else "✗ " + text(lang, "ui",
+                                                                                  "failed")
+        lines.append(f"{mark}  {_number(check.points)}/{_number(check.max_points)}  "
+                     f"{check.name}" + (f"  ({check.rfc})" if check.rfc else ""))
+        lines.append(f"    {check.summary}")
+        if check.hint:
+            lines.append(f"    {text(lang, 'ui', 'hint')}: {check.hint}")
+        lines.extend(f"      {line}" for line in check.excerpt)
+    lines += ["", f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
+              f"{_number(report.max_score)}", ""]
+    return "\n".join(lines)
+
+
+def _rich(report: Report, stream: IO[str]) -> None:
+    from rich.console import Console
+    from rich.padding import Padding
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False, emoji=False)
+    lang = report.lang
+    heading = text(lang, "ui", f"report-{report.kind}")
+    console.print(Text(f"{heading}: {visible(report.title)}", style="bold"))
+    who = text(lang, "ui", "program" if report.kind == "client" else "server")
+    console.print(Text(f"{who}: {visible(report.target)}", style="dim"))
+    console.print()
+    if report.error:
+        console.print(Text(report.error, style="bold red"))
+        return
+    for check in report.checks:
+        line = Text()
+        if check.passed:
+            line.append("✓ " + text(lang, "ui", "passed"), style="bold green")
+        else:
+            line.append("✗ " + text(lang, "ui", "failed"), style="bold red")
+        line.append(f"  {_number(check.points)}/{_number(check.max_points)}  ")
+        line.append(check.name, style="bold")
+        if check.rfc:
+            line.append(f"  {check.rfc}", style="cyan")
+        console.print(line)
+        console.print(Padding(Text(check.summary), (0, 0, 0, 4)))
+        if check.hint:
+            console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
+                                       style="yellow"), (0, 0, 0, 4)))
+        for excerpt in check.excerpt:
+            style = "blue" if excerpt.startswith("S:") else "magenta" if excerpt.startswith(
+                "C:") else "dim"
+            console.print(Text(f"      {excerpt}", style=style), soft_wrap=True)
+    console.print()
+    total = Text(f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
+                 f"{_number(report.max_score)}", style="bold")
+    console.print(total)
+
+
+def gradescope(report: Report) -> dict[str, object]:
+    """Gradescope's autograder results format (``/autograder/results/results.json``)."""
+    lang = report.lang
+    tests = []
+    for check in report.checks:
+        output = [check.summary]
+        if check.hint:
+            output.append(f"{text(lang, 'ui', 'hint')}: {check.hint}")
+        if check.rfc:
+            output.append(f"{text(lang, 'ui', 'see')} {check.rfc}")
+        output.extend(check.excerpt)
+        tests.append({"name": check.name, "score": check.points,
+                      "max_score": check.max_points, "status": "passed" if check.passed
+                      else "failed", "output": "\n".join(output), "visibility": "visible"})
+    result: dict[str, object] = {"score": report.score, "tests": tests,
+                                 "visibility": "visible", "stdout_visibility": "hidden"}
+    if report.error:
+        result["output"] = report.error
+    return result
+
+
+def junit(report: Report) -> str:
+    import xml.etree.ElementTree as ET
+
+    failures = sum(not check.passed for check in report.checks)
+    suite = ET.Element("testsuite", name=_xml(f"smtp-tutor grade {report.kind}"),
+                       tests=str(len(report.checks)), failures=str(failures), errors=str(
+                           int(bool(report.error))))
+    if report.error:
+        case = ET.SubElement(suite, "testcase", classname="smtp-tutor", name="grade")
+        ET.SubElement(case, "error", message=_xml(report.error))
+    for check in report.checks:
+        case = ET.SubElement(suite, "testcase", classname=_xml(f"smtp-tutor.{report.kind}"),
+                             name=_xml(check.name))
+        ET.SubElement(case, "properties").append(ET.Element(
+            "property", name="score", value=f"{_number(check.points)}/"
+            f"{_number(check.max_points)}"))
+        details = "\n".join([check.summary, *(f"{text(report.lang, 'ui', 'hint')}: "
+                                              f"{check.hint}" for _ in [1] if check.hint),
+                             check.rfc, *check.excerpt])
+        if not check.passed:
+            failure = ET.SubElement(case, "failure", message=_xml(check.summary))
+            failure.text = _xml(details)
+        else:
+            ET.SubElement(case, "system-out").text = _xml(details)
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, "unicode") + "\n"
+
+
+def _xml(value: str) -> str:
+    """Visible, and only characters XML 1.0 allows (ElementTree escapes the rest)."""
+    return _NOT_XML.sub(lambda m: f"<U+{ord(m.group()):04X}>", visible(value))

@@ -1,0 +1,121 @@
+"""The grading rubric: which checks run, what each is worth, the limits of a run.
+
+A TOML file (the default, ``rubrics/textbook-lab.toml``, is the textbook's SMTP lab);
+instructors copy and edit it.  Loading checks every field, so a typo is an error
+with the file's name, never a silently different grade.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT = Path(__file__).with_name("rubrics") / "textbook-lab.toml"
+
+# check id -> the scenario (a fresh server so set up) the program is run in for it
+CHECK_SCENARIO = {
+    "delivered": "plain", "envelope": "plain", "body": "plain", "quit": "plain",
+    "exits": "plain", "clean-dialogue": "plain",
+    "split-replies": "split", "multiline-ehlo": "multiline", "slow-greeting": "slow-greeting",
+    "rcpt-550": "rcpt-550", "greeting-421": "greeting-421", "mail-451": "mail-451",
+    "dot-stuffing": "dot-stuffing",
+}
+DEFAULT_DOT_BODY = "A line with a dot:\n.\n.hidden starts with a dot\n..two dots\nThe end."
+
+
+class RubricError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    points: float
+    name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self) -> str:
+        return CHECK_SCENARIO[self.id]
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 10.0
+    memory_mb: int = 512
+    output_kb: int = 64
+
+
+@dataclass(frozen=True)
+class Timing:
+    greeting_seconds: float = 0.5
+    split_seconds: float = 0.1
+    line_seconds: float = 0.1
+
+
+@dataclass(frozen=True)
+class Rubric:
+    title: str
+    checks: tuple[CheckSpec, ...]
+    limits: Limits = Limits()
+    timing: Timing = Timing()
+    env: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def scenarios(self) -> list[str]:
+        """The scenarios to run, each once, in the order their checks come."""
+        seen: list[str] = []
+        for check in self.checks:
+            if check.scenario not in seen:
+                seen.append(check.scenario)
+        return seen
+
+    @property
+    def max_score(self) -> float:
+        return sum(check.points for check in self.checks)
+
+
+def load_rubric(path: str | Path | None = None) -> Rubric:
+    source = Path(path) if path else DEFAULT
+    try:
+        with open(source, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise RubricError(f"{source}: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise RubricError(f"{source}: {error}") from None
+    return parse_rubric(data, str(source))
+
+
+def parse_rubric(data: dict[str, Any], source: str = "rubric") -> Rubric:
+    checks = []
+    for index, entry in enumerate(data.get("check", []), 1):
+        if not isinstance(entry, dict) or entry.get("id") not in CHECK_SCENARIO:
+            known = ", ".join(CHECK_SCENARIO)
+            raise RubricError(f"{source}: check {index}: id must be one of {known}")
+        points = entry.get("points", 1)
+        if not isinstance(points, int | float) or points < 0:
+            raise RubricError(f"{source}: check {index} ({entry['id']}): points must be >= 0")
+        params = {k: v for k, v in entry.items() if k not in ("id", "points", "name")}
+        checks.append(CheckSpec(entry["id"], float(points), str(entry.get("name", "")), params))
+    if not checks:
+        raise RubricError(f"{source}: no [[check]] entries")
+    return Rubric(
+        title=str(data.get("title", "SMTP client")),
+        checks=tuple(checks),
+        limits=Limits(**_numbers(data.get("limits", {}), Limits, source)),
+        timing=Timing(**_numbers(data.get("timing", {}), Timing, source)),
+        env={str(k): str(v) for k, v in data.get("env", {}).items()},
+        source=source,
+    )
+
+
+def _numbers(table: dict[str, Any], kind: type, source: str) -> dict[str, Any]:
+    fields = kind.__dataclass_fields__
+    for name, value in table.items():
+        if name not in fields or not isinstance(value, int | float) or value < 0:
+            raise RubricError(f"{source}: {name} = {value!r}: expected one of "
+                              f"{', '.join(fields)} with a number >= 0")
+    return dict(table)

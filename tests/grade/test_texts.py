@@ -1,0 +1,46 @@
+"""The words of grade: every check and reason in English and Vietnamese; rubric errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from smtp_tutor.grade.conformance import CHECKS
+from smtp_tutor.grade.rubric import CHECK_SCENARIO, RubricError, load_rubric, parse_rubric
+from smtp_tutor.knowledge.store import load
+
+
+def test_every_check_has_a_name_and_hint_in_both_languages():
+    data = load("grade")
+    ids = list(CHECK_SCENARIO) + [f"server-{check_id}" for check_id, _, _ in CHECKS]
+    for lang in ("en", "vi"):
+        for check_id in ids:
+            entry = data[lang]["check"][check_id]
+            assert entry["name"] and entry["hint"], (lang, check_id)
+    for section in ("ui", "reason", "check"):
+        assert set(data["en"][section]) == set(data["vi"][section]), section
+
+
+def test_default_rubric_is_the_textbook_lab():
+    rubric = load_rubric()
+    assert rubric.max_score == 15 and rubric.limits.seconds == 10
+    assert rubric.scenarios() == ["plain", "split", "multiline", "slow-greeting", "rcpt-550",
+                                  "greeting-421", "mail-451"]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({}, "no [[check]]"),
+    ({"check": [{"id": "nope"}]}, "id must be one of"),
+    ({"check": [{"id": "quit", "points": -1}]}, "points must be >= 0"),
+    ({"check": [{"id": "quit"}], "limits": {"seconds": "ten"}}, "seconds"),
+    ({"check": [{"id": "quit"}], "limits": {"sekonds": 3}}, "sekonds"),
+])
+def test_rubric_errors_name_the_problem(data, message):
+    with pytest.raises(RubricError, match=re.escape(message)):
+        parse_rubric(data, "my.toml")
+
+
+def test_missing_rubric_file(tmp_path):
+    with pytest.raises(RubricError, match="No such file"):
+        load_rubric(tmp_path / "absent.toml")
