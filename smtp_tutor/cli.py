@@ -149,10 +149,17 @@ def _dispatch(args: list[str]) -> int:
         args = ["connect", *args]
     parser = build_parser(args[0])
     if args[0] not in COMMANDS:
+        import difflib
+
         from smtp_tutor.knowledge.store import load
 
-        words = load("cli")["main"]["unknown_command"][language()]
-        parser.error(words.format(command=args[0], commands=", ".join(COMMANDS)))
+        words = load("cli")["main"]
+        close = difflib.get_close_matches(args[0], COMMANDS, n=1, cutoff=0.6)
+        if close:  # conect → connect
+            parser.error(words["unknown_command_close"][language()].format(
+                command=args[0], close=close[0]))
+        parser.error(words["unknown_command"][language()].format(
+            command=args[0], commands=", ".join(COMMANDS)))
     options = parser.parse_args(args)
     return options.run(options)
 

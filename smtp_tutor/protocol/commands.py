@@ -8,6 +8,7 @@ EHLO) is sent as typed, with a note, because a tutor shows the real world.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -136,6 +137,10 @@ def syntax_notes(command: Command, advertised: Container[str] = ()) -> list[Note
     if command.is_pseudo:
         return []
     if verb not in KNOWN_VERBS and verb not in advertised:
+        close = difflib.get_close_matches(verb, sorted(KNOWN_VERBS), n=1, cutoff=0.6)
+        if close:  # MIAL → MAIL
+            return [Note("unknown-command-close", {"verb": verb, "close": close[0]},
+                         level="warning", rfc="RFC 5321 §4.2.4", expect="500")]
         return [Note("unknown-command", {"verb": verb}, level="warning",
                      rfc="RFC 5321 §4.2.4", expect="500")]
     if verb in ("HELO", "EHLO") and not command.args:

@@ -13,8 +13,19 @@ def toolbar_text(host: str, port: int, session: ClientSession, lang: str) -> str
     state = session.state.value
     gloss = ui("state_gloss", lang).get(state, "")  # vi: the protocol word, then its meaning
     where = f"{state}: {gloss}" if gloss else state
-    return (f" {host}:{port} │ {tls}{auth} │ {where} │ {ui('toolbar_last', lang, code=str(last))}"
-            f" │ {ui('toolbar_keys', lang)}")
+    shown = f"[{host}]" if ":" in host else host  # ::1 port 2525 reads [::1]:2525
+    parts = [f"{shown}:{port}", tls + auth, where, ui("toolbar_last", lang, code=str(last)),
+             ui("toolbar_keys", lang)]
+    columns = _columns()
+    while len(parts) > 3 and len(" │ ".join(parts)) + 2 > columns:
+        parts.pop()  # a narrow terminal: the keys go first, then the last code
+    return " " + " │ ".join(parts)
+
+
+def _columns() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
 
 
 def prompt_text(host: str, session: ClientSession) -> str:

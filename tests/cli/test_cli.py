@@ -211,3 +211,9 @@ def test_mailbox_names_a_user_that_exists_and_counts_in_english_grammar(practice
 def test_a_port_that_is_not_a_number_is_said_in_the_run_language():
     assert "port “abc” is not a number" in run_tutor("connect", "h:abc").stderr.decode()
     assert "cổng “abc” không phải là số" in run_tutor("--lang", "vi", "connect", "h:abc").stderr.decode()
+
+
+def test_a_misspelt_command_gets_a_did_you_mean():
+    result = run_tutor("conect")
+    assert result.returncode == 2 and "connect" in result.stderr.decode()
+    assert "did you mean" in result.stderr.decode()

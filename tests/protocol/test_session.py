@@ -333,3 +333,9 @@ def test_lesson_10_watch_shows_the_cancel_star():
     result = run_tutor("lesson", "play", "10", "--offline", "--mode", "watch", "--pace", "0.01")
     sent = [line for line in result.stdout.decode().splitlines() if line.startswith("C: ")]
     assert "C: *" in sent and "C: ********" in sent
+
+
+def test_a_misspelt_verb_gets_a_did_you_mean():
+    session = greeted(b"250 h\r\n")
+    [note] = session.check("MIAL FROM:<a@crepes.fr>")
+    assert note.key == "unknown-command-close" and note.params["close"] == "MAIL"
