@@ -17,6 +17,7 @@ from smtp_tutor.server.lint_report import LintReport
 from tests.conftest import run_tutor, tutor_command
 from tests.safety.hostile import HOSTILE, assert_inert
 from tests.server.raw import RawClient, ServeProcess
+from tests.server.test_console import settled
 
 ASCII_HOSTILE = HOSTILE.replace("\u202e", "").replace("\x9b", "")
 
@@ -24,14 +25,6 @@ ASCII_HOSTILE = HOSTILE.replace("\u202e", "").replace("\x9b", "")
 class Unclosed(io.StringIO):
     def close(self) -> None:  # the report is read after the server stops
         pass
-
-
-def settled(screen: io.StringIO, marker: str) -> str:
-    for _ in range(100):
-        if marker in screen.getvalue():
-            return screen.getvalue()
-        time.sleep(0.05)
-    raise AssertionError(screen.getvalue())
 
 
 def test_the_console_shows_a_hostile_client_without_obeying_it(practice_with):

@@ -34,6 +34,12 @@ class RawClient:
         self.send(command)
         return self.reply()
 
+    def open_message(self, helo: bytes = b"HELO crepes.fr") -> None:
+        """Greeted, MAIL alice, RCPT bob, DATA: the next bytes are the message."""
+        for command in (helo, b"MAIL FROM:<alice@crepes.fr>", b"RCPT TO:<bob@hamburger.edu>"):
+            assert self.ask(command + b"\r\n").startswith("250")
+        assert self.ask(b"DATA\r\n").startswith("354")
+
     def closed(self) -> bool:
         """True when the server has closed the connection (after what is buffered)."""
         try:

@@ -25,10 +25,7 @@ def _stored(practice) -> list[bytes]:
 @pytest.mark.parametrize("marker", LOOKALIKES, ids=[repr(m) for m in LOOKALIKES])
 def test_a_lookalike_end_refuses_the_message_and_nothing_after_it_runs(practice, marker):
     with RawClient(practice.host, practice.port) as client:
-        for command in (b"EHLO crepes.fr\r\n", b"MAIL FROM:<alice@crepes.fr>\r\n",
-                        b"RCPT TO:<bob@hamburger.edu>\r\n"):
-            assert client.ask(command).startswith("250")
-        assert client.ask(b"DATA\r\n").startswith("354")
+        client.open_message(b"EHLO crepes.fr")
         client.send(b"From: alice@crepes.fr\r\nSubject: hi\r\n\r\nDo you like ketchup?"
                     + marker + SMUGGLED + b"\r\n.\r\n")
         reply = client.reply()
@@ -39,10 +36,7 @@ def test_a_lookalike_end_refuses_the_message_and_nothing_after_it_runs(practice,
 
 def test_the_real_end_marker_still_ends_exactly_one_message(practice):
     with RawClient(practice.host, practice.port) as client:
-        for command in (b"EHLO crepes.fr\r\n", b"MAIL FROM:<alice@crepes.fr>\r\n",
-                        b"RCPT TO:<bob@hamburger.edu>\r\n"):
-            assert client.ask(command).startswith("250")
-        assert client.ask(b"DATA\r\n").startswith("354")
+        client.open_message(b"EHLO crepes.fr")
         assert client.ask(b"From: alice@crepes.fr\r\n\r\n..a stuffed line\r\n.\r\n"
                           ).startswith("250")
         assert client.ask(b"QUIT\r\n").startswith("221")
