@@ -74,19 +74,22 @@ def _stderr(outcome: Outcome) -> list[str]:
     return [f"stderr: {visible(line)[:MAX_EXCERPT_LINE]}" for line in outcome.run.stderr_tail()]
 
 
-def _no_connection(outcome: Outcome) -> Verdict:
+def _no_connection(outcome: Outcome, lang: str = "en") -> Verdict:
     run = outcome.run
     if run.status == "not-started":
         return Verdict(False, "not-started", {"error": run.error})
-    return Verdict(False, "no-connection", {"status": _status(run)}, _stderr(outcome))
+    return Verdict(False, "no-connection", {"status": _status(run, lang)}, _stderr(outcome))
 
 
-def _status(run) -> str:  # noqa: ANN001
+def _status(run, lang: str = "en") -> str:  # noqa: ANN001
+    """How the program ended, in the report's language."""
+    from smtp_tutor.grade.report import text
+
     if run.status == "timeout":
-        return f"killed after {run.seconds:.1f} s"
+        return text(lang, "ui", "status-timeout", seconds=f"{run.seconds:.1f}")
     if run.status == "signal":
-        return f"killed by signal {-run.returncode}"
-    return f"exit status {run.returncode}"
+        return text(lang, "ui", "status-signal", signal=str(-run.returncode))
+    return text(lang, "ui", "status-exit", code=str(run.returncode))
 
 
 def _next_command(connection: Connection, after: int) -> tuple[int, str]:
@@ -101,13 +104,13 @@ def _delivered(connection: Connection, outcome: Outcome) -> bool:
     return reply is not None and reply.code == "250" and bool(outcome.stored)
 
 
-def _ended_badly(outcome: Outcome) -> Verdict | None:
+def _ended_badly(outcome: Outcome, lang: str = "en") -> Verdict | None:
     run = outcome.run
     if run.status == "timeout":
         return Verdict(False, "timeout", {"seconds": f"{run.seconds:.0f}"}, _stderr(outcome))
     if run.crashed:
         tail = run.stderr_tail(1)
-        return Verdict(False, "crashed", {"line": tail[0] if tail else _status(run)},
+        return Verdict(False, "crashed", {"line": tail[0] if tail else _status(run, lang)},
                        _stderr(outcome))
     return None
 
@@ -120,7 +123,7 @@ Judge = Callable[[CheckSpec, Outcome, str], Verdict]
 def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     _, reply, end = connection.body()
     if end < 0:
         data = [i for i, e in connection.commands() if e.verb == "DATA"]
@@ -141,7 +144,7 @@ def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def envelope(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     sender, recipients, refused = None, [], None
     for index, entry in connection.commands():
         if entry.verb not in ("MAIL", "RCPT"):
@@ -176,7 +179,7 @@ def envelope(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def body(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     lines, _, end = connection.body()
     if end < 0:
         return Verdict(False, "no-body")
@@ -191,7 +194,7 @@ def body(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def quit_(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     for index, entry in connection.commands():
         if entry.verb == "QUIT":
             reply = connection.reply_after(index)
@@ -206,7 +209,7 @@ def exits(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     run = outcome.run
     if run.status == "not-started":
         return Verdict(False, "not-started", {"error": run.error})
-    bad = _ended_badly(outcome)
+    bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
     if run.returncode:
@@ -217,7 +220,7 @@ def exits(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def clean_dialogue(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     rules = spec.params.get("rules", LINT_RULES)
     found = [(i, n) for i, n in connection.findings() if n.key.removeprefix("lint-") in rules]
     if not found:
@@ -241,7 +244,7 @@ def _partial(connection: Connection, lang: str) -> Verdict | None:
 def split_replies(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     partial = _partial(connection, lang)
     if partial is not None:
         return partial
@@ -254,7 +257,7 @@ def split_replies(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     ehlo = [i for i, e in connection.commands() if e.verb == "EHLO"]
     if not ehlo:
         return Verdict(True, "helo-only", {})
@@ -267,12 +270,12 @@ def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def slow_greeting(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     for index, note in connection.findings():
         if note.key == "lint-early-talker":
             return Verdict(False, "early", {}, excerpt(connection, index, 2, 2))
     if not connection.commands():
-        return Verdict(False, "silent", {"status": _status(outcome.run)})
+        return Verdict(False, "silent", {"status": _status(outcome.run, lang)})
     return Verdict(True, "waited", {"seconds": outcome.env.get("greeting", "")},
                    excerpt(connection, 0, 0, 1))
 
@@ -280,7 +283,7 @@ def slow_greeting(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     rcpts = [i for i, e in connection.commands() if e.verb == "RCPT"]
     if not rcpts:
         return Verdict(False, "no-rcpt-sent", {},
@@ -291,7 +294,7 @@ def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     index, verb = _next_command(connection, rcpts[-1])
     if verb in ("RSET", "QUIT"):
         return Verdict(True, "stopped-ok", {"verb": verb}, excerpt(connection, index, 2, 1))
-    bad = _ended_badly(outcome)
+    bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
     if not verb:
@@ -302,25 +305,25 @@ def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def greeting_421(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
-    bad = _ended_badly(outcome)
+        return _no_connection(outcome, lang)
+    bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
-    return Verdict(True, "stopped-after-421", {"status": _status(outcome.run)},
+    return Verdict(True, "stopped-after-421", {"status": _status(outcome.run, lang)},
                    excerpt(connection, 0, 0, 0))
 
 
 def mail_451(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     mails = [i for i, e in connection.commands() if e.verb == "MAIL"]
     if not mails:
         return Verdict(False, "no-mail", {}, excerpt(connection, len(connection.entries) - 1))
     index, verb = _next_command(connection, mails[0])
     if verb in ("RCPT", "DATA"):
         return Verdict(False, "went-on", {"verb": verb}, excerpt(connection, index, 2, 1))
-    bad = _ended_badly(outcome)
+    bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
     return Verdict(True, "stopped-ok", {"verb": verb or "-"},
@@ -330,7 +333,7 @@ def mail_451(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
 def dot_stuffing(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
-        return _no_connection(outcome)
+        return _no_connection(outcome, lang)
     want = _trim(outcome.env.get("SMTP_BODY", "").replace("\r\n", "\n").split("\n"))
     lines, reply, end = connection.body()
     if end < 0:
