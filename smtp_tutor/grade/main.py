@@ -19,19 +19,19 @@ def grade(options: argparse.Namespace, lang: str) -> int:
 
 def _client(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.grade.formats import write
+    from smtp_tutor.grade.report import text
     from smtp_tutor.grade.rubric import RubricError, load_rubric
 
     command = list(options.program)
     if command[:1] == ["--"]:
         command = command[1:]
     if not command:
-        sys.stderr.write("smtp-tutor grade client: give the program to grade after --, e.g.\n"
-                         "  smtp-tutor grade client -- python3 smtp_client.py\n")
+        sys.stderr.write(text(lang, "ui", "no-program") + "\n")
         return 2
     try:
         rubric = load_rubric(options.rubric)
     except RubricError as error:
-        sys.stderr.write(f"smtp-tutor grade: {error}\n")
+        sys.stderr.write(text(lang, "ui", "rubric-error", error=str(error)) + "\n")
         return 2
     if options.each:
         from smtp_tutor.grade.batch import grade_class

@@ -29,7 +29,10 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
-        sys.stderr.write(f"smtp-tutor: {port_text} is not a port number\n")
+        from smtp_tutor.knowledge import ui
+        from smtp_tutor.protocol.visible import visible
+
+        sys.stderr.write(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n")
         return 2
     interactive = stdin_is_tty()
     renderer = _renderer(options, lang, interactive)

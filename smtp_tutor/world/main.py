@@ -39,9 +39,8 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         try:
             world = await start_world(config)
         except OSError as error:
-            sys.stderr.write(f"smtp-tutor: cannot start the practice world: {error.strerror}\n"
-                             "  Is another `smtp-tutor world` or `serve` running? "
-                             "--free-ports picks free ports.\n")
+            sys.stderr.write(say("cannot_start", lang, reason=error.strerror or str(error))
+                             + "\n")
             raise SystemExit(1) from error
         for line in banner(world, lang):
             renderer.text(line)
