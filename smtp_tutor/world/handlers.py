@@ -92,8 +92,8 @@ class ObservedStore(MaildirStore):
         super().__init__(root)
         self.delivered = delivered
 
-    async def deliver(self, user: str, message: bytes) -> Path:
-        path = await super().deliver(user, message)
+    async def deliver(self, user: str, message: bytes, *, alone: bool = False) -> Path:
+        path = await super().deliver(user, message, alone=alone)
         self.delivered(user, path, message)
         return path
 
