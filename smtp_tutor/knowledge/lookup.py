@@ -117,7 +117,8 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     normal = f"{klass}.{subject}.{detail}"
     class_entry = data["classes"][klass]
     subject_entry = data["subjects"].get(str(subject))
-    detail_entry = data["vendor"].get(normal) or data["details"].get(f"{subject}.{detail}")
+    detail_entry = (data["vendor"].get(normal) or data.get("usage", {}).get(normal)
+                    or data["details"].get(f"{subject}.{detail}"))
     if detail_entry is not None:
         title = detail_entry[lang]
         reference = refs(detail_entry)

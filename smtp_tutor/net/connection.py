@@ -8,7 +8,6 @@ session asks for after a 220 to STARTTLS.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import socket
 import ssl
@@ -176,7 +175,7 @@ class SmtpConnection:
             if not chunk:
                 self.closed = True
                 if self.session.reply_incomplete:
-                    raise TransportError("closed-mid-reply")
+                    raise TransportError("closed-mid-reply", partial=self.session.partial_reply)
                 raise TransportError("server-closed")
             new = self.session.receive(chunk)
             if any(isinstance(e, ReplyReceived) for e in new):
@@ -214,6 +213,9 @@ class SmtpConnection:
                 return events
 
     def _timeout_error(self) -> TransportError:
+        if self.session.reply_incomplete:  # something came, but never a whole reply
+            return TransportError("reply-timeout-partial", seconds=f"{self.timeout:g}",
+                                  partial=self.session.partial_reply)
         key = "greeting-timeout" if self.session.state is State.GREETING else "reply-timeout"
         return TransportError(key, seconds=f"{self.timeout:g}", port=str(self.port))
 
@@ -242,5 +244,13 @@ class SmtpConnection:
         self.closed = True
         if self._writer is not None:
             self._writer.close()
-            with contextlib.suppress(TimeoutError, ConnectionError, OSError, ssl.SSLError):
+            try:
                 await asyncio.wait_for(self._writer.wait_closed(), 2)
+            except (TimeoutError, ConnectionError, OSError, ssl.SSLError):
+                pass
+            except asyncio.CancelledError:
+                # a transport left half-way by a failed STARTTLS reports its own
+                # cancellation here; only a cancellation of this task goes on
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise

@@ -105,6 +105,11 @@ class ReplyParser:
                 out.append(result)
         return out
 
+    def partial(self) -> str:
+        """What has arrived of an unfinished reply, as text (for a message, not a reply)."""
+        lines = [*self._lines, bytes(self._buffer).decode("utf-8", "replace")]
+        return " / ".join(line.strip() for line in lines if line.strip())[:200]
+
     def discard(self) -> bool:
         """Forget any partial reply; True if there was something to forget."""
         had = self.pending

@@ -220,6 +220,11 @@ class ClientSession:
         """True when the connection ends in the middle of a reply."""
         return self._parser.pending
 
+    @property
+    def partial_reply(self) -> str:
+        """What arrived of the unfinished reply (said when the server hangs up mid-reply)."""
+        return self._parser.partial()
+
     def _take_reply(self, reply: Reply) -> ReplyReceived:
         answering = self._pending.popleft() if self._pending else None
         notes = list(reply.notes)

@@ -98,5 +98,10 @@ class TerminalRenderer(Renderer):
         grid.add_row(lead, body)
         self.console.print(grid)
 
+    def narration(self, text: str) -> None:
+        """A lesson's words: wrapped lines stay under the text, not at column 0."""
+        for line in text.split("\n"):
+            self._hanging("[narration]» [/]", f"[narration]{escape(line)}[/]")
+
     def text(self, line: str, style: str = "") -> None:
         self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))

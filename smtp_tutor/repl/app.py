@@ -25,6 +25,7 @@ from smtp_tutor.protocol.auth import b64, plain_response
 from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
+from smtp_tutor.render.views import NoteView
 from smtp_tutor.repl.completer import SmtpCompleter
 from smtp_tutor.repl.history import SafeFileHistory
 from smtp_tutor.repl.idle import IdleWatch
@@ -65,7 +66,9 @@ class Repl:
             history=SafeFileHistory(str(data_dir() / "history"), self._keep_in_history),
             completer=SmtpCompleter(lambda: self.session, lambda: self.lang),
             auto_suggest=AutoSuggestFromHistory(),
-            key_bindings=shell_bindings(),
+            key_bindings=shell_bindings(
+                lambda: self.session.state not in (State.DATA, State.AUTH)),
+            complete_while_typing=False,  # Tab completes; a menu racing it would eat the Tab
             bottom_toolbar=lambda: toolbar_text(self.host, self.port, self.session, self.lang),
         )
 
@@ -115,14 +118,15 @@ class Repl:
                 break
             await self.handle(line)
         await self.idle.stop()
-        return 0 if self.session.state is State.CLOSED else 1
+        last = self.session.last_reply
+        return 0 if self.session.state is State.CLOSED and last and last.code == 221 else 1
 
     async def _next_line(self) -> str | None:
         """The next line typed or pasted; None when the shell should end."""
         default, self.confirm = self.confirm or "", None
         self.idle.start()
         try:
-            return await self.prompt.prompt_async(prompt_text(self.host, self.session),
+            return await self.prompt.prompt_async(lambda: prompt_text(self.host, self.session),
                                                   default=default)
         except KeyboardInterrupt:
             return ""
@@ -132,7 +136,7 @@ class Repl:
                 return None
             if self.session.state is State.DATA:
                 await self._abandon_message()
-                return None if self.connection.closed else ""
+                return None if self.connection.closed else await self._next_line()
             await self.quit()
             return None
         finally:
@@ -226,7 +230,7 @@ class Repl:
         for topic in ("envelope-vs-headers", "dot-stuffing"):
             item = knowledge.explain_topic(topic, self.lang)
             if isinstance(item, knowledge.Explanation):
-                self.renderer.text(f"   ℹ {item.title}: {item.short}", "note.info")
+                self.renderer.note(NoteView(topic, "info", f"{item.title}: {item.short}", ""))
 
     # -- AUTH -----------------------------------------------------------------
 

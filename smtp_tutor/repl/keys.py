@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.keys import Keys
 
 _VERB_AND_SPACE = re.compile(r"^\s*[A-Za-z]+ $")
 
 
-def shell_bindings() -> KeyBindings:
+def shell_bindings(typing_a_command: Callable[[], bool] = lambda: True) -> KeyBindings:
+    """``typing_a_command``: False in DATA and AUTH, where every key is the message's."""
     bindings = KeyBindings()
+    command = Condition(typing_a_command)
 
     @bindings.add("tab")
     def _complete(event) -> None:  # noqa: ANN001
@@ -27,7 +31,7 @@ def shell_bindings() -> KeyBindings:
         else:
             buffer.complete_next()
 
-    @bindings.add(" ")
+    @bindings.add(" ", filter=command)
     def _space(event) -> None:  # noqa: ANN001
         """After a completed verb (``HELO ``), a typed space is not doubled."""
         buffer = event.current_buffer

@@ -55,6 +55,11 @@ async def start_server(config: ServerConfig) -> RunningServer:
     import warnings
 
     warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+    import aiosmtpd.smtp
+
+    # aiosmtpd hangs up after 5 unknown commands with a 502 (its BOGUS_LIMIT); the practice
+    # server's own --max-errors (20, then 421 4.7.0) is the one the tutor teaches
+    aiosmtpd.smtp.BOGUS_LIMIT = 1 << 30
     # aiosmtpd's own log lines (warnings like "aborted AUTH") would print over the
     # dialogue on stderr; the live console and the client already show what happened
     logging.getLogger("mail.log").setLevel(logging.ERROR)

@@ -42,8 +42,8 @@ def show_mailbox(options: argparse.Namespace, lang: str) -> int:
                         path=str(root / user)) + "\n")
     for number, path in enumerate(messages, 1):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-        sender = visible(str(parsed.get("Return-Path", "")))
-        subject = visible(str(parsed.get("Subject", ui("mailbox_no_subject", lang))))
+        sender = _header(parsed.get("Return-Path", ""))
+        subject = _header(parsed.get("Subject", ui("mailbox_no_subject", lang)))
         sys.stdout.write(f"{number:>3}. {ui('mailbox_from', lang)} {sender}  {subject}\n")
     sys.stdout.write(f"  {ui('mailbox_show_hint', lang, user=user)}\n")
     return 0
@@ -57,3 +57,15 @@ def _practice_users(root: Path) -> set[str]:
     with contextlib.suppress(OSError):
         users |= {entry.name for entry in root.iterdir() if (entry / "new").is_dir()}
     return users
+
+
+def _header(value: object) -> str:
+    """A header as stored: raw UTF-8 (8-bit headers) decoded, then made visible."""
+    import contextlib
+
+    from smtp_tutor.protocol.visible import visible
+
+    text = str(value)
+    with contextlib.suppress(UnicodeEncodeError):  # else it is real text already
+        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
+    return visible(text)

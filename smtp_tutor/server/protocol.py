@@ -286,6 +286,10 @@ class PracticeSMTP(SMTP):
             self._found(self.lint.auth_answer(line))
 
     def saw_overlong(self, octets: int, *, in_data: bool) -> None:
+        if self.lint is not None and not in_data:
+            # the console shows the line the 500 answers (its text stays unshown)
+            shown = f"(a command line of more than {octets} octets)\r\n".encode()
+            self._tell("client_line", self.peer, shown, COMMAND)
         if self.lint is not None:
             self._found(self.lint.overlong(octets, in_data=in_data))
 

@@ -36,9 +36,9 @@ def screen(child) -> str:
 def test_tab_completes_and_dialogue_is_explained(repl):
     type_slowly(repl, "EH")
     repl.send("\t")
-    repl.expect("EHLO")
     type_slowly(repl, "crepes.fr")
     repl.send("\r")
+    repl.expect("C: EHLO crepes.fr")
     repl.expect(r"\[ready\]>")
     assert "PIPELINING" in screen(repl) and "several commands" in screen(repl)
     type_slowly(repl, "RCPT TO:<bob@hamburger.edu>\r")
