@@ -247,3 +247,21 @@ def test_tls_messages_fit_the_situation(loop_thread, tmp_path):
     make_renderer("plain", "en", stream).show_all(events)
     assert "the CA given with --cafile is not used" in stream.getvalue()
     loop_thread.loop.call_soon_threadsafe(server.close)
+
+
+def test_a_220_to_starttls_with_no_tls_after_it_ends_in_one_message(fake_server, loop_thread):
+    host, port = fake_server(b"220 hi\r\n", reply_to_each=b"250-hi\r\n250 STARTTLS\r\n")
+
+    async def scenario():
+        connection = SmtpConnection(host, port, timeout=1)
+        await connection.open()
+        await connection.send("EHLO crepes.fr")
+        connection.session._pending.clear()  # the fake server answers 250 to everything:
+        await connection.write(b"STARTTLS\r\n")  # play its 220 by hand, then silence
+        connection.session.send_command("STARTTLS")
+        connection.session.receive(b"220 go ahead\r\n")
+        with pytest.raises(TransportError) as failure:
+            await connection.start_tls()
+        return failure.value.key
+
+    assert loop_thread.run(scenario()) in ("starttls-handshake-failed", "tls-handshake-failed")

@@ -123,3 +123,14 @@ def test_bad_flags_get_a_short_message(flag):
     result = run_tutor("serve", flag)
     assert result.returncode == 2
     assert b"Traceback" not in result.stderr and b"smtp-tutor serve: error" in result.stderr
+
+
+def test_six_typos_do_not_end_the_session_before_max_errors(practice):
+    """aiosmtpd alone hangs up after 5 unknown commands (502); the tutor teaches --max-errors."""
+    from tests.server.raw import RawClient
+
+    with RawClient(practice.host, practice.port) as client:
+        client.ask(b"EHLO crepes.fr\r\n")
+        replies = [client.ask(b"FOO%d\r\n" % n) for n in range(6)]
+        assert all(reply.startswith("500 5.5.2") for reply in replies), replies
+        assert client.ask(b"NOOP\r\n").startswith("250")
