@@ -1,0 +1,172 @@
+"""The connection plan (``net/plan.py``) on a plain blocking socket.
+
+Scripted mode (stdin not a terminal) reads one line, sends it, waits for its reply:
+nothing happens concurrently, so it needs no event loop.  Importing asyncio costs about
+a third of a scripted session's whole run; this driver runs the same plan as the
+asyncio one with ``socket`` and, only when TLS is asked for, ``ssl``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+from smtp_tutor.net import plan
+from smtp_tutor.net.errors import TransportError
+from smtp_tutor.protocol import ClientSession, Outgoing
+
+READ_SIZE = 65536
+DEFAULT_TIMEOUT = 30.0
+
+
+class BlockingConnection:
+    """A TCP (optionally TLS) connection to one SMTP server, without asyncio."""
+
+    def __init__(self, host: str, port: int, *, session: ClientSession | None = None,
+                 timeout: float = DEFAULT_TIMEOUT, implicit_tls: bool = False,
+                 cafile: str | None = None, insecure: bool = False) -> None:
+        self.host, self.port = host, port
+        self.session = session or ClientSession()
+        self.timeout = timeout
+        self.implicit_tls = implicit_tls
+        self.cafile, self.insecure = cafile, insecure
+        self.ssl_context = None
+        self.closed = False
+        self.tcp_connected = False
+        self._socket: socket.socket | None = None
+
+    # -- what faces call (the same names as SmtpConnection's) -----------------------
+
+    def open(self, show: plan.Show | None = None) -> list:
+        """Connect (and handshake, for implicit TLS), then read the greeting."""
+        try:
+            self._socket = socket.create_connection((self.host, self.port), self.timeout)
+        except OSError as error:
+            raise plan.connect_error(error, self.host, self.port, self.timeout,
+                                     self.cafile) from error
+        self.tcp_connected = True
+        events: list = []
+        if self.implicit_tls:
+            try:
+                events.append(self._wrap(implicit=True))
+            except OSError as error:
+                self.close()
+                raise plan.connect_error(error, self.host, self.port, self.timeout,
+                                         self.cafile) from error
+            self.session.implicit_tls()
+        if show is not None:
+            show(events)
+            events = []
+        try:
+            return events + self._run(plan.receive(self.session, show, self._clock()))
+        except TransportError as error:
+            error.events = events + error.events
+            raise
+
+    def send(self, line: str, *, secret: bool | None = None,
+             show: plan.Show | None = None) -> list:
+        return self.transmit(self.session.send(line, secret=secret), show)
+
+    def transmit(self, outgoing: Outgoing, show: plan.Show | None = None) -> list:
+        return self._run(plan.transmit(self.session, outgoing, show, self._clock()))
+
+    def write(self, data: bytes) -> None:
+        self._write(data)
+
+    def close(self) -> None:
+        self.closed = True
+        if self._socket is not None:
+            with contextlib.suppress(OSError):
+                self._socket.close()
+
+    # -- the driver -----------------------------------------------------------------
+
+    def _clock(self) -> plan.Clock:
+        return plan.Clock(self.timeout, time.monotonic)
+
+    def _run(self, steps: plan.Plan) -> list:
+        answer: object = None
+        error: TransportError | None = None
+        while True:
+            try:
+                request = steps.throw(error) if error is not None else steps.send(answer)
+            except StopIteration as done:
+                return done.value or []
+            answer, error = None, None
+            try:
+                if isinstance(request, plan.Write):
+                    self._write(request.data)
+                elif isinstance(request, plan.Read):
+                    answer = self._read(request.seconds)
+                elif isinstance(request, plan.StartTls):
+                    answer = self._start_tls()
+                else:
+                    self.close()
+            except TransportError as failure:
+                error = failure
+
+    def _write(self, data: bytes) -> None:
+        if self._socket is None or self.closed:
+            raise TransportError("connection-closed")
+        try:
+            self._socket.settimeout(self.timeout)
+            self._socket.sendall(data)
+        except TimeoutError as failure:
+            raise TransportError("write-timeout", seconds=f"{self.timeout:g}") from failure
+        except OSError as failure:
+            self.closed = True
+            raise TransportError("server-closed") from failure
+
+    def _read(self, seconds: float) -> bytes:
+        assert self._socket is not None
+        if seconds <= 0:
+            raise plan.timeout_error(self.session, self.timeout, self.port)
+        try:
+            self._socket.settimeout(seconds)
+            chunk = self._socket.recv(READ_SIZE)
+        except TimeoutError as failure:
+            raise plan.timeout_error(self.session, self.timeout, self.port) from failure
+        except OSError as failure:
+            self.closed = True
+            raise TransportError("server-closed") from failure
+        if not chunk:
+            self.closed = True
+        return chunk
+
+    def _start_tls(self):  # noqa: ANN202 - TlsStarted
+        """Upgrade in place after 220 to STARTTLS; plaintext still unread is dropped
+        (a blocking socket reads only what it is asked for: the session's parser may hold
+        the rest, and it is checked there)."""
+        import ssl
+
+        from smtp_tutor.net.tls import handshake_error
+
+        injected = self.session.discard_plaintext()
+        try:
+            info = self._wrap(implicit=False)
+        except (ssl.SSLError, OSError) as failure:
+            self.close()
+            raise handshake_error(failure, after_starttls=True, cafile=self.cafile,
+                                  host=self.host) from failure
+        self.session.tls_established()
+        if injected:
+            import dataclasses
+
+            info = dataclasses.replace(info, injected=True)
+        return info
+
+    def _wrap(self, *, implicit: bool):  # noqa: ANN202 - TlsStarted
+        import dataclasses
+        import ssl
+
+        from smtp_tutor.net.tls import client_context, describe
+
+        if self.ssl_context is None:
+            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure)
+        assert self._socket is not None
+        self._socket.settimeout(self.timeout)
+        self._socket = self.ssl_context.wrap_socket(self._socket, server_hostname=self.host)
+        verified = self.ssl_context.verify_mode != ssl.CERT_NONE
+        info = describe(self._socket, verified, implicit=implicit)
+        return dataclasses.replace(info, cafile_ignored=bool(self.cafile and self.insecure))

@@ -1,0 +1,161 @@
+"""What a connection does, written once, for two drivers: asyncio and blocking sockets.
+
+The dialogue itself lives in the sans-I/O core (``ClientSession``).  What is left for a
+connection (write what the session formats, read until every command in flight is
+answered, within a deadline per reply; start TLS after a 220 to STARTTLS; drop the
+plaintext a server sent after that 220; hand events to the face as they come, and on a
+failure attach what came before it) is written here as generators that *yield I/O
+requests*.  ``net/connection.py`` runs them with asyncio (the shell, lessons, demo);
+``net/blocking.py`` runs them on a plain socket (scripted mode, which then needs no
+asyncio at all: a third of its start-up).  One copy of the logic, two thin drivers.
+
+A driver answers ``Write`` with None, ``Read`` with the bytes read (b"" at the end of
+the stream) and ``StartTls`` with the ``TlsStarted`` summary; it raises a
+``TransportError`` *into* the plan (``generator.throw``) when the I/O fails, so the plan
+can attach the events already seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+from smtp_tutor.net.errors import TransportError
+from smtp_tutor.protocol import ClientSession, Outgoing, ProtocolError, State
+from smtp_tutor.protocol.events import ReplyReceived
+
+Show = Callable[[list], None]
+
+
+@dataclass(frozen=True)
+class Write:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Read:
+    seconds: float  # what is left of this reply's time
+
+
+@dataclass(frozen=True)
+class StartTls:
+    pass
+
+
+@dataclass(frozen=True)
+class Close:
+    pass
+
+
+Request = Write | Read | StartTls | Close
+Plan = Generator[Request, object, list]
+
+
+class Sink:
+    """Hands events to ``show`` as they come, or collects them."""
+
+    def __init__(self, show: Show | None) -> None:
+        self.show = show
+        self.collected: list = []
+
+    def __call__(self, events: list) -> None:
+        if not events:
+            return
+        if self.show is not None:
+            self.show(events)
+        else:
+            self.collected += events
+
+
+class Clock:
+    """The per-reply deadline: ``timeout`` seconds for each whole reply."""
+
+    def __init__(self, timeout: float, now: Callable[[], float]) -> None:
+        self.timeout = timeout
+        self.now = now
+        self.deadline = now() + timeout
+
+    def restart(self) -> None:
+        self.deadline = self.now() + self.timeout
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - self.now())
+
+
+def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
+             clock: Clock) -> Plan:
+    """Write prepared bytes; if a reply is now awaited, read until it is answered."""
+    sink = Sink(show)
+    sink(list(outgoing.events))
+    try:
+        yield Write(outgoing.wire)
+        if session.awaiting_reply:
+            clock.restart()
+            yield from read_replies(session, sink, clock)
+    except TransportError as error:
+        error.events = sink.collected + error.events
+        raise
+    return sink.collected
+
+
+def receive(session: ClientSession, show: Show | None, clock: Clock) -> Plan:
+    """Read until every command in flight is answered (the greeting, a late reply)."""
+    sink = Sink(show)
+    clock.restart()
+    try:
+        yield from read_replies(session, sink, clock)
+    except TransportError as error:
+        error.events = sink.collected + error.events
+        raise
+    return sink.collected
+
+
+def read_replies(session: ClientSession, sink: Sink, clock: Clock) -> Generator:
+    while session.awaiting_reply:
+        chunk = yield Read(clock.left())
+        if not chunk:
+            if session.reply_incomplete:
+                raise TransportError("closed-mid-reply", partial=session.partial_reply)
+            raise TransportError("server-closed")
+        new = session.receive(chunk)
+        replied = any(isinstance(e, ReplyReceived) for e in new)
+        if replied:
+            clock.restart()
+        sink(list(new))
+        if any(isinstance(e, ProtocolError) for e in new):
+            yield Close()
+            return
+        if session.state is State.TLS and replied:
+            sink([(yield StartTls())])
+    if session.state is State.CLOSED:
+        yield Close()
+
+
+def timeout_error(session: ClientSession, seconds: float, port: int) -> TransportError:
+    """Said when a reply does not come whole in time: what came, if anything."""
+    if session.reply_incomplete:
+        return TransportError("reply-timeout-partial", seconds=f"{seconds:g}",
+                              partial=session.partial_reply)
+    key = "greeting-timeout" if session.state is State.GREETING else "reply-timeout"
+    return TransportError(key, seconds=f"{seconds:g}", port=str(port))
+
+
+def connect_error(error: BaseException, host: str, port: int, seconds: float,
+                  cafile: str | None) -> TransportError:
+    """The message for a connection that could not be made, whichever driver tried."""
+    import socket
+    import ssl
+
+    from smtp_tutor.net.tls import handshake_error
+
+    if isinstance(error, TimeoutError):
+        return TransportError("connect-timeout", host=host, port=str(port),
+                              seconds=f"{seconds:g}")
+    if isinstance(error, ConnectionRefusedError):
+        return TransportError("connection-refused", host=host, port=str(port))
+    if isinstance(error, socket.gaierror):
+        return TransportError("unknown-host", host=host)
+    if isinstance(error, ssl.SSLError):
+        return handshake_error(error, cafile=cafile, host=host)
+    detail = getattr(error, "strerror", None) or str(error)
+    return TransportError("network-error", detail=detail)
