@@ -1,44 +1,27 @@
-"""One SMTP connection driven by asyncio: bytes in and out of a ``ClientSession``.
+"""One SMTP connection driven by asyncio: the connection plan (``net/plan.py``) run on
+asyncio streams, for the faces that need concurrency (the shell reads unsolicited
+replies while it prompts; lessons and the demo run next to an in-process server).
 
-It adds nothing to the dialogue: it writes what the session formats, feeds back what
-arrives, waits for each reply within the timeout, and performs the TLS upgrade the
-session asks for after a 220 to STARTTLS.
+It adds nothing to the dialogue: what to write, read and upgrade is the plan's; this
+module only does the I/O (``net/blocking.py`` does the same on a plain socket).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import socket
 import ssl
-from collections.abc import Callable
 
+from smtp_tutor.net import plan
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted, describe, handshake_error
 from smtp_tutor.protocol import ClientSession, Event, Outgoing, ProtocolError, State
-from smtp_tutor.protocol.events import ReplyReceived
 
 READ_SIZE = 65536
 DEFAULT_TIMEOUT = 30.0
 
 ConnectionEvent = Event | TlsStarted
-Show = Callable[[list], None]
-
-
-class _Sink:
-    """Hands events to ``show`` as they come, or collects them."""
-
-    def __init__(self, show: Show | None) -> None:
-        self.show = show
-        self.collected: list = []
-
-    def __call__(self, events: list) -> None:
-        if not events:
-            return
-        if self.show is not None:
-            self.show(events)
-        else:
-            self.collected += events
+Show = plan.Show
 
 
 class SmtpConnection:
@@ -73,18 +56,9 @@ class SmtpConnection:
                 asyncio.open_connection(self.host, self.port, ssl=tls,
                                         server_hostname=self.host if tls else None),
                 self.timeout)
-        except TimeoutError as error:
-            raise TransportError("connect-timeout", host=self.host, port=str(self.port),
-                                 seconds=f"{self.timeout:g}") from error
-        except ConnectionRefusedError as error:
-            raise TransportError("connection-refused", host=self.host,
-                                 port=str(self.port)) from error
-        except socket.gaierror as error:
-            raise TransportError("unknown-host", host=self.host) from error
-        except ssl.SSLError as error:
-            raise handshake_error(error, cafile=self.cafile, host=self.host) from error
-        except OSError as error:
-            raise TransportError("network-error", detail=error.strerror or str(error)) from error
+        except (TimeoutError, OSError) as error:  # ssl.SSLError is an OSError
+            raise plan.connect_error(error, self.host, self.port, self.timeout,
+                                     self.cafile) from error
         self.tcp_connected = True
         events: list[ConnectionEvent] = []
         if tls is not None:
@@ -125,16 +99,7 @@ class SmtpConnection:
         are returned, and on a failure they travel on the error (``error.events``), so a
         face always shows what happened before the failure.
         """
-        sink = _Sink(show)
-        sink(list(outgoing.events))
-        try:
-            await self.write(outgoing.wire)
-            if self.session.awaiting_reply:
-                await self._read(sink)
-        except TransportError as error:
-            error.events = sink.collected + error.events
-            raise
-        return sink.collected
+        return await self._run(plan.transmit(self.session, outgoing, show, self._clock()))
 
     async def write(self, data: bytes) -> None:
         if self._writer is None or self.closed:
@@ -150,44 +115,45 @@ class SmtpConnection:
 
     async def read_replies(self, show: Show | None = None) -> list[ConnectionEvent]:
         """Read until every command in flight is answered (or the connection ends)."""
-        sink = _Sink(show)
-        try:
-            await self._read(sink)
-        except TransportError as error:
-            error.events = sink.collected + error.events
-            raise
-        return sink.collected
+        return await self._run(plan.receive(self.session, show, self._clock()))
 
-    async def _read(self, sink: _Sink) -> None:
-        """The timeout is per reply: a server that dribbles a byte a second still ends."""
-        assert self._reader is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
-        while self.session.awaiting_reply:
+    def _clock(self) -> plan.Clock:
+        return plan.Clock(self.timeout, asyncio.get_running_loop().time)
+
+    async def _run(self, steps: plan.Plan) -> list[ConnectionEvent]:
+        """Carry out the plan's requests with asyncio; failures go back into the plan."""
+        answer: object = None
+        error: TransportError | None = None
+        while True:
             try:
-                chunk = await asyncio.wait_for(self._reader.read(READ_SIZE),
-                                               max(0.0, deadline - loop.time()))
-            except TimeoutError as error:
-                raise self._timeout_error() from error
-            except (ConnectionError, OSError) as error:
-                self.closed = True
-                raise TransportError("server-closed") from error
-            if not chunk:
-                self.closed = True
-                if self.session.reply_incomplete:
-                    raise TransportError("closed-mid-reply", partial=self.session.partial_reply)
-                raise TransportError("server-closed")
-            new = self.session.receive(chunk)
-            if any(isinstance(e, ReplyReceived) for e in new):
-                deadline = loop.time() + self.timeout
-            sink(list(new))
-            if any(isinstance(e, ProtocolError) for e in new):
-                await self.close()
-                break
-            if self.session.state is State.TLS and any(isinstance(e, ReplyReceived) for e in new):
-                sink([await self.start_tls()])
-        if self.session.state is State.CLOSED:
-            await self.close()
+                request = steps.throw(error) if error is not None else steps.send(answer)
+            except StopIteration as done:
+                return done.value or []
+            answer, error = None, None
+            try:
+                if isinstance(request, plan.Write):
+                    await self.write(request.data)
+                elif isinstance(request, plan.Read):
+                    answer = await self._read(request.seconds)
+                elif isinstance(request, plan.StartTls):
+                    answer = await self.start_tls()
+                else:
+                    await self.close()
+            except TransportError as failure:
+                error = failure
+
+    async def _read(self, seconds: float) -> bytes:
+        assert self._reader is not None
+        try:
+            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
+        except TimeoutError as error:
+            raise plan.timeout_error(self.session, self.timeout, self.port) from error
+        except (ConnectionError, OSError) as error:
+            self.closed = True
+            raise TransportError("server-closed") from error
+        if not chunk:
+            self.closed = True
+        return chunk
 
     async def read_unsolicited(self) -> list[ConnectionEvent]:
         """While nothing is awaited: what the server says on its own (an idle 421).
@@ -211,13 +177,6 @@ class SmtpConnection:
                 await self.close()
             if events:
                 return events
-
-    def _timeout_error(self) -> TransportError:
-        if self.session.reply_incomplete:  # something came, but never a whole reply
-            return TransportError("reply-timeout-partial", seconds=f"{self.timeout:g}",
-                                  partial=self.session.partial_reply)
-        key = "greeting-timeout" if self.session.state is State.GREETING else "reply-timeout"
-        return TransportError(key, seconds=f"{self.timeout:g}", port=str(self.port))
 
     async def start_tls(self) -> TlsStarted:
         """Upgrade in place after ``220`` to STARTTLS (RFC 3207)."""
