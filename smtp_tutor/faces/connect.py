@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
 
@@ -21,10 +20,14 @@ def connect(options: argparse.Namespace, lang: str) -> int:
     except TargetError as error:
         sys.stderr.write(f"smtp-tutor: {error}\n")
         return 2
+    import asyncio
+
     return asyncio.run(_run(options, lang, host, port, interactive))
 
 
 def _with_practice_server(options: argparse.Namespace, lang: str, interactive: bool) -> int:
+    import asyncio
+
     from smtp_tutor.server.embedded import EmbeddedServer
 
     async def main() -> int:

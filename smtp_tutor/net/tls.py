@@ -1,9 +1,16 @@
-"""TLS contexts and a readable summary of a negotiated TLS session."""
+"""TLS contexts and a readable summary of a negotiated TLS session.
+
+``ssl`` is imported where it is used: every renderer knows ``TlsStarted``, and a
+scripted session without TLS should not pay for loading OpenSSL's bindings.
+"""
 
 from __future__ import annotations
 
-import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ssl
 
 from smtp_tutor.net.errors import TransportError
 
@@ -24,6 +31,8 @@ class TlsStarted:
 
 def client_context(*, cafile: str | None = None, insecure: bool = False) -> ssl.SSLContext:
     """Verify certificates by default; ``cafile`` trusts a practice CA; ``insecure`` checks nothing."""
+    import ssl
+
     try:
         context = ssl.create_default_context(cafile=cafile)
     except (OSError, ssl.SSLError) as error:
@@ -63,6 +72,8 @@ def handshake_error(error: BaseException, *, after_starttls: bool = False,
     """The right message for a failed handshake, with a hint that fits the situation:
     a certificate that does not verify (with or without --cafile), a server that said
     220 to STARTTLS and then broke its own handshake, or no TLS spoken at all."""
+    import ssl
+
     if isinstance(error, ssl.SSLCertVerificationError):
         detail = (error.verify_message or str(error)).rstrip(".")
         key = "tls-verify-failed-cafile" if cafile else "tls-verify-failed"
