@@ -92,6 +92,11 @@ class ClientSession:
         self.group = 0
 
     @property
+    def body_8bit(self) -> bool:
+        """The open transaction's MAIL declared an 8-bit body (8BITMIME or BINARYMIME)."""
+        return self._body_8bit
+
+    @property
     def chunk(self) -> ChunkInProgress | None:
         """The BDAT chunk still owed octets: until it is full, typed lines are its data."""
         return self._chunk

@@ -28,6 +28,7 @@ from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.repl import pipelining
 from smtp_tutor.repl.chunks import bdat_command
 from smtp_tutor.repl.completer import SmtpCompleter
+from smtp_tutor.repl.compose import attach_command, compose_command, send_command
 from smtp_tutor.repl.history import SafeFileHistory
 from smtp_tutor.repl.idle import IdleWatch
 from smtp_tutor.repl.keys import shell_bindings
@@ -351,6 +352,12 @@ class Repl:
             await self._pipeline(name, argument)
         elif name == "bdat":
             await bdat_command(self, argument)
+        elif name == "compose":
+            await compose_command(self)
+        elif name == "attach":
+            attach_command(self, argument)
+        elif name == "send":
+            await send_command(self)
         else:
             self.renderer.message("meta-unknown", {"name": f":{name}"}, "warning")
 

@@ -18,7 +18,8 @@ DEFAULT_ADDRESSES = ("alice@crepes.fr", "bob@hamburger.edu")
 DEFAULT_DOMAIN = "crepes.fr"
 META_COMMANDS = (":help", ":explain ", ":raw on", ":raw off", ":headers", ":save ",
                  ":save-lesson ", ":lang en", ":lang vi", ":quit", ":pipeline", ":pipeline on",
-                 ":pipeline off", ":end", ":cancel", ":bdat ", ":compose", ":attach ")
+                 ":pipeline off", ":end", ":cancel", ":bdat ", ":compose", ":attach ",
+                 ":send")
 
 
 @dataclass(frozen=True)
