@@ -112,6 +112,7 @@ def _connect(commands) -> None:
                      help=_t("connect", "color"))
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
+    sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
     _common(sub)
     sub.set_defaults(run=run_connect)
 

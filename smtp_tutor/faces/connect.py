@@ -68,4 +68,5 @@ async def _run(options: argparse.Namespace, lang: str, host: str, port: int,
         return 2
     from smtp_tutor.faces.scripted import run_script
 
-    return await run_script(connection, sys.stdin.buffer, renderer)
+    return await run_script(connection, sys.stdin.buffer, renderer,
+                            pipeline=getattr(options, "pipeline", False))

@@ -18,6 +18,7 @@ from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ProtocolError, ReplyReceived, State
 from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused
 from smtp_tutor.protocol.data import encode_chunk
+from smtp_tutor.protocol.pipeline import ends_group
 from smtp_tutor.render.base import Renderer
 
 SHOWN_BODY_LINES = 1000  # later body lines are sent in bulk and summarised
@@ -39,8 +40,10 @@ class _Outcome:
             self.renderer.show(event)
 
 
-async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Renderer) -> int:
-    """Play ``source`` line by line; 0 when the server said 221 and closed."""
+async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Renderer, *,
+                     pipeline: bool = False) -> int:
+    """Play ``source`` line by line; 0 when the server said 221 and closed.  With
+    ``pipeline``, commands leave in PIPELINING groups where the server offers it."""
     outcome = _Outcome(renderer)
     failure: TransportError | None = None
     try:
@@ -52,7 +55,7 @@ async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Ren
     outcome.show(greeting)
     if failure is None:
         try:
-            await _play(connection, source, outcome)
+            await _play(connection, source, outcome, pipeline)
         except TransportError as error:
             failure = error
             outcome.show(error.events)
@@ -71,12 +74,17 @@ def _pieces(source: BinaryIO):
         yield piece, piece.endswith(b"\n")
 
 
-async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome) -> None:
+async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome,
+                pipeline: bool = False) -> None:
     session = connection.session
     pieces = _pieces(source)
     for raw, complete in pieces:
         if session.state is State.CLOSED:
             break
+        if session.chunk is not None:  # BDAT octets: each line and its CRLF, counted
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            await connection.send(text, show=outcome.show)
+            continue
         if session.state is State.DATA:
             await _send_body(connection, raw, complete, pieces, outcome)
             continue
@@ -90,9 +98,30 @@ async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome)
         if not text.strip():
             continue
         try:
-            await connection.send(text, show=outcome.show)
+            if pipeline and session.state is not State.AUTH \
+                    and "PIPELINING" in session.capabilities and not ends_group(text):
+                await _send_group(connection, text, pieces, outcome)
+            else:
+                await connection.send(text, show=outcome.show)
         except CommandRefused as refused:
             outcome.renderer.message(refused.note.key, {}, "error")
+
+
+async def _send_group(connection: SmtpConnection, first: str, pieces,
+                      outcome: _Outcome) -> None:
+    """``first`` and the lines after it up to a group-ending command, in one write."""
+    group = [first]
+    while not ends_group(group[-1]):
+        raw, complete = next(pieces, (b"", True))
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if not raw or not complete or not text.strip():
+            break
+        group.append(text)
+    if len(group) == 1:
+        await connection.send(first, show=outcome.show)
+        return
+    outcome.renderer.group_note(connection.session.next_group, len(group))
+    await connection.send_group(group, show=outcome.show)
 
 
 def _skip_rest(pieces) -> None:

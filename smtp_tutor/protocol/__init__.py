@@ -6,6 +6,7 @@ client, the lesson player and the annotator.
 """
 
 from smtp_tutor.protocol.events import (
+    ChunkDataSent,
     CommandSent,
     DataLineSent,
     Event,
@@ -18,6 +19,7 @@ from smtp_tutor.protocol.session import ClientSession, Outgoing
 from smtp_tutor.protocol.states import State
 
 __all__ = [
+    "ChunkDataSent",
     "ClientSession",
     "CommandSent",
     "DataLineSent",

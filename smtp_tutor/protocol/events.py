@@ -44,6 +44,7 @@ class CommandSent:
     wire: bytes
     state: State
     notes: tuple[Note, ...] = ()
+    group: int = 0  # a PIPELINING group's number (1, 2, ...); 0 when sent alone
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,24 @@ class DataLineSent:
 
 
 @dataclass(frozen=True)
+class ChunkDataSent:
+    """Octets of a BDAT chunk (RFC 3030): counted, never dot-stuffed, never a command.
+
+    ``text`` is what to show (a typed line, or a summary of a file); ``wire`` holds at
+    most the first octets of a large chunk, for the raw view.
+    """
+
+    text: str
+    wire: bytes
+    octets: int  # octets of the chunk sent by this event
+    sent: int  # octets of the chunk sent so far
+    size: int  # the chunk's size from the BDAT line
+    last: bool
+    state: State
+    notes: tuple[Note, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProtocolError:
     """The server's byte stream cannot be read as SMTP any more; the connection must end."""
 
@@ -65,4 +84,4 @@ class ProtocolError:
     detail: str = ""
 
 
-Event = ReplyReceived | CommandSent | DataLineSent | ProtocolError
+Event = ReplyReceived | CommandSent | DataLineSent | ChunkDataSent | ProtocolError

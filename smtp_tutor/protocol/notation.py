@@ -28,6 +28,7 @@ _TELNET_NOISE = ("Trying ", "Connected to ", "Escape character is", "Connection 
                  "telnet>", "Connection to ")
 MAX_SMTPLIB_LINE = 1 << 20  # a longer ``send:`` repr is read as plain text, not parsed
 REPLY_SHAPE = re.compile(r"^\d{3}(?:[ -].*)?$")
+GROUP_MARK = re.compile(r"^# pipelined group \d+$")  # what :save writes before a group
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
     """The dialogue lines one printed line holds (smtplib's ``send:`` may hold several)."""
     line = raw.rstrip("\r\n")
     if not line.strip():
+        return []
+    if GROUP_MARK.match(line):
         return []
     match = _TEXTBOOK.match(line)
     if match:

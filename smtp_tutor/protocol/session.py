@@ -15,8 +15,17 @@ from smtp_tutor.protocol import commands as cmd
 from smtp_tutor.protocol import data
 from smtp_tutor.protocol.auth import decode_challenge
 from smtp_tutor.protocol.capabilities import Capabilities
+from smtp_tutor.protocol.chunking import (
+    BDAT_LAST,
+    PREVIEW,
+    ChunkInProgress,
+    bdat_line,
+    parse_bdat,
+    typed_octets,
+)
 from smtp_tutor.protocol.commands import AUTH_RESPONSE, END_OF_DATA, GREETING, Command
 from smtp_tutor.protocol.events import (
+    ChunkDataSent,
     CommandSent,
     DataLineSent,
     Event,
@@ -57,6 +66,11 @@ class ClientSession:
         self._body_last_blank = False
         self._body_8bit = False  # the open transaction's MAIL said BODY=8BITMIME
         self._body_warned: set[str] = set()
+        self._body_binary = False  # the open transaction's MAIL said BODY=BINARYMIME
+        self._chunk: ChunkInProgress | None = None  # a BDAT whose octets are being typed
+        self.group = 0  # the PIPELINING group being sent (0: commands go alone)
+        self._groups = 0
+        self._grouped: dict[int, int] = {}  # id(command in flight) -> its group
 
     # -- what the client says ------------------------------------------------
 
@@ -64,11 +78,32 @@ class ClientSession:
     def awaiting_reply(self) -> bool:
         return bool(self._pending)
 
+    def begin_group(self) -> int:
+        """Commands sent from now on leave together (RFC 2920); returns the group's number."""
+        self._groups += 1
+        self.group = self._groups
+        return self.group
+
+    @property
+    def next_group(self) -> int:
+        return self._groups + 1
+
+    def end_group(self) -> None:
+        self.group = 0
+
+    @property
+    def body_8bit(self) -> bool:
+        """The open transaction's MAIL declared an 8-bit body (8BITMIME or BINARYMIME)."""
+        return self._body_8bit
+
+    @property
+    def chunk(self) -> ChunkInProgress | None:
+        """The BDAT chunk still owed octets: until it is full, typed lines are its data."""
+        return self._chunk
+
     def check(self, line: str) -> list[Note]:
         """Notes about ``line`` before it is sent: placement, syntax, extensions."""
-        if self.state is State.DATA:
-            return []
-        if self.state is State.AUTH:
+        if self.state in (State.DATA, State.AUTH) or self._chunk is not None:
             return []
         command = cmd.parse_command(line)
         notes: list[Note] = []
@@ -94,7 +129,10 @@ class ClientSession:
         return state
 
     def send(self, line: str, *, secret: bool | None = None) -> Outgoing:
-        """Send what the user typed, routed by state: a command, a body line or an AUTH answer."""
+        """Send what the user typed, routed by state: a command, a body line, chunk
+        octets or an AUTH answer."""
+        if self._chunk is not None:
+            return self.send_chunk_line(line)
         if self.state is State.DATA:
             if line.rstrip("\r\n") == ".":
                 return self.end_data()
@@ -111,12 +149,85 @@ class ClientSession:
         wire, encoding_notes = cmd.encode_line(line, smtputf8=smtputf8)
         notes = self.check(line) + encoding_notes
         if command.verb == "MAIL":
-            self._body_8bit = "BODY=8BITMIME" in command.args.upper().split()
-        if command.verb == "BDAT" and "LAST" in command.args.upper().split():
-            command = Command("BDAT-LAST", command.args, command.display)
-        self._pending.append(command)
-        event = CommandSent(command, _shown(command, wire), self.state, tuple(notes))
+            words = command.args.upper().split()
+            self._body_binary = "BODY=BINARYMIME" in words
+            self._body_8bit = "BODY=8BITMIME" in words or self._body_binary
+        chunk = parse_bdat(command.args) if command.verb == "BDAT" else None
+        if chunk is not None and chunk[1]:
+            command = Command(BDAT_LAST, command.args, command.display)
+        if chunk is not None and chunk[0] > 0:
+            # RFC 3030 §2: the reply comes after the octets, so none is awaited yet
+            self._chunk = ChunkInProgress(command, chunk[0])
+            notes.append(Note("chunk-opened", {"size": str(chunk[0])}, rfc="RFC 3030 §2"))
+        else:
+            self._pending.append(command)
+            if self.group:
+                self._grouped[id(command)] = self.group
+        event = CommandSent(command, _shown(command, wire), self.state, tuple(notes),
+                            self.group)
         return Outgoing(wire, [event])
+
+    # -- BDAT chunks ----------------------------------------------------------
+
+    def send_chunk_line(self, line: str) -> Outgoing:
+        """A typed line as chunk octets (text + CRLF), cut where the chunk is full."""
+        chunk = self._chunk
+        assert chunk is not None
+        text = line.rstrip("\r\n")
+        octets = typed_octets(text)
+        wire, dropped = chunk.take(octets)
+        notes = self._chunk_notes(wire, text)
+        if dropped:
+            notes.append(Note("chunk-overflow", {"dropped": str(dropped),
+                                                 "size": str(chunk.size)},
+                              level="warning", rfc="RFC 3030 §2"))
+        return Outgoing(wire, [self._chunk_event(wire.decode("utf-8", "replace").rstrip("\r\n"),
+                                                 wire, notes)])
+
+    def send_chunk(self, payload: bytes, *, last: bool, label: str = "") -> Outgoing:
+        """``BDAT n [LAST]`` and its ``n`` octets in one write (a file, a composed message)."""
+        if self._chunk is not None:
+            raise ValueError("a BDAT chunk is still open")
+        line = bdat_line(len(payload), last=last)
+        outgoing = self.send_command(line)
+        if self._chunk is None:  # BDAT 0: nothing follows
+            return outgoing
+        self._chunk.take(payload)
+        notes = self._chunk_notes(payload, payload[:PREVIEW].decode("utf-8", "replace"))
+        shown = label or f"[{len(payload)} octets]"
+        event = self._chunk_event(shown, payload[:PREVIEW], notes, octets=len(payload))
+        return Outgoing(outgoing.wire + payload, [*outgoing.events, event])
+
+    def _chunk_notes(self, octets: bytes, text: str) -> list[Note]:
+        notes: list[Note] = []
+        if not octets.isascii() and "8bit" not in self._body_warned:
+            self._body_warned.add("8bit")
+            if not self._body_8bit:
+                notes.append(Note("8bit-without-8bitmime", level="warning", rfc="RFC 6152 §3"))
+        longest = max((len(line) + 2 for line in octets.split(b"\r\n")), default=0)
+        if longest > data.MAX_TEXT_LINE and "long" not in self._body_warned:
+            self._body_warned.add("long")
+            notes.append(Note("text-line-too-long", {"octets": str(longest)}, level="warning",
+                              rfc="RFC 5321 §4.5.3.1.6"))
+        return notes
+
+    def _chunk_event(self, text: str, wire: bytes, notes: list[Note], *,
+                     octets: int | None = None) -> ChunkDataSent:
+        """The event for octets just added; a full chunk now awaits its reply."""
+        chunk = self._chunk
+        assert chunk is not None
+        last = chunk.command.verb == BDAT_LAST
+        key = "chunk-full" if chunk.left == 0 else "chunk-progress"
+        notes.insert(0, Note(key, {"sent": str(chunk.sent), "size": str(chunk.size),
+                                   "left": str(chunk.left)}, rfc="RFC 3030 §2"))
+        event = ChunkDataSent(text, wire, len(wire) if octets is None else octets,
+                              chunk.sent, chunk.size, last, self.state, tuple(notes))
+        if chunk.left == 0:
+            self._pending.append(chunk.command)
+            self._chunk = None
+            if last:
+                self._body_warned = set()
+        return event
 
     def _send_auth_response(self, line: str, *, secret: bool) -> Outgoing:
         text = line.strip()
@@ -126,7 +237,8 @@ class ClientSession:
         display = cmd.mask_command(AUTH_RESPONSE, text) if secret else text
         command = Command(AUTH_RESPONSE, "" if secret else text, display, secret=secret)
         self._pending.append(command)
-        return Outgoing(wire, [CommandSent(command, _shown(command, wire), self.state)])
+        return Outgoing(wire, [CommandSent(command, _shown(command, wire), self.state,
+                                           group=self.group)])
 
     def send_data_line(self, line: str) -> Outgoing:
         """One body line, dot-stuffed; only valid after 354."""
@@ -233,11 +345,16 @@ class ClientSession:
             verb = ""
         else:
             verb = answering.verb
+            group = self._grouped.pop(id(answering), 0)
+            if group:  # a pipelined reply: say which command it answers
+                notes.append(Note("pipeline-answer", {"command": answering.display,
+                                                      "group": str(group)}))
         self.last_reply = reply
         notes.extend(self._learn_from(verb, answering, reply))
         self.state = next_state(self.state, verb, reply.code)
         if reply.code == 421 or self.state is State.CLOSED:
             self._pending.clear()
+            self._grouped.clear()
         return ReplyReceived(reply, answering, self.state, tuple(notes))
 
     def _learn_from(self, verb: str, answering: Command | None, reply: Reply) -> list[Note]:
@@ -311,6 +428,12 @@ class ClientSession:
         if verb == "BDAT" and "CHUNKING" not in caps:
             return [Note("extension-not-offered", {"extension": "CHUNKING"},
                          level="warning", rfc="RFC 3030 §2", expect="502")]
+        if verb == "BDAT" and parse_bdat(command.args) is None:
+            return [Note("bdat-size-missing", level="warning", rfc="RFC 3030 §2",
+                         expect="501")]
+        if verb == "DATA" and self._body_binary:
+            return [Note("binarymime-needs-bdat", level="warning", rfc="RFC 3030 §3",
+                         expect="503")]
         if verb == "MAIL":
             return self._mail_parameter_notes(command)
         return []

@@ -54,6 +54,8 @@ TRANSITIONS: dict[tuple[str, int], Target] = {
     (END_OF_DATA, 4): State.READY,
     (END_OF_DATA, 5): State.READY,
     ("BDAT-LAST", 2): State.READY,
+    ("BDAT-LAST", 4): State.READY,  # RFC 3030 §2: a failed chunk fails the transaction
+    ("BDAT-LAST", 5): State.READY,
     ("BDAT", 2): State.RCPT,
     ("RSET", 2): Keep.RESET,
     ("STARTTLS", 2): State.TLS,

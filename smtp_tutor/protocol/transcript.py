@@ -6,7 +6,13 @@ already masked in ``Command.display`` and never reach it.
 
 from __future__ import annotations
 
-from smtp_tutor.protocol.events import CommandSent, DataLineSent, Event, ReplyReceived
+from smtp_tutor.protocol.events import (
+    ChunkDataSent,
+    CommandSent,
+    DataLineSent,
+    Event,
+    ReplyReceived,
+)
 
 
 class Transcript:
@@ -14,13 +20,17 @@ class Transcript:
 
     def __init__(self) -> None:
         self.lines: list[tuple[str, str]] = []
+        self._group = 0
 
     def add(self, event: Event) -> None:
         if isinstance(event, ReplyReceived):
             self.lines.extend(("S", line) for line in event.reply.wire_lines())
         elif isinstance(event, CommandSent):
             self.lines.append(("C", event.command.display))
-        elif isinstance(event, DataLineSent):
+            if event.group and event.group != self._group:
+                self._group = event.group
+                self.lines.insert(len(self.lines) - 1, ("#", f"pipelined group {event.group}"))
+        elif isinstance(event, ChunkDataSent | DataLineSent):
             self.lines.append(("C", event.text))
 
     def extend(self, events: list[Event]) -> None:
@@ -29,4 +39,5 @@ class Transcript:
 
     def textbook(self) -> str:
         """``S: 220 ...`` / ``C: HELO ...`` lines, as in the course material."""
-        return "".join(f"{side}: {text}".rstrip(" ") + "\n" for side, text in self.lines)
+        return "".join(f"# {text}\n" if side == "#" else f"{side}: {text}".rstrip(" ") + "\n"
+                       for side, text in self.lines)

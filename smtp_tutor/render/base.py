@@ -6,7 +6,13 @@ import sys
 from typing import IO
 
 from smtp_tutor.net.tls import TlsStarted
-from smtp_tutor.protocol import CommandSent, DataLineSent, ProtocolError, ReplyReceived
+from smtp_tutor.protocol import (
+    ChunkDataSent,
+    CommandSent,
+    DataLineSent,
+    ProtocolError,
+    ReplyReceived,
+)
 from smtp_tutor.render.views import (
     NoteView,
     ReplyView,
@@ -33,14 +39,27 @@ class Renderer:
         elif isinstance(event, CommandSent):
             self.sent(visible(event.command.display), event.wire,
                       sent_notes(event, self.lang, shell=self.shell),
-                      event.state.value, stuffed=False, is_data=event.command.verb == "<end-of-data>")
+                      event.state.value, stuffed=False,
+                      is_data=event.command.verb == "<end-of-data>", group=event.group)
         elif isinstance(event, DataLineSent):
             self.sent(visible(event.text), event.wire, sent_notes(event, self.lang, shell=self.shell),
                       event.state.value, stuffed=event.stuffed, is_data=True)
+        elif isinstance(event, ChunkDataSent):
+            self.chunk(event)
         elif isinstance(event, ProtocolError):
             self.message(event.key, {"detail": event.detail}, "error")
         elif isinstance(event, TlsStarted):
             self.tls(event)
+
+    def chunk(self, event: ChunkDataSent) -> None:
+        """Octets of a BDAT chunk: shown like a body line, with the count in its notes."""
+        self.sent(visible(event.text), event.wire, sent_notes(event, self.lang, shell=self.shell),
+                  event.state.value, stuffed=False, is_data=True)
+
+    def group_note(self, group: int, commands: int) -> None:
+        """A PIPELINING group left in one write."""
+        self.message("pipeline-group-sent", {"group": str(group), "commands": str(commands)},
+                     "info")
 
     def show_all(self, events: list) -> None:
         for event in events:
@@ -70,7 +89,7 @@ class Renderer:
         raise NotImplementedError
 
     def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
-             stuffed: bool, is_data: bool) -> None:
+             stuffed: bool, is_data: bool, group: int = 0) -> None:
         raise NotImplementedError
 
     def note(self, view: NoteView) -> None:

@@ -6,9 +6,10 @@ import json
 from dataclasses import asdict
 
 from smtp_tutor.net.tls import TlsStarted
+from smtp_tutor.protocol import ChunkDataSent
 from smtp_tutor.protocol.visible import UNSAFE
 from smtp_tutor.render.base import Renderer
-from smtp_tutor.render.views import NoteView, ReplyView, visible
+from smtp_tutor.render.views import NoteView, ReplyView, sent_notes, visible
 
 
 def _dumps(record: dict) -> str:
@@ -47,12 +48,23 @@ class JsonRenderer(Renderer):
         })
 
     def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
-             stuffed: bool, is_data: bool) -> None:
+             stuffed: bool, is_data: bool, group: int = 0) -> None:
         record = {"event": "data" if is_data and display != "." else "sent", "line": display,
                   "state": state, "notes": [_note(n) for n in notes]}
         if is_data:
             record["stuffed"] = stuffed
+        if group:
+            record["group"] = group
         self._emit(record)
+
+    def chunk(self, event: ChunkDataSent) -> None:
+        self._emit({"event": "chunk", "line": visible(event.text), "octets": event.octets,
+                    "sent": event.sent, "size": event.size, "last": event.last,
+                    "state": event.state.value,
+                    "notes": [_note(n) for n in sent_notes(event, self.lang)]})
+
+    def group_note(self, group: int, commands: int) -> None:
+        self._emit({"event": "pipeline-group", "group": group, "commands": commands})
 
     def note(self, view: NoteView) -> None:
         self._emit({"event": "message", **_note(view)})

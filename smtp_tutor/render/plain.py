@@ -33,7 +33,7 @@ class PlainRenderer(Renderer):
             self.note(note)
 
     def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
-             stuffed: bool, is_data: bool) -> None:
+             stuffed: bool, is_data: bool, group: int = 0) -> None:
         self._out(f"C: {display}")
         if self.raw or stuffed:
             marker = f"  {ui('dot_stuffed', self.lang)}" if stuffed else ""

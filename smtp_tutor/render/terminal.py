@@ -69,7 +69,7 @@ class TerminalRenderer(Renderer):
             self.note(note)
 
     def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
-             stuffed: bool, is_data: bool) -> None:
+             stuffed: bool, is_data: bool, group: int = 0) -> None:
         style = "client.data" if is_data else "client"
         self.console.print(f"[{style}]C: {escape(display)}[/]")
         if self.raw or stuffed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from smtp_tutor import knowledge
-from smtp_tutor.protocol import CommandSent, DataLineSent, Note, ReplyReceived
+from smtp_tutor.protocol import ChunkDataSent, CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.visible import visible, visible_wire
 
@@ -138,6 +138,6 @@ def _extension_views(lines: tuple[str, ...], lang: str) -> list[ExtensionView]:
     return out
 
 
-def sent_notes(event: CommandSent | DataLineSent, lang: str, *,
+def sent_notes(event: CommandSent | DataLineSent | ChunkDataSent, lang: str, *,
                shell: bool = False) -> tuple[NoteView, ...]:
     return tuple(note_view(n, lang, shell=shell) for n in getattr(event, "notes", ()))

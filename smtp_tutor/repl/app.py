@@ -26,7 +26,10 @@ from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_c
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
+from smtp_tutor.repl import pipelining
+from smtp_tutor.repl.chunks import bdat_command
 from smtp_tutor.repl.completer import SmtpCompleter
+from smtp_tutor.repl.compose import attach_command, compose_command, send_command
 from smtp_tutor.repl.history import SafeFileHistory
 from smtp_tutor.repl.idle import IdleWatch
 from smtp_tutor.repl.keys import shell_bindings
@@ -60,6 +63,10 @@ class Repl:
         self.confirm: str | None = None  # prefilled into the next prompt
         self.flagged: str | None = None  # the line whose refusal was just predicted
         self.data_explained = False
+        self.pipelining = False  # :pipeline on: a paste leaves as pipelined groups
+        self.collecting: list[str] | None = None  # :pipeline … :end
+        self.composed: bytes | None = None  # the message built by :compose
+        self.attachments: list[str] = []  # :attach FILE, for the next :compose
         self.credentials: PromptSession | None = None
         self.idle: IdleWatch | None = None
         self.prompt: PromptSession = PromptSession(
@@ -85,7 +92,8 @@ class Repl:
 
     def _keep_in_history(self, line: str) -> bool:
         """Commands only: never a secret, never a line of a message body, never a paste."""
-        if self.session.state in (State.AUTH, State.DATA) or "\n" in line:
+        if self.session.state in (State.AUTH, State.DATA) or "\n" in line \
+                or self.session.chunk is not None or self.collecting is not None:
             return False
         return not is_secret_line(line)
 
@@ -126,13 +134,16 @@ class Repl:
         default, self.confirm = self.confirm or "", None
         self.idle.start()
         try:
-            return await self.prompt.prompt_async(lambda: prompt_text(self.host, self.session),
-                                                  default=default)
+            return await self.prompt.prompt_async(self._prompt, default=default)
         except KeyboardInterrupt:
             return ""
         except EOFError:
             await self.idle.stop()
             if self.connection.closed:
+                return None
+            if self.session.chunk is not None:  # the server would read QUIT as octets
+                self.renderer.message("bdat-abandoned", {}, "warning")
+                await self.connection.close()
                 return None
             if self.session.state is State.DATA:
                 await self._abandon_message()
@@ -155,6 +166,12 @@ class Repl:
         if self.connection.closed and self.prompt.app.is_running:
             self.prompt.app.exit(exception=EOFError())
 
+    def _prompt(self) -> str:
+        if self.collecting is not None:
+            count = self.ui("prompt_pipeline", count=str(len(self.collecting) + 1))
+            return f"{self.host} [{count}]> "
+        return prompt_text(self.host, self.session, self.lang)
+
     def _waiting(self, seconds: float) -> str:
         return self.ui("waiting", seconds=f"{seconds:.0f}")
 
@@ -163,22 +180,30 @@ class Repl:
         lines = text.split("\n")
         if len(lines) > 1:
             lines = lines[:-1] if lines[-1] == "" else lines
+            if self.pipelining and self.collecting is None and pipelining.offered(self):
+                await pipelining.send_lines(self, lines)
+                return
             for line in lines:  # a paste: each line in turn, each with its reply
                 if self.connection.closed:
                     return
-                if self.session.state is not State.DATA:
-                    self.renderer.text(f"{prompt_text(self.host, self.session)}{line}", "hint")
+                if self.session.state is not State.DATA and self.session.chunk is None:
+                    self.renderer.text(f"{self._prompt()}{line}", "hint")
                 await self.handle_line(line, confirmed=True)
             return
         await self.handle_line(text)
 
     async def handle_line(self, line: str, *, confirmed: bool = False) -> None:
-        meta = parse_meta(line)
+        in_chunk = self.session.chunk is not None
+        meta = None if in_chunk else parse_meta(line)  # chunk octets are never meta-commands
+        if self.collecting is not None and (meta is None or meta.name not in ("end", "cancel")):
+            if line.strip():
+                self.collecting.append(line)
+            return
         if meta is not None and (self.session.state is not State.DATA
                                  or meta.name in META_IN_DATA):
             await self.meta(meta.name, meta.argument)
             return
-        if self.session.state is not State.DATA and not line.strip():
+        if self.session.state is not State.DATA and not in_chunk and not line.strip():
             return
         try:
             confirmed, self.flagged = confirmed or self.flagged == line, None
@@ -191,7 +216,7 @@ class Repl:
 
     async def dispatch(self, line: str, confirmed: bool) -> None:
         state = self.session.state
-        if state in (State.DATA, State.AUTH):
+        if state in (State.DATA, State.AUTH) or self.session.chunk is not None:
             await self.send(line)
             return
         command = parse_command(line)
@@ -327,8 +352,44 @@ class Repl:
             await self._headers()
         elif name in ("save", "save!", "save-lesson", "save-lesson!"):
             self._save(name, argument)
+        elif name in ("pipeline", "end", "cancel"):
+            await self._pipeline(name, argument)
+        elif name == "bdat":
+            await bdat_command(self, argument)
+        elif name == "compose":
+            await compose_command(self)
+        elif name == "attach":
+            attach_command(self, argument)
+        elif name == "send":
+            await send_command(self)
         else:
             self.renderer.message("meta-unknown", {"name": f":{name}"}, "warning")
+
+    async def _pipeline(self, name: str, argument: str) -> None:
+        """``:pipeline on|off`` for pastes; ``:pipeline`` … ``:end`` (``:cancel``) for a group."""
+        if name == "pipeline" and argument.lower() in ("on", "off"):
+            self.pipelining = argument.lower() == "on"
+            self.renderer.message("pipeline-on" if self.pipelining else "pipeline-off", {}, "info")
+            if self.pipelining and not pipelining.offered(self):
+                self.renderer.message("pipeline-not-advertised", {}, "warning")
+            return
+        if name == "pipeline":
+            self.collecting = []
+            self.renderer.message("pipeline-collecting", {}, "info")
+            return
+        lines, self.collecting = self.collecting, None
+        if name == "cancel" or not lines:
+            if lines is not None:
+                self.renderer.message("pipeline-cancelled", {}, "info")
+            elif name == "cancel" or name == "end":
+                self.renderer.message("meta-unknown", {"name": f":{name}"}, "warning")
+            return
+        if not pipelining.offered(self):
+            self.renderer.message("pipeline-not-advertised", {}, "warning")
+            for line in lines:
+                await self.handle_line(line, confirmed=True)
+            return
+        await pipelining.send_lines(self, lines)
 
     def _switch_language(self, argument: str) -> None:
         if argument not in knowledge.LANGUAGES:

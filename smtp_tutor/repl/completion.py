@@ -17,7 +17,9 @@ from smtp_tutor.protocol.states import placement
 DEFAULT_ADDRESSES = ("alice@crepes.fr", "bob@hamburger.edu")
 DEFAULT_DOMAIN = "crepes.fr"
 META_COMMANDS = (":help", ":explain ", ":raw on", ":raw off", ":headers", ":save ",
-                 ":save-lesson ", ":lang en", ":lang vi", ":quit")
+                 ":save-lesson ", ":lang en", ":lang vi", ":quit", ":pipeline", ":pipeline on",
+                 ":pipeline off", ":end", ":cancel", ":bdat ", ":compose", ":attach ",
+                 ":send")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ def offered_verbs(session: ClientSession) -> list[str]:
 
 def complete(text: str, session: ClientSession, lang: str = "en") -> list[Candidate]:
     """Completions for ``text`` (what is left of the cursor)."""
+    if session.chunk is not None:
+        return []  # BDAT octets: nothing to complete, a ":" is data too
     if text.startswith(":"):
         return [Candidate(m, len(text), m.strip()) for m in META_COMMANDS
                 if m.startswith(text.lower()) and m != text]

@@ -30,6 +30,7 @@ def save_lesson(repl, path: str, *, overwrite: bool) -> tuple[str, dict[str, str
     greeting = next((text for side, text in repl.transcript.lines if side == "S"), "")
     words = greeting.split()
     persona = words[1] if len(words) > 1 else repl.connection.host
-    text = lesson_text(repl.transcript.lines, lesson_id_for(path), persona)
+    dialogue = [(side, text) for side, text in repl.transcript.lines if side != "#"]
+    text = lesson_text(dialogue, lesson_id_for(path), persona)
     failed = _write(path, text, overwrite=overwrite)
     return failed or ("saved-lesson", {"path": path})

@@ -28,5 +28,8 @@ def _columns() -> int:
     return shutil.get_terminal_size((120, 24)).columns
 
 
-def prompt_text(host: str, session: ClientSession) -> str:
+def prompt_text(host: str, session: ClientSession, lang: str = "en") -> str:
+    """``host [state]> ``; inside a BDAT chunk, the octets still owed (RFC 3030)."""
+    if session.chunk is not None:
+        return f"{host} [{ui('prompt_chunk', lang, left=str(session.chunk.left))}]> "
     return f"{host} [{session.state.value}]> "

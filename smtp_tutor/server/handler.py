@@ -56,6 +56,8 @@ class PracticeHandler:
         session.host_name = hostname
         first = f"250-{self.domain} Hello {hostname}, pleased to meet you"
         extras = ["250-PIPELINING", "250-ENHANCEDSTATUSCODES", "250-VRFY"]
+        if hasattr(server, "smtp_BDAT"):  # the practice server's own (server/chunking.py)
+            extras.append("250-CHUNKING")
         return [first, *extras, *responses[1:]]
 
     async def handle_MAIL(self, server, session, envelope, address: str,

@@ -17,19 +17,20 @@ import asyncio
 from dataclasses import dataclass, field
 from itertools import count
 
-from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import SMTP, Envelope, syntax
 
 from smtp_tutor.protocol.client_lint import ClientLint
 from smtp_tutor.protocol.commands import looks_like_auth_answer
 from smtp_tutor.protocol.events import Note
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.server.chunking import smtp_bdat
 from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.reader import ClientLineReader
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
 from smtp_tutor.server.wording import Wording
 
 CLIENT_ERRORS = frozenset({"500", "501", "502", "503", "504"})
-HELP_COMMANDS = "AUTH DATA EHLO HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY"
+HELP_COMMANDS = "AUTH BDAT DATA EHLO HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY"
 
 
 @dataclass
@@ -51,6 +52,8 @@ class PracticeEnvelope(Envelope):
     def __init__(self) -> None:
         super().__init__()
         self.bare_lf = False  # a message line had a bare LF or CR: refused at the final dot
+        self.chunks = bytearray()  # BDAT octets received so far (RFC 3030)
+        self.bdat_failed = False  # a chunk was refused: no more until RSET
 
 
 class PracticeSMTP(SMTP):
@@ -260,6 +263,18 @@ class PracticeSMTP(SMTP):
                 return
         await super().smtp_MAIL(arg)
 
+    @syntax("BDAT <chunk-size> [LAST]")
+    async def smtp_BDAT(self, arg: str) -> None:
+        """CHUNKING (RFC 3030): exact octets, read past aiosmtpd (``server/chunking.py``)."""
+        await smtp_bdat(self, arg)
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """RFC 3030 §2: DATA after a BDAT chunk in the same transaction is out of place."""
+        if isinstance(self.envelope, PracticeEnvelope) and self.envelope.chunks:
+            await self.push("503 5.5.1 Error: BDAT chunks already sent; finish with BDAT LAST")
+            return
+        await super().smtp_DATA(arg)
+
     async def smtp_HELP(self, arg: str) -> None:
         """RFC 5321 §4.3.2: HELP is answered with 214 (aiosmtpd says 250)."""
         if arg:
@@ -305,7 +320,8 @@ class PracticeSMTP(SMTP):
 
 
 # HELP reads each command's syntax from aiosmtpd's decorator attributes
-for _name in ("smtp_HELO", "smtp_EHLO", "smtp_AUTH", "smtp_STARTTLS", "smtp_MAIL", "smtp_HELP"):
+for _name in ("smtp_HELO", "smtp_EHLO", "smtp_AUTH", "smtp_STARTTLS", "smtp_MAIL", "smtp_HELP",
+              "smtp_DATA"):
     for _attribute, _value in vars(getattr(SMTP, _name)).items():
         if _attribute.startswith("__smtp_syntax"):
             setattr(getattr(PracticeSMTP, _name), _attribute, _value)

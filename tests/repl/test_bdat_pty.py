@@ -1,0 +1,72 @@
+"""BDAT and PIPELINING typed in the shell, in a real pseudo-terminal (RFC 3030, RFC 2920)."""
+
+from __future__ import annotations
+
+import os
+
+import pexpect
+
+from tests.conftest import tutor_command
+from tests.repl.test_keys_pty import spawn, to_state, typed
+
+
+def spawn_plain(host: str, port: int):
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "connect", host, str(port), "--timeout", "10"],
+                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
+    child.expect(r"\[helo\]>")
+    return child
+
+
+def bdat_in_the_shell(child, recipient: str) -> None:
+    to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+             (f"RCPT TO:<{recipient}>", "rcpt"))
+    typed(child, "BDAT 20 LAST\r")
+    child.expect(r"\[bdat: 20 octets to go\]>")
+    typed(child, "Subject: hi\r")  # 13 octets
+    child.expect("13 of 20 octets")
+    child.expect(r"\[bdat: 7 octets to go\]>")
+    typed(child, "QUIT\r")  # octets, not a command: 6
+    child.expect(r"\[bdat: 1 octets to go\]>")
+    typed(child, "x\r")  # 3 octets: only 1 fits
+    child.expect("Chunk complete")
+    child.expect("2 octets of this line were not sent")
+    child.expect("250 2.0.0")
+    child.expect(r"\[ready\]>")
+    typed(child, "NOOP\r")
+    child.expect("250")
+    child.expect(r"\[ready\]>")
+
+
+def test_bdat_typed_in_the_shell_on_the_practice_server(practice):
+    child = spawn(practice)
+    try:
+        bdat_in_the_shell(child, "bob@hamburger.edu")
+        typed(child, ":pipeline\r")
+        typed(child, "MAIL FROM:<alice@crepes.fr>\r")
+        typed(child, "RCPT TO:<bob@hamburger.edu>\r")
+        typed(child, "RCPT TO:<carol@example.com>\r")
+        typed(child, ":end\r")
+        child.expect("Pipelined group 1: 3 commands")
+        child.expect("550 5.7.1")
+        child.expect("carol@example.com.*group 1")
+        child.expect(r"\[rcpt\]>")
+        typed(child, ":quit\r")
+        child.expect("221")
+        child.expect(pexpect.EOF)
+    finally:
+        child.terminate(force=True)
+    [stored] = list((practice.mailbox_dir / "bob" / "new").iterdir())
+    assert stored.read_bytes().endswith(b"Subject: hi\r\nQUIT\r\nx")
+
+
+def test_bdat_typed_in_the_shell_on_postfix(postfix):
+    child = spawn_plain(*postfix)
+    try:
+        bdat_in_the_shell(child, "bob@localhost")
+        typed(child, ":quit\r")
+        child.expect("221")
+        child.expect(pexpect.EOF)
+    finally:
+        child.terminate(force=True)
