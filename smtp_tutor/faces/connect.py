@@ -1,4 +1,10 @@
-"""``smtp-tutor connect``: pick the target, then the REPL (a terminal) or the script runner."""
+"""``smtp-tutor connect``: pick the target, then the REPL (a terminal) or the script runner.
+
+The REPL runs on asyncio (it reads what the server says while it prompts).  Scripted
+mode drives the same connection plan on a blocking socket and never imports asyncio,
+which is a third of a piped session's run; without a host, the practice server then
+runs in a thread of its own.
+"""
 
 from __future__ import annotations
 
@@ -20,9 +26,13 @@ def connect(options: argparse.Namespace, lang: str) -> int:
     except TargetError as error:
         sys.stderr.write(f"smtp-tutor: {error}\n")
         return 2
+    if not interactive:
+        return _scripted(options, lang, host, port)
     import asyncio
 
-    return asyncio.run(_run(options, lang, host, port, interactive))
+    from smtp_tutor.repl.app import run_repl
+
+    return asyncio.run(run_repl(options, lang, host, port))
 
 
 def _with_practice_server(options: argparse.Namespace, lang: str, interactive: bool) -> int:
@@ -30,43 +40,49 @@ def _with_practice_server(options: argparse.Namespace, lang: str, interactive: b
 
     from smtp_tutor.server.embedded import EmbeddedServer
 
+    if not interactive:
+        with EmbeddedServer(lang=lang).in_thread() as server:
+            options.cafile = options.cafile or str(server.ca_path)
+            return _scripted(options, lang, server.host, server.port)
+
     async def main() -> int:
+        from smtp_tutor.repl.app import run_repl
+
         async with EmbeddedServer(lang=lang) as server:
             options.cafile = options.cafile or str(server.ca_path)
-            return await _run(options, lang, server.host, server.port, interactive)
+            return await run_repl(options, lang, server.host, server.port)
 
     return asyncio.run(main())
 
 
-def make_connection(options: argparse.Namespace, host: str, port: int):
-    """The connection; its TLS context (costly: it loads the CA store) is made when first used."""
-    from smtp_tutor.net.connection import SmtpConnection
+def make_connection(options: argparse.Namespace, host: str, port: int, *, blocking: bool = False):
+    """The connection (asyncio, or a blocking socket for scripts); its TLS context (costly:
+    it loads the CA store) is made when first used."""
     from smtp_tutor.net.errors import TransportError
 
     if options.cafile and not os.access(options.cafile, os.R_OK):
         raise TransportError("cafile-unreadable", path=options.cafile, detail="cannot read it")
-    return SmtpConnection(host, port, timeout=options.timeout, implicit_tls=options.tls,
-                          cafile=options.cafile, insecure=options.insecure)
+    if blocking:
+        from smtp_tutor.net.blocking import BlockingConnection as Connection
+    else:
+        from smtp_tutor.net.connection import SmtpConnection as Connection
+    return Connection(host, port, timeout=options.timeout, implicit_tls=options.tls,
+                      cafile=options.cafile, insecure=options.insecure)
 
 
-async def _run(options: argparse.Namespace, lang: str, host: str, port: int,
-               interactive: bool) -> int:
+def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
     from smtp_tutor.net.errors import TransportError
     from smtp_tutor.render import make_renderer
 
-    if interactive:
-        from smtp_tutor.repl.app import run_repl
-
-        return await run_repl(options, lang, host, port)
     kind = "json" if options.json else ("terminal" if options.color == "always" else "plain")
     renderer = make_renderer(kind, lang, color=True if options.color == "always" else None)
     renderer.raw = options.raw
     try:
-        connection = make_connection(options, host, port)
+        connection = make_connection(options, host, port, blocking=True)
     except TransportError as error:
         renderer.message(error.key, error.params, "error")
         return 2
     from smtp_tutor.faces.scripted import run_script
 
-    return await run_script(connection, sys.stdin.buffer, renderer,
-                            pipeline=getattr(options, "pipeline", False))
+    return run_script(connection, sys.stdin.buffer, renderer,
+                      pipeline=getattr(options, "pipeline", False))

@@ -13,7 +13,7 @@ import sys
 from typing import BinaryIO
 
 from smtp_tutor.knowledge import explain_note
-from smtp_tutor.net.connection import SmtpConnection
+from smtp_tutor.net.blocking import BlockingConnection
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ProtocolError, ReplyReceived, State
 from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused
@@ -40,14 +40,14 @@ class _Outcome:
             self.renderer.show(event)
 
 
-async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Renderer, *,
+def run_script(connection: BlockingConnection, source: BinaryIO, renderer: Renderer, *,
                      pipeline: bool = False) -> int:
     """Play ``source`` line by line; 0 when the server said 221 and closed.  With
     ``pipeline``, commands leave in PIPELINING groups where the server offers it."""
     outcome = _Outcome(renderer)
     failure: TransportError | None = None
     try:
-        greeting = await connection.open()
+        greeting = connection.open()
     except TransportError as error:
         failure, greeting = error, error.events
     if connection.tcp_connected:  # never "connected" for a refused connection
@@ -55,13 +55,13 @@ async def run_script(connection: SmtpConnection, source: BinaryIO, renderer: Ren
     outcome.show(greeting)
     if failure is None:
         try:
-            await _play(connection, source, outcome, pipeline)
+            _play(connection, source, outcome, pipeline)
         except TransportError as error:
             failure = error
             outcome.show(error.events)
     if failure is not None:
         renderer.message(failure.key, failure.params, "error")
-    await connection.close()
+    connection.close()
     return _exit(connection, renderer, outcome, failure)
 
 
@@ -74,7 +74,7 @@ def _pieces(source: BinaryIO):
         yield piece, piece.endswith(b"\n")
 
 
-async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome,
+def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
                 pipeline: bool = False) -> None:
     session = connection.session
     pieces = _pieces(source)
@@ -83,10 +83,10 @@ async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome,
             break
         if session.chunk is not None:  # BDAT octets: each line and its CRLF, counted
             text = raw.decode("utf-8", "replace").rstrip("\r\n")
-            await connection.send(text, show=outcome.show)
+            connection.send(text, show=outcome.show)
             continue
         if session.state is State.DATA:
-            await _send_body(connection, raw, complete, pieces, outcome)
+            _send_body(connection, raw, complete, pieces, outcome)
             continue
         if not complete and len(raw) >= PIECE:
             _skip_rest(pieces)
@@ -100,14 +100,14 @@ async def _play(connection: SmtpConnection, source: BinaryIO, outcome: _Outcome,
         try:
             if pipeline and session.state is not State.AUTH \
                     and "PIPELINING" in session.capabilities and not ends_group(text):
-                await _send_group(connection, text, pieces, outcome)
+                _send_group(connection, text, pieces, outcome)
             else:
-                await connection.send(text, show=outcome.show)
+                connection.send(text, show=outcome.show)
         except CommandRefused as refused:
             outcome.renderer.message(refused.note.key, {}, "error")
 
 
-async def _send_group(connection: SmtpConnection, first: str, pieces,
+def _send_group(connection: BlockingConnection, first: str, pieces,
                       outcome: _Outcome) -> None:
     """``first`` and the lines after it up to a group-ending command, in one write."""
     group = [first]
@@ -118,10 +118,10 @@ async def _send_group(connection: SmtpConnection, first: str, pieces,
             break
         group.append(text)
     if len(group) == 1:
-        await connection.send(first, show=outcome.show)
+        connection.send(first, show=outcome.show)
         return
     outcome.renderer.group_note(connection.session.next_group, len(group))
-    await connection.send_group(group, show=outcome.show)
+    connection.send_group(group, show=outcome.show)
 
 
 def _skip_rest(pieces) -> None:
@@ -130,7 +130,7 @@ def _skip_rest(pieces) -> None:
             return
 
 
-async def _send_body(connection: SmtpConnection, raw: bytes, complete: bool, pieces,
+def _send_body(connection: BlockingConnection, raw: bytes, complete: bool, pieces,
                      outcome: _Outcome) -> None:
     """Send body lines until the lone dot; show the first ones, bulk-send the rest."""
     session = connection.session
@@ -143,7 +143,7 @@ async def _send_body(connection: SmtpConnection, raw: bytes, complete: bool, pie
         if complete and text == ".":
             break
         if not complete:
-            hidden_lines, hidden_bytes = await _send_long_line(connection, current, pieces,
+            hidden_lines, hidden_bytes = _send_long_line(connection, current, pieces,
                                                                outcome, bulk)
             bulk.clear()
             current, complete = next(pieces, (None, True))
@@ -151,46 +151,46 @@ async def _send_body(connection: SmtpConnection, raw: bytes, complete: bool, pie
         if shown < SHOWN_BODY_LINES:
             outgoing = session.send_data_line(text)
             outcome.show(outgoing.events)
-            await connection.write(outgoing.wire)
+            connection.write(outgoing.wire)
             shown += 1
         else:
             bulk += current.rstrip(b"\r\n") + b"\n"
             hidden_lines += 1
             if len(bulk) >= CHUNK:
                 hidden_bytes += len(bulk)
-                await connection.write(session.send_body_chunk(bytes(bulk)))
+                connection.write(session.send_body_chunk(bytes(bulk)))
                 bulk.clear()
         current, complete = next(pieces, (None, True))
     if bulk:
         hidden_bytes += len(bulk)
-        await connection.write(session.send_body_chunk(bytes(bulk)))
+        connection.write(session.send_body_chunk(bytes(bulk)))
     if hidden_lines:
         outcome.renderer.bulk(hidden_lines, hidden_bytes)
     if current is None:
         return
-    await connection.transmit(session.end_data(), outcome.show)
+    connection.transmit(session.end_data(), outcome.show)
 
 
-async def _send_long_line(connection: SmtpConnection, first: bytes, pieces, outcome: _Outcome,
+def _send_long_line(connection: BlockingConnection, first: bytes, pieces, outcome: _Outcome,
                           bulk: bytearray) -> tuple[int, int]:
     """One body line longer than PIECE, streamed piece by piece (never held whole)."""
     session = connection.session
     if bulk:
-        await connection.write(session.send_body_chunk(bytes(bulk)))
+        connection.write(session.send_body_chunk(bytes(bulk)))
     octets = len(first)
-    await connection.write(encode_chunk(first.replace(b"\r", b"").replace(b"\n", b"")))
+    connection.write(encode_chunk(first.replace(b"\r", b"").replace(b"\n", b"")))
     for piece, complete in pieces:
         octets += len(piece)
-        await connection.write(piece.replace(b"\r", b"").replace(b"\n", b""))
+        connection.write(piece.replace(b"\r", b"").replace(b"\n", b""))
         if complete:
             break
-    await connection.write(b"\r\n")
+    connection.write(b"\r\n")
     session.send_body_chunk(b"x\n")  # count one (non-blank) line in the session
     outcome.renderer.message("body-line-too-long", {"octets": str(octets)}, "warning")
     return 1, octets
 
 
-def _exit(connection: SmtpConnection, renderer: Renderer, outcome: _Outcome,
+def _exit(connection: BlockingConnection, renderer: Renderer, outcome: _Outcome,
           failure: TransportError | None) -> int:
     """0 after 221; otherwise 1, with a one-line reason on stderr that names the cause."""
     session = connection.session

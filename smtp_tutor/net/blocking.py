@@ -68,6 +68,10 @@ class BlockingConnection:
              show: plan.Show | None = None) -> list:
         return self.transmit(self.session.send(line, secret=secret), show)
 
+    def send_group(self, lines: list[str], show: plan.Show | None = None) -> list:
+        """PIPELINING (RFC 2920): the commands in one write, then every reply in order."""
+        return self.transmit(plan.group(self.session, lines), show)
+
     def transmit(self, outgoing: Outgoing, show: plan.Show | None = None) -> list:
         return self._run(plan.transmit(self.session, outgoing, show, self._clock()))
 

@@ -103,23 +103,8 @@ class SmtpConnection:
 
     async def send_group(self, lines: list[str],
                          show: Show | None = None) -> list[ConnectionEvent]:
-        """PIPELINING (RFC 2920): the commands in one write, then every reply in order.
-
-        Every line is checked before any is queued (a refused one raises
-        ``CommandRefused`` with nothing sent), so the session never awaits a reply to a
-        command that did not leave."""
-        from smtp_tutor.protocol.commands import encode_line
-
-        for line in lines:
-            encode_line(line.strip(" "), smtputf8=True)
-        session = self.session
-        session.begin_group()
-        try:
-            outgoing = [session.send_command(line) for line in lines]
-        finally:
-            session.end_group()
-        return await self.transmit(Outgoing(b"".join(o.wire for o in outgoing),
-                                            [e for o in outgoing for e in o.events]), show)
+        """PIPELINING (RFC 2920): the commands in one write, then every reply in order."""
+        return await self.transmit(plan.group(self.session, lines), show)
 
     async def write(self, data: bytes) -> None:
         if self._writer is None or self.closed:

@@ -82,6 +82,24 @@ class Clock:
         return max(0.0, self.deadline - self.now())
 
 
+def group(session: ClientSession, lines: list[str]) -> Outgoing:
+    """PIPELINING (RFC 2920): the commands formatted for one write.
+
+    Every line is checked before any is queued (a refused one raises ``CommandRefused``
+    with nothing sent), so the session never awaits a reply to a command that did not
+    leave."""
+    from smtp_tutor.protocol.commands import encode_line
+
+    for line in lines:
+        encode_line(line.strip(" "), smtputf8=True)
+    session.begin_group()
+    try:
+        outgoing = [session.send_command(line) for line in lines]
+    finally:
+        session.end_group()
+    return Outgoing(b"".join(o.wire for o in outgoing), [e for o in outgoing for e in o.events])
+
+
 def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
              clock: Clock) -> Plan:
     """Write prepared bytes; if a reply is now awaited, read until it is answered."""

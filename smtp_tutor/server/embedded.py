@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
+
 from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
 from smtp_tutor.server.policy import TeachingFaults
 
@@ -23,3 +28,21 @@ class EmbeddedServer:
     async def __aexit__(self, *exc: object) -> None:
         if self.running is not None:
             await self.running.stop()
+
+    @contextlib.contextmanager
+    def in_thread(self) -> Iterator[RunningServer]:
+        """The server on an event loop of its own thread, for a caller without one (the
+        scripted client, which works on a blocking socket)."""
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=loop.run_forever, name="practice-server", daemon=True)
+        thread.start()
+        try:
+            running = asyncio.run_coroutine_threadsafe(self.__aenter__(), loop).result(30)
+            try:
+                yield running
+            finally:
+                asyncio.run_coroutine_threadsafe(self.__aexit__(), loop).result(30)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(5)
+            loop.close()

@@ -139,3 +139,13 @@ def test_the_closing_reason_names_the_servers_421(practice_with):
                        stdin=b"EHLO x\nFOO\nBAR\nBAZ\nQUX\nQUIT\n")
     assert result.returncode == 1
     assert b"421" in result.stderr and b"input ended" not in result.stderr
+
+
+def test_a_scripted_session_never_imports_asyncio(practice):
+    """The blocking driver runs the same plan: a piped session pays no event loop."""
+    result = run_tutor("connect", practice.host, str(practice.port),
+                       stdin=b"EHLO x\nQUIT\n", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    imported = [line.rsplit("|", 1)[-1].strip() for line in result.stderr.decode().splitlines()
+                if line.startswith("import time:")]
+    assert result.returncode == 0 and "smtp_tutor.net.blocking" in imported
+    assert "asyncio" not in imported and "prompt_toolkit" not in imported
