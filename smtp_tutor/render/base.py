@@ -41,6 +41,9 @@ class Renderer:
             self.message(event.key, {"detail": event.detail}, "error")
         elif isinstance(event, TlsStarted):
             self.tls(event)
+        elif hasattr(event, "shown"):  # a world lesson's POP3, DNS, hop and world-note events
+            for line, style in event.shown(self.lang):
+                self.text(line, style)
 
     def show_all(self, events: list) -> None:
         for event in events:
