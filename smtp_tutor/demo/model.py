@@ -168,7 +168,7 @@ class DemoModel:
 
     async def _reveal(self) -> None:
         assert self.run is not None
-        outcome, group = self.run.reveal()
+        outcome, group = await self.run.reveal()
         self.events += group
         self.outcomes.append(outcome)
         self.asking = False

@@ -220,6 +220,7 @@ class _Reader:
             return
         last = self.steps[-1] if self.steps else None
         continuing = (last is not None and last.kind == SERVER and last.lines
+                      and last.hop is self.hop
                       and _REPLY.match(last.lines[-1]).group(2) == "-")  # type: ignore[union-attr]
         if continuing and not any(self.pending.values()):
             if last.code != match.group(1):
