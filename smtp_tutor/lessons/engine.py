@@ -67,7 +67,10 @@ class LessonRun:
 
     async def start(self) -> list:
         """Connect; what is shown at once (the greeting is held for its step)."""
-        return self._hold(await self.backend.open())
+        events = await self.backend.open()
+        if self.current is not None:
+            events += await self._enter(self.current)  # a world lesson: its first hop
+        return self._hold(events)
 
     async def send(self, line: str) -> list:
         """Send the current client step's line (as typed, or as written)."""
