@@ -142,7 +142,7 @@ class _Reader:
                 self.problem(number, "lesson-hop-missing")
                 return
             if side == "S" and self.hop is not None and self.hop.kind in (POP3, DNS):
-                self._other_server_line(number, rest.strip())
+                self._other_server_line(number, rest.rstrip())  # a block keeps its indents
             elif side == "S":
                 self._server_line(number, rest.strip())
             else:
