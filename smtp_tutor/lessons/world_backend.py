@@ -263,7 +263,8 @@ class DnsPart:
             response = await dns.asyncquery.udp(question, LOCALHOST, port=self.port, timeout=5)
         except (TimeoutError, OSError, dns.exception.DNSException):
             raise TransportError("reply-timeout", seconds="5") from None
-        lines = tuple(text for rrset in response.answer for text in rrset.to_text().splitlines())
+        lines = tuple(sorted(text for rrset in response.answer  # sorted: a stable screen
+                             for text in rrset.to_text().splitlines()))
         return [DnsAsked(line), DnsAnswered(line, lines or (dns.rcode.to_text(response.rcode()),))]
 
     async def close(self) -> None:
