@@ -86,7 +86,7 @@ async def _play_offline(lesson) -> list:
         if step.kind == CLIENT:
             events += await run.send(run.line_for(step))
         elif step.kind == SERVER:
-            events += run.reveal()[1]
+            events += (await run.reveal())[1]
         else:
             run.skip()
     return events

@@ -67,7 +67,13 @@ class DemoModel:
         step = self.step
         if step is None or step.kind != CLIENT or self.run is None:
             return ""
-        return self.run.line_for(step)[: self.typed]
+        from smtp_tutor.lessons.placeholders import has_secret
+
+        line = self.run.line_for(step)[: self.typed]
+        if has_secret(step.text):  # a password is typed as stars, even on a projector
+            prefix = self.run.line_for(Step(CLIENT, 0, text=step.text.partition("{")[0]))
+            return line[: len(prefix)] + "*" * max(0, len(line) - len(prefix))
+        return line
 
     @property
     def narration(self) -> str:
@@ -168,7 +174,7 @@ class DemoModel:
 
     async def _reveal(self) -> None:
         assert self.run is not None
-        outcome, group = self.run.reveal()
+        outcome, group = await self.run.reveal()
         self.events += group
         self.outcomes.append(outcome)
         self.asking = False

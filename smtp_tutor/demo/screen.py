@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from smtp_tutor.render.ladder import arrows, ladder
+from smtp_tutor.render.ladder import HOP_MARK, arrows, ladder
 
 THEMES = ("projector", "dark", "light")
 
@@ -41,3 +41,17 @@ def diagram_lines(events: list, width: int, client: str, server: str,
 def tail(lines: list[str], height: int) -> list[str]:
     """The last ``height`` lines: a growing dialogue scrolls up, like a terminal."""
     return lines[-height:] if height > 0 else []
+
+
+def pinned_tail(lines: list[str], height: int) -> list[str]:
+    """``tail``, but the heading of the hop on screen stays on top (its names too)."""
+    shown = tail(lines, height)
+    start = len(lines) - len(shown)
+    heads = [i for i, line in enumerate(lines) if line.startswith(HOP_MARK)]
+    current = max((i for i in heads if i <= start), default=None)
+    if current is None or current == start or height < 6:
+        return shown
+    rest = tail(lines, height - 2)
+    if rest and rest[0].startswith((" │─", " │◀")):  # an arrow whose label scrolled away
+        rest = rest[1:]
+    return lines[current:current + 2] + rest

@@ -16,7 +16,7 @@ from prompt_toolkit.layout.dimension import Dimension
 from prompt_toolkit.styles import Style
 
 from smtp_tutor.demo.model import DemoModel
-from smtp_tutor.demo.screen import diagram_lines, dialogue_ansi, tail
+from smtp_tutor.demo.screen import diagram_lines, dialogue_ansi, pinned_tail, tail
 from smtp_tutor.knowledge import ui
 
 AUTO_TYPE_SECONDS = 0.08
@@ -121,6 +121,9 @@ class DemoView:
 
     def _diagram(self):
         model = self.model
+        if model.lesson.world:  # one labelled ladder per hop, the current hop's names pinned
+            lines = diagram_lines(model.events, self._diagram_width(), "", "", model.lang)
+            return "\n".join(pinned_tail(lines[1:], self._body_height()))
         client = model.values.get("client", "client")
         lines = diagram_lines(model.events, self._diagram_width(), client, self.server_name,
                               model.lang)

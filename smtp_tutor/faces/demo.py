@@ -73,6 +73,8 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
     scratch = None
     if options.offline:
         return await play("", 0, None, lesson.persona)
+    if lesson.world:
+        return await _world_demo(lesson, options, lang, notes)
     if options.server:
         from smtp_tutor.faces.target import TargetError, parse_target
 
@@ -90,6 +92,28 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
     scratch = ScratchServer(greylist)  # ← replays there once the message was delivered
     async with EmbeddedServer(lang=lang, greylist_seconds=greylist) as server:
         return await play(server.host, server.port, str(server.ca_path), lesson.persona)
+
+
+async def _world_demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
+    """A world lesson: every (re)start plays against a fresh world of its own, so going
+    back never gives Bob a second copy."""
+    from smtp_tutor.demo.model import DemoModel
+    from smtp_tutor.demo.view import DemoView
+    from smtp_tutor.knowledge import ui
+    from smtp_tutor.lessons.placeholders import bindings
+    from smtp_tutor.lessons.world_backend import WorldBackend
+
+    async def make_backend():
+        return WorldBackend(lesson, lang, timeout=options.timeout)
+
+    model = DemoModel(lesson, make_backend, bindings(lesson.persona), lang)
+    model.on_notes = _notes_writer(notes, lang)
+    view = DemoView(model, options.theme, ui("demo_world", lang))
+    await model.restart()
+    try:
+        return await view.run()
+    finally:
+        await model.close()
 
 
 def _notes_writer(stream, lang: str):

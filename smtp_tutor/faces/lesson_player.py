@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from smtp_tutor.knowledge import explain_note, explain_topic, ui
 from smtp_tutor.lessons.engine import LessonRun
 from smtp_tutor.lessons.matching import accepts, verb_of
-from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step
+from smtp_tutor.lessons.model import CLIENT, SERVER, SMTP_HOPS, WAIT, Lesson, Step
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
@@ -62,6 +62,11 @@ async def _play(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
         from smtp_tutor.lessons.backends import OfflineBackend
 
         return await _drive(lesson, OfflineBackend(lesson), bindings(lesson.persona), options, lang)
+    if lesson.world:  # the whole practice world, in this process, on free ports
+        from smtp_tutor.lessons.world_backend import WorldBackend
+
+        backend = WorldBackend(lesson, lang, timeout=options.timeout)
+        return await _drive(lesson, backend, bindings(lesson.persona), options, lang)
     if options.server:
         return await _on_server(lesson, options, lang)
     from smtp_tutor.server.embedded import EmbeddedServer
@@ -162,7 +167,7 @@ class StepRecord:
     hints: int = 0
     shown: bool = False
     skipped: bool = False
-    got: int | None = None
+    got: int | str | None = None  # 250, or "+OK" / "DNS" in a world lesson
     ok: bool | None = None
     predicted: str | None = None
     prediction_ok: bool | None = None
@@ -176,6 +181,7 @@ class Player:
     options: argparse.Namespace
     lang: str
     records: list[StepRecord] = field(default_factory=list)
+    watched_hops: set[int] = field(default_factory=set)  # relay hops announced as watched
     guess: str | None = None
     asked = right = 0
 
@@ -202,7 +208,7 @@ class Player:
                 await asyncio.sleep(step.seconds)
                 self.run.skip()
             elif step.kind == SERVER:
-                self.reveal(step)
+                await self.reveal(step)
             elif not await self.client(step):
                 self.renderer.text(ui("lesson_quit", self.lang))
                 return None
@@ -254,16 +260,17 @@ class Player:
             return ui("lesson_unmarked_help", self.lang, count=str(self.helped))
         return ui("lesson_marked", self.lang) if result else ""
 
-    def reveal(self, step: Step) -> None:
-        outcome, group = self.run.reveal()
+    async def reveal(self, step: Step) -> None:
+        outcome, group = await self.run.reveal()
         self.renderer.show_all(group)
-        got = outcome.reply.reply.code if outcome.reply else None
+        got: int | str | None = outcome.got
+        got = int(got) if got is not None and got.isdigit() else got  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
             text = ui("lesson_check_none", self.lang, expected=expected)
         else:
             key = "lesson_check_ok" if outcome.ok else "lesson_check_fail"
-            key += "_offline" if self.options.offline else ""
+            key += "_dns" if step.code == "DNS" else "_offline" if self.options.offline else ""
             text = ui(key, self.lang, expected=expected, got=str(got))
         self.renderer.check(step.line_no, expected, got, outcome.ok, text)
         record = StepRecord(step.line_no, SERVER, expected, got=got, ok=outcome.ok)
@@ -281,7 +288,12 @@ class Player:
         expected = self.run.line_for(step)
         record = StepRecord(step.line_no, CLIENT, MASK if secret else expected)
         self.records.append(record)
-        if self.watch:
+        if step.hop is not None and step.hop.watched and not self.watch:
+            if step.hop.index not in self.watched_hops:
+                self.watched_hops.add(step.hop.index)
+                self.renderer.text(ui("lesson_watch_hop", self.lang), "hint")
+            line = expected  # crepes.fr's relay client types this hop, not the student
+        elif self.watch:
             if not await self.pace():
                 return False
             line = expected
@@ -318,14 +330,15 @@ class Player:
         steps = self.run.lesson.steps
         following = steps[self.run.position + 1:]
         nxt = next((s for s in following if s.kind != WAIT), None)
-        return nxt is not None and nxt.kind == SERVER
+        smtp = nxt is not None and (nxt.hop is None or nxt.hop.kind in SMTP_HOPS)
+        return nxt is not None and nxt.kind == SERVER and smtp
 
     async def practice(self, step: Step, expected: str, record: StepRecord,
                        secret: bool) -> str | None:
         if not any(record.kind == CLIENT for record in self.records[:-1]):
             self.renderer.text(ui("lesson_your_turn", self.lang), "hint")
         while True:
-            state = self.run.session.state.value
+            state = getattr(self.run.session.state, "value", self.run.session.state)
             typed = await self.asker.ask(f"[{state}]> ", secret=secret)
             if typed is None or typed.strip() == ":quit":
                 return None

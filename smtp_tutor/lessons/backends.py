@@ -1,7 +1,9 @@
 """Where a lesson's client lines go: a live server, or the replies recorded in the lesson.
 
 Both answer with the same events the protocol core produces, so the player, the
-renderers and the demo never know which one they are driving.
+renderers and the demo never know which one they are driving.  A world lesson moves
+from hop to hop (``enter``): offline, each hop replays its recorded replies through its
+own core (SMTP, POP3, or the DNS answers as written); live, see ``world_backend``.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tutor.lessons.dialogue import reply_bytes
-from smtp_tutor.lessons.model import SERVER, Lesson, Step
+from smtp_tutor.lessons.hops import DnsAnswered, DnsAsked, HopStarted, Pop3Received, Pop3Sent
+from smtp_tutor.lessons.model import DNS, POP3, SERVER, Hop, Lesson, Step
 from smtp_tutor.protocol import ClientSession, State
 
 
@@ -21,18 +24,46 @@ class Message:
     level: str = "info"
 
 
+class DnsSession:
+    """The DNS hop's "session": one question, one answer, no state worth a name."""
+
+    state = "dns"
+    awaiting_reply = False
+
+
 class OfflineBackend:
     """No server: each reply is the one the lesson recorded (``--offline``)."""
 
     def __init__(self, lesson: Lesson) -> None:
-        self.session = ClientSession()
+        self.session: object = ClientSession()
         self._replies: list[Step] = [s for s in lesson.steps if s.kind == SERVER]
         self.host, self.port = lesson.persona, 0
+        self._world = lesson.world
+        self._kind = ""
+        self._asked = ""
 
     async def open(self) -> list:
-        return self._answer()
+        return [] if self._world else self._answer()  # a world lesson's first hop greets
+
+    async def enter(self, hop: Hop) -> list:
+        """A new hop: a new session in its protocol, and its greeting."""
+        self._kind = hop.kind
+        self.session = (DnsSession() if hop.kind == DNS else self._pop3() if hop.kind == POP3
+                        else ClientSession())
+        return [HopStarted(hop)] + ([] if hop.kind == DNS else self._answer())
+
+    @staticmethod
+    def _pop3():  # noqa: ANN205
+        from smtp_tutor.pop3.core import Pop3Session
+
+        return Pop3Session()
 
     async def send(self, line: str) -> list:
+        if self._kind == DNS:
+            self._asked = line
+            return [DnsAsked(line)] + self._answer()
+        if self._kind == POP3:
+            return self._send_pop3(line)
         events: list = []
         if self.session.state is State.TLS:
             self.session.tls_established()
@@ -42,10 +73,26 @@ class OfflineBackend:
             events += self._answer()
         return events
 
+    def _send_pop3(self, line: str) -> list:
+        events: list = []
+        if self.session.start_tls:
+            self.session.tls_established()
+            events.append(Message("transcript-tls-assumed"))
+        _, command = self.session.send(line)
+        return events + [Pop3Sent(command)] + self._answer()
+
     def _answer(self) -> list:
         if not self._replies:
             return []
-        return self.session.receive(reply_bytes(self._replies.pop(0)))
+        step = self._replies.pop(0)
+        if self._kind == DNS:
+            return [DnsAnswered(self._asked, tuple(step.lines))]
+        if self._kind == POP3:
+            from smtp_tutor.pop3.core import Pop3Reply
+
+            return [Pop3Received(reply) for reply in self.session.receive(reply_bytes(step))
+                    if isinstance(reply, Pop3Reply)]
+        return self.session.receive(reply_bytes(step))
 
     async def close(self) -> None:
         self.session.state = State.CLOSED

@@ -4,6 +4,10 @@ No UI here: the watch and practice players and the instructor's demo all drive a
 ``LessonRun`` and decide themselves what to show and when.  Replies are held back
 until their ``S:`` step comes, so its narration can be shown (or the class asked to
 guess) before the reply is revealed.
+
+A world lesson's steps carry their hop: when the next step is on another hop, the
+backend is told (``enter``) and answers with what the new hop starts with (a new
+connection's greeting, the relay's notes); nothing else changes here.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from smtp_tutor.lessons.model import CLIENT, SERVER, Lesson, Step
+from smtp_tutor.lessons.hops import reply_status
+from smtp_tutor.lessons.model import CLIENT, SERVER, Hop, Lesson, Step
 from smtp_tutor.lessons.placeholders import fill
-from smtp_tutor.protocol import ReplyReceived, State
+from smtp_tutor.protocol import State
 
 
 @dataclass(frozen=True)
@@ -21,8 +26,14 @@ class Outcome:
     """How a server step went: the reply that came (None: none came) and whether it fits."""
 
     step: Step
-    reply: ReplyReceived | None
+    reply: object | None  # ReplyReceived, or a POP3 reply or DNS answer event
     ok: bool
+
+    @property
+    def got(self) -> str | None:
+        """The reply's code as the lesson writes it: "250", "+OK", "DNS"."""
+        status = reply_status(self.reply) if self.reply is not None else None
+        return status[0] if status else None
 
 
 class LessonRun:
@@ -35,6 +46,7 @@ class LessonRun:
         self.position = 0
         self.outcomes: list[Outcome] = []
         self._held: deque[list] = deque()
+        self._hop: Hop | None = None
 
     @property
     def session(self):
@@ -55,23 +67,30 @@ class LessonRun:
 
     async def start(self) -> list:
         """Connect; what is shown at once (the greeting is held for its step)."""
-        return self._hold(await self.backend.open())
+        events = await self.backend.open()
+        if self.current is not None:
+            events += await self._enter(self.current)  # a world lesson: its first hop
+        return self._hold(events)
 
     async def send(self, line: str) -> list:
         """Send the current client step's line (as typed, or as written)."""
         step = self.current
         assert step is not None and step.kind == CLIENT
+        entered = await self._enter(step)
         self.position += 1
-        return self._hold(await self.backend.send(line))
+        return self._hold(entered + await self.backend.send(line))
 
-    def reveal(self) -> tuple[Outcome, list]:
+    async def reveal(self) -> tuple[Outcome, list]:
         """The current server step: its reply (with what came with it) and whether it fits."""
         step = self.current
         assert step is not None and step.kind == SERVER
+        shown = self._hold(await self._enter(step))
         self.position += 1
         group = self._held.popleft() if self._held else []
-        reply = group[0] if group and isinstance(group[0], ReplyReceived) else None
-        ok = reply is not None and step.expects(reply.reply.code, reply.reply.text)
+        status = reply_status(group[0]) if group else None
+        reply = group[0] if status else None
+        ok = status is not None and step.expects(*status)
+        group = shown + group
         outcome = Outcome(step, reply, ok)
         self.outcomes.append(outcome)
         return outcome, group
@@ -80,12 +99,19 @@ class LessonRun:
         """Past a step that needs no I/O (a wait, once waited)."""
         self.position += 1
 
+    async def _enter(self, step: Step) -> list:
+        """A step on a new hop: the backend moves there first (world lessons only)."""
+        if step.hop is None or step.hop is self._hop:
+            return []
+        self._hop = step.hop
+        return await self.backend.enter(step.hop)
+
     def _hold(self, events: list) -> list:
         """Split events: those before the first reply are returned; replies are held."""
         shown: list = []
         replied = False
         for event in events:
-            if isinstance(event, ReplyReceived):
+            if reply_status(event) is not None:
                 self._held.append([event])
                 replied = True
             elif replied:

@@ -8,6 +8,33 @@ CLIENT = "client"
 SERVER = "server"
 WAIT = "wait"
 
+# Hop kinds of a world lesson (``hop:``): which protocol, and whether the student types it.
+SUBMISSION, RELAY, DNS, POP3 = "submission", "relay", "dns", "pop3"
+HOP_KINDS = (SUBMISSION, RELAY, DNS, POP3)
+SMTP_HOPS = (SUBMISSION, RELAY)
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One leg of the journey: who talks to whom, over what (``hop: relay A → B (note)``).
+
+    ``relay`` is performed by crepes.fr's own client: the student watches it."""
+
+    index: int  # 1, 2, ... in the lesson
+    kind: str  # one of HOP_KINDS
+    source: str
+    target: str
+    note: str = ""
+
+    @property
+    def watched(self) -> bool:
+        return self.kind == RELAY
+
+    @property
+    def label(self) -> str:
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.source} → {self.target}{note}"
+
 
 @dataclass
 class Step:
@@ -24,14 +51,21 @@ class Step:
     narration: dict[str, str] = field(default_factory=dict)  # lang -> text, shown before
     hints: dict[str, str] = field(default_factory=dict)  # lang -> hint for a client step
     notes: dict[str, str] = field(default_factory=dict)  # lang -> presenter notes
+    hop: Hop | None = None  # world lessons: the leg of the journey this line is on
 
-    def expects(self, code: int, text: str) -> bool:
-        """Does a real reply satisfy this server step?"""
-        wanted = self.code
-        ok = str(code)[0] == wanted[0] if wanted.endswith("xx") else str(code) == wanted
+    def expects(self, code: int | str, text: str) -> bool:
+        """Does a real reply satisfy this server step?  ``code``: 250, "+OK", "DNS"."""
+        wanted, code = self.code, str(code)
+        if wanted == "DNS":  # the zone's answer: the same records, in any order
+            return code == "DNS" and _records(text) == _records("\n".join(self.lines))
+        ok = code[0] == wanted[0] if wanted.endswith("xx") else code.upper() == wanted
         if ok and self.pattern:
             ok = compile_pattern(self.pattern).search(text) is not None
         return ok
+
+
+def _records(text: str) -> set[str]:
+    return {" ".join(line.lower().split()) for line in text.splitlines() if line.strip()}
 
 
 def compile_pattern(pattern: str):  # -> re2 pattern
@@ -58,6 +92,11 @@ class Lesson:
     server: dict[str, str] = field(default_factory=dict)  # practice-server options
     steps: list[Step] = field(default_factory=list)
     closing: dict[str, str] = field(default_factory=dict)  # narration after the last step
+
+    @property
+    def world(self) -> bool:
+        """Played against the practice world (``server: world``), hop by hop."""
+        return "world" in self.server
 
     def title_in(self, lang: str) -> str:
         return self.title.get(lang) or self.title.get("en") or self.id

@@ -11,16 +11,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT, Lesson, Step, compile_pattern
+from smtp_tutor.lessons.model import (
+    CLIENT,
+    DNS,
+    HOP_KINDS,
+    POP3,
+    SERVER,
+    WAIT,
+    Hop,
+    Lesson,
+    Step,
+    compile_pattern,
+)
 from smtp_tutor.lessons.placeholders import unknown_names
 from smtp_tutor.protocol.numbers import ascii_float, ascii_int
 from smtp_tutor.protocol.visible import UNSAFE, visible
 
 HEADER_KEYS = ("id", "title", "title.en", "title.vi", "level", "persona", "requires", "server")
-SERVER_OPTIONS = ("greylist",)
+SERVER_OPTIONS = ("greylist", "world", "speedup")
+SPEEDUP_RANGE = (1, 100_000)
 _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z.\-]*)\s*:(?:\s(.*)|)$")
 _REPLY = re.compile(r"^([2-5]\d\d)([ -]|$)(.*)$", re.ASCII)
-_CODE = re.compile(r"^([2-5](?:\d\d|xx))(?:\s+/(.*)/)?$", re.ASCII)
+_CODE = re.compile(r"^([2-5](?:\d\d|xx)|\+OK|-ERR)(?:\s+/(.*)/)?$", re.ASCII | re.IGNORECASE)
+_POP3_STATUS = re.compile(r"^(\+OK|-ERR)(\s|$)", re.ASCII)
+_HOP = re.compile(r"^([a-z0-9]+)\s+(.+?)\s*(?:→|->)\s*([^(]+?)\s*(?:\((.*)\))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_FIELDS = {"en": "narration", "vi": "narration", "hint.en": "hints", "hint.vi": "hints",
                "note.en": "notes", "note.vi": "notes"}
@@ -83,6 +97,7 @@ class _Reader:
         self.header: dict[str, tuple[str, int]] = {}
         self.steps: list[Step] = []
         self.pending: dict[str, dict[str, str]] = {"narration": {}, "hints": {}, "notes": {}}
+        self.hop: Hop | None = None
 
     def problem(self, line: int, key: str, **params: str) -> None:
         self.problems.append(Problem(self.path, line, key, params))
@@ -123,7 +138,12 @@ class _Reader:
         if stripped.startswith(("S:", "C:")):
             side, rest = stripped[0], line.split(":", 1)[1]
             rest = rest[1:] if rest.startswith(" ") else rest
-            if side == "S":
+            if self._world and self.hop is None:
+                self.problem(number, "lesson-hop-missing")
+                return
+            if side == "S" and self.hop is not None and self.hop.kind in (POP3, DNS):
+                self._other_server_line(number, rest.rstrip())  # a block keeps its indents
+            elif side == "S":
                 self._server_line(number, rest.strip())
             else:
                 self._client_line(number, rest)
@@ -143,10 +163,51 @@ class _Reader:
             self._expect(number, value)
         elif key == "wait":
             self._wait(number, value)
+        elif key == "hop":
+            self._hop(number, value)
         else:
             self.problem(number, "lesson-unknown-line", text=stripped[:40])
 
+    @property
+    def _world(self) -> bool:
+        return "world" in self.header.get("server", ("", 0))[0].split()
+
+    def _hop(self, number: int, value: str) -> None:
+        """``hop: KIND FROM → TO (note)``: the lines below it are on that leg of the journey."""
+        if not self._world:
+            self.problem(number, "lesson-hop-needs-world")
+            return
+        match = _HOP.match(value)
+        if not match or match.group(1) not in HOP_KINDS:
+            self.problem(number, "lesson-bad-hop", text=value[:40], kinds=", ".join(HOP_KINDS))
+            return
+        index = (self.hop.index if self.hop else 0) + 1
+        self.hop = Hop(index, match.group(1), match.group(2).strip(), match.group(3).strip(),
+                       (match.group(4) or "").strip())
+
+    def _other_server_line(self, number: int, text: str) -> None:
+        """A POP3 reply (``+OK``/``-ERR``, then its block) or a DNS answer (any record lines)."""
+        last = self.steps[-1] if self.steps else None
+        same = (last is not None and last.kind == SERVER and last.hop is self.hop
+                and not any(self.pending.values()))
+        if self.hop is not None and self.hop.kind == DNS:
+            if same:
+                last.lines.append(text)  # type: ignore[union-attr]
+                last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+            else:
+                self._attach(Step(SERVER, number, text=text, lines=[text], code="DNS"))
+            return
+        status = _POP3_STATUS.match(text)
+        if status is None and same and last.lines[-1] != ".":  # type: ignore[union-attr]
+            last.lines.append(text)  # type: ignore[union-attr]  # the block of a +OK
+            last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+        elif status is None:
+            self.problem(number, "lesson-bad-pop3-reply", text=text[:40])
+        else:
+            self._attach(Step(SERVER, number, text=text, lines=[text], code=status.group(1)))
+
     def _attach(self, step: Step) -> None:
+        step.hop = self.hop
         step.narration, step.hints, step.notes = (
             self.pending["narration"], self.pending["hints"], self.pending["notes"])
         self.pending = {"narration": {}, "hints": {}, "notes": {}}
@@ -159,6 +220,7 @@ class _Reader:
             return
         last = self.steps[-1] if self.steps else None
         continuing = (last is not None and last.kind == SERVER and last.lines
+                      and last.hop is self.hop
                       and _REPLY.match(last.lines[-1]).group(2) == "-")  # type: ignore[union-attr]
         if continuing and not any(self.pending.values()):
             if last.code != match.group(1):
@@ -192,7 +254,12 @@ class _Reader:
         if not match:
             self.problem(number, "lesson-bad-expect", text=value[:40])
             return
-        last.code, last.pattern = match.group(1), match.group(2) or ""
+        code = match.group(1).upper() if match.group(1)[0] in "+-" else match.group(1)
+        pop3 = last.hop is not None and last.hop.kind == POP3
+        if last.code == "DNS" or pop3 != code.startswith(("+", "-")):
+            self.problem(number, "lesson-bad-expect", text=value[:40])
+            return
+        last.code, last.pattern = code, match.group(2) or ""
         if last.pattern:
             try:
                 compile_pattern(last.pattern)
@@ -256,10 +323,14 @@ class _Reader:
         options = {}
         for word in value.split():
             name, _, setting = word.partition("=")
+            low, high = SPEEDUP_RANGE if name == "speedup" else (0, 600)
             if name not in SERVER_OPTIONS:
                 self.problem(line, "lesson-bad-server-option", text=name[:20],
                              known=", ".join(SERVER_OPTIONS))
-            elif ascii_float(setting, low=0, high=600) is None:
+            elif name == "world":
+                if setting:
+                    self.problem(line, "lesson-bad-server-value", text=word[:30])
+            elif ascii_float(setting, low=low, high=high) is None:
                 self.problem(line, "lesson-bad-server-value", text=word[:30])
             options[name] = setting
         return options
@@ -272,7 +343,10 @@ class _Reader:
         if not any(step.kind == CLIENT for step in dialogue):
             self.problem(1, "lesson-no-client-line")
             return
-        if dialogue[0].kind != SERVER:
+        if lesson.world and not any(s.hop for s in dialogue):
+            self.problem(1, "lesson-hop-missing")
+            return
+        if dialogue[0].kind != SERVER and not lesson.world:
             self.problem(dialogue[0].line_no, "lesson-no-greeting")
             return
         for line_no, key in dialogue_problems(dialogue):

@@ -24,12 +24,14 @@ DESCRIPTIONS = {
     "user_b64": "that user name in base64, for AUTH LOGIN",
     "pass_b64": "that account's password in base64, for AUTH LOGIN",
     "auth_plain": "the AUTH PLAIN response for that account (base64 of NUL user NUL password)",
+    "pass": "that account's password, for POP3 PASS (world lessons)",
+    "rcpt_pass": "the password of the first local user (bob), for POP3 PASS",
 }
-SECRET = frozenset({"pass_b64", "auth_plain"})
+SECRET = frozenset({"pass_b64", "auth_plain", "pass", "rcpt_pass"})
 
 
 def bindings(domain: str = "hamburger.edu", user: str = "alice",
-             password: str = "ketchup") -> dict[str, str]:
+             password: str = "ketchup", rcpt_password: str = "pickles") -> dict[str, str]:
     """Every placeholder's value for one server."""
     def b64(text: str) -> str:
         return base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -39,6 +41,7 @@ def bindings(domain: str = "hamburger.edu", user: str = "alice",
         "rcpt": f"bob@{domain}", "rcpt2": f"carol@{domain}", "unknown": f"nobody@{domain}",
         "outside": "someone@example.org", "user": user, "user_b64": b64(user),
         "pass_b64": b64(password), "auth_plain": b64(f"\0{user}\0{password}"),
+        "pass": password, "rcpt_pass": rcpt_password,
     }
 
 

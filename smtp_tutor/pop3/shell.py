@@ -13,12 +13,10 @@ import asyncio
 import contextlib
 import sys
 
-from smtp_tutor.knowledge.store import load
 from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session
 from smtp_tutor.world.words import say
 
 DEFAULT_PORT, TLS_PORT = 110, 995
-SHOWN_LINES = 400
 
 
 def connect_pop3(options: argparse.Namespace, lang: str) -> int:
@@ -188,22 +186,11 @@ class Pop3Shell:
         return client_context(cafile=self.options.cafile, insecure=self.options.insecure)
 
     def _show(self, reply: Pop3Reply) -> None:
-        style = "reply.2xx" if reply.ok else "reply.5xx"
-        self.renderer.text(f"S: {reply.status} {reply.text}".rstrip(), style)
-        for line in reply.lines[:SHOWN_LINES]:
-            self.renderer.text(f"S: {line}", "client.data")
-        if len(reply.lines) > SHOWN_LINES:
-            self.renderer.text(f"S: … ({len(reply.lines) - SHOWN_LINES} more)", "hint")
+        from smtp_tutor.pop3.view import reply_lines
+
+        for text, style in reply_lines(reply, self.lang):
+            self.renderer.text(text, style)
         verb = reply.answering.verb if reply.answering else ""
-        data = load("pop3")
-        meaning = data["replies"][reply.status][self.lang]["short"]
-        entry = data["commands"].get(verb)
-        if reply.ok and entry is not None:
-            meaning = entry[self.lang]["short"]
-        self.renderer.text(f"   {reply.status} {meaning}", "explain")
-        if reply.ok and reply.answering is not None and reply.answering.multiline:
-            self.renderer.text(f"   {say('pop3_multi', self.lang, lines=len(reply.lines))}",
-                               "hint")
         if verb == "QUIT" and reply.ok:
             self.quit_ok = True
 

@@ -50,6 +50,9 @@ class Renderer:
             self.message(event.key, {"detail": event.detail}, "error")
         elif isinstance(event, TlsStarted):
             self.tls(event)
+        elif hasattr(event, "shown"):  # a world lesson's POP3, DNS, hop and world-note events
+            for line, style in event.shown(self.lang):
+                self.text(line, style)
 
     def chunk(self, event: ChunkDataSent) -> None:
         """Octets of a BDAT chunk: shown like a body line, with the count in its notes."""

@@ -2,7 +2,9 @@
 
 Drawn as text (like the textbook's ladder diagrams and Wireshark's flow graph), so the
 demo view, the terminal and the exported slides share one drawing.  Pure: events in,
-lines out.
+lines out.  A world lesson is a journey of several hops: each hop starts a two-lifeline
+ladder of its own, headed by the hop's number and kind and its two parties' names
+(Alice → crepes.fr, crepes.fr → DNS, crepes.fr → hamburger.edu, Bob → hamburger.edu).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ class Arrow:
     to_server: bool
     label: str
     klass: int = 0  # reply class (2-5) for colouring; 0 for client arrows
+    parties: tuple[str, str] | None = None  # a hop's heading: its two lifelines' names
+
+HOP_MARK = " ╞"  # how a hop's heading line starts (the demo pins the current one)
 
 
 def arrows(events: list, lang: str = "en") -> list[Arrow]:
@@ -40,9 +45,34 @@ def arrows(events: list, lang: str = "en") -> list[Arrow]:
             out.append(Arrow(False, visible(f"{reply.code} {text}".strip()), reply.klass))
         elif isinstance(event, TlsStarted) or getattr(event, "key", "") == "transcript-tls-assumed":
             out.append(Arrow(True, "⇄ TLS handshake"))
+        elif hasattr(event, "shown"):
+            out += _world_arrows(event, lang)
     if body:
         out.append(Arrow(True, _message_label(body, lang)))
     return out
+
+
+def _world_arrows(event: object, lang: str) -> list[Arrow]:
+    """A hop's heading, POP3 and DNS lines; the world's notes draw no arrow."""
+    from smtp_tutor.knowledge import ui
+    from smtp_tutor.lessons import hops
+
+    if isinstance(event, hops.HopStarted):
+        hop = event.hop
+        label = f"{hop.index} · {ui(f'hop_ladder_{hop.kind}', lang)}"
+        return [Arrow(True, visible(label), parties=(visible(hop.source), visible(hop.target)))]
+    if isinstance(event, hops.Pop3Sent):
+        return [Arrow(True, visible(event.command.display))]
+    if isinstance(event, hops.Pop3Received):
+        reply = event.reply
+        return [Arrow(False, visible(f"{reply.status} {reply.text}".strip()), 2 if reply.ok else 5)]
+    if isinstance(event, hops.DnsAsked):
+        return [Arrow(True, visible(f"{event.query}?"))]
+    if isinstance(event, hops.DnsAnswered):
+        records = [" ".join(line.split()[3:]) if line.split()[2:3] == ["IN"] else line
+                   for line in event.lines if len(line.split()) >= 1]
+        return [Arrow(False, visible(", ".join(records)), 2)]
+    return []
 
 
 def _message_label(lines: int, lang: str) -> str:
@@ -62,8 +92,21 @@ def ladder(items: list[Arrow], width: int, client: str = "client", server: str =
     tail = f"{server[: width // 2 - 2]} "
     lines = [head + " " * max(1, width - len(head) - len(tail)) + tail]
     for item in items:
+        if item.parties is not None:
+            lines += _hop_heading(item, width, inner)
+            continue
         label = item.label if len(item.label) <= inner else item.label[: inner - 1] + "…"
         lines.append(f" │{label.center(inner)}│ ")
         shaft = "─" * (inner - 1)
         lines.append(f" │{shaft}▶│ " if item.to_server else f" │◀{shaft}│ ")
     return lines
+
+
+def _hop_heading(item: Arrow, width: int, inner: int) -> list[str]:
+    """``╞═ 2 · relay ═╡`` and the hop's two parties over their lifelines."""
+    label = f" {item.label} "[:inner]
+    source, target = item.parties or ("", "")
+    room = max(1, width // 2 - 2)
+    source, target = f" {source[:room]}", f"{target[:room]} "
+    names = source + " " * max(1, width - len(source) - len(target)) + target
+    return [f"{HOP_MARK}{label.center(inner, '═')}╡ ", names]

@@ -94,7 +94,11 @@ class QueueManager:
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
+            # cancelled again until it ends: a cancel that lands as an inner wait_for or a
+            # TLS close completes can be swallowed (Python 3.11), and the loop would go on
+            while not self._task.done():
+                self._task.cancel()
+                await asyncio.wait([self._task], timeout=0.5)
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._io_thread.shutdown(wait=True)

@@ -189,3 +189,32 @@ def test_vietnamese_flags_offline_and_the_ladder(tmp_path):
         demo.expect("thư (2 dòng)")
     finally:
         demo.child.terminate(force=True)
+
+
+def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+    command, *rest = tutor_command()
+    child = pexpect.spawn(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
+                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+    demo = Terminal(child)
+    try:
+        screen = demo.expect("step 0/").splitlines()
+        assert screen[0].rstrip().endswith("practice world")
+        assert "1 · submission" in demo.expect("1 · submission")  # the first hop, at once
+        assert "Alice" in demo.text() and "crepes.fr" in demo.text()
+        demo.send("\x07|3|1|\r")  # go to step 31: the DNS hop has asked and been answered
+        demo.expect("step 31/")
+        screen = demo.expect("2 · DNS")
+        assert "MX hamburger.edu?" in screen and "MX 10 mx.hamburger.edu." in screen, screen
+        demo.send("\x07|4|6|\r")  # the relay hop, performed by crepes.fr
+        demo.expect("step 46/")
+        screen = demo.expect("3 · relay")
+        assert "hamburger.edu" in screen and "───▶" in screen
+        for _ in range(3):
+            demo.send("\x1b[C|")
+        demo.expect("step 49/")
+        assert all(len(line) <= 80 for line in demo.text().splitlines())
+    finally:
+        child.terminate(force=True)

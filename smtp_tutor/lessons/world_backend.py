@@ -1,0 +1,343 @@
+"""A world lesson played live: the practice world in this process, one part per hop.
+
+``WorldBackend`` starts the whole world (DNS, crepes.fr, hamburger.edu, POP3) on free
+loopback ports in a temporary directory, so a lesson never touches the student's own
+world or mailbox, and stops it at the end.  Each hop is one part:
+
+- ``submission``: the student's SMTP to crepes.fr (STARTTLS, then AUTH), as in any lesson;
+- ``relay``: crepes.fr's own client performs it; the part replays what the relay
+  client really said and heard, taken from the world's watcher, one reply at a time;
+- ``dns``: questions to the practice zone, answered by the zone server (dnspython);
+- ``pop3``: the student's POP3 through the project's POP3 core, with STLS.
+
+What the world console would say on the way (the queue entry, the MX answer, a retry,
+the bounce, the delivery with its ``Received:`` lines) comes along as ``WorldNote``s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import shutil
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+from smtp_tutor.lessons.hops import (
+    DnsAnswered,
+    DnsAsked,
+    HopStarted,
+    Pop3Received,
+    Pop3Sent,
+    WorldNote,
+    parse_query,
+    reply_status,
+)
+from smtp_tutor.lessons.model import DNS, POP3, RELAY, Hop, Lesson
+from smtp_tutor.net.errors import TransportError
+from smtp_tutor.protocol import ClientSession, ReplyReceived, State
+from smtp_tutor.render.base import Renderer
+from smtp_tutor.world.view import WorldView
+
+CONNECT = object()  # the relay client opens a connection: a relay hop starts here
+LOCALHOST = "127.0.0.1"
+
+
+class _Collector(Renderer):
+    """Where the world view writes: into the feed, as events for the lesson."""
+
+    def __init__(self, feed: WorldFeed, lang: str) -> None:
+        super().__init__(lang)
+        self.feed = feed
+
+    def text(self, line: str, style: str = "") -> None:
+        if line:
+            self.feed.put(WorldNote(line, style or "note.info"))
+
+    def show_all(self, events: list) -> None:
+        for event in events:
+            self.feed.put(event)
+
+
+class WorldFeed(WorldView):
+    """The world console, caught: notes and the relay's own events, in order."""
+
+    def __init__(self, lang: str, speedup: float) -> None:
+        self.items: deque = deque()
+        self.arrived = asyncio.Event()
+        super().__init__(_Collector(self, lang), speedup)
+
+    def put(self, item: object) -> None:
+        self.items.append(item)
+        self.arrived.set()
+
+    def _heading(self, key: str, **params: object) -> None:
+        self._mine()  # the lesson's own hop headings stand in for the console's
+
+    def connecting(self, host: str, address: str, port: int) -> None:
+        self.put(CONNECT)
+
+    def drain(self) -> list:
+        """The notes waiting now, up to the next relay connection."""
+        out = []
+        while self.items and self.items[0] is not CONNECT:
+            out.append(self.items.popleft())
+        return out
+
+    async def take(self, timeout: float) -> object:
+        while not self.items:
+            self.arrived.clear()
+            try:
+                await asyncio.wait_for(self.arrived.wait(), timeout)
+            except TimeoutError:
+                raise TransportError("reply-timeout", seconds=f"{timeout:g}") from None
+        return self.items.popleft()
+
+    async def until_reply(self, timeout: float, *, connect: bool = False) -> list:
+        """Everything up to the relay's next reply (after its next connection: ``connect``)."""
+        out: list = []
+        while True:
+            item = await self.take(timeout)
+            if item is CONNECT:
+                connect = False
+                continue
+            out.append(item)
+            if not connect and reply_status(item) is not None:
+                return out
+
+
+class WorldBackend:
+    """The backend a world lesson plays against, live."""
+
+    def __init__(self, lesson: Lesson, lang: str, *, timeout: float = 30.0) -> None:
+        self.lesson = lesson
+        self.lang = lang
+        self.timeout = timeout
+        self.host, self.port = "crepes.fr", 0
+        self.session: object = ClientSession()
+        self.world = None
+        self.feed: WorldFeed | None = None
+        self.part = None
+        self._directory: str | None = None
+
+    async def open(self) -> list:
+        from smtp_tutor.server.policy import TeachingFaults
+        from smtp_tutor.world.retry import RetrySchedule
+        from smtp_tutor.world.runner import WorldConfig, start_world
+
+        options = self.lesson.server
+        schedule = RetrySchedule(speedup=float(options.get("speedup") or 600))
+        self.feed = WorldFeed(self.lang, schedule.speedup)
+        self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
+        config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
+                             mx_port=0, fallback_port=0, pop3_port=0, watcher=self.feed,
+                             schedule=schedule, timeout=self.timeout,
+                             mx_faults=TeachingFaults(
+                                 greylist_seconds=float(options.get("greylist") or 0)))
+        self.world = await start_world(config)
+        self.port = self.world.submission.port
+        return []
+
+    async def enter(self, hop: Hop) -> list:
+        """Close the hop before; open this one (a relay hop waits for the relay client)."""
+        if self.part is not None:
+            await self.part.close()
+        assert self.world is not None and self.feed is not None
+        if hop.kind == RELAY:
+            self.part = RelayPart(self.feed, self.timeout)
+        elif hop.kind == DNS:
+            self.part = DnsPart(self.world.dns.port, self.feed)
+        elif hop.kind == POP3:
+            await self._settled()
+            self.part = Pop3Part(self.world.pop3.port, str(self.world.ca_path), self.timeout,
+                                 self.lang)
+        else:
+            self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
+                                       self.timeout, self.feed)
+        self.session = self.part.session
+        # the relay's own DNS notes wait for the relay hop: a DNS hop asks them itself
+        events = [HopStarted(hop), *([] if hop.kind == DNS else self.feed.drain())]
+        return events + await self.part.open()
+
+    async def _settled(self) -> None:
+        """Before Bob (or Alice) fetches: the queue has delivered or bounced everything."""
+        deadline = time.monotonic() + self.timeout
+        while self.world.manager.entries and time.monotonic() < deadline:  # type: ignore[union-attr]
+            await asyncio.sleep(0.05)
+
+    async def send(self, line: str) -> list:
+        assert self.part is not None
+        return await self.part.send(line)
+
+    async def close(self) -> None:
+        if self.part is not None:
+            await self.part.close()
+        if self.world is not None:
+            await self.world.stop()
+            self.world = None
+        if self._directory is not None:
+            shutil.rmtree(self._directory, ignore_errors=True)
+            self._directory = None
+
+
+class SubmissionPart:
+    """Alice's user agent → crepes.fr: the student's own SMTP, with the world's notes."""
+
+    def __init__(self, port: int, cafile: str, timeout: float, feed: WorldFeed) -> None:
+        from smtp_tutor.net.connection import SmtpConnection
+
+        self.connection = SmtpConnection(LOCALHOST, port, timeout=timeout, cafile=cafile)
+        self.session = self.connection.session
+        self.feed = feed
+
+    async def open(self) -> list:
+        return await self.connection.open()
+
+    async def send(self, line: str) -> list:
+        events = await self.connection.send(line)
+        await asyncio.sleep(0)  # let the world say what this line set off (queue, DNS)
+        return events + self.feed.drain()
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+
+class RelayPart:
+    """crepes.fr → the MX, as crepes.fr's relay client really performed it.
+
+    A shadow ``ClientSession`` follows the lesson's lines so the hop has a state (DATA,
+    TLS) like any other; the events shown are the relay's own."""
+
+    def __init__(self, feed: WorldFeed, timeout: float) -> None:
+        self.feed = feed
+        self.timeout = timeout
+        self.session = ClientSession()
+
+    async def open(self) -> list:
+        return self._follow(await self.feed.until_reply(self.timeout, connect=True))
+
+    async def send(self, line: str) -> list:
+        if self.session.state is State.TLS:
+            self.session.tls_established()
+        self.session.send(line)
+        if not self.session.awaiting_reply:
+            return []  # a body line: the relay's lines come with its final dot
+        return self._follow(await self.feed.until_reply(self.timeout))
+
+    def _follow(self, events: list) -> list:
+        for event in events:
+            if isinstance(event, ReplyReceived) and self.session.awaiting_reply:
+                wire = "".join(f"{line}\r\n" for line in event.reply.wire_lines())
+                self.session.receive(wire.encode("utf-8", "replace"))
+        return events
+
+    async def close(self) -> None:
+        self.session.state = State.CLOSED
+
+
+class DnsPart:
+    """Questions to the practice zone on loopback (never the system resolver)."""
+
+    def __init__(self, port: int, feed: WorldFeed) -> None:
+        from smtp_tutor.lessons.backends import DnsSession
+
+        self.port = port
+        self.feed = feed
+        self.session = DnsSession()
+
+    async def open(self) -> list:
+        return []
+
+    async def send(self, line: str) -> list:
+        import dns.asyncquery
+        import dns.message
+        import dns.rcode
+
+        query = parse_query(line)
+        if query is None:
+            return [DnsAsked(line), DnsAnswered(line, ("FORMERR",))]
+        rdtype, name = query
+        question = dns.message.make_query(name + ".", rdtype)
+        try:
+            response = await dns.asyncquery.udp(question, LOCALHOST, port=self.port, timeout=5)
+        except (TimeoutError, OSError, dns.exception.DNSException):
+            raise TransportError("reply-timeout", seconds="5") from None
+        lines = tuple(sorted(text for rrset in response.answer  # sorted: a stable screen
+                             for text in rrset.to_text().splitlines()))
+        return [DnsAsked(line), DnsAnswered(line, lines or (dns.rcode.to_text(response.rcode()),))]
+
+    async def close(self) -> None:
+        pass
+
+
+class Pop3Part:
+    """Bob's (or Alice's) mail program: POP3 through the sans-I/O core, STLS on the way."""
+
+    def __init__(self, port: int, cafile: str, timeout: float, lang: str) -> None:
+        from smtp_tutor.pop3.core import Pop3Session
+
+        self.port, self.cafile, self.timeout, self.lang = port, cafile, timeout, lang
+        self.session = Pop3Session()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> list:
+        try:
+            self.reader, self.writer = await asyncio.wait_for(
+                asyncio.open_connection(LOCALHOST, self.port), self.timeout)
+        except (OSError, TimeoutError):
+            raise TransportError("connection-closed") from None
+        return await self._read()
+
+    async def send(self, line: str) -> list:
+        assert self.writer is not None
+        wire, command = self.session.send(line)
+        try:
+            self.writer.write(wire)
+            await self.writer.drain()
+        except (ConnectionError, OSError):
+            raise TransportError("connection-closed") from None
+        return [Pop3Sent(command), *await self._read()]
+
+    async def _read(self) -> list:
+        from smtp_tutor.pop3.core import Pop3Error
+
+        assert self.reader is not None
+        events: list = []
+        while self.session.awaiting_reply:
+            try:
+                chunk = await asyncio.wait_for(self.reader.read(65536), self.timeout)
+            except (TimeoutError, ConnectionError, OSError):
+                raise TransportError("reply-timeout", seconds=f"{self.timeout:g}") from None
+            if not chunk:
+                if self.session.state == "closed" or self.session.pending[0].verb == "QUIT":
+                    break
+                raise TransportError("connection-closed")
+            for item in self.session.receive(chunk):
+                if isinstance(item, Pop3Error):
+                    raise TransportError("connection-closed")
+                events.append(Pop3Received(item))
+            if self.session.start_tls:
+                events.append(await self._start_tls())
+        return events
+
+    async def _start_tls(self) -> WorldNote:
+        from smtp_tutor.net.tls import client_context
+        from smtp_tutor.world.words import say
+
+        assert self.writer is not None
+        try:
+            await self.writer.start_tls(client_context(cafile=self.cafile),
+                                        server_hostname=LOCALHOST)
+        except (OSError, ConnectionError):
+            raise TransportError("connection-closed") from None
+        self.session.tls_established()
+        return WorldNote(say("pop3_tls", self.lang), "note.info")
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.writer.wait_closed(), 2)
+            self.writer = None

@@ -1,0 +1,32 @@
+"""A POP3 reply as lines to show: the status, the block, and what it means.
+
+Shared by ``connect --pop3`` and the world lessons, so a reply reads the same in both.
+Text from the server is made safe by the renderer (``visible()``) when it is written.
+"""
+
+from __future__ import annotations
+
+from smtp_tutor.knowledge.store import load
+from smtp_tutor.pop3.core import Pop3Reply
+from smtp_tutor.world.words import say
+
+SHOWN_LINES = 400
+
+
+def reply_lines(reply: Pop3Reply, lang: str) -> list[tuple[str, str]]:
+    """(text, style) pairs: ``S: +OK …``, the block's lines, the meaning, a multi-line hint."""
+    style = "reply.2xx" if reply.ok else "reply.5xx"
+    out = [(f"S: {reply.status} {reply.text}".rstrip(), style)]
+    out += [(f"S: {line}", "client.data") for line in reply.lines[:SHOWN_LINES]]
+    if len(reply.lines) > SHOWN_LINES:
+        out.append((f"S: … ({len(reply.lines) - SHOWN_LINES} more)", "hint"))
+    verb = reply.answering.verb if reply.answering else ""
+    data = load("pop3")
+    meaning = data["replies"][reply.status][lang]["short"]
+    entry = data["commands"].get(verb)
+    if reply.ok and entry is not None:
+        meaning = entry[lang]["short"]
+    out.append((f"   {reply.status} {meaning}", "explain"))
+    if reply.ok and reply.answering is not None and reply.answering.multiline:
+        out.append((f"   {say('pop3_multi', lang, lines=len(reply.lines))}", "hint"))
+    return out
