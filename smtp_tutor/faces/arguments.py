@@ -69,7 +69,8 @@ def _lang(options: argparse.Namespace) -> str:
 
 
 def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; the costly `serve` epilog is built only when `serve` runs."""
+    """The parser for ``command`` (all of them for an unknown one); the costly `serve`
+    epilog is built only when `serve` runs."""
     if lang is None:
         from smtp_tutor.knowledge import language_from_env
 
@@ -78,17 +79,15 @@ def build_parser(command: str = "", lang: str | None = None) -> argparse.Argumen
     _words_for_argparse(lang)
     parser = argparse.ArgumentParser(prog="smtp-tutor", description=_t("main", "description"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _connect(commands)
-    _explain(commands)
-    _annotate(commands)
-    _lesson(commands)
-    _demo(commands)
-    _export(commands)
-    _serve(commands, with_epilog=command == "serve")
-    _mailbox(commands)
-    _world(commands)
-    _queue(commands)
-    _grade(commands)
+    builders = {"connect": _connect, "explain": _explain, "annotate": _annotate,
+                "lesson": _lesson, "demo": _demo, "export": _export,
+                "serve": lambda sub: _serve(sub, with_epilog=command == "serve"),
+                "mailbox": _mailbox, "world": _world, "queue": _queue, "grade": _grade}
+    # only the command that runs is built (a scripted session starts faster); an unknown
+    # one gets them all, for argparse's own list
+    for name, build in builders.items():
+        if command not in builders or name == command:
+            build(commands)
     _placeholders(parser, lang)
     return parser
 

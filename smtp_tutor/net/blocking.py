@@ -46,6 +46,9 @@ class BlockingConnection:
             raise plan.connect_error(error, self.host, self.port, self.timeout,
                                      self.cafile) from error
         self.tcp_connected = True
+        # each body line is its own small write: without this, Nagle's algorithm holds
+        # the second one until the server's delayed ACK (40 ms a line); asyncio sets it too
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         events: list = []
         if self.implicit_tls:
             try:
