@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmarks for the REPL issue, each figure printed next to a baseline measured in the
-same run (interleaved, medians; this machine's speed drifts).
+"""Benchmarks of the client, each figure printed next to a baseline measured in the same
+run (interleaved, medians; this machine's speed drifts).
 
   1. `smtp-tutor --version` / `--help` vs a bare `python -c pass` (same venv python)
   2. completions for a typed prefix (median per call) vs the 1 ms target
   3. the textbook session piped through `smtp-tutor connect` vs a minimal smtplib script
   4. a 20 MB DATA body piped through `smtp-tutor connect` vs smtplib.sendmail
 
+smtp-tutor is measured as users install it (`pip install .`, the README's first command),
+in a venv kept under /tmp and refreshed from this checkout at each run: an editable
+install (`pip install -e`) adds an import finder that costs several ms at every start.
 Run with the venv's python: .venv/bin/python scripts/bench.py [--quick]
 Servers: bare aiosmtpd (Sink handler) on loopback, started in this process.
 """
@@ -23,8 +26,10 @@ import threading
 import time
 from pathlib import Path
 
-PYTHON = sys.executable
-TUTOR = str(Path(PYTHON).with_name("smtp-tutor"))
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_VENV = Path(tempfile.gettempdir()) / "smtp-tutor-bench-venv"
+PYTHON = str(BENCH_VENV / "bin" / "python")
+TUTOR = str(BENCH_VENV / "bin" / "smtp-tutor")
 QUICK = "--quick" in sys.argv
 TEXTBOOK = (b"HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
             b"Do you like ketchup?\nHow about pickles?\n.\nQUIT\n")
@@ -83,16 +88,26 @@ def start_sink() -> int:
 
 
 def bench_startup() -> None:
+    """In the development venv (the figures earlier rounds reported), then as installed.
+
+    The installed entry point is pip's wrapper, which imports ``re`` (~3 ms) before any
+    of our code; the module form runs ``runpy`` instead.  Both are shown next to the
+    same venv's bare ``python -c pass``."""
     runs = 10 if QUICK else 30
-    got = interleaved(runs, bare=([PYTHON, "-c", "pass"], {}),
-                      version=([TUTOR, "--version"], {}), help=([TUTOR, "--help"], {}),
-                      explain=([TUTOR, "explain", "354"], {}))
-    bare = got["bare"]
-    print(f"1. start-up (median of {runs}): python -c pass {bare * 1000:.1f} ms (baseline)")
-    for name in ("version", "help", "explain"):
-        print(f"   smtp-tutor {'--' + name if name != 'explain' else 'explain 354'}: "
-              f"{got[name] * 1000:.1f} ms = {got[name] / bare:.2f}x baseline"
-              f"{' (target < 2x)' if name != 'explain' else ''}")
+    dev_python = sys.executable
+    dev_tutor = str(Path(dev_python).with_name("smtp-tutor"))
+    for label, python, tutor in (("development venv (pip install -e)", dev_python, dev_tutor),
+                                 ("installed (pip install .)", PYTHON, TUTOR)):
+        got = interleaved(runs, bare=([python, "-c", "pass"], {}),
+                          version=([tutor, "--version"], {}), help=([tutor, "--help"], {}),
+                          explain=([tutor, "explain", "354"], {}))
+        bare = got["bare"]
+        print(f"1. start-up, {label} (median of {runs}): python -c pass {bare * 1000:.1f} ms "
+              "(baseline)")
+        for name in ("version", "help", "explain"):
+            print(f"   smtp-tutor {'--' + name if name != 'explain' else 'explain 354'}: "
+                  f"{got[name] * 1000:.1f} ms = {got[name] / bare:.2f}x baseline"
+                  f"{' (target < 2x)' if name != 'explain' else ''}")
 
 
 def bench_completion() -> None:
@@ -126,7 +141,7 @@ def bench_textbook(port: int) -> None:
                       tutor=([TUTOR, "connect", "127.0.0.1", str(port)], {"stdin": TEXTBOOK}))
     print(f"3. textbook session (median of {runs}): smtplib script {got['smtplib'] * 1000:.1f} ms "
           f"(baseline), smtp-tutor connect {got['tutor'] * 1000:.1f} ms = "
-          f"{got['tutor'] / got['smtplib']:.2f}x (target <= 2x)")
+          f"{got['tutor'] / got['smtplib']:.2f}x (target <= 1.5x)")
 
 
 def bench_big_body(port: int) -> None:
@@ -149,12 +164,22 @@ def bench_big_body(port: int) -> None:
     print(f"4. 20 MB DATA body (median of {runs}): smtplib.sendmail "
           f"{megabytes / got['smtplib']:.1f} MB/s (baseline), smtp-tutor connect "
           f"{megabytes / got['tutor']:.1f} MB/s = {got['smtplib'] / got['tutor']:.2f}x of "
-          f"baseline throughput (target >= 0.5x)")
+          f"baseline throughput (target >= 1.0x)")
+
+
+def install() -> None:
+    """This checkout installed as a user installs it, in a venv of its own."""
+    if not Path(PYTHON).exists():
+        subprocess.run([sys.executable, "-m", "venv", str(BENCH_VENV)], check=True)
+        subprocess.run([PYTHON, "-m", "pip", "install", "-q", str(ROOT)], check=True,
+                       stderr=subprocess.DEVNULL)
+    else:
+        subprocess.run([PYTHON, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall",
+                        str(ROOT)], check=True, stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
-    if not Path(TUTOR).exists():
-        raise SystemExit(f"run with the venv's python (no {TUTOR})")
+    install()
     os.environ.setdefault("SMTP_TUTOR_HOME", tempfile.mkdtemp(prefix="smtp-tutor-bench-"))
     bench_startup()
     bench_completion()
