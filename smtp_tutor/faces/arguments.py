@@ -68,6 +68,33 @@ def _lang(options: argparse.Namespace) -> str:
     return options.lang or language_from_env()
 
 
+def _columns() -> int:
+    """The terminal's width without importing shutil (argparse's formatter would, at every
+    ``add_argument``, to check a metavar: 2.7 ms of a scripted session's start)."""
+    try:
+        return int(os.environ.get("COLUMNS", "")) or os.get_terminal_size(sys.stdout.fileno())[0]
+    except (ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,
+                         width if width is not None else _columns() - 2)
+
+
+class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every parser and subparser formats with ``_Formatter`` unless told otherwise."""
+
+    def __init__(self, *args, formatter_class=_Formatter, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+
+
 def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:
     """The parser for ``command`` (all of them for an unknown one); the costly `serve`
     epilog is built only when `serve` runs."""
@@ -77,7 +104,7 @@ def build_parser(command: str = "", lang: str | None = None) -> argparse.Argumen
         lang = language_from_env()
     _LANG[0] = lang
     _words_for_argparse(lang)
-    parser = argparse.ArgumentParser(prog="smtp-tutor", description=_t("main", "description"))
+    parser = _Parser(prog="smtp-tutor", description=_t("main", "description"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     builders = {"connect": _connect, "explain": _explain, "annotate": _annotate,
                 "lesson": _lesson, "demo": _demo, "export": _export,
@@ -234,7 +261,7 @@ def run_export(options: argparse.Namespace) -> int:
 def _serve(commands, *, with_epilog: bool) -> None:
     epilog = _faults_epilog() if with_epilog else None
     sub = commands.add_parser(
-        "serve", help=_t("serve", "help"), formatter_class=argparse.RawDescriptionHelpFormatter,
+        "serve", help=_t("serve", "help"), formatter_class=_RawFormatter,
         description=_t("serve", "description"), epilog=epilog)
     sub.add_argument("--host", default="127.0.0.1", help=_t("serve", "host"))
     sub.add_argument("--port", type=_whole, default=2525, help=_t("serve", "port"))

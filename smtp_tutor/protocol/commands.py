@@ -8,7 +8,6 @@ EHLO) is sent as typed, with a note, because a tutor shows the real world.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -137,6 +136,8 @@ def syntax_notes(command: Command, advertised: Container[str] = ()) -> list[Note
     if command.is_pseudo:
         return []
     if verb not in KNOWN_VERBS and verb not in advertised:
+        import difflib  # only for a verb that is not SMTP's: it costs a ms at start-up
+
         close = difflib.get_close_matches(verb, sorted(KNOWN_VERBS), n=1, cutoff=0.6)
         if close:  # MIAL → MAIL
             return [Note("unknown-command-close", {"verb": verb, "close": close[0]},
