@@ -14,6 +14,8 @@ adjusted here, on the way in and on the way out:
 from __future__ import annotations
 
 import asyncio
+import functools
+import re
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -29,6 +31,10 @@ from smtp_tutor.server.reader import ClientLineReader
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
 from smtp_tutor.server.wording import Wording
 
+# a dot-atom local part and a domain of letters, digits, dots and hyphens, in angle brackets
+_SIMPLE_PATH = re.compile(r"\s*<(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+                          r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9]"
+                          r"(?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)>[ \t]*(.*)\Z", re.ASCII | re.DOTALL)
 CLIENT_ERRORS = frozenset({"500", "501", "502", "503", "504"})
 HELP_COMMANDS = "AUTH BDAT DATA EHLO HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY"
 
@@ -62,6 +68,24 @@ class PracticeSMTP(SMTP):
     # what Postfix and Dovecot send (aiosmtpd's own are "User Name\x00", "Password\x00")
     AuthLoginUsernameChallenge = "Username:"
     AuthLoginPasswordChallenge = "Password:"
+
+    def __dir__(self) -> list[str]:
+        """Only the names aiosmtpd looks for (``smtp_*`` commands, ``auth_*`` mechanisms).
+
+        aiosmtpd's ``__init__`` walks ``dir(self)`` and ``inspect.getmembers(self)`` on
+        every connection to find them; over all of a protocol's attributes that costs
+        ~0.3 ms a connection, a tenth of a one-message session.
+        """
+        return _protocol_names(type(self))
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """The common ``<local@domain>`` read directly; anything else by aiosmtpd's RFC 5322
+        parser (email's header parser: a quarter of a millisecond per address)."""
+        match = _SIMPLE_PATH.match(arg) if arg else None
+        if match is None or (self.local_part_limit
+                             and len(match.group(2)) > self.local_part_limit):
+            return super()._getaddr(arg)
+        return match.group(1), match.group(3)
 
     def __init__(self, handler, *, context: PracticeContext, **options) -> None:  # noqa: ANN001
         super().__init__(handler, **options)
@@ -317,6 +341,11 @@ class PracticeSMTP(SMTP):
     def _tell(self, event: str, *args: object) -> None:
         for watcher in self.context.watchers:
             getattr(watcher, event)(*args)
+
+
+@functools.cache
+def _protocol_names(cls: type) -> list[str]:
+    return sorted(name for name in dir(cls) if name.startswith(("smtp_", "auth_")))
 
 
 # HELP reads each command's syntax from aiosmtpd's decorator attributes
