@@ -213,3 +213,26 @@ TEXTBOOK = (
     b"HELO crepes.fr\nMAIL FROM: <alice@crepes.fr>\nRCPT TO: <bob@hamburger.edu>\nDATA\n"
     b"Do you like ketchup?\nHow about pickles?\n.\nQUIT\n"
 )
+
+
+@pytest.fixture
+def dribbling_server():
+    """A loopback server that sends a greeting one byte every 0.1 s: (host, port)."""
+    import time
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def dribble() -> None:
+        conn, _ = listener.accept()
+        try:
+            for byte in b"220 slowly, one byte at a time, for ever and ever and ever":
+                conn.send(bytes([byte]))
+                time.sleep(0.1)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    threading.Thread(target=dribble, daemon=True).start()
+    yield "127.0.0.1", listener.getsockname()[1]
+    listener.close()

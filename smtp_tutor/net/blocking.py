@@ -93,25 +93,22 @@ class BlockingConnection:
         return plan.Clock(self.timeout, time.monotonic)
 
     def _run(self, steps: plan.Plan) -> list:
-        answer: object = None
-        error: TransportError | None = None
-        while True:
+        stepper = plan.Stepper(steps)
+        while (request := stepper.next()) is not None:
             try:
-                request = steps.throw(error) if error is not None else steps.send(answer)
-            except StopIteration as done:
-                return done.value or []
-            answer, error = None, None
-            try:
-                if isinstance(request, plan.Write):
-                    self._write(request.data)
-                elif isinstance(request, plan.Read):
-                    answer = self._read(request.seconds)
-                elif isinstance(request, plan.StartTls):
-                    answer = self._start_tls()
-                else:
-                    self.close()
+                stepper.answer = self._carry_out(request)
             except TransportError as failure:
-                error = failure
+                stepper.error = failure
+        return stepper.result
+
+    def _carry_out(self, request: plan.Request) -> object:
+        if isinstance(request, plan.Write):
+            return self._write(request.data)
+        if isinstance(request, plan.Read):
+            return self._read(request.seconds)
+        if isinstance(request, plan.StartTls):
+            return self._start_tls()
+        return self.close()
 
     def _write(self, data: bytes) -> None:
         if self._socket is None or self.closed:

@@ -127,25 +127,22 @@ class SmtpConnection:
 
     async def _run(self, steps: plan.Plan) -> list[ConnectionEvent]:
         """Carry out the plan's requests with asyncio; failures go back into the plan."""
-        answer: object = None
-        error: TransportError | None = None
-        while True:
+        stepper = plan.Stepper(steps)
+        while (request := stepper.next()) is not None:
             try:
-                request = steps.throw(error) if error is not None else steps.send(answer)
-            except StopIteration as done:
-                return done.value or []
-            answer, error = None, None
-            try:
-                if isinstance(request, plan.Write):
-                    await self.write(request.data)
-                elif isinstance(request, plan.Read):
-                    answer = await self._read(request.seconds)
-                elif isinstance(request, plan.StartTls):
-                    answer = await self.start_tls()
-                else:
-                    await self.close()
+                stepper.answer = await self._carry_out(request)
             except TransportError as failure:
-                error = failure
+                stepper.error = failure
+        return stepper.result
+
+    async def _carry_out(self, request: plan.Request) -> object:
+        if isinstance(request, plan.Write):
+            return await self.write(request.data)
+        if isinstance(request, plan.Read):
+            return await self._read(request.seconds)
+        if isinstance(request, plan.StartTls):
+            return await self.start_tls()
+        return await self.close()
 
     async def _read(self, seconds: float) -> bytes:
         assert self._reader is not None

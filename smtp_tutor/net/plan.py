@@ -54,6 +54,27 @@ Request = Write | Read | StartTls | Close
 Plan = Generator[Request, object, list]
 
 
+class Stepper:
+    """Walks a plan for a driver: ``next()`` gives the request to carry out (None once the
+    plan is done, its events in ``result``); the driver sets ``answer`` or ``error``."""
+
+    def __init__(self, steps: Plan) -> None:
+        self.steps = steps
+        self.answer: object = None
+        self.error: TransportError | None = None
+        self.result: list = []
+
+    def next(self) -> Request | None:
+        try:
+            error, answer = self.error, self.answer
+            request = self.steps.throw(error) if error is not None else self.steps.send(answer)
+        except StopIteration as done:
+            self.result = done.value or []
+            return None
+        self.answer, self.error = None, None
+        return request
+
+
 class Sink:
     """Hands events to ``show`` as they come, or collects them."""
 

@@ -128,7 +128,7 @@ def commit(root: str, moves: list[tuple[str, str]]) -> None:
         os.rename(temporary, final)
         directories.add(os.path.dirname(final))
     for directory in directories:
-        _fsync_path(directory)
+        fsync_path(directory)
 
 
 def deliver(root: Path, user: str, message: bytes) -> Path:
@@ -140,29 +140,30 @@ def deliver(root: Path, user: str, message: bytes) -> Path:
 
 
 def _commit_one(temporary: str, message: bytes) -> None:
-    """One message: written and synced through one descriptor (``fdatasync`` makes the
-    data and the size durable, which is all a reader needs), renamed, ``new/`` synced."""
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(message)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fdatasync(fd)
-    finally:
-        os.close(fd)
+    """One message: written and synced through one descriptor, renamed, ``new/`` synced."""
+    write_file(temporary, message, sync=True)
     final = _final(temporary)
     os.rename(temporary, final)
-    _fsync_path(os.path.dirname(final))
+    fsync_path(os.path.dirname(final))
+
+
+def write_file(path: str, data: bytes, *, sync: bool = False, exclusive: bool = True) -> None:
+    """``data`` in a new file readable by its owner only; ``sync``: ``fdatasync`` before
+    closing (the data and the size are durable: all a reader needs)."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fdatasync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write(path: str, message: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        view = memoryview(message)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
+    write_file(path, message)
 
 
 SYNCFS_FROM = 3  # files in a batch; below, an fsync each is cheaper (measured here)
@@ -180,10 +181,10 @@ def _sync_data(root: str, paths: list[str]) -> None:
         finally:
             os.close(fd)
     for path in paths:
-        _fsync_path(path)
+        fsync_path(path)
 
 
-def _fsync_path(path: str) -> None:
+def fsync_path(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

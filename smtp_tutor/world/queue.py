@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from itertools import count
 from pathlib import Path
 
+from smtp_tutor.server.maildir import fsync_path, write_file
+
 _sequence = count(1)
 
 
@@ -92,14 +94,7 @@ class MailQueue:
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
         temporary = path.with_name(path.name + ".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        write_file(str(temporary), data, sync=True, exclusive=False)
         os.replace(temporary, path)
 
 
@@ -108,8 +103,4 @@ def _encode(entry: Entry) -> bytes:
 
 
 def _fsync(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_path(str(directory))

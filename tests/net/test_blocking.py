@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
 
 import pytest
@@ -49,24 +48,8 @@ def test_failures_carry_their_key_and_what_came_before(fake_server):
     assert silent.value.key == "greeting-timeout"
 
 
-def test_the_timeout_is_per_reply_not_per_read():
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def dribble():
-        conn, _ = listener.accept()
-        try:
-            for byte in b"220 slowly, one byte at a time, for ever and ever":
-                conn.send(bytes([byte]))
-                time.sleep(0.1)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    threading.Thread(target=dribble, daemon=True).start()
+def test_the_timeout_is_per_reply_not_per_read(dribbling_server):
     started = time.monotonic()
     with pytest.raises(TransportError) as late:
-        BlockingConnection("127.0.0.1", port, timeout=1).open()
-    listener.close()
+        BlockingConnection(*dribbling_server, timeout=1).open()
     assert late.value.key == "reply-timeout-partial" and time.monotonic() - started < 3

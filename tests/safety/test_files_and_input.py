@@ -91,32 +91,13 @@ def test_a_huge_smtplib_line_is_read_as_text():
     assert b"Traceback" not in result.stderr and result.returncode in (0, 1)
 
 
-def test_a_server_that_dribbles_is_cut_off_per_reply(fake_server):
-    import socket
-    import threading
-
-    listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-
-    def dribble():
-        conn, _ = listener.accept()
-        try:
-            for byte in b"220 one byte at a time, forever and ever and ever and ever":
-                conn.send(bytes([byte]))
-                time.sleep(0.1)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    threading.Thread(target=dribble, daemon=True).start()
+def test_a_server_that_dribbles_is_cut_off_per_reply(dribbling_server):
+    host, port = dribbling_server
     started = time.monotonic()
-    result = run_tutor("connect", "127.0.0.1", str(port), "--timeout", "1", stdin=b"QUIT\n")
+    result = run_tutor("connect", host, str(port), "--timeout", "1", stdin=b"QUIT\n")
     elapsed = time.monotonic() - started
-    listener.close()
     assert result.returncode == 1 and elapsed < 4
     assert b"what had arrived" in result.stdout + result.stderr
-
 
 def test_a_huge_piped_body_line_keeps_memory_bounded(practice):
     """A 60 MB body line: the client streams it instead of holding it (RSS from the kernel)."""
