@@ -106,6 +106,9 @@ def _connect(commands) -> None:
     sub.add_argument("--tls", action="store_true", help=_t("connect", "tls"))
     sub.add_argument("--cafile", help=_t("connect", "cafile"))
     sub.add_argument("--insecure", action="store_true", help=_t("connect", "insecure"))
+    sub.add_argument("--servername", metavar="NAME", help=_t("connect", "servername"))
+    sub.add_argument("--tls-min", choices=("1.2", "1.3"), help=_t("connect", "tls_min"))
+    sub.add_argument("--tls-max", choices=("1.2", "1.3"), help=_t("connect", "tls_max"))
     sub.add_argument("--timeout", type=_number, default=30.0, help=_t("connect", "timeout"))
     sub.add_argument("--json", action="store_true", help=_t("connect", "json"))
     sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",

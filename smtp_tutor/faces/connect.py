@@ -19,6 +19,13 @@ def connect(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.faces.arguments import stdin_is_tty
 
     interactive = stdin_is_tty() and not options.json
+    low, high = getattr(options, "tls_min", None), getattr(options, "tls_max", None)
+    if low and high and low > high:
+        from smtp_tutor.knowledge import explain_note
+
+        text, hint = explain_note("tls-bad-version", {"low": low, "high": high}, lang)
+        sys.stderr.write(f"smtp-tutor: {text} {hint}\n")
+        return 2
     if options.host is None:
         return _with_practice_server(options, lang, interactive)
     try:
@@ -66,8 +73,10 @@ def make_connection(options: argparse.Namespace, host: str, port: int, *, blocki
         from smtp_tutor.net.blocking import BlockingConnection as Connection
     else:
         from smtp_tutor.net.connection import SmtpConnection as Connection
+    low, high = getattr(options, "tls_min", None), getattr(options, "tls_max", None)
     return Connection(host, port, timeout=options.timeout, implicit_tls=options.tls,
-                      cafile=options.cafile, insecure=options.insecure)
+                      cafile=options.cafile, insecure=options.insecure,
+                      servername=getattr(options, "servername", None), tls_min=low, tls_max=high)
 
 
 def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> int:

@@ -246,6 +246,27 @@ class PracticeSMTP(SMTP):
             return
         await super().smtp_AUTH(arg)
 
+    async def auth_CRAM__MD5(self, _server, args: list[str]):  # noqa: ANN201 - AuthResult
+        """AUTH CRAM-MD5 (RFC 2195): a fresh challenge, then ``user SP hex(HMAC-MD5)``
+        checked against the practice account's password (which never crosses the wire)."""
+        import hashlib
+        import hmac
+        import secrets
+        import time
+
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        challenge = f"<{secrets.randbelow(10**9)}.{int(time.time())}@{self.hostname}>".encode()
+        answer = await self.challenge_auth(challenge)
+        if answer is MISSING:
+            return AuthResult(success=False, handled=True)
+        user, _, digest = answer.decode("utf-8", "replace").rpartition(" ")
+        users = getattr(self.event_handler, "users", {}) or {}
+        password = users.get(user.partition("@")[0].lower(), "")
+        expected = hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
+        ok = bool(password) and hmac.compare_digest(expected, digest.strip().lower())
+        return AuthResult(success=ok, handled=False, auth_data=user)
+
     async def smtp_STARTTLS(self, arg: str) -> None:
         """RFC 3207 §4: no TLS inside TLS (Postfix's answer)."""
         if self._tls_protocol is not None:
