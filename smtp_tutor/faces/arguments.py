@@ -116,6 +116,17 @@ def _connect(commands) -> None:
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
     sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
+    # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
+    sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
+                     choices=("connect", "greeting", "helo", "tls", "auth", "mail", "rcpt", "data"))
+    sub.add_argument("--from", dest="sender", metavar="ADDRESS", help=_t("connect", "from"))
+    sub.add_argument("--to", action="append", metavar="ADDRESS", help=_t("connect", "to"))
+    sub.add_argument("--data", metavar="FILE", help=_t("connect", "data"))
+    sub.add_argument("--header", action="append", metavar="HEADER", help=_t("connect", "header"))
+    sub.add_argument("--helo", metavar="NAME", help=_t("connect", "helo"))
+    sub.add_argument("--protocol", type=str.upper, metavar="PROTOCOL",
+                     choices=("SMTP", "ESMTP", "ESMTPS", "ESMTPSA"), help=_t("connect", "protocol"))
+    sub.add_argument("--auth-user", metavar="NAME", help=_t("connect", "auth_user"))
     _common(sub)
     sub.set_defaults(run=run_connect)
 

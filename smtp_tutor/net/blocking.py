@@ -42,8 +42,9 @@ class BlockingConnection:
 
     # -- what faces call (the same names as SmtpConnection's) -----------------------
 
-    def open(self, show: plan.Show | None = None) -> list:
-        """Connect (and handshake, for implicit TLS), then read the greeting."""
+    def open(self, show: plan.Show | None = None, *, greeting: bool = True) -> list:
+        """Connect (and handshake, for implicit TLS), then read the greeting (unless
+        ``greeting`` is False: ``--quit-after connect``)."""
         try:
             self._socket = socket.create_connection((self.host, self.port), self.timeout)
         except OSError as error:
@@ -62,6 +63,8 @@ class BlockingConnection:
         if show is not None:
             show(events)
             events = []
+        if not greeting:
+            return events
         try:
             return events + self._run(plan.receive(self.session, show, self._clock()))
         except TransportError as error:
