@@ -91,7 +91,8 @@ def test_built_message_and_protocols(practice, tmp_path):
                      "--to", "bob@hamburger.edu", "--json", stdin=b"")
     sent = [r["line"] for r in records(smtp) if r["event"] == "sent"]
     assert smtp.returncode == 0 and sent[0] == "HELO crepes.fr"
-    assert any(line.startswith("Message-ID: ") for line in sent)
+    body = [r["line"] for r in records(smtp) if r["event"] == "data"]
+    assert any(line.startswith("Message-ID: ") for line in body)
     esmtpsa = run_tutor("connect", *practice_args(practice), "--protocol", "ESMTPSA",
                         "--auth-user", "bob", "--to", "carol@hamburger.edu", "--json",
                         stdin=b"", env={"SMTP_TUTOR_PASSWORD": "pickles"})
