@@ -116,3 +116,19 @@ def test_lone_dot_and_bad_header_are_refused_before_connecting(practice, tmp_pat
     bad = run_tutor("connect", *practice_args(practice), "--to", "bob@hamburger.edu",
                     "--header", "no colon", "--lang", "vi", stdin=b"")
     assert bad.returncode == 2 and "không có dạng" in bad.stdout.decode()
+
+
+def test_vietnamese_walk_of_the_new_messages(practice, tmp_path):
+    from tests.test_vietnamese_walk import assert_vietnamese, run_vi
+
+    args = practice_args(practice)
+    for name, extra, stdin in (
+            ("quit-after", ["--quit-after", "rcpt"], SCRIPT),
+            ("quit-after connect", ["--quit-after", "connect"], SCRIPT),
+            ("never reached", ["--quit-after", "tls"], b"EHLO crepes.fr\nQUIT\n"),
+            ("shortcut", ["--to", "bob@hamburger.edu", "--header", "Subject: Xin chào"], b""),
+            ("esmtpsa missing", ["--to", "bob@hamburger.edu", "--protocol", "ESMTPSA"], b""),
+            ("servername", ["--servername", "wrong.example"],
+             b"EHLO crepes.fr\nSTARTTLS\nQUIT\n"),
+            ("tls-min above max", ["--tls-min", "1.3", "--tls-max", "1.2"], b"")):
+        assert_vietnamese(name, run_vi("connect", *args, *extra, stdin=stdin))

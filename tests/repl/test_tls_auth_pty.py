@@ -11,8 +11,8 @@ from tests.conftest import tutor_command
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def spawn(practice, *extra: str):
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "140",
+def spawn(practice, *extra: str, env_extra: dict | None = None):
+    env = {**os.environ, **(env_extra or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "140",
            "LINES": "60"}
     command, *args = tutor_command()
     child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
@@ -140,3 +140,35 @@ def test_xoauth2_masks_the_token(repl, tutor_home, tmp_path, token, outcome):
     assert "C: AUTH XOAUTH2 ********" in save.read_text()
     for text in (shown, save.read_text(), (tutor_home / "history").read_text()):
         assert token not in text and secret not in text
+
+
+def test_cert_and_cram_md5_in_vietnamese(practice, tutor_home):
+    import io
+
+    from tests.test_vietnamese_walk import VI, assert_vietnamese
+
+    child = spawn(practice, env_extra=VI)
+    child.logfile_read = everything = io.StringIO()
+    try:
+        for line, marker in (("EHLO crepes.fr", r"\[ready\]>"), ("STARTTLS", "Đã bật TLS"),
+                             ("EHLO crepes.fr", r"AUTH CRAM-MD5")):
+            type_slowly(child, line + "\r")
+            child.expect(marker)
+        child.expect(r"\[ready\]>")
+        type_slowly(child, ":cert\r")
+        child.expect("Chứng chỉ 1 trên 1")
+        child.expect(r"\[ready\]>")
+        shown = screen(child)
+        type_slowly(child, "AUTH CRAM-MD5\r")
+        child.expect("tên đăng nhập")
+        shown += screen(child)
+        type_slowly(child, "carol\r")
+        child.expect("mật khẩu")
+        type_slowly(child, "crepes\r")
+        child.expect("235")
+        child.expect(r"\[ready\]>")
+        shown = ANSI.sub("", everything.getvalue())
+        assert "HMAC-MD5(khoá = mật khẩu" in shown and "Khoá công khai" in shown
+        assert_vietnamese(":cert and CRAM-MD5", shown)
+    finally:
+        child.terminate(force=True)
