@@ -132,6 +132,9 @@ def _connect(commands) -> None:
     sub.add_argument("--tls", action="store_true", help=_t("connect", "tls"))
     sub.add_argument("--cafile", help=_t("connect", "cafile"))
     sub.add_argument("--insecure", action="store_true", help=_t("connect", "insecure"))
+    sub.add_argument("--servername", metavar="NAME", help=_t("connect", "servername"))
+    sub.add_argument("--tls-min", choices=("1.2", "1.3"), help=_t("connect", "tls_min"))
+    sub.add_argument("--tls-max", choices=("1.2", "1.3"), help=_t("connect", "tls_max"))
     sub.add_argument("--timeout", type=_number, default=30.0, help=_t("connect", "timeout"))
     sub.add_argument("--json", action="store_true", help=_t("connect", "json"))
     sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -139,6 +142,17 @@ def _connect(commands) -> None:
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
     sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
+    # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
+    sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
+                     choices=("connect", "greeting", "helo", "tls", "auth", "mail", "rcpt", "data"))
+    sub.add_argument("--from", dest="sender", metavar="ADDRESS", help=_t("connect", "from"))
+    sub.add_argument("--to", action="append", metavar="ADDRESS", help=_t("connect", "to"))
+    sub.add_argument("--data", metavar="FILE", help=_t("connect", "data"))
+    sub.add_argument("--header", action="append", metavar="HEADER", help=_t("connect", "header"))
+    sub.add_argument("--helo", metavar="NAME", help=_t("connect", "helo"))
+    sub.add_argument("--protocol", type=str.upper, metavar="PROTOCOL",
+                     choices=("SMTP", "ESMTP", "ESMTPS", "ESMTPSA"), help=_t("connect", "protocol"))
+    sub.add_argument("--auth-user", metavar="NAME", help=_t("connect", "auth_user"))
     _common(sub)
     sub.set_defaults(run=run_connect)
 

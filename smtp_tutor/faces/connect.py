@@ -17,8 +17,17 @@ from smtp_tutor.faces.target import TargetError, parse_target
 
 def connect(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.faces.arguments import stdin_is_tty
+    from smtp_tutor.faces.shortcuts import wants_dialogue
 
-    interactive = stdin_is_tty() and not options.json
+    # a dialogue built from --to/--protocol is a script, even typed in a terminal
+    interactive = stdin_is_tty() and not options.json and not wants_dialogue(options)
+    low, high = getattr(options, "tls_min", None), getattr(options, "tls_max", None)
+    if low and high and low > high:
+        from smtp_tutor.knowledge import explain_note
+
+        text, hint = explain_note("tls-bad-version", {"low": low, "high": high}, lang)
+        sys.stderr.write(f"smtp-tutor: {text} {hint}\n")
+        return 2
     if options.host is None:
         return _with_practice_server(options, lang, interactive)
     try:
@@ -66,8 +75,10 @@ def make_connection(options: argparse.Namespace, host: str, port: int, *, blocki
         from smtp_tutor.net.blocking import BlockingConnection as Connection
     else:
         from smtp_tutor.net.connection import SmtpConnection as Connection
+    low, high = getattr(options, "tls_min", None), getattr(options, "tls_max", None)
     return Connection(host, port, timeout=options.timeout, implicit_tls=options.tls,
-                      cafile=options.cafile, insecure=options.insecure)
+                      cafile=options.cafile, insecure=options.insecure,
+                      servername=getattr(options, "servername", None), tls_min=low, tls_max=high)
 
 
 def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
@@ -82,7 +93,19 @@ def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> i
     except TransportError as error:
         renderer.message(error.key, error.params, "error")
         return 2
-    from smtp_tutor.faces.scripted import run_script
+    import io
 
-    return run_script(connection, sys.stdin.buffer, renderer,
-                      pipeline=getattr(options, "pipeline", False))
+    from smtp_tutor.faces.scripted import run_script
+    from smtp_tutor.faces.shortcuts import ShortcutError, build_dialogue, wants_dialogue
+
+    source = sys.stdin.buffer
+    if wants_dialogue(options):
+        try:
+            source = io.BytesIO(build_dialogue(options))
+        except ShortcutError as error:
+            renderer.message(error.key, error.params, "error")
+            return 2
+        renderer.message("shortcut-dialogue", {}, "info")
+    return run_script(connection, source, renderer,
+                      pipeline=getattr(options, "pipeline", False),
+                      quit_after=getattr(options, "quit_after", None))

@@ -32,30 +32,62 @@ class _Outcome:
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
         self.protocol_error: ProtocolError | None = None
+        self.quit_after = None  # faces/shortcuts.QuitAfter, with --quit-after
 
     def show(self, events: list) -> None:
         for event in events:
             if isinstance(event, ProtocolError):
                 self.protocol_error = event
+            if self.quit_after is not None:
+                self.quit_after.seen(event)
             self.renderer.show(event)
 
 
+def _quit_now(connection: BlockingConnection, outcome: _Outcome) -> None:
+    """--quit-after reached: say so, then QUIT (the rest of the input is not sent)."""
+    outcome.renderer.message("quit-after-reached", {"state": outcome.quit_after.target}, "info")
+    connection.send("QUIT", show=outcome.show)
+
+
+def _finish_quit_after(connection: BlockingConnection, outcome: _Outcome) -> None:
+    quit_after = outcome.quit_after
+    if quit_after is None:
+        return
+    if quit_after.reached:
+        if connection.session.state is not State.CLOSED:
+            _quit_now(connection, outcome)
+    else:
+        outcome.renderer.message("quit-after-not-reached", {"state": quit_after.target},
+                                 "warning")
+
+
 def run_script(connection: BlockingConnection, source: BinaryIO, renderer: Renderer, *,
-                     pipeline: bool = False) -> int:
+               pipeline: bool = False, quit_after: str | None = None) -> int:
     """Play ``source`` line by line; 0 when the server said 221 and closed.  With
-    ``pipeline``, commands leave in PIPELINING groups where the server offers it."""
+    ``pipeline``, commands leave in PIPELINING groups where the server offers it; with
+    ``quit_after`` (faces/shortcuts.QUIT_AFTER), QUIT goes once the dialogue got that far."""
     outcome = _Outcome(renderer)
+    if quit_after:
+        from smtp_tutor.faces.shortcuts import QuitAfter
+
+        outcome.quit_after = QuitAfter(quit_after)
     failure: TransportError | None = None
     try:
-        greeting = connection.open()
+        greeting = connection.open(greeting=quit_after != "connect")
     except TransportError as error:
         failure, greeting = error, error.events
     if connection.tcp_connected:  # never "connected" for a refused connection
         renderer.connected(connection.host, connection.port, connection.implicit_tls)
     outcome.show(greeting)
+    if failure is None and quit_after == "connect":  # a port check, like `nc -z`
+        renderer.message("quit-after-connect", {"host": connection.host,
+                                                "port": str(connection.port)}, "info")
+        connection.close()
+        return 0
     if failure is None:
         try:
             _play(connection, source, outcome, pipeline)
+            _finish_quit_after(connection, outcome)
         except TransportError as error:
             failure = error
             outcome.show(error.events)
@@ -97,6 +129,10 @@ def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
         text = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not text.strip():
             continue
+        if outcome.quit_after is not None and session.state is not State.AUTH \
+                and outcome.quit_after.due(text):
+            _quit_now(connection, outcome)
+            return
         try:
             if pipeline and session.state is not State.AUTH \
                     and "PIPELINING" in session.capabilities and not ends_group(text):

@@ -25,8 +25,12 @@ class BlockingConnection:
 
     def __init__(self, host: str, port: int, *, session: ClientSession | None = None,
                  timeout: float = DEFAULT_TIMEOUT, implicit_tls: bool = False,
-                 cafile: str | None = None, insecure: bool = False) -> None:
+                 cafile: str | None = None, insecure: bool = False,
+                 servername: str | None = None, tls_min: str | None = None,
+                 tls_max: str | None = None) -> None:
         self.host, self.port = host, port
+        self.servername = servername or host  # SNI and the name the certificate must bear
+        self.tls_min, self.tls_max = tls_min, tls_max
         self.session = session or ClientSession()
         self.timeout = timeout
         self.implicit_tls = implicit_tls
@@ -38,8 +42,9 @@ class BlockingConnection:
 
     # -- what faces call (the same names as SmtpConnection's) -----------------------
 
-    def open(self, show: plan.Show | None = None) -> list:
-        """Connect (and handshake, for implicit TLS), then read the greeting."""
+    def open(self, show: plan.Show | None = None, *, greeting: bool = True) -> list:
+        """Connect (and handshake, for implicit TLS), then read the greeting (unless
+        ``greeting`` is False: ``--quit-after connect``)."""
         try:
             self._socket = socket.create_connection((self.host, self.port), self.timeout)
         except OSError as error:
@@ -61,6 +66,8 @@ class BlockingConnection:
         if show is not None:
             show(events)
             events = []
+        if not greeting:
+            return events
         try:
             return events + self._run(plan.receive(self.session, show, self._clock()))
         except TransportError as error:
@@ -152,7 +159,7 @@ class BlockingConnection:
         except (ssl.SSLError, OSError) as failure:
             self.close()
             raise handshake_error(failure, after_starttls=True, cafile=self.cafile,
-                                  host=self.host) from failure
+                                  host=self.servername) from failure
         self.session.tls_established()
         if injected:
             import dataclasses
@@ -167,10 +174,13 @@ class BlockingConnection:
         from smtp_tutor.net.tls import client_context, describe
 
         if self.ssl_context is None:
-            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure)
+            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure,
+                                              tls_min=self.tls_min, tls_max=self.tls_max)
         assert self._socket is not None
         self._socket.settimeout(self.timeout)
-        self._socket = self.ssl_context.wrap_socket(self._socket, server_hostname=self.host)
+        self._socket = self.ssl_context.wrap_socket(self._socket,
+                                                    server_hostname=self.servername)
         verified = self.ssl_context.verify_mode != ssl.CERT_NONE
-        info = describe(self._socket, verified, implicit=implicit)
+        info = describe(self._socket, verified, implicit=implicit,
+                        servername=self.servername)
         return dataclasses.replace(info, cafile_ignored=bool(self.cafile and self.insecure))

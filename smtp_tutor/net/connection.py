@@ -30,8 +30,11 @@ class SmtpConnection:
     def __init__(self, host: str, port: int, *, session: ClientSession | None = None,
                  timeout: float = DEFAULT_TIMEOUT, implicit_tls: bool = False,
                  ssl_context: ssl.SSLContext | None = None, cafile: str | None = None,
-                 insecure: bool = False) -> None:
+                 insecure: bool = False, servername: str | None = None,
+                 tls_min: str | None = None, tls_max: str | None = None) -> None:
         self.host = host
+        self.servername = servername or host  # SNI and the name the certificate must bear
+        self.tls_min, self.tls_max = tls_min, tls_max
         self.port = port
         self.session = session or ClientSession()
         self.timeout = timeout
@@ -54,7 +57,7 @@ class SmtpConnection:
         try:
             self._reader, self._writer = await asyncio.wait_for(
                 asyncio.open_connection(self.host, self.port, ssl=tls,
-                                        server_hostname=self.host if tls else None),
+                                        server_hostname=self.servername if tls else None),
                 self.timeout)
         except (TimeoutError, OSError) as error:  # ssl.SSLError is an OSError
             raise plan.connect_error(error, self.host, self.port, self.timeout,
@@ -75,13 +78,15 @@ class SmtpConnection:
         if self.ssl_context is None:
             from smtp_tutor.net.tls import client_context
 
-            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure)
+            self.ssl_context = client_context(cafile=self.cafile, insecure=self.insecure,
+                                              tls_min=self.tls_min, tls_max=self.tls_max)
         return self.ssl_context
 
     def _tls_info(self, *, implicit: bool = False) -> TlsStarted:
         assert self._writer is not None
         ssl_object = self._writer.get_extra_info("ssl_object")
-        info = describe(ssl_object, self.verified, implicit=implicit)
+        info = describe(ssl_object, self.verified, implicit=implicit,
+                        servername=self.servername)
         return dataclasses.replace(info, cafile_ignored=bool(self.cafile and self.insecure))
 
     async def send(self, line: str, *, secret: bool | None = None,
@@ -189,14 +194,14 @@ class SmtpConnection:
         leftover.clear()
         try:
             await asyncio.wait_for(
-                self._writer.start_tls(self._context(), server_hostname=self.host), self.timeout)
+                self._writer.start_tls(self._context(), server_hostname=self.servername), self.timeout)
         except TimeoutError as error:
             await self.close()
             raise TransportError("tls-handshake-failed", detail="timeout") from error
         except (ssl.SSLError, ConnectionError, OSError) as error:
             await self.close()
             raise handshake_error(error, after_starttls=True, cafile=self.cafile,
-                                  host=self.host) from error
+                                  host=self.servername) from error
         self.session.tls_established()
         info = self._tls_info()
         return dataclasses.replace(info, injected=True) if injected else info

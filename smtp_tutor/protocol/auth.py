@@ -34,3 +34,30 @@ def decode_challenge(text: str) -> str | None:
         return None
     # aiosmtpd ends its prompts with a NUL; control characters must not reach a terminal
     return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in decoded)
+
+
+def cram_md5_digest(challenge: bytes, password: str) -> str:
+    """RFC 2195: HMAC-MD5 keyed with the password over the challenge, in lower-case hex."""
+    import hashlib
+    import hmac
+
+    return hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
+
+
+def cram_md5_response(user: str, challenge: bytes, password: str) -> tuple[str, str]:
+    """(hex digest, the base64 answer line ``user SP digest``): neither holds the password."""
+    digest = cram_md5_digest(challenge, password)
+    return digest, b64(f"{user} {digest}")
+
+
+def raw_challenge(text: str) -> bytes | None:
+    """The bytes of a 334 challenge, or None when it is not base64."""
+    try:
+        return base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def xoauth2_response(user: str, token: str) -> str:
+    """Google's and Microsoft's SASL XOAUTH2 initial response (the token is the secret)."""
+    return b64(f"user={user}\x01auth=Bearer {token}\x01\x01")

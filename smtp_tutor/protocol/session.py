@@ -381,6 +381,9 @@ class ClientSession:
         elif verb in ("AUTH", AUTH_RESPONSE) and reply.code == 235:
             self.authenticated = True
             self._caps_before_reset = self.capabilities
+        elif verb in ("AUTH", AUTH_RESPONSE) and reply.code == 250:
+            # smtp-sink and some test servers say 250: RFC 4954 §6 says 235
+            notes.append(Note("auth-250-not-235", level="warning", rfc="RFC 4954 §6"))
         elif verb == GREETING and reply.klass == 5:
             notes.append(Note("greeting-refused", level="warning", rfc="RFC 5321 §3.1"))
         if reply.code == 334:

@@ -72,6 +72,9 @@ class Renderer:
                 level: str = "warning") -> None:
         """A transport or UI message from the knowledge base."""
         self.note(message_view(key, params or {}, self.lang, level, shell=self.shell))
+        reason = (params or {}).get("reason")
+        if reason:  # a failed verification's reason, by name (net/tls.VERIFY_REASONS)
+            self.note(message_view(reason, {}, self.lang, "info", shell=self.shell))
 
     def tls(self, info: TlsStarted) -> None:
         key = "tls-established-implicit" if info.implicit else "tls-established"

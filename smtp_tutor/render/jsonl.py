@@ -71,8 +71,13 @@ class JsonRenderer(Renderer):
 
     def tls(self, info: TlsStarted) -> None:
         self.tls_on = True
-        self._emit({"event": "tls", **{k: visible(v) if isinstance(v, str) else v
-                                       for k, v in asdict(info).items()}})
+        from smtp_tutor.net.certinfo import fields
+
+        shown = {k: visible(v) if isinstance(v, str) else v
+                 for k, v in asdict(info).items() if k != "chain"}
+        shown["certificates"] = [{k: visible(v) for k, v in fields(der).items()}
+                                 for der in info.chain]
+        self._emit({"event": "tls", **shown})
         self.tls_warnings(info)
 
     def text(self, line: str, style: str = "") -> None:

@@ -19,14 +19,16 @@ from smtp_tutor import knowledge
 from smtp_tutor.faces.connect import make_connection
 from smtp_tutor.faces.explain import format_explanation
 from smtp_tutor.net.errors import TransportError
+from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, DataLineSent, State
-from smtp_tutor.protocol.auth import b64, plain_response
+from smtp_tutor.protocol.auth import b64, cram_md5_response, plain_response, raw_challenge, xoauth2_response
 from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
 from smtp_tutor.repl import pipelining
+from smtp_tutor.repl.certs import cert_command
 from smtp_tutor.repl.chunks import bdat_command
 from smtp_tutor.repl.completer import SmtpCompleter
 from smtp_tutor.repl.compose import attach_command, compose_command, send_command
@@ -68,6 +70,7 @@ class Repl:
         self.composed: bytes | None = None  # the message built by :compose
         self.attachments: list[str] = []  # :attach FILE, for the next :compose
         self.credentials: PromptSession | None = None
+        self.tls_info: TlsStarted | None = None  # the last handshake, for :cert
         self.idle: IdleWatch | None = None
         self.prompt: PromptSession = PromptSession(
             history=SafeFileHistory(str(data_dir() / "history"), self._keep_in_history),
@@ -103,6 +106,8 @@ class Repl:
             self.transcript.add(event)
             if isinstance(event, CommandSent | DataLineSent):
                 self.envelope.sent(event)
+            elif isinstance(event, TlsStarted):
+                self.tls_info = event
 
     # -- the loop -------------------------------------------------------------
 
@@ -222,7 +227,8 @@ class Repl:
         command = parse_command(line)
         if command.verb == "AUTH" and len(command.args.split()) == 1:
             mechanism = command.args.strip().upper()
-            if mechanism in ("PLAIN", "LOGIN") and not self._predicted_refusal(line):
+            if mechanism in ("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2") \
+                    and not self._predicted_refusal(line):
                 await self.auth(mechanism)
                 return
         if not confirmed and self._predicted_refusal(line):
@@ -260,7 +266,8 @@ class Repl:
     # -- AUTH -----------------------------------------------------------------
 
     async def auth(self, mechanism: str) -> None:
-        """AUTH PLAIN / LOGIN with hidden password input; the password is never shown.
+        """AUTH PLAIN / LOGIN / CRAM-MD5 / XOAUTH2 with hidden password (token) input; the
+        password is never shown, nor the token.
 
         Ctrl-C or Ctrl-D at a prompt cancels: before anything is sent, nothing is; in
         the middle of AUTH LOGIN, ``*`` tells the server (RFC 4954 §4).
@@ -271,6 +278,15 @@ class Repl:
                 password = await self._ask(self.ui("ask_password"), is_password=True)
                 self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
                 await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
+                return
+            if mechanism == "XOAUTH2":
+                user = await self._ask(self.ui("ask_username"), default="bob")
+                token = await self._ask(self.ui("ask_token"), is_password=True)
+                self.renderer.text(f"   ℹ {self.ui('xoauth2_step', user=user)}", "note.info")
+                await self.send(f"AUTH XOAUTH2 {xoauth2_response(user, token)}", secret=True)
+                return
+            if mechanism == "CRAM-MD5":
+                await self._cram_md5()
                 return
             await self.send("AUTH LOGIN")
             if self.session.state is not State.AUTH:
@@ -291,6 +307,36 @@ class Repl:
                 await self.send("*", secret=False)
             else:
                 self.renderer.message("auth-cancelled", {}, "info")
+
+    async def _cram_md5(self) -> None:
+        """RFC 2195, step by step: the challenge, the HMAC, the answer; never the password."""
+        from smtp_tutor.protocol.visible import visible
+
+        await self.send("AUTH CRAM-MD5")
+        if self.session.state is not State.AUTH:
+            return
+        last = self.session.last_reply
+        challenge = raw_challenge(last.lines[0] if last and last.lines else "")
+        if not challenge:
+            self.renderer.message("cram-md5-not-challenge", {}, "warning")
+            await self.send("*", secret=False)
+            return
+        shown = visible(challenge.decode("utf-8", "replace"))
+        self.renderer.text(f"   ℹ {self.ui('cram_step_challenge', challenge=shown)}", "note.info")
+        user = await self._ask(self.ui("ask_username"), default="bob")
+        if user == "*":
+            await self.send("*", secret=False)
+            return
+        password = await self._ask(self.ui("ask_password"), is_password=True)
+        if password == "*":
+            await self.send("*", secret=False)
+            return
+        digest, line = cram_md5_response(user, challenge, password)
+        del password
+        self.renderer.text(f"   ℹ {self.ui('cram_step_hmac', digest=digest)}", "note.info")
+        answer = self.ui("cram_step_answer", user=visible(user), digest=digest, line=line)
+        self.renderer.text(f"   ℹ {answer}", "note.info")
+        await self.send(line, secret=False)
 
     async def _ask(self, label: str, *, default: str = "", is_password: bool = False) -> str:
         """A prompt outside the REPL's history: credentials are never stored anywhere.
@@ -362,6 +408,8 @@ class Repl:
             attach_command(self, argument)
         elif name == "send":
             await send_command(self)
+        elif name == "cert":
+            cert_command(self, argument)
         else:
             self.renderer.message("meta-unknown", {"name": f":{name}"}, "warning")
 

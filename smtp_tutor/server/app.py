@@ -31,6 +31,9 @@ class ServerConfig:
     # server) and AUTH before MAIL (port 587, RFC 6409 §4.3)
     handler: object | None = None
     auth_required: bool = False
+    # mechanisms not offered (the world's submission server keeps to PLAIN and LOGIN, so a
+    # mail client such as smtplib, which prefers CRAM-MD5, shows the AUTH PLAIN it teaches)
+    auth_exclude: tuple[str, ...] = ()
 
 
 @dataclass
@@ -82,6 +85,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
                             tls_context=tls, authenticator=authenticator,
                             auth_require_tls=not config.allow_insecure_auth,
                             auth_required=config.auth_required,
+                            auth_exclude_mechanism=list(config.auth_exclude),
                             timeout=config.limits.idle_timeout, loop=loop)
 
     server = await loop.create_server(factory, host=config.host, port=config.port,

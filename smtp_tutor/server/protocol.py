@@ -270,6 +270,57 @@ class PracticeSMTP(SMTP):
             return
         await super().smtp_AUTH(arg)
 
+    async def auth_CRAM__MD5(self, _server, args: list[str]):  # noqa: ANN201 - AuthResult
+        """AUTH CRAM-MD5 (RFC 2195): a fresh challenge, then ``user SP hex(HMAC-MD5)``
+        checked against the practice account's password (which never crosses the wire)."""
+        import hashlib
+        import hmac
+        import secrets
+        import time
+
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        challenge = f"<{secrets.randbelow(10**9)}.{int(time.time())}@{self.hostname}>".encode()
+        answer = await self.challenge_auth(challenge)
+        if answer is MISSING:
+            return AuthResult(success=False, handled=True)
+        user, _, digest = answer.decode("utf-8", "replace").rpartition(" ")
+        users = getattr(self.event_handler, "users", {}) or {}
+        password = users.get(user.partition("@")[0].lower(), "")
+        expected = hmac.new(password.encode("utf-8"), challenge, hashlib.md5).hexdigest()
+        ok = bool(password) and hmac.compare_digest(expected, digest.strip().lower())
+        return AuthResult(success=ok, handled=False, auth_data=user)
+
+    async def auth_XOAUTH2(self, _server, args: list[str]):  # noqa: ANN201 - AuthResult
+        """SASL XOAUTH2 (Gmail, Microsoft 365): ``user=NAME^Aauth=Bearer TOKEN^A^A`` in
+        base64.  The practice server has no OAuth provider: the account's password stands
+        in for the token.  A wrong token gets 535 at once (Gmail first sends a 334 with a
+        JSON error and waits for an empty line)."""
+        import base64
+        import binascii
+        import hmac
+
+        from aiosmtpd.smtp import MISSING, AuthResult
+
+        if len(args) > 1:
+            try:
+                blob = base64.b64decode(args[1], validate=True)
+            except (binascii.Error, ValueError):
+                await self.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            blob = await self.challenge_auth(b"")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        fields = dict(part.partition("=")[::2]
+                      for part in blob.decode("utf-8", "replace").split("\x01") if part)
+        user = fields.get("user", "")
+        token = fields.get("auth", "").removeprefix("Bearer ").strip()
+        users = getattr(self.event_handler, "users", {}) or {}
+        password = users.get(user.partition("@")[0].lower(), "")
+        ok = bool(password) and hmac.compare_digest(password.encode(), token.encode())
+        return AuthResult(success=ok, handled=False, auth_data=user)
+
     async def smtp_STARTTLS(self, arg: str) -> None:
         """RFC 3207 §4: no TLS inside TLS (Postfix's answer)."""
         if self._tls_protocol is not None:

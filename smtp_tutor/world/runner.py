@@ -113,7 +113,8 @@ async def start_world(config: WorldConfig) -> World:
     submission = await start_server(ServerConfig(
         host=config.host, port=config.submission_port, domain=SENDER_DOMAIN,
         mailbox_dir=mail / SENDER_DOMAIN, users=config.users, handler=handler,
-        auth_required=True, watchers=list(config.submission_watchers)))
+        auth_required=True, watchers=list(config.submission_watchers),
+        auth_exclude=("CRAM-MD5", "XOAUTH2")))
     manager.start()
     world = World(config, dns, submission, mx, fallback, manager, ports, mx.ca_path)
     if config.pop3:

@@ -68,7 +68,7 @@ def test_data_mode_and_headers(repl, practice):
 
 def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
     for line, marker in (("EHLO crepes.fr", r"\[ready\]>"), ("STARTTLS", "TLS is on"),
-                         ("EHLO crepes.fr", r"AUTH LOGIN PLAIN")):
+                         ("EHLO crepes.fr", r"AUTH CRAM-MD5 LOGIN PLAIN XOAUTH2")):
         type_slowly(repl, line + "\r")
         repl.expect(marker)
     repl.expect(r"\[ready\]>")

@@ -1,0 +1,174 @@
+"""Issue 14 part 4 in a real pseudo-terminal: :cert, :cert save, AUTH CRAM-MD5 and XOAUTH2."""
+
+import os
+import re
+
+import pexpect
+import pytest
+
+from tests.conftest import tutor_command
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def spawn(practice, *extra: str, env_extra: dict | None = None):
+    env = {**os.environ, **(env_extra or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "140",
+           "LINES": "60"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+                                    "--cafile", str(practice.ca_path), *extra],
+                          env=env, encoding="utf-8", timeout=15, dimensions=(60, 140))
+    child.expect(r"\[helo\]>")
+    return child
+
+
+@pytest.fixture
+def repl(practice, tutor_home):
+    child = spawn(practice)
+    yield child
+    child.terminate(force=True)
+
+
+def type_slowly(child, text: str) -> None:
+    for index in range(0, len(text), 4):
+        child.send(text[index : index + 4])
+
+
+def screen(child) -> str:
+    return ANSI.sub("", child.before or "")
+
+
+def start_tls(child) -> None:
+    for line, marker in (("EHLO crepes.fr", r"\[ready\]>"), ("STARTTLS", "TLS is on"),
+                         ("EHLO crepes.fr", r"AUTH CRAM-MD5")):
+        type_slowly(child, line + "\r")
+        child.expect(marker)
+    child.expect(r"\[ready\]>")
+
+
+def test_cert_before_tls_says_there_is_none(repl):
+    type_slowly(repl, ":cert\r")
+    repl.expect("No certificate yet")
+
+
+def test_cert_shows_each_field_explained_and_saves_pem(repl, tmp_path):
+    start_tls(repl)
+    type_slowly(repl, ":cert\r")
+    repl.expect("Certificate 1 of 1")
+    repl.expect(r"Only the server's own certificate|\[ready\]>")
+    shown = screen(repl)
+    repl.expect(r"\[ready\]>")
+    shown += screen(repl)
+    for label in ("Subject: CN=hamburger.edu", "Issuer: CN=smtp-tutor practice CA",
+                  "Valid from", "Valid until", "DNS:hamburger.edu", "Public key: EC",
+                  "Signature: ecdsa-with-SHA256", "who signed it"):
+        assert label in shown, label
+    path = tmp_path / "server.pem"
+    type_slowly(repl, f":cert save {path}\r")
+    repl.expect("Certificate saved in PEM")
+    repl.expect(r"\[ready\]>")
+    text = path.read_text()
+    assert text.startswith("-----BEGIN CERTIFICATE-----")
+    from cryptography import x509
+
+    assert x509.load_pem_x509_certificate(text.encode()).subject.rfc4514_string() \
+        == "CN=hamburger.edu"
+    type_slowly(repl, f":cert save {path}\r")  # never overwritten silently
+    repl.expect("exists: nothing was written")
+    repl.expect(r"\[ready\]>")
+    type_slowly(repl, f":cert save! {path}\r")
+    repl.expect("Certificate saved in PEM")
+
+
+@pytest.mark.parametrize(("password", "outcome"), [("crepes", "235"), ("wrong-one", "535")])
+def test_cram_md5_step_by_step_without_the_password(repl, tutor_home, tmp_path, password,
+                                                     outcome):
+    start_tls(repl)
+    type_slowly(repl, "AUTH CRAM-MD5\r")
+    repl.expect("334")
+    repl.expect(r"step 1: the challenge decodes to <\d+\.\d+@hamburger\.edu>")
+    repl.expect("username:")
+    type_slowly(repl, "carol\r")
+    repl.expect("password:")
+    type_slowly(repl, password + "\r")
+    repl.expect(r"HMAC-MD5\(key = the password, message = the challenge\) = ([0-9a-f]{32})")
+    digest = repl.match.group(1)
+    repl.expect(r"step 3: answer = base64\(\"carol [0-9a-f]{32}\"\) = ([A-Za-z0-9+/=]+)")
+    line = repl.match.group(1)
+    repl.expect(outcome)
+    repl.expect(r"\[ready\]>")
+    shown = screen(repl)
+    import base64
+
+    assert base64.b64decode(line).decode() == f"carol {digest}"
+    save = tmp_path / "session.txt"
+    type_slowly(repl, f":save {save}\r")
+    repl.expect("Saved")
+    repl.expect(r"\[ready\]>")
+    repl.sendcontrol("d")
+    repl.expect("221")
+    repl.expect(pexpect.EOF)
+    transcript = save.read_text()
+    history = (tutor_home / "history").read_text()
+    for text in (shown, transcript, history, repl.before or ""):
+        assert password not in text.replace("crepes.fr", "")
+        assert base64.b64encode(password.encode()).decode() not in text
+
+
+@pytest.mark.parametrize(("token", "outcome"), [("pickles", "235"), ("ya29.SECRET-TOKEN", "535")])
+def test_xoauth2_masks_the_token(repl, tutor_home, tmp_path, token, outcome):
+    start_tls(repl)
+    type_slowly(repl, "AUTH XOAUTH2\r")
+    repl.expect("username:")
+    type_slowly(repl, "bob\r")
+    repl.expect("access token")
+    type_slowly(repl, token + "\r")
+    repl.expect(r"Bearer \*+")
+    repl.expect(outcome)
+    repl.expect(r"\[ready\]>")
+    shown = screen(repl)
+    save = tmp_path / "session.txt"
+    type_slowly(repl, f":save {save}\r")
+    repl.expect("Saved")
+    repl.expect(r"\[ready\]>")
+    repl.sendcontrol("d")
+    repl.expect("221")
+    repl.expect(pexpect.EOF)
+    import base64
+
+    secret = base64.b64encode(f"user=bob\x01auth=Bearer {token}\x01\x01".encode()).decode()
+    assert "C: AUTH XOAUTH2 ********" in save.read_text()
+    for text in (shown, save.read_text(), (tutor_home / "history").read_text()):
+        assert token not in text and secret not in text
+
+
+def test_cert_and_cram_md5_in_vietnamese(practice, tutor_home):
+    import io
+
+    from tests.test_vietnamese_walk import VI, assert_vietnamese
+
+    child = spawn(practice, env_extra=VI)
+    child.logfile_read = everything = io.StringIO()
+    try:
+        for line, marker in (("EHLO crepes.fr", r"\[ready\]>"), ("STARTTLS", "Đã bật TLS"),
+                             ("EHLO crepes.fr", r"AUTH CRAM-MD5")):
+            type_slowly(child, line + "\r")
+            child.expect(marker)
+        child.expect(r"\[ready\]>")
+        type_slowly(child, ":cert\r")
+        child.expect("Chứng chỉ 1 trên 1")
+        child.expect(r"\[ready\]>")
+        shown = screen(child)
+        type_slowly(child, "AUTH CRAM-MD5\r")
+        child.expect("tên đăng nhập")
+        shown += screen(child)
+        type_slowly(child, "carol\r")
+        child.expect("mật khẩu")
+        type_slowly(child, "crepes\r")
+        child.expect("235")
+        child.expect(r"\[ready\]>")
+        shown = ANSI.sub("", everything.getvalue())
+        assert "HMAC-MD5(khoá = mật khẩu" in shown and "Khoá công khai" in shown
+        assert_vietnamese(":cert and CRAM-MD5", shown)
+    finally:
+        child.terminate(force=True)
