@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import inspect
 import time
 from pathlib import Path
@@ -35,6 +36,11 @@ RANDOM_FAILURE = "451 4.3.0 Temporary local problem (practice fault --fail-rate)
 
 class PracticeHandler:
     """aiosmtpd handler: HELO/EHLO/MAIL/RCPT/DATA hooks."""
+
+    def __dir__(self) -> list[str]:
+        """Only the hooks aiosmtpd looks for (``handle_*``, ``auth_*``): it walks ``dir()``
+        and ``inspect.getmembers()`` of the handler on every connection."""
+        return _hook_names(type(self))
 
     def __init__(self, domain: str, users: dict[str, str], mailbox_dir: Path, *,
                  limits: Limits | None = None, faults: TeachingFaults | None = None) -> None:
@@ -164,6 +170,11 @@ class PracticeHandler:
         if not _starts_with_header(content):
             trace += "\r\n"  # a message without headers: its body stays a body
         return trace.encode("utf-8", "replace") + content
+
+
+@functools.cache
+def _hook_names(cls: type) -> list[str]:
+    return sorted(name for name in dir(cls) if name.startswith(("handle_", "auth_")))
 
 
 def _connections(server) -> int:  # noqa: ANN001 - PracticeSMTP
