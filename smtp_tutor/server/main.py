@@ -23,7 +23,7 @@ def serve(options: argparse.Namespace, lang: str) -> int:
     try:
         users = load_users(options.users)
     except UsersFileError as error:
-        sys.stderr.write(f"smtp-tutor: {ui('serve_users_file', lang, error=str(error))}\n")
+        sys.stderr.write(f"smtp-tutor: {ui(error.key, lang, **error.params)}\n")
         return 2
     if not _is_loopback(options.host):
         sys.stderr.write(f"smtp-tutor: {ui('serve_not_loopback', lang, host=options.host)}\n")

@@ -8,7 +8,12 @@ DEFAULT_USERS = {"alice": "ketchup", "bob": "pickles", "carol": "crepes", "dave"
 
 
 class UsersFileError(ValueError):
-    """A line of the users file cannot be read; the message names file and line."""
+    """A line of the users file cannot be read; ``key``/``params`` (ui.toml) say why, in
+    the reader's language, with the file and the line."""
+
+    def __init__(self, key: str, **params: str) -> None:
+        super().__init__(f"{key}: {params}")
+        self.key, self.params = key, params
 
 
 def load_users(path: str | None) -> dict[str, str]:
@@ -19,14 +24,15 @@ def load_users(path: str | None) -> dict[str, str]:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
-        raise UsersFileError(f"{path}: {error.strerror}") from error
+        raise UsersFileError("users_file_unreadable", path=str(path),
+                             reason=error.strerror or str(error)) from error
     for number, line in enumerate(text.splitlines(), 1):
         words = line.split("#", 1)[0].split()
         if not words:
             continue
         if len(words) > 2 or "@" in words[0]:
-            raise UsersFileError(f"{path}:{number}: write `name [password]`, e.g. `bob pickles`")
+            raise UsersFileError("users_file_bad_line", path=str(path), line=str(number))
         users[words[0].lower()] = words[1] if len(words) == 2 else ""
     if not users:
-        raise UsersFileError(f"{path}: no users in the file")
+        raise UsersFileError("users_file_empty", path=str(path))
     return users
