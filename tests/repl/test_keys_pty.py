@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import re
 import time
 
 import pexpect
 import pytest
 
 from smtp_tutor.server.policy import Limits
-from tests.conftest import tutor_command
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from tests.repl.shell import ANSI, spawn_shell
 
 
 def spawn(practice, *extra: str):
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
-    command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
-                                    "--cafile", str(practice.ca_path), *extra],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
-    child.expect(r"\[helo\]>")
-    return child
+    return spawn_shell(practice, *extra, columns=140)
 
 
 def typed(child, text: str) -> None:
@@ -38,7 +28,7 @@ def to_state(child, *lines_and_states) -> None:
 
 
 def clean(text: str) -> str:
-    return ANSI.sub("", text or "")
+    return ANSI.sub("", text or "")  # the shared pattern, for text read at any point
 
 
 @pytest.fixture

@@ -1,36 +1,16 @@
 """The REPL in a real pseudo-terminal (pexpect): completion, DATA mode, AUTH masking."""
 
-import os
-import re
 
-import pexpect
 import pytest
 
-from tests.conftest import tutor_command
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from tests.repl.shell import save_and_quit, screen, spawn_shell, type_slowly
 
 
 @pytest.fixture
 def repl(practice, tutor_home):
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
-           "LINES": "40"}
-    command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
-                                    "--cafile", str(practice.ca_path)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
-    child.expect(r"\[helo\]>")
+    child = spawn_shell(practice)
     yield child
     child.terminate(force=True)
-
-
-def type_slowly(child, text: str) -> None:
-    for index in range(0, len(text), 4):
-        child.send(text[index : index + 4])
-
-
-def screen(child) -> str:
-    return ANSI.sub("", child.before or "")
 
 
 def test_tab_completes_and_dialogue_is_explained(repl):
@@ -82,12 +62,7 @@ def test_auth_login_masks_the_password_everywhere(repl, tutor_home, tmp_path):
     shown = screen(repl)
     assert "235" in shown and "crepes\r" not in shown and "Y3JlcGVz" not in shown
     save = tmp_path / "session.txt"
-    type_slowly(repl, f":save {save}\r")
-    repl.expect("Saved")
-    repl.expect(r"\[ready\]>")
-    repl.sendcontrol("d")
-    repl.expect("221")
-    repl.expect(pexpect.EOF)
+    save_and_quit(repl, save)
     transcript = save.read_text()
     history = (tutor_home / "history").read_text()
     for text in (transcript, history):

@@ -1,25 +1,13 @@
 """Issue 14 part 4 in a real pseudo-terminal: :cert, :cert save, AUTH CRAM-MD5 and XOAUTH2."""
 
-import os
-import re
 
-import pexpect
 import pytest
 
-from tests.conftest import tutor_command
-
-ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from tests.repl.shell import ANSI, save_and_quit, screen, spawn_shell, type_slowly
 
 
 def spawn(practice, *extra: str, env_extra: dict | None = None):
-    env = {**os.environ, **(env_extra or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "140",
-           "LINES": "60"}
-    command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
-                                    "--cafile", str(practice.ca_path), *extra],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(60, 140))
-    child.expect(r"\[helo\]>")
-    return child
+    return spawn_shell(practice, *extra, rows=60, columns=140, env_extra=env_extra)
 
 
 @pytest.fixture
@@ -27,15 +15,6 @@ def repl(practice, tutor_home):
     child = spawn(practice)
     yield child
     child.terminate(force=True)
-
-
-def type_slowly(child, text: str) -> None:
-    for index in range(0, len(text), 4):
-        child.send(text[index : index + 4])
-
-
-def screen(child) -> str:
-    return ANSI.sub("", child.before or "")
 
 
 def start_tls(child) -> None:
@@ -102,12 +81,7 @@ def test_cram_md5_step_by_step_without_the_password(repl, tutor_home, tmp_path, 
 
     assert base64.b64decode(line).decode() == f"carol {digest}"
     save = tmp_path / "session.txt"
-    type_slowly(repl, f":save {save}\r")
-    repl.expect("Saved")
-    repl.expect(r"\[ready\]>")
-    repl.sendcontrol("d")
-    repl.expect("221")
-    repl.expect(pexpect.EOF)
+    save_and_quit(repl, save)
     transcript = save.read_text()
     history = (tutor_home / "history").read_text()
     for text in (shown, transcript, history, repl.before or ""):
@@ -128,12 +102,7 @@ def test_xoauth2_masks_the_token(repl, tutor_home, tmp_path, token, outcome):
     repl.expect(r"\[ready\]>")
     shown = screen(repl)
     save = tmp_path / "session.txt"
-    type_slowly(repl, f":save {save}\r")
-    repl.expect("Saved")
-    repl.expect(r"\[ready\]>")
-    repl.sendcontrol("d")
-    repl.expect("221")
-    repl.expect(pexpect.EOF)
+    save_and_quit(repl, save)
     import base64
 
     secret = base64.b64encode(f"user=bob\x01auth=Bearer {token}\x01\x01".encode()).decode()
