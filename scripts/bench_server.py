@@ -14,6 +14,9 @@ at 1, 20 and 100 concurrent sessions.  The servers:
 
 Rounds are interleaved (the order rotates each round) and figures are medians: this
 machine's speed drifts.  Target: practice >= 1.0x Postfix at every load.
+The mail directories are under /var/tmp (on disk on every distribution; /tmp may be
+in memory, where fsync costs nothing), or $SMTP_TUTOR_BENCH_DIR.  What creating a file
+costs there is printed first: see Server and creation_cost.
 Then 200 idle connections are held open while smtp-source sends: none may fail.
 
 Run with the venv's python: .venv/bin/python scripts/bench_server.py [--quick]
@@ -140,15 +143,23 @@ class Postfix:
 
 
 class Server:
-    def __init__(self, kind: str, workdir: Path) -> None:
+    """One server in a child process.  Each kind keeps its own mail directory for the whole
+    bench and nothing is deleted until the end: on ext4 an inode freed in the last ~30 s
+    is skipped when a file is created (recently_deleted(), in no-journal mode), so
+    deleting one run's messages would slow the next run's creations (measured: 17 us
+    per file became up to 1 ms)."""
+
+    def __init__(self, kind: str, workdir: Path, *, label: str | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.kind = kind
         self.port = free_port()
         self.stats = workdir / f"{kind}-{self.port}.json"
-        self.mail = workdir / f"mail-{self.port}"
+        self.mail = workdir / f"mail-{label or kind}"
+        self.before = self._count()
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--serve", kind, str(self.port), str(self.stats),
-             str(self.mail)], stdout=subprocess.PIPE, env={**os.environ, "SMTP_TUTOR_HOME":
-                                                            str(workdir / "home")})
+             str(self.mail)], stdout=subprocess.PIPE,
+            env={**os.environ, "SMTP_TUTOR_HOME": str(workdir / "home"), **(env or {})})
         if self.process.stdout.readline().strip() != b"ready":
             raise SystemExit(f"the {kind} server did not start")
 
@@ -157,9 +168,13 @@ class Server:
         self.process.wait(30)
         return json.loads(self.stats.read_text())
 
-    def delivered(self) -> int:
+    def _count(self) -> int:
         box = self.mail / "bob" / "new"
-        return len(list(box.iterdir())) if box.is_dir() else 0
+        return len(os.listdir(box)) if box.is_dir() else 0
+
+    def delivered(self) -> int:
+        """Messages stored by this run."""
+        return self._count() - self.before
 
 
 def send(port: int, sessions: int, messages: int) -> float:
@@ -172,6 +187,29 @@ def send(port: int, sessions: int, messages: int) -> float:
     if result.returncode != 0 or "warning" in problems or "fatal" in problems:
         raise SystemExit(f"smtp-source failed: {problems[-500:]}")
     return elapsed
+
+
+def on_tmpfs(path: Path) -> bool:
+    mounts = [line.split() for line in Path("/proc/mounts").read_text().splitlines()]
+    best = max((m for m in mounts if str(path).startswith(m[1].rstrip("/") + "/")),
+               key=lambda m: len(m[1]), default=None)
+    return best is not None and best[2] in ("tmpfs", "ramfs")
+
+
+def creation_cost(directory: Path, aside: Path, files: int = 300) -> float:
+    """Microseconds to create an empty file in ``directory`` (the files are then moved to
+    ``aside``, not deleted: see Server).  On ext4 this is kernel CPU that depends on the
+    file system's recent history: 17 us to 1 ms was measured in fresh directories of this
+    VM's one disk.  It is printed, since every server here pays it once per message."""
+    directory.mkdir(parents=True, exist_ok=True)
+    aside.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    for number in range(files):
+        os.close(os.open(directory / f"probe{number}", os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+    elapsed = time.perf_counter() - start
+    for number in range(files):
+        os.rename(directory / f"probe{number}", aside / f"probe{number}")
+    return elapsed / files * 1e6
 
 
 def load_figures(workdir: Path) -> bool:
@@ -195,8 +233,6 @@ def load_figures(workdir: Path) -> bool:
                 if kind == "practice" and stored != messages:
                     raise SystemExit(f"practice server stored {stored} of {messages}")
                 rates[kind].append(messages / elapsed)
-                if kind != "postfix":
-                    shutil.rmtree(server.mail, ignore_errors=True)
         median = {kind: statistics.median(values) for kind, values in rates.items()}
         line = f"{sessions:>8} {messages:>8} | " + " ".join(f"{median[k]:>9.0f}" for k in kinds)
         versus_postfix = median["practice"] / median["postfix"] if "postfix" in median else None
@@ -249,8 +285,15 @@ def main() -> int:
         return 0
     if SMTP_SOURCE is None:
         raise SystemExit("smtp-source not found: sudo apt-get install postfix")
-    workdir = Path(tempfile.mkdtemp(prefix="smtp-tutor-bench-", dir=os.path.expanduser("~")))
+    base = Path(os.environ.get("SMTP_TUTOR_BENCH_DIR", "/var/tmp"))
+    if on_tmpfs(base):
+        raise SystemExit(f"{base} is in memory (tmpfs), where fsync costs nothing: "
+                         "set SMTP_TUTOR_BENCH_DIR to a directory on disk")
+    workdir = Path(tempfile.mkdtemp(prefix="smtp-tutor-bench-", dir=base))
     try:
+        tmp, aside = workdir / "mail-practice" / "bob" / "tmp", workdir / "probes"
+        print(f"in {workdir}: creating a file in the practice server's tmp/ costs "
+              f"{creation_cost(tmp, aside):.0f} us")
         met = load_figures(workdir)
         met &= idle_figures(workdir)
     finally:

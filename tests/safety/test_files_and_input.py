@@ -144,7 +144,8 @@ def test_a_failed_commit_leaves_no_orphan_in_tmp(tmp_path):
     box = tmp_path / "bob"
     (box / "tmp").mkdir(parents=True)  # no new/: the rename fails
     with pytest.raises(OSError):
-        write_and_commit(str(tmp_path), [(f"{box}/tmp/one", b"x"), (f"{box}/tmp/two", b"y")])
+        write_and_commit(str(tmp_path), [(f"{box}/tmp/one", f"{box}/new/one", b"x"),
+                                         (f"{box}/tmp/two", f"{box}/new/two", b"y")])
     assert list((box / "tmp").iterdir()) == []
 
 

@@ -1,0 +1,113 @@
+"""The group-commit Maildir store: spares made ahead, names of delivery time, cleanup."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+
+from smtp_tutor.server import maildir
+from smtp_tutor.server.maildir import MaildirStore, remove_dead_spares
+
+
+def _deliver_all(store: MaildirStore, messages: list[bytes], *, alone: bool) -> list:
+    async def run() -> list:
+        paths = []
+        for message in messages:
+            paths.append(await store.deliver("bob", message, alone=alone))
+            await asyncio.sleep(0)  # the maker thread runs meanwhile
+        return paths
+
+    return asyncio.run(run())
+
+
+def _wait_for_spares(tmp, at_least: int) -> list:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        spares = list(tmp.iterdir())
+        if len(spares) >= at_least:
+            return spares
+        time.sleep(0.01)
+    raise AssertionError(f"only {len(list(tmp.iterdir()))} spares were made")
+
+
+def test_messages_land_in_new_in_delivery_order_and_close_removes_the_spares(tmp_path):
+    store = MaildirStore(tmp_path)
+    messages = [f"Subject: {number}\r\n\r\nbody {number}\r\n".encode() for number in range(150)]
+    try:
+        paths = _deliver_all(store, messages, alone=True)
+        tmp = tmp_path / "bob" / "tmp"
+        spares = _wait_for_spares(tmp, maildir.SPARES_LOW)
+        assert all(spare.stat().st_size == 0 for spare in spares)
+    finally:
+        store.close()
+    assert [path.read_bytes() for path in paths] == messages
+    assert sorted(paths, key=lambda path: path.name) == paths  # names of delivery time
+    assert {path.parent.name for path in paths} == {"new"}
+    assert list(tmp.iterdir()) == []
+
+
+def test_a_batch_of_concurrent_messages_is_written_into_spares(tmp_path):
+    """Spares made while one client was connected serve the next burst."""
+    store = MaildirStore(tmp_path)
+
+    async def run() -> list:
+        await store.deliver("bob", b"first\r\n", alone=True)
+        for _ in range(1000):  # until the maker thread has filled the reserve
+            if len(list((tmp_path / "bob" / "tmp").iterdir())) >= maildir.SPARES:
+                break
+            await asyncio.sleep(0.01)
+        return await asyncio.gather(*(store.deliver("bob", f"m{n}\r\n".encode())
+                                      for n in range(40)))
+
+    try:
+        paths = asyncio.run(run())
+    finally:
+        store.close()
+    assert sorted(path.read_bytes() for path in paths) == sorted(
+        f"m{n}\r\n".encode() for n in range(40))
+    assert len(list((tmp_path / "bob" / "new").iterdir())) == 41
+    assert list((tmp_path / "bob" / "tmp").iterdir()) == []
+
+
+def test_a_spare_removed_by_someone_else_does_not_lose_the_message(tmp_path):
+    store = MaildirStore(tmp_path)
+    try:
+        _deliver_all(store, [b"one\r\n"], alone=True)
+        tmp = tmp_path / "bob" / "tmp"
+        for spare in _wait_for_spares(tmp, maildir.SPARES):
+            spare.unlink()  # a reader cleaning tmp/
+        paths = _deliver_all(store, [b"two\r\n", b"three\r\n"], alone=True)
+    finally:
+        store.close()
+    assert [path.read_bytes() for path in paths] == [b"two\r\n", b"three\r\n"]
+
+
+def test_spares_of_a_killed_server_are_removed_and_nothing_else(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    (tmp / f"1.P{dead}S1.host").write_bytes(b"")
+    (tmp / f"1.P{os.getpid()}S2.host").write_bytes(b"")  # a live server's
+    (tmp / f"1.P{dead}S3.host").write_bytes(b"half a message")  # not a spare any more
+    (tmp / f"1.P{dead}Q4.host").write_bytes(b"")  # a message being written
+    remove_dead_spares(tmp)
+    assert sorted(path.name for path in tmp.iterdir()) == sorted(
+        [f"1.P{os.getpid()}S2.host", f"1.P{dead}S3.host", f"1.P{dead}Q4.host"])
+
+
+def test_no_spares_are_made_for_concurrent_clients(tmp_path):
+    store = MaildirStore(tmp_path)
+
+    async def run() -> None:
+        await asyncio.gather(*(store.deliver("bob", b"m\r\n") for _ in range(20)))
+        await asyncio.sleep(0.2)
+
+    try:
+        asyncio.run(run())
+        assert list((tmp_path / "bob" / "tmp").iterdir()) == []
+    finally:
+        store.close()
