@@ -40,10 +40,13 @@ def test_messages_land_in_new_in_delivery_order_and_close_removes_the_spares(tmp
         paths = _deliver_all(store, messages, alone=True)
         tmp = tmp_path / "bob" / "tmp"
         spares = _wait_for_spares(tmp, maildir.SPARES_LOW)
-        assert all(spare.stat().st_size == 0 for spare in spares)
+        # ready (empty) or delivered (linked into new/, its tmp/ name not dropped yet)
+        assert all(spare.stat().st_size == 0 or spare.stat().st_nlink == 2
+                   for spare in spares)
     finally:
         store.close()
     assert [path.read_bytes() for path in paths] == messages
+    assert {path.stat().st_nlink for path in paths} == {1}
     assert sorted(paths, key=lambda path: path.name) == paths  # names of delivery time
     assert {path.parent.name for path in paths} == {"new"}
     assert list(tmp.iterdir()) == []
@@ -94,6 +97,8 @@ def test_spares_of_a_killed_server_are_removed_and_nothing_else(tmp_path):
     (tmp / f"1.P{os.getpid()}S2.host").write_bytes(b"")  # a live server's
     (tmp / f"1.P{dead}S3.host").write_bytes(b"half a message")  # not a spare any more
     (tmp / f"1.P{dead}Q4.host").write_bytes(b"")  # a message being written
+    (tmp / f"1.P{dead}S5.host").write_bytes(b"delivered")
+    os.link(tmp / f"1.P{dead}S5.host", tmp_path / "in-new")  # as if linked into new/
     remove_dead_spares(tmp)
     assert sorted(path.name for path in tmp.iterdir()) == sorted(
         [f"1.P{os.getpid()}S2.host", f"1.P{dead}S3.host", f"1.P{dead}Q4.host"])
