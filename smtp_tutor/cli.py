@@ -55,7 +55,7 @@ def _cli_words() -> dict:
             version = f"py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}"
             name = f"cli-{version}-{status.st_mtime_ns}-{status.st_size}.marshal"
             with open(os.path.join(base, name), "rb") as handle:
-                return marshal.load(handle)
+                return marshal.loads(handle.read())  # load(handle) reads item by item
         except (OSError, EOFError, ValueError, TypeError):
             pass
     from smtp_tutor.knowledge.store import load
