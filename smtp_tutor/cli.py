@@ -36,10 +36,10 @@ def language() -> str:
 def _cli_words() -> dict:
     """cli.toml from the knowledge store's marshal cache when it is fresh.
 
-    Importing the knowledge package costs more than Python's own start-up (re, dataclasses,
-    inspect), so the cache file is read here directly: the same name as
-    ``knowledge.store._cache_path`` gives (a test keeps them equal). On a miss the store
-    parses the TOML once and writes the cache.
+    The top-level ``--help`` imports nothing of the knowledge package (a test checks it),
+    so the cache file is read here directly: the same name as ``knowledge.store._cache_path``
+    gives (a test keeps them equal). On a miss the store parses the TOML once and writes
+    the cache.
     """
     import marshal
     import os
