@@ -36,10 +36,10 @@ def language() -> str:
 def _cli_words() -> dict:
     """cli.toml from the knowledge store's marshal cache when it is fresh.
 
-    Importing the knowledge package costs more than Python's own start-up (re, dataclasses,
-    inspect), so the cache file is read here directly: the same name as
-    ``knowledge.store._cache_path`` gives (a test keeps them equal). On a miss the store
-    parses the TOML once and writes the cache.
+    The top-level ``--help`` imports nothing of the knowledge package (a test checks it),
+    so the cache file is read here directly: the same name as ``knowledge.store._cache_path``
+    gives (a test keeps them equal). On a miss the store parses the TOML once and writes
+    the cache.
     """
     import marshal
     import os
@@ -55,7 +55,7 @@ def _cli_words() -> dict:
             version = f"py{sys.version_info[0]}{sys.version_info[1]}m{marshal.version}"
             name = f"cli-{version}-{status.st_mtime_ns}-{status.st_size}.marshal"
             with open(os.path.join(base, name), "rb") as handle:
-                return marshal.load(handle)
+                return marshal.loads(handle.read())  # load(handle) reads item by item
         except (OSError, EOFError, ValueError, TypeError):
             pass
     from smtp_tutor.knowledge.store import load

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass, field
 from functools import cache
 
 from smtp_tutor.knowledge.store import load, refs
+from smtp_tutor.record import field, record
 
-LANGUAGES = ("en", "vi")
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
-
-
-def language_from_env(environ: dict[str, str] | None = None) -> str:
-    """``vi`` when the locale says Vietnamese (LC_ALL, LC_MESSAGES, LANG), else ``en``."""
-    env = os.environ if environ is None else environ
-    for name in ("SMTP_TUTOR_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "vi" if value.lower().startswith("vi") else "en"
-    return "en"
 
 
 def ui(key: str, lang: str, **params: str) -> str:
@@ -29,7 +17,7 @@ def ui(key: str, lang: str, **params: str) -> str:
     return text.format(**params) if params else text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Explanation:
     """One topic explained: what ``explain`` prints."""
 
@@ -43,7 +31,7 @@ class Explanation:
     syntax: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReplyExplanation:
     """The lines shown under one reply."""
 
@@ -89,22 +77,41 @@ def _class_fallback(code: int, lang: str) -> str:
 
 
 def _wordings(code: int, text: str, lang: str) -> list[str]:
+    """The known server wordings in ``text`` (replies.toml ``[[wordings]]``, matched
+    case-insensitively), for those whose ``codes`` admit ``code``."""
     out = []
-    for wording in _compiled_wordings():
-        pattern, codes, entry = wording
+    folded = text.lower() if text.isascii() else None
+    for codes, literals, source, entry in _wording_table():
         if codes and code not in codes:
             continue
-        if pattern.search(text):
+        if literals is not None and folded is not None:
+            found = any(literal in folded for literal in literals)
+        else:
+            found = re.search(source, text, re.IGNORECASE) is not None  # re caches it
+        if found:
             out.append(entry[lang])
     return out
 
 
+# what an alternation of plain phrases may hold: each character stands for itself
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyz0123456789 -,:;'/=_@!<>")
+
+
 @cache
-def _compiled_wordings() -> list[tuple[re.Pattern[str], frozenset[int], dict]]:
-    return [
-        (re.compile(w["match"], re.IGNORECASE), frozenset(w.get("codes", ())), w)
-        for w in load("replies")["wordings"]
-    ]
+def _wording_table() -> list[tuple[frozenset[int], tuple[str, ...] | None, str, dict]]:
+    """Each wording with its codes and, when its pattern is only phrases joined by ``|``,
+    the phrases in lower case.  For ASCII text (what servers send) such a pattern matches
+    exactly when a phrase is a substring of the lower-cased text (Unicode case folding
+    pairs no two ASCII letters but case pairs), so no regular expression is compiled
+    for it: compiling all of them cost 2-3 ms of a piped session; the others are compiled
+    only when a reply of their codes comes."""
+    table = []
+    for wording in load("replies")["wordings"]:
+        source = wording["match"]
+        lowered = source.lower()
+        literals = tuple(lowered.split("|")) if set(lowered) <= _PLAIN | {"|"} else None
+        table.append((frozenset(wording.get("codes", ())), literals, source, wording))
+    return table
 
 
 def explain_enhanced(code: str, lang: str) -> Explanation:

@@ -9,13 +9,13 @@ module only does the I/O (``net/blocking.py`` does the same on a plain socket).
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ssl
 
 from smtp_tutor.net import plan
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted, describe, handshake_error
 from smtp_tutor.protocol import ClientSession, Event, Outgoing, ProtocolError, State
+from smtp_tutor.record import replace
 
 READ_SIZE = 65536
 DEFAULT_TIMEOUT = 30.0
@@ -87,7 +87,7 @@ class SmtpConnection:
         ssl_object = self._writer.get_extra_info("ssl_object")
         info = describe(ssl_object, self.verified, implicit=implicit,
                         servername=self.servername)
-        return dataclasses.replace(info, cafile_ignored=bool(self.cafile and self.insecure))
+        return replace(info, cafile_ignored=bool(self.cafile and self.insecure))
 
     async def send(self, line: str, *, secret: bool | None = None,
                    show: Show | None = None) -> list[ConnectionEvent]:
@@ -204,7 +204,7 @@ class SmtpConnection:
                                   host=self.servername) from error
         self.session.tls_established()
         info = self._tls_info()
-        return dataclasses.replace(info, injected=True) if injected else info
+        return replace(info, injected=True) if injected else info
 
     async def close(self) -> None:
         self.closed = True

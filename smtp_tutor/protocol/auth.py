@@ -6,11 +6,12 @@ Base64 is an encoding, not encryption: a student who decodes ``VXNlcm5hbWU6`` in
 
 from __future__ import annotations
 
-import base64
-import binascii
+# base64 is imported by the functions that use it: a session without AUTH never does
 
 
 def b64(text: str) -> str:
+    import base64
+
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
@@ -24,6 +25,9 @@ def decode_challenge(text: str) -> str | None:
     token = text.strip()
     if not token:
         return ""
+    import base64
+    import binascii
+
     try:
         raw = base64.b64decode(token, validate=True)
     except (binascii.Error, ValueError):
@@ -52,6 +56,9 @@ def cram_md5_response(user: str, challenge: bytes, password: str) -> tuple[str, 
 
 def raw_challenge(text: str) -> bytes | None:
     """The bytes of a 334 challenge, or None when it is not base64."""
+    import base64
+    import binascii
+
     try:
         return base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):

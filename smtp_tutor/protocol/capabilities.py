@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import field, record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Capabilities:
     """The extensions of one EHLO reply, keyword upper-cased, in the server's order."""
 

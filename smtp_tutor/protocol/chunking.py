@@ -8,10 +8,9 @@ and the server answers only once all of them have arrived.  So the client must c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smtp_tutor.protocol.commands import Command
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import record
 
 BDAT_LAST = "BDAT-LAST"  # the pseudo-verb of a chunk with LAST: its 250 ends the transaction
 PREVIEW = 200  # octets of a chunk an event keeps for the raw view
@@ -43,7 +42,7 @@ def typed_octets(line: str) -> bytes:
     return line.rstrip("\r\n").encode("utf-8") + b"\r\n"
 
 
-@dataclass
+@record
 class ChunkInProgress:
     """A BDAT whose octets are still being typed; its reply is due only when it is full."""
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from dataclasses import dataclass
 
 from smtp_tutor.protocol.events import Note
+from smtp_tutor.record import record
 
 MAX_COMMAND_LINE = 512  # RFC 5321 §4.5.3.1.4, CRLF included
 
@@ -40,7 +40,7 @@ class CommandRefused(ValueError):
         self.note = note
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Command:
     """A command as the dialogue sees it; ``display`` is safe to show, store and log."""
 

@@ -9,9 +9,9 @@ flagged, because the same leniency on the server side is what SMTP smuggling abu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from smtp_tutor.protocol.events import Note, ProtocolError
+from smtp_tutor.record import field, record
 
 MAX_REPLY_LINE = 8192  # RFC 5321 §4.5.3.1.5 says 512; real servers stay well under this
 MAX_REPLY_LINES = 1000
@@ -28,7 +28,7 @@ def find_enhanced_code(code: int, text: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Reply:
     """One complete reply: ``code`` and the text of each of its lines."""
 

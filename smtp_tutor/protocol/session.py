@@ -7,9 +7,7 @@ command out of place.  It never refuses to send one: seeing the 503 is the lesso
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
-from dataclasses import dataclass, field
 
 from smtp_tutor.protocol import commands as cmd
 from smtp_tutor.protocol import data
@@ -36,9 +34,10 @@ from smtp_tutor.protocol.events import (
 from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.protocol.replies import MAX_REPLY_LINE, MAX_REPLY_LINES, Reply, ReplyParser
 from smtp_tutor.protocol.states import State, next_state, placement
+from smtp_tutor.record import field, record, replace
 
 
-@dataclass
+@record
 class Outgoing:
     """Bytes to write to the server and the events that describe them."""
 
@@ -323,7 +322,7 @@ class ClientSession:
         for index in range(len(events) - 1, -1, -1):
             event = events[index]
             if isinstance(event, ReplyReceived):
-                events[index] = dataclasses.replace(event, notes=(*event.notes, note))
+                events[index] = replace(event, notes=(*event.notes, note))
                 break
         return events
 

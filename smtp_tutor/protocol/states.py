@@ -15,10 +15,10 @@ seeing the 503) but returns a note with the rule and the reply to expect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from smtp_tutor.protocol.commands import AUTH_RESPONSE, END_OF_DATA, GREETING
+from smtp_tutor.record import record
 
 
 class State(StrEnum):
@@ -88,7 +88,7 @@ def next_state(current: State, answering: str, reply_code: int) -> State:
     return target
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rule:
     """Where a command is in place; out of place, which note explains it."""
 

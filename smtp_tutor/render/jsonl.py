@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.protocol import ChunkDataSent
 from smtp_tutor.protocol.visible import UNSAFE
+from smtp_tutor.record import asdict
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.views import NoteView, ReplyView, sent_notes, visible
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from smtp_tutor import knowledge
 from smtp_tutor.protocol import ChunkDataSent, CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.visible import visible, visible_wire
+from smtp_tutor.record import field, record
 
 __all__ = ["NoteView", "ReplyView", "label", "message_view", "note_view", "reply_view",
            "rfc_text", "safe_params", "sent_notes", "visible", "visible_wire"]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class NoteView:
     key: str
     level: str
@@ -23,14 +22,14 @@ class NoteView:
     expect: str = ""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ExtensionView:
     keyword: str
     params: str
     meaning: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReplyView:
     code: int
     klass: int

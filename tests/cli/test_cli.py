@@ -24,6 +24,28 @@ def test_fast_paths_import_nothing_heavy(args):
     assert "HEAVY []" in result.stdout
 
 
+# what a piped session has no use for: each of these once cost it milliseconds at start
+NOT_FOR_A_PIPED_SESSION = ("dataclasses", "inspect", "typing", "email", "tomllib", "asyncio",
+                           "ssl", "contextlib", "base64", "encodings.idna", "smtp_tutor.repl")
+
+
+def test_a_piped_session_imports_only_what_it_uses(bare_aiosmtpd):
+    from tests.conftest import TEXTBOOK
+
+    host, port = bare_aiosmtpd
+    assert run_tutor("connect", host, str(port), stdin=TEXTBOOK).returncode == 0  # warm cache
+    # (an editable install's import hook loads some of them before: those do not count)
+    code = (f"import sys; sys.argv=['smtp-tutor', 'connect', {host!r}, '{port}']\n"
+            "before = set(sys.modules)\nfrom smtp_tutor.cli import main\nrc = main()\n"
+            f"extra = [m for m in {NOT_FOR_A_PIPED_SESSION!r} if m in set(sys.modules) - before]\n"
+            "print('EXTRA', extra); raise SystemExit(rc)")
+    result = subprocess.run([sys.executable, "-c", code], input=TEXTBOOK, capture_output=True,
+                            text=False)
+    assert result.returncode == 0, result.stderr
+    assert b"EXTRA []" in result.stdout, result.stdout[-300:]
+    assert b"250" in result.stdout and b"Message accepted for delivery" in result.stdout
+
+
 def test_static_help_lists_every_subcommand():
     subcommands = build_parser()._subparsers._group_actions[0].choices
     assert set(subcommands) == set(COMMANDS)

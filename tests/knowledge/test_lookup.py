@@ -2,6 +2,8 @@
 (shared/real-server-replies.md: Postfix, smtp-sink, aiosmtpd, Exim, OpenSMTPD)."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smtp_tutor import knowledge
 
@@ -128,3 +130,34 @@ def test_a_port_number_reaches_the_ports_concept_not_a_reply_code(port):
         assert isinstance(result, knowledge.Explanation) and result.topic == "ports", result
     assert knowledge.explain_topic("250", "en").kind == "code"
     assert not isinstance(knowledge.explain_topic("599", "en"), knowledge.Explanation)
+
+
+def _wordings_by_regex(code: int, text: str) -> list[str]:
+    """Every wording's pattern compiled and searched: what _wordings answers faster."""
+    import re
+
+    from smtp_tutor.knowledge.store import load
+
+    return [w["en"] for w in load("replies")["wordings"]
+            if (not w.get("codes") or code in w["codes"])
+            and re.search(w["match"], text, re.IGNORECASE)]
+
+
+def _phrases() -> list[str]:
+    from smtp_tutor.knowledge.store import load
+
+    return [phrase for w in load("replies")["wordings"] for phrase in w["match"].split("|")]
+
+
+@given(code=st.sampled_from([220, 250, 421, 450, 451, 452, 500, 501, 503, 550, 552, 553, 554]),
+       pieces=st.lists(st.one_of(st.sampled_from(_phrases()), st.text(max_size=12),
+                                 st.sampled_from(["K", "\u212a", "\u017f", "S", "İ", "ı", " "])),
+                       max_size=5),
+       upper=st.booleans())
+@settings(max_examples=300, deadline=None)
+def test_wordings_without_compiling_match_as_the_patterns_do(code, pieces, upper):
+    from smtp_tutor.knowledge.lookup import _wordings
+
+    text = "".join(pieces)
+    text = text.upper() if upper else text
+    assert _wordings(code, text, "en") == _wordings_by_regex(code, text)
