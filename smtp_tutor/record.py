@@ -13,18 +13,15 @@ and gives the behaviour those classes relied on:
   (same class only), ``__hash__`` for frozen records (non-frozen ones are unhashable);
 - frozen records refuse assignment and deletion (``FrozenInstanceError``, an
   AttributeError, as with dataclasses);
-- ``replace()`` and ``asdict()`` here, and ``dataclasses.replace``/``fields``/``asdict``/
-  ``is_dataclass`` too: ``__dataclass_fields__`` describes the fields the way
-  dataclasses reads them (its private field marker is taken from ``dataclasses`` only
-  when that module asks, so it is never imported here).
+- ``replace()`` and ``asdict()`` here, as ``dataclasses.replace``/``asdict`` do.  The
+  ``dataclasses`` functions themselves do not work on records (they would need its
+  private markers): use these.
 
 Not supported (not needed by the records in this package): inheritance between
 records, ``__post_init__``, ``InitVar``, keyword-only fields, ``slots``.
 """
 
 from __future__ import annotations
-
-import sys
 
 __all__ = ["FrozenInstanceError", "asdict", "field", "record", "replace"]
 
@@ -58,22 +55,6 @@ class Field:
         self._default, self._default_factory = default, default_factory
         self.compare, self.repr = compare, repr
         self.hash, self.init, self.metadata, self.kw_only = None, True, {}, False
-
-    # dataclasses compares these with its own markers: they are asked for only by a
-    # caller that has imported dataclasses, so it is already in sys.modules
-    @property
-    def default(self) -> object:
-        return sys.modules["dataclasses"].MISSING if self._default is MISSING else self._default
-
-    @property
-    def default_factory(self) -> object:
-        if self._default_factory is MISSING:
-            return sys.modules["dataclasses"].MISSING
-        return self._default_factory
-
-    @property
-    def _field_type(self) -> object:
-        return sys.modules["dataclasses"]._FIELD
 
     def __repr__(self) -> str:
         return f"Field(name={self.name!r}, type={self.type!r})"
@@ -114,7 +95,6 @@ def _build(cls: type, frozen: bool) -> type:
     shown = tuple(name for name, spec in fields.items() if spec.repr)
     cls.__init__ = _make_init(cls, fields, frozen)
     cls.__record_fields__ = names
-    cls.__dataclass_fields__ = fields
     cls.__match_args__ = names
     cls.__repr__ = _make_repr(shown)
     cls.__eq__ = _make_eq(compared)

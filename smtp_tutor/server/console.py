@@ -8,11 +8,10 @@ Lines of several connections interleave; a header marks each change of connectio
 
 from __future__ import annotations
 
-import dataclasses
-
 from smtp_tutor.protocol.events import CommandSent, Note
 from smtp_tutor.protocol.notation import CLIENT, SERVER, TranscriptLine
 from smtp_tutor.protocol.replay import Replayer, ReplayNote, TlsAssumed
+from smtp_tutor.record import replace
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.views import note_view
 from smtp_tutor.server.watch import AUTH_ANSWER, Peer, Watcher
@@ -49,7 +48,7 @@ class LiveConsole(Watcher):
             if isinstance(event, CommandSent):
                 # the client-side advice ("type :headers") is for someone typing;
                 # the lint findings say what the server holds against this client
-                event = dataclasses.replace(event, notes=())
+                event = replace(event, notes=())
             self._show(event)
 
     def server_line(self, peer: Peer, line: str) -> None:

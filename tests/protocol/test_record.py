@@ -86,30 +86,25 @@ def test_mutable_records_are_mutable_and_unhashable():
     assert Outgoing(b"a").events == [] and Outgoing(b"a").events is not Outgoing(b"a").events
 
 
-def test_replace_and_asdict_ours_and_dataclasses():
+def test_replace_and_asdict_as_dataclasses_would():
     sent = CommandSent(Command("HELO", "x", "HELO x"), b"HELO x\r\n", State.HELLO, (Note("n"),))
-    for function in (replace, dataclasses.replace):
-        plain = function(sent, notes=())
-        assert plain.notes == () and plain.command == sent.command and plain.group == 0
-    assert dataclasses.is_dataclass(sent)
-    assert [f.name for f in dataclasses.fields(sent)] == ["command", "wire", "state", "notes",
-                                                          "group"]
+    plain = replace(sent, notes=())
+    assert plain.notes == () and plain.command == sent.command and plain.group == 0
+    assert sent.notes == (Note("n"),)
     reply = Reply(250, ("ok",), notes=(Note("n", {"a": "1"}),))
-    assert asdict(reply) == dataclasses.asdict(reply)
     assert asdict(reply)["notes"][0] == {"key": "n", "params": {"a": "1"}, "level": "info",
                                          "rfc": "", "expect": ""}
-    assert dataclasses.fields(Frozen)[1].default_factory is dict
-    assert dataclasses.fields(Frozen)[2].default == "info"
-    assert dataclasses.fields(Frozen)[0].default is dataclasses.MISSING
+    twin = FrozenTwin("k", {"a": "1"})
+    assert asdict(Frozen("k", {"a": "1"})) == dataclasses.asdict(twin)
 
 
-def test_a_dataclass_holding_records_still_compares_and_converts():
+def test_a_dataclass_holding_records_still_compares():
     @dataclasses.dataclass
     class Holder:
         note: Note
 
     assert Holder(Note("a")) == Holder(Note("a"))
-    assert dataclasses.asdict(Holder(Note("a")))["note"]["key"] == "a"
+    assert Holder(Note("a")) != Holder(Note("b"))
 
 
 def test_field_order_is_checked():
