@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ipaddress
+import signal
 import sys
 from pathlib import Path
 
@@ -41,7 +43,10 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         from smtp_tutor.server.outlet import ErrorReporter, install_error_reporter
 
         _raise_file_limit()
-        install_error_reporter(asyncio.get_running_loop(), ErrorReporter())
+        loop = asyncio.get_running_loop()
+        install_error_reporter(loop, ErrorReporter())
+        with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
+            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         try:
             running = await start_server(config)
         except OSError as error:
@@ -57,10 +62,11 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         finally:
             for watcher in watchers:
                 watcher.close()
+            running.handler.store.close()  # its spare files in tmp/ go too
 
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C or SIGTERM
         return 0
     return 0
 

@@ -116,3 +116,31 @@ def test_no_spares_are_made_for_concurrent_clients(tmp_path):
         assert list((tmp_path / "bob" / "tmp").iterdir()) == []
     finally:
         store.close()
+
+
+def test_serve_stopped_by_ctrl_c_or_sigterm_leaves_nothing_in_tmp(tmp_path):
+    import signal
+    import smtplib
+    import socket
+
+    from tests.conftest import tutor_command
+
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        mail = tmp_path / f"mail-{stop.name}"
+        server = subprocess.Popen([*tutor_command(), "serve", "--port", str(port), "--quiet",
+                                   "--mailbox-dir", str(mail)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert b"practice server" in server.stdout.readline()
+            with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+                client.sendmail("alice@crepes.fr", ["bob@hamburger.edu"], b"Subject: x\r\n\r\nhi\r\n")
+            _wait_for_spares(mail / "bob" / "tmp", 1)
+        finally:
+            server.send_signal(stop)
+            _, err = server.communicate(timeout=10)
+        assert server.returncode == 0 and b"Traceback" not in err, err
+        assert list((mail / "bob" / "tmp").iterdir()) == []
+        assert len(list((mail / "bob" / "new").iterdir())) == 1
