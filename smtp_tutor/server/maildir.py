@@ -40,7 +40,13 @@ _sequence = count()
 _HOST = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
 SPARES = 64  # empty files kept ready per mailbox (a burst of this many pays no creation)
 SPARES_LOW = 48  # refilled when fewer are left
+MESSAGE, SPARE = "Q", "S"  # the letter before the sequence number in a file's name
 _SPARE_NAME = re.compile(r"\d+\.P(\d+)S\d+\.")
+
+
+def unique_name(kind: str = MESSAGE) -> str:
+    """A Maildir-unique name: delivery time, process, sequence, host (maildir(5))."""
+    return f"{time.time_ns()}.P{os.getpid()}{kind}{next(_sequence)}.{_HOST}"
 
 
 def ensure_maildir(root: Path, user: str) -> Path:
@@ -74,7 +80,7 @@ class MaildirStore:
         """
         loop = asyncio.get_running_loop()
         box = self._box(user)
-        name = f"{time.time_ns()}.P{os.getpid()}Q{next(_sequence)}.{_HOST}"
+        name = unique_name()
         final = f"{box}/new/{name}"
         spare = self._take_spare(box, refill=alone)
         temporary = spare or f"{box}/tmp/{name}"
@@ -132,7 +138,7 @@ class MaildirStore:
                 with contextlib.suppress(OSError):
                     os.unlink(self._linked.popleft())
             while len(spares) < SPARES:
-                path = f"{box}/tmp/{time.time_ns()}.P{os.getpid()}S{next(_sequence)}.{_HOST}"
+                path = f"{box}/tmp/{unique_name(SPARE)}"
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
                 spares.append(path)
         except OSError:
@@ -231,7 +237,7 @@ def commit(root: str, moves: list[tuple[str, str]]) -> None:
 def deliver(root: Path, user: str, message: bytes) -> Path:
     """One message, synchronously and durably (for callers without an event loop)."""
     box = ensure_maildir(root, user)
-    name = f"{time.time_ns()}.P{os.getpid()}Q{next(_sequence)}.{_HOST}"
+    name = unique_name()
     write_and_commit(str(root), [(f"{box}/tmp/{name}", f"{box}/new/{name}", message)])
     return Path(f"{box}/new/{name}")
 
