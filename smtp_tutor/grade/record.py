@@ -1,7 +1,10 @@
 """What the practice server saw of each connection: a ``Watcher`` that keeps the dialogue.
 
 Both sides in order, with the lint's findings where they happened.  An AUTH answer
-(and the secret part of ``AUTH PLAIN <token>``) is never kept: only its place.
+(and the secret part of ``AUTH PLAIN <token>``) is never kept: only its place.  What is
+kept is bounded (connections, lines per connection, characters per line), so a program
+that floods its server costs the grader no more memory than one that does not; what is
+dropped is counted.
 """
 
 from __future__ import annotations
@@ -12,6 +15,10 @@ from dataclasses import dataclass, field
 from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import Note
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+
+MAX_CONNECTIONS = 32  # kept per run; more are counted
+MAX_ENTRIES = 2000  # lines kept per connection; more are counted
+MAX_LINE = 1000  # characters kept per line
 
 
 @dataclass
@@ -37,6 +44,32 @@ class Connection:
     number: int
     entries: list[Entry] = field(default_factory=list)
     closed: bool = False
+    dropped: int = 0  # lines not kept (over MAX_ENTRIES)
+
+    def add(self, entry: Entry) -> None:
+        if len(self.entries) >= MAX_ENTRIES:
+            self.dropped += 1
+            return
+        if len(entry.text) > MAX_LINE:
+            entry.text = entry.text[:MAX_LINE] + "…"
+        self.entries.append(entry)
+
+    @property
+    def greeted(self) -> bool:
+        return any(entry.side == "S" for entry in self.entries)
+
+    def ended_data(self) -> bool:
+        """Its end of data got a reply: the transaction was carried through."""
+        _, reply, end = self.body()
+        return end >= 0 and reply is not None
+
+    def accepted_mail(self) -> bool:
+        for index, entry in self.commands():
+            if entry.verb == "MAIL":
+                reply = self.reply_after(index)
+                if reply is not None and reply.code.startswith("2"):
+                    return True
+        return False
 
     def commands(self) -> list[tuple[int, Entry]]:
         return [(i, e) for i, e in enumerate(self.entries) if e.kind == COMMAND]
@@ -75,12 +108,16 @@ class Recorder(Watcher):
         self.connections: list[Connection] = []
         self._by_peer: dict[int, Connection] = {}
         self._open = 0
+        self.extra_connections = 0  # not kept (over MAX_CONNECTIONS)
         self.all_closed = asyncio.Event()
         self.all_closed.set()
 
     def opened(self, peer: Peer) -> None:
         connection = Connection(peer.number)
-        self.connections.append(connection)
+        if len(self.connections) < MAX_CONNECTIONS:
+            self.connections.append(connection)
+        else:
+            self.extra_connections += 1
         self._by_peer[peer.number] = connection
         self._open += 1
         self.all_closed.clear()
@@ -91,7 +128,7 @@ class Recorder(Watcher):
             return
         bare = line.endswith(b"\n") and not line.endswith(b"\r\n")
         if kind == AUTH_ANSWER:
-            connection.entries.append(Entry("C", "(AUTH answer, not shown)", kind, "", bare))
+            connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare))
             return
         text = line.decode("utf-8", "replace")
         verb = ""
@@ -100,18 +137,18 @@ class Recorder(Watcher):
             verb = command.verb
             if command.secret:
                 text = command.display
-        connection.entries.append(Entry("C", text.rstrip("\r\n"), kind, verb, bare))
+        connection.add(Entry("C", text.rstrip("\r\n"), kind, verb, bare))
 
     def server_line(self, peer: Peer, line: str) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
-            connection.entries.append(Entry("S", line))
+            connection.add(Entry("S", line))
 
     def findings(self, peer: Peer, notes: list[Note]) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
             for note in notes:
-                connection.entries.append(Entry("!", note.key, note=note))
+                connection.add(Entry("!", note.key, note=note))
 
     def closed(self, peer: Peer) -> None:
         connection = self._by_peer.pop(peer.number, None)
@@ -122,7 +159,16 @@ class Recorder(Watcher):
                 self.all_closed.set()
 
     def main(self) -> Connection | None:
-        """The connection that carried the most client lines (most programs open one)."""
-        if not self.connections:
-            return None
-        return max(self.connections, key=lambda c: sum(e.side == "C" for e in c.entries))
+        """The transaction's connection: the last whose end of data got a reply, else the
+        last with an accepted MAIL, else the first that was greeted.  (Not "the one with
+        the most lines": a flood of lines must not choose what is graded.)"""
+        for test in (Connection.ended_data, Connection.accepted_mail):
+            chosen = [c for c in self.connections if test(c)]
+            if chosen:
+                return chosen[-1]
+        greeted = [c for c in self.connections if c.greeted]
+        return greeted[0] if greeted else (self.connections[0] if self.connections else None)
+
+    def others(self) -> list[Connection]:
+        main = self.main()
+        return [c for c in self.connections if c is not main]

@@ -101,6 +101,7 @@ class PracticeSMTP(SMTP):
         self._errors = 0
         self._bare_reply = False  # replying to HELO/EHLO: no enhanced code (RFC 2034 §3)
         self._auth_pending = False  # the last command was AUTH: base64 lines are answers
+        self._refused = False  # the greeting was a 421: nothing more is answered
 
     # -- connection ----------------------------------------------------------
 
@@ -150,7 +151,13 @@ class PracticeSMTP(SMTP):
         continuation = self._in_reply
         if not self._in_reply:  # the first line of a reply
             if self._refusal and not self._greeted:
-                await self._hang_up(self._refusal)
+                linger = self.context.faults.refuse_linger
+                if linger and self._refusal == self.context.faults.refuse_greeting:
+                    await self._refuse_then_listen(self._refusal, linger)
+                else:
+                    await self._hang_up(self._refusal)
+                return
+            if self._refused:
                 return
             faults = self.context.faults
             if faults.slow_seconds:
@@ -210,6 +217,16 @@ class PracticeSMTP(SMTP):
         await super().push(line)
         self._tell("server_line", self.peer, line)
         self._cut()
+
+    async def _refuse_then_listen(self, line: str, seconds: float) -> None:
+        """Say the 421, then hang up only after ``seconds``: what the client sends meanwhile
+        is watched (the grader's greeting-421 scenario), never answered."""
+        self._in_reply = False
+        self._greeted = True
+        self._refused = True
+        await super().push(line)
+        self._tell("server_line", self.peer, line)
+        asyncio.get_running_loop().call_later(seconds, self._cut)
 
     def _cut(self) -> None:
         self._hung_up = True

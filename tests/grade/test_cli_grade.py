@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from tests.conftest import run_tutor
-from tests.grade.conftest import CLIENTS
+from tests.grade.conftest import CLIENTS, PYTHON
 
 HEAVY = ("prompt_toolkit", "rich", "asyncio", "aiosmtpd")
 SHORT = """
@@ -37,7 +37,7 @@ def test_grade_one_client_as_gradescope_json(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(SHORT)
     result = run_tutor("grade", "client", "--port", "0", "--rubric", str(rubric), "--format",
-                       "gradescope", "--", sys.executable, str(CLIENTS / "correct.py"))
+                       "gradescope", "--", PYTHON, str(CLIENTS / "correct.py"))
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)
     assert results["score"] == 3 and [t["score"] for t in results["tests"]] == [2, 1]
@@ -47,7 +47,7 @@ def test_grade_text_report_plain_when_piped_and_exit_status(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(SHORT)
     result = run_tutor("grade", "client", "--port", "0", "--rubric", str(rubric), "--lang", "vi",
-                       "--", sys.executable, str(CLIENTS / "ignores_550.py"))
+                       "--", PYTHON, str(CLIENTS / "ignores_550.py"))
     assert result.returncode == 1
     out = result.stdout.decode()
     assert "\x1b[" not in out and "Điểm: 2/3" in out and "CHƯA ĐẠT" in out
@@ -63,7 +63,7 @@ def test_grade_a_class_with_each(tmp_path):
     out = tmp_path / "grades"
     result = run_tutor("grade", "client", "--rubric", str(rubric), "--each",
                        str(tmp_path / "submissions" / "*/"), "--jobs", "2", "--out", str(out),
-                       "--format", "junit", "--", sys.executable, "{}/client.py")
+                       "--format", "junit", "--", PYTHON, "{}/client.py")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((out / "gradebook.csv").read_text(encoding="utf-8").splitlines()))
     scores = {row["submission"]: row["score"] for row in rows}
