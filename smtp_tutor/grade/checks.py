@@ -23,7 +23,7 @@ from smtp_tutor.grade.scenarios import Outcome
 from smtp_tutor.knowledge.lookup import explain_note
 from smtp_tutor.protocol.commands import mail_path, parse_command
 from smtp_tutor.protocol.visible import visible
-from smtp_tutor.server.watch import DATA
+from smtp_tutor.server.watch import DATA, UNFINISHED
 
 RFC = {
     "delivered": "RFC 5321 §4.1.1.4", "envelope": "RFC 5321 §4.1.1.2, §4.1.1.3",
@@ -35,7 +35,8 @@ RFC = {
     "strict-syntax": "RFC 5321 §4.1.2",
 }
 PASSED, FAILED, NOT_REACHED = "passed", "failed", "not-reached"
-LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered",
+REACTIONS = frozenset({"greeting-421", "slow-greeting", "mail-451", "rcpt-550"})
+LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered", "sent-ahead",
               "pipelined-after", "long-command-line", "long-text-line", "partial-reply")
 MAX_EXCERPT_LINE = 200
 
@@ -67,6 +68,12 @@ def judge(spec: CheckSpec, outcome: Outcome, lang: str, *, void: bool = False,
     verdict = JUDGES[spec.id](spec, outcome, lang)
     if spec.id == "split-replies" and not verdict.passed and verdict.reached and plain:
         verdict = _split_cause(verdict, plain, lang)
+    if spec.id in REACTIONS and verdict.passed and plain is not None:
+        connection = plain.recorder.main()
+        if connection is None or not _held_dialogue(connection):
+            # doing nothing is not a right reaction: a program that never holds a
+            # dialogue earns nothing for "stopping" after a 421 (D5)
+            verdict = Verdict(False, "no-dialogue-plain", {})
     counted = not (void and verdict.status == NOT_REACHED)
     hint = "" if verdict.status != FAILED else (verdict.hint or check_text(lang, spec.id, "hint"))
     return CheckResult(
@@ -74,7 +81,8 @@ def judge(spec: CheckSpec, outcome: Outcome, lang: str, *, void: bool = False,
         passed=verdict.passed, points=spec.points if verdict.passed else 0.0,
         max_points=spec.points if counted else 0.0, rfc=verdict.rfc or RFC[spec.id],
         summary=text(lang, "reason", verdict.reason, **verdict.params), hint=hint,
-        excerpt=verdict.excerpt, status=verdict.status, beyond=spec.beyond, counted=counted)
+        excerpt=verdict.excerpt, status=verdict.status, beyond=spec.beyond, counted=counted,
+        reason=verdict.reason)
 
 
 def _split_cause(verdict: Verdict, plain: Outcome, lang: str) -> Verdict:
@@ -182,7 +190,7 @@ def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
                                               else "-"}, excerpt(connection, data[0], 3, 1))
         last = len(connection.entries) - 1
         sent = [e for e in connection.entries if e.side == "C"]
-        if outcome.run.status == "timeout" and sent and sent[-1].kind == DATA:
+        if outcome.run.status == "timeout" and sent and sent[-1].kind in (DATA, UNFINISHED):
             # the commonest hang: recv() after the text, before the end marker
             return Verdict(False, "waited-in-data", {"line": sent[-1].text or "(empty)"},
                            excerpt(connection, last, 3, 0))
@@ -264,7 +272,8 @@ def quit_(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
             shown = excerpt(connection, index, 1, 1)
             if reply is not None and reply.code == "221":
                 return Verdict(True, "quit-ok", {}, shown)
-            return Verdict(False, "quit-refused", {"reply": reply.text if reply else "-"}, shown)
+            return Verdict(False, "quit-refused", {
+                "reply": reply.text if reply else text(lang, "reason", "no-reply")}, shown)
     return Verdict(False, "no-quit", {}, excerpt(connection, len(connection.entries) - 1))
 
 
@@ -354,6 +363,9 @@ def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
         return partial
     index, entry = greetings[0]
     reply = connection.reply_after(index)
+    if reply is not None and reply.code[:1] in ("4", "5"):
+        return not_reached(text(lang, "reason", "cause-refused", verb=entry.verb,
+                                reply=reply.text), excerpt(connection, index, 0, 1))
     went_on = _next_command(connection, index)[1] != ""
     if reply is None or not reply.code.startswith("2") or not went_on:
         return Verdict(False, "helo-unanswered", {"verb": entry.verb},
@@ -460,17 +472,16 @@ def strict_syntax(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     for index, entry in envelope_lines:
         if _STRICT.match(entry.text):
             continue
-        keyword, _, rest = entry.text.partition(":")
+        _, _, rest = entry.text.partition(":")
+        problems = []
+        if not rest.strip().startswith("<"):
+            problems.append("problem-brackets")
         if rest.startswith((" ", "\t")):
-            problem = "problem-space"
-        elif not rest.strip().startswith("<"):
-            problem = "problem-brackets"
-        elif rest.endswith((" ", "\t")):
-            problem = "problem-trailing"
-        else:
-            problem = "problem-form"
-        return Verdict(False, "strict-bad", {"line": entry.text,
-                                             "problem": text(lang, "reason", problem)},
+            problems.append("problem-space")
+        if rest.strip().startswith("<") and rest.endswith((" ", "\t")):
+            problems.append("problem-trailing")
+        said = "; ".join(text(lang, "reason", key) for key in problems or ["problem-form"])
+        return Verdict(False, "strict-bad", {"line": entry.text, "problem": said},
                        excerpt(connection, index, 0, 1))
     return Verdict(True, "strict-ok", {}, excerpt(connection, envelope_lines[0][0], 0, 1))
 

@@ -89,7 +89,22 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
             if not check.passed:
                 check.hint = ""
     report.first_fix = report.diagnosis or first_fix(report, plain, lang)
+    if report.first_fix and not report.diagnosis and _lint_first(plain):
+        for check in report.checks:  # their generic hints would send the student astray
+            if check.status == FAILED and check.reason in FOLLOW_ON:
+                check.hint = text(lang, "ui", "see-first-fix")
     return report
+
+
+# failures that a client-lint finding (a bare LF...) explains: one cause, said once
+FOLLOW_ON = frozenset({"refused", "no-body", "quit-refused", "no-quit", "end-refused",
+                       "no-data", "no-mail", "no-rcpt", "not-ended"})
+
+
+def _lint_first(plain: Outcome | None) -> bool:
+    connection = plain.recorder.main() if plain else None
+    return connection is not None and any(
+        note.key.removeprefix("lint-") in LINT_RULES for _, note in connection.findings())
 
 
 def transcript(outcome: Outcome) -> list[str]:

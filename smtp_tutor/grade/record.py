@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import Note
-from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
 
 MAX_CONNECTIONS = 32  # kept per run; more are counted
 MAX_ENTRIES = 2000  # lines kept per connection; more are counted
@@ -131,6 +131,9 @@ class Recorder(Watcher):
             connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare))
             return
         text = line.decode("utf-8", "replace")
+        if kind == UNFINISHED:
+            connection.add(Entry("C", text.rstrip("\r\n") + " …", kind, "", False))
+            return
         verb = ""
         if kind == COMMAND:
             command = parse_command(text.rstrip("\r\n"))
@@ -151,8 +154,9 @@ class Recorder(Watcher):
                 connection.add(Entry("!", note.key, note=note))
 
     def closed(self, peer: Peer) -> None:
-        connection = self._by_peer.pop(peer.number, None)
-        if connection is not None:
+        # kept in _by_peer: a line cut by the hang-up may be told just after
+        connection = self._by_peer.get(peer.number)
+        if connection is not None and not connection.closed:
             connection.closed = True
             self._open -= 1
             if self._open <= 0:

@@ -44,6 +44,7 @@ class CheckResult:
     status: str = ""  # "passed", "failed", "not-reached"
     beyond: bool = False  # "beyond the handout"
     counted: bool = True  # False: not reached, and the rubric says void
+    reason: str = ""  # what decided it: a key of grade.toml's reason table
 
     def __post_init__(self) -> None:
         self.status = self.status or ("passed" if self.passed else "failed")

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -51,6 +52,9 @@ FIRST_UID = 3_900_000  # the uids runs get: far above any account's
 STAGE_LIMIT = 64 * 1024 * 1024  # a submission larger than this is refused
 PASSED_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ")
 POLL_SECONDS = 0.005  # how often the program's end is looked for
+
+
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b")
 
 
 class SandboxError(RuntimeError):
@@ -297,8 +301,9 @@ class RunResult:
         if not text:
             return ""
         lines = [line for line in text.split("\n") if line.strip()]
-        if "Traceback (most recent call last)" in text:
-            return lines[-1]
+        named = [line for line in lines if _ERROR_LINE.match(line)]
+        if named:  # "SyntaxError: ...", "ConnectionRefusedError: ...": the last one
+            return named[-1]
         return lines[0]
 
 

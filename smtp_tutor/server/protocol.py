@@ -28,7 +28,7 @@ from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.chunking import smtp_bdat
 from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.reader import ClientLineReader
-from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
 from smtp_tutor.server.wording import Wording
 
 # a dot-atom local part and a domain of letters, digits, dots and hyphens, in angle brackets
@@ -120,6 +120,8 @@ class PracticeSMTP(SMTP):
 
     def connection_lost(self, error: Exception | None) -> None:
         if self._admitted:
+            if isinstance(self._reader, ClientLineReader) and self._reader.waiting():
+                self.saw_unfinished(self._reader.take_pending(), in_data=False)
             self._admitted = False
             self.context.gate.release(self.peer.host)
             self._tell("closed", self.peer)
@@ -378,6 +380,12 @@ class PracticeSMTP(SMTP):
                 await self.push("504 5.5.1 HELP topic unknown; HELP alone lists the commands")
             return
         await self.push(f"214 2.0.0 Supported commands: {HELP_COMMANDS}")
+
+    def saw_unfinished(self, partial: bytes, *, in_data: bool) -> None:
+        """The client hung up (or was stopped) in the middle of a line: what it had sent
+        of that line is shown as such (the grader's "waited before the end marker")."""
+        if self.lint is not None and not self._auth_pending:
+            self._tell("client_line", self.peer, partial, UNFINISHED)
 
     def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None:
         self._auth_pending = False
