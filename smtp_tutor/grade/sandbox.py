@@ -346,7 +346,9 @@ class Sandbox:
         if self.uid is not None:
             os.chown(self.workdir, self.uid, self.uid)
             self.workdir.chmod(0o700)
-        host = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say TCP (with
+        # proto 0 every reply waits out Nagle and delayed ACKs, ~40 ms a turn)
+        host = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         host.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             host.bind(("127.0.0.1", self.port))
@@ -552,7 +554,7 @@ out = []
 for port in {ports}:
     for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
         try:
-            s = socket.socket(family, socket.SOCK_STREAM)
+            s = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             if family == socket.AF_INET6:
                 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
