@@ -285,12 +285,13 @@ async def _smuggle(target: Target, form: bytes) -> tuple[str, dict[str, object],
 
 
 async def _kept_reading(probe: Probe) -> tuple[str, dict[str, object]]:
-    """No reply to the look-alike end: finish the message, count the replies."""
+    """No reply to the look-alike end yet: finish the message, then QUIT.  One reply
+    before QUIT's 221 is due (to the real end); more show the data ended earlier."""
     await probe.write(b"NOOP\r\nafter\r\n.\r\n")
     end = await probe.reply()
     extra = await _after_quit(probe)
     if extra:
-        return "late", {"got": _got(end), "extra": " / ".join(_got(r) for r in extra)}
+        return "late", {"replies": " / ".join(_got(r) for r in (end, *extra))}
     return "kept", {"got": _got(end)}
 
 
@@ -329,7 +330,8 @@ async def smuggling(target: Target) -> Finding:
     first = next(iter(bad))
     outcome, params, _ = bad[first]
     return Finding(False, f"server-smuggled-{outcome}",
-                   {"forms": ", ".join(bad), "first": first, **params})
+                   {"forms": ", ".join(bad), "first": first, "quiet": f"{target.quiet:g}",
+                    **params})
 
 
 @check("line-limits", "RFC 5321 §4.5.3.1.4, §4.5.3.1.6")
