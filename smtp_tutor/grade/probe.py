@@ -9,6 +9,10 @@ Each reply has a deadline that counts from the moment the probe starts waiting f
 it, not from the last byte: a server that sends one byte every half second cannot
 stretch a reply for ever.  The transcript notes what decided a wait (nothing came,
 part of a reply came, a reply came in pieces), so the excerpt shows the order.
+
+A probe ends its session with QUIT when the dialogue is in step (RFC 5321 §4.1.1.10:
+the client does not close before QUIT).  That QUIT decides nothing, so it stays out of
+the transcript; the checks that judge QUIT send their own.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceiv
 from smtp_tutor.protocol.visible import visible, visible_wire
 
 MAX_SHOWN = 160
+GOODBYE_WAIT = 2.0  # seconds for the 221 to the closing QUIT
 
 
 class Closed(Exception):
@@ -46,6 +51,8 @@ class Probe:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.eof = False
+        self._in_step = False  # every write so far has had its reply read
+        self._last_code = 0
 
     async def open(self) -> Reply:
         """Connect and read the greeting."""
@@ -64,6 +71,7 @@ class Probe:
         text = visible(shown) if shown is not None else visible_wire(data)
         self.transcript.append("C: " + (text if len(text) <= MAX_SHOWN
                                         else text[:MAX_SHOWN] + f"… ({len(data)} octets)"))
+        self._in_step = False
         self._writer.write(data)
         with contextlib.suppress(ConnectionError):
             await self._writer.drain()
@@ -74,7 +82,7 @@ class Probe:
         seconds = timeout or self.timeout
         if not await self._wait(seconds):
             raise self._late(seconds)
-        return self._replies.popleft()
+        return self._next()
 
     async def reply_within(self, seconds: float) -> Reply | None:
         """The next reply if it starts within ``seconds``, else None.
@@ -84,7 +92,7 @@ class Probe:
         begun gets the full reply deadline to finish.
         """
         if await self._wait(seconds):
-            return self._replies.popleft()
+            return self._next()
         if self.session.reply_incomplete:
             return await self.reply()
         self.transcript.append(f"   (no reply within {seconds:g} s)")
@@ -100,6 +108,11 @@ class Probe:
                 if reply.code == code:
                     break
         return out
+
+    def _next(self) -> Reply:
+        reply = self._replies.popleft()
+        self._in_step, self._last_code = not self._replies, reply.code
+        return reply
 
     async def _wait(self, seconds: float) -> bool:
         """Read until a reply is queued (True) or ``seconds`` have passed (False)."""
@@ -156,10 +169,23 @@ class Probe:
         return Closed("no reply", seconds)
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._writer.wait_closed(), 1)
+        """QUIT when the dialogue is in step and not in the data, then close."""
+        if self._writer is None:
+            return
+        if self._in_step and not self.eof and self._last_code not in (221, 354):
+            await self._goodbye()
+        self._writer.close()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._writer.wait_closed(), 1)
+
+    async def _goodbye(self) -> None:
+        assert self._writer is not None
+        shown = len(self.transcript)
+        with contextlib.suppress(Closed, ConnectionError):
+            self._writer.write(b"QUIT\r\n")
+            await self._writer.drain()
+            await self.reply(min(self.timeout, GOODBYE_WAIT))
+        del self.transcript[shown:]
 
     async def __aenter__(self) -> Probe:
         return self

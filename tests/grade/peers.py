@@ -43,6 +43,8 @@ class Peer:
     port: int = 0
     violations: list[bytes] = field(default_factory=list)
     messages: list[bytes] = field(default_factory=list)
+    connections: int = 0
+    quits: int = 0  # connections that ended with QUIT
 
 
 class MiniSMTP(asyncio.Protocol):
@@ -61,6 +63,7 @@ class MiniSMTP(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self.peer.connections += 1
         self.send(f"220 {DOMAIN} ESMTP mini")
 
     def data_received(self, data: bytes) -> None:
@@ -173,6 +176,7 @@ class MiniSMTP(asyncio.Protocol):
         self.send("252 2.0.0 Cannot VRFY")
 
     def do_QUIT(self, argument: str) -> None:
+        self.peer.quits += 1
         self.send("221 2.0.0 Bye")
         self.close()
 

@@ -82,6 +82,7 @@ def test_a_lock_step_server_that_refuses_pipelining_gets_full_marks(peer):
     report, got = _verdicts(server.host, server.port)
     assert all(got.values()), [(c.id, c.summary) for c in report.checks if not c.passed]
     assert server.violations == []  # the grader never spoke before a reply
+    assert server.quits == server.connections  # nor closed before QUIT (RFC 5321 §4.1.1.10)
     assert _check(report, "pipelining").summary.startswith("Not applicable")
     assert b".\r\n.hidden\r\nNOOP" in next(m for m in server.messages if b"dots" in m)
 
