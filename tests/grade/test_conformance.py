@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 
 import pytest
 
 from smtp_tutor.grade.conformance import CHECKS, grade_server
+from tests.conftest import run_tutor
 from tests.grade.peers import Behaviour, Dripping, MiniSMTP, Peer
 
 
@@ -170,3 +172,18 @@ def test_no_text_of_the_suite_has_a_placeholder_left(peer, dripping):
             report, _ = _verdicts(host, port, lang=lang, **options)
             for check in report.checks:
                 assert not re.search(r"[{}]| - |\?\s*$| \?[ ,.)]", check.summary), check
+
+
+def test_the_deadlines_on_the_command_line(dripping):
+    from smtp_tutor.faces.arguments import build_parser
+
+    parse = build_parser("grade").parse_args
+    defaults = parse(["grade", "server", "127.0.0.1", "25"])
+    assert (defaults.timeout, defaults.run_timeout) == (30.0, 300.0)
+    assert parse(["grade", "server", "h", "25", "--timeout", "7"]).timeout == 7.0  # old name
+    result = run_tutor("grade", "server", *map(str, dripping), "--reply-timeout", "0.3",
+                       "--run-timeout", "1", "--format", "json", "--lang", "vi")
+    assert result.returncode == 1, result.stderr
+    checks = json.loads(result.stdout)["checks"]
+    assert checks[0]["summary"].startswith("Phản hồi chưa trọn vẹn sau 0.3 s")
+    assert checks[-1]["summary"].startswith("Không chạy: thời hạn cho cả lượt chấm (1 s")
