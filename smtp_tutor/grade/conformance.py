@@ -357,7 +357,7 @@ async def line_limits(target: Target) -> Finding:
         if short.code != 250:
             return Finding(True, "server-line-noop-argument", {"got": _got(short)},
                            rfc="RFC 5321 §4.5.3.1.4, §4.5.3.1.6; §4.1.1.9 (NOOP x)")
-        return Finding(True, "server-ok", {"got": _got(replies[-1])})
+        return Finding(True, "server-lines-ok", {"long": _got(long), "got": _got(replies[-1])})
 
 
 @check("many-recipients", "RFC 5321 §4.5.3.1.8")
