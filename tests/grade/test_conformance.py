@@ -187,3 +187,12 @@ def test_the_deadlines_on_the_command_line(dripping):
     checks = json.loads(result.stdout)["checks"]
     assert checks[0]["summary"].startswith("Phản hồi chưa trọn vẹn sau 0.3 s")
     assert checks[-1]["summary"].startswith("Không chạy: thời hạn cho cả lượt chấm (1 s")
+
+
+def test_a_partial_reply_is_shown_through_visible(fake_server):
+    host, port = fake_server("220 \x1b[2J\u202egnp.exe".encode())  # never ends
+    report, _ = _verdicts(host, port, timeout=0.2, run_timeout=0.5)
+    greeting = _check(report, "greeting")
+    shown = greeting.summary + "".join(greeting.excerpt)
+    assert "only this had come: 220" in greeting.summary
+    assert "\x1b" not in shown and "\u202e" not in shown
