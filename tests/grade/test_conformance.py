@@ -34,6 +34,8 @@ def test_postfix_as_known(postfix):
     assert failed == {"smuggling"}
     smuggling = next(c for c in report.checks if c.id == "smuggling")
     assert "<LF>.<LF>" in smuggling.summary and smuggling.rfc.startswith("RFC 5321 §4.1.1.4")
+    assert "the NOOP sent after it ran as a command (250" in smuggling.summary  # interop.md §2
+    assert "<CR>.<CR>" not in smuggling.summary.rpartition(":")[2]
     before = next(c for c in report.checks if c.id == "mail-before-helo")
     assert before.passed and "250" in before.summary  # HELO not required by default
 
