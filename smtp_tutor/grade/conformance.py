@@ -67,11 +67,11 @@ def check(check_id: str, rfc: str) -> Callable[[Check], Check]:
     return register
 
 
-def _got(reply) -> str:  # noqa: ANN001
-    return visible(reply.wire_lines()[-1]) if reply is not None else "-"
+def _got(reply: Reply) -> str:
+    return visible(reply.wire_lines()[-1])
 
 
-def _want(reply, codes: tuple[int, ...], want: str) -> Finding:  # noqa: ANN001
+def _want(reply: Reply, codes: tuple[int, ...], want: str) -> Finding:
     if reply.code in codes:
         return Finding(True, "server-ok", {"got": _got(reply)})
     return Finding(False, "server-want", {"want": want, "got": _got(reply)})
@@ -85,7 +85,7 @@ async def _opened(target: Target, probe: Probe, hello: str = "HELO crepes.fr") -
 
 
 async def _transaction(probe: Probe, rcpt: str, body: bytes | None = BODY,
-                       lower: bool = False) -> list:  # noqa: ANN001
+                       lower: bool = False) -> list[Reply]:
     """MAIL, RCPT, DATA, the body, the end: the replies, the last one the end's
     (``body`` None: stop after the 354)."""
     verbs = ("mail from:", "rcpt to:", "data") if lower else ("MAIL FROM:", "RCPT TO:", "DATA")
@@ -268,7 +268,8 @@ async def _smuggle(target: Target, form: bytes) -> tuple[str, dict[str, object],
     "kept": silence after the look-alike end, then one reply to the real end and
     221 to QUIT (the server kept reading data).  "refused": an error reply to it and
     no 250 to the NOOP after it.  "ran": the NOOP after it got a 250.  "ended": a 2xx
-    to it.  "late": silence at first, but more replies than one before QUIT's 221.
+    to it ("ended-quiet": and no reply to the NOOP).  "late": silence at first, but
+    more replies than one before QUIT's 221.
     """
     async with target.probe() as probe:
         opened = await _data_open(target, probe)
@@ -303,10 +304,14 @@ async def _after_early_end(probe: Probe, target: Target,
         noop = await probe.reply_within(target.quiet)
     except Closed:
         noop = None
-    params: dict[str, object] = {"got": _got(early), "noop": _got(noop)}
+    params: dict[str, object] = {"got": _got(early)}
+    if noop is not None:
+        params["noop"] = _got(noop)
     if noop is not None and noop.code == 250:
         return "ran", params
-    return ("refused" if early.code >= 400 else "ended"), params
+    if early.code >= 400:
+        return "refused", params
+    return ("ended" if noop is not None else "ended-quiet"), params
 
 
 @check("smuggling", "RFC 5321 §4.1.1.4, §2.3.8")
@@ -318,7 +323,7 @@ async def smuggling(target: Target) -> Finding:
         if outcome == "no-data":
             target.lines = shown
             return Finding(False, "server-want", {"want": "354", **params})
-        if outcome in ("ran", "ended", "late"):
+        if outcome in ("ran", "ended", "ended-quiet", "late"):
             bad[name] = (outcome, params, shown)
         shown_first = shown_first or [f"   [{name}]", *shown]
     if not bad:
