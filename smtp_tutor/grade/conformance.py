@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from smtp_tutor.grade.probe import Closed, Probe
+from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Probe
 from smtp_tutor.grade.report import CheckResult, Report, check_text, text
 from smtp_tutor.protocol import Reply
 from smtp_tutor.protocol.visible import visible
@@ -28,7 +28,6 @@ SENDER = "alice@crepes.fr"
 BODY = b"From: alice@crepes.fr\r\nSubject: conformance\r\n\r\nHello from smtp-tutor.\r\n"
 SMUGGLING_FORMS = {"<LF>.<LF>": b"\n.\n", "<CR><LF>.<LF>": b"\r\n.\n",
                    "<LF>.<CR><LF>": b"\n.\r\n", "<CR>.<CR>": b"\r.\r"}
-REPLY_TIMEOUT = 30.0  # seconds for one whole reply (--reply-timeout)
 RUN_TIMEOUT = 300.0  # seconds for the whole suite (--run-timeout)
 QUIET = 0.5  # seconds of silence that show a server is still reading the data
 CLOSE_WAIT = 5.0  # seconds for the close after 221

@@ -25,6 +25,7 @@ from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceiv
 from smtp_tutor.protocol.visible import visible, visible_wire
 
 MAX_SHOWN = 160
+REPLY_TIMEOUT = 30.0  # seconds for one whole reply (grade server --reply-timeout)
 GOODBYE_WAIT = 2.0  # seconds for the 221 to the closing QUIT
 
 
@@ -43,7 +44,7 @@ class Closed(Exception):
 
 
 class Probe:
-    def __init__(self, host: str, port: int, timeout: float = 30.0) -> None:
+    def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.session = ClientSession()
         self.transcript: list[str] = []
@@ -162,9 +163,9 @@ class Probe:
     def _late(self, seconds: float) -> Closed:
         partial = self.session.partial_reply if self.session.reply_incomplete else ""
         if partial:
-            self.transcript.append(f"   (after {seconds:g} s only part of a reply: "
-                                   f"{visible(partial)[:MAX_SHOWN]})")
-            return Closed("incomplete reply", seconds, visible(partial)[:MAX_SHOWN])
+            shown = visible(partial)[:MAX_SHOWN]
+            self.transcript.append(f"   (after {seconds:g} s only part of a reply: {shown})")
+            return Closed("incomplete reply", seconds, shown)
         self.transcript.append(f"   (no reply within {seconds:g} s)")
         return Closed("no reply", seconds)
 
