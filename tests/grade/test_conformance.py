@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from smtp_tutor.grade.conformance import CHECKS, grade_server
+from smtp_tutor.grade.conformance import CHECKS, RUN_TIMEOUT, grade_server
+from smtp_tutor.grade.probe import REPLY_TIMEOUT
 from tests.conftest import run_tutor
 from tests.grade.peers import Behaviour, Dripping, MiniSMTP, Peer
 
@@ -181,7 +182,7 @@ def test_the_deadlines_on_the_command_line(dripping):
 
     parse = build_parser("grade").parse_args
     defaults = parse(["grade", "server", "127.0.0.1", "25"])
-    assert (defaults.timeout, defaults.run_timeout) == (30.0, 300.0)
+    assert (defaults.timeout, defaults.run_timeout) == (REPLY_TIMEOUT, RUN_TIMEOUT) == (30, 300)
     assert parse(["grade", "server", "h", "25", "--timeout", "7"]).timeout == 7.0  # old name
     result = run_tutor("grade", "server", *map(str, dripping), "--reply-timeout", "0.3",
                        "--run-timeout", "1", "--format", "json", "--lang", "vi")
