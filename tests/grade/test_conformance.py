@@ -10,7 +10,7 @@ import time
 import pytest
 
 from smtp_tutor.grade.conformance import CHECKS, RUN_TIMEOUT, grade_server
-from smtp_tutor.grade.probe import REPLY_TIMEOUT
+from smtp_tutor.grade.probe import REPLY_TIMEOUT, Probe
 from tests.conftest import run_tutor
 from tests.grade.peers import Behaviour, Dripping, MiniSMTP, Peer
 
@@ -199,3 +199,36 @@ def test_a_partial_reply_is_shown_through_visible(fake_server):
     shown = greeting.summary + "".join(greeting.excerpt)
     assert "only this had come: 220" in greeting.summary
     assert "\x1b" not in shown and "\u202e" not in shown
+
+
+def test_a_reply_in_pieces_is_marked_where_it_came():
+    """The excerpt shows the order: the greeting was read in two pieces."""
+    async def scenario() -> list[str]:
+        first_piece_read = asyncio.Event()
+
+        async def handle(reader, writer):
+            writer.write(b"220 mini.example")
+            await writer.drain()
+            await first_piece_read.wait()
+            writer.write(b" ESMTP\r\n")
+            await reader.readline()
+            writer.write(b"221 bye\r\n")
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", 0)
+        probe = Probe("127.0.0.1", server.sockets[0].getsockname()[1], 5)
+
+        async def watch() -> None:
+            while not probe.session.reply_incomplete:
+                await asyncio.sleep(0.01)
+            first_piece_read.set()
+
+        watcher = asyncio.create_task(watch())
+        async with probe:
+            await probe.open()
+        await watcher
+        server.close()
+        return probe.transcript
+
+    assert asyncio.run(scenario()) == ["S: 220 mini.example ESMTP",
+                                       "   (this reply came in 2 pieces)"]
