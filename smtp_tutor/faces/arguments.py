@@ -432,8 +432,10 @@ def _grade(commands) -> None:
     server = targets.add_parser("server", help=_t("grade", "server_help"))
     server.add_argument("host", help=_t("grade", "host"))
     server.add_argument("server_port", type=int, metavar="PORT")
-    server.add_argument("--timeout", type=_positive_seconds, default=5.0,
-                        help=_t("grade", "timeout"))
+    server.add_argument("--reply-timeout", "--timeout", dest="timeout", type=_positive_seconds,
+                        default=30.0, metavar="SECONDS", help=_t("grade", "timeout"))
+    server.add_argument("--run-timeout", type=_positive_seconds, default=300.0,
+                        metavar="SECONDS", help=_t("grade", "run_timeout"))
     server.add_argument("--rcpt", metavar="ADDRESS", help=_t("grade", "rcpt"))
     _grade_output(server)
     isolation = targets.add_parser("isolation", help=_t("grade", "isolation_help"))

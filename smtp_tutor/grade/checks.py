@@ -36,7 +36,7 @@ RFC = {
 }
 PASSED, FAILED, NOT_REACHED = "passed", "failed", "not-reached"
 REACTIONS = frozenset({"greeting-421", "slow-greeting", "mail-451", "rcpt-550"})
-LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered", "sent-ahead",
+LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered",
               "pipelined-after", "long-command-line", "long-text-line", "partial-reply")
 MAX_EXCERPT_LINE = 200
 

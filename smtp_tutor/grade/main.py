@@ -81,7 +81,8 @@ def _server(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.grade.formats import write
 
     report = asyncio.run(grade_server(options.host, options.server_port, lang=lang,
-                                      timeout=options.timeout, rcpt=options.rcpt or ""))
+                                      timeout=options.timeout, run_timeout=options.run_timeout,
+                                      rcpt=options.rcpt or ""))
     _output(report, options, write)
     return 0 if report.passed else 1
 

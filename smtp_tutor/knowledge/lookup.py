@@ -148,7 +148,10 @@ def explain_note(key: str, params: dict[str, str], lang: str, *,
                  shell: bool = False) -> tuple[str, str]:
     """The text and hint of a core note or a transport message, in ``lang``; ``shell``
     adds the advice that only makes sense while typing in the shell (Tab, :headers)."""
-    entry = load("messages").get(key)
+    messages = load("messages")
+    if params.get("verb") == "" and f"{key}-unnamed" in messages:
+        key = f"{key}-unnamed"  # the command is not named: a wording that needs no name
+    entry = messages.get(key)
     if entry is None:
         return key, ""
     safe = _Defaulting(params)

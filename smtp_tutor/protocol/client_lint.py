@@ -28,7 +28,6 @@ RULES: dict[str, str] = {
     "no-helo": "RFC 5321 §4.1.4",
     "pipelining-not-offered": "RFC 2920 §3",
     "pipelined-after": "RFC 2920 §3.1",
-    "sent-ahead": "RFC 2920 §3",
     "long-command-line": "RFC 5321 §4.5.3.1.4",
     "long-text-line": "RFC 5321 §4.5.3.1.6",
     "missing-header": "RFC 5322 §3.6",
@@ -139,12 +138,11 @@ class ClientLint:
         elif client_spoke_first:
             if self.last_verb in LAST_IN_GROUP:
                 notes += self._once("pipelined-after", verb=self.last_verb)
-            elif not self.pipelining_offered and self.last_verb == "?":
-                # the line before was not a command (text sent after a refused DATA):
-                # never named, it may be anything the client had
-                notes += self._once("sent-ahead")
             elif not self.pipelining_offered:
-                notes += self._once("pipelining-not-offered", verb=self.last_verb)
+                # an unknown line is not named (it may be a secret): "" picks the wording
+                # that calls it "its last line" (knowledge.lookup.explain_note)
+                verb = "" if self.last_verb == "?" else self.last_verb
+                notes += self._once("pipelining-not-offered", verb=verb)
         if self.last_verb == "STARTTLS" and code == "220":
             self.helo_seen = False  # RFC 3207 §4.2: the client starts again with EHLO
             self.pipelining_offered = False
