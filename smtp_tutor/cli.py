@@ -160,7 +160,13 @@ def _dispatch(args: list[str]) -> int:
                 command=args[0], close=close[0]))
         parser.error(words["unknown_command"][language()].format(
             command=args[0], commands=", ".join(COMMANDS)))
+    program: list[str] | None = None
+    if args[0] == "grade" and "--" in args:  # grade client|server ... -- COMMAND
+        cut = args.index("--")
+        args, program = args[:cut], args[cut + 1:]
     options = parser.parse_args(args)
+    if program is not None:
+        options.program = program
     return options.run(options)
 
 

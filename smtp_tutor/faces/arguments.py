@@ -429,9 +429,16 @@ def _grade(commands) -> None:
     client.add_argument("--out", metavar="DIR", default="grades", help=_t("grade", "out"))
     _grade_output(client)
     client.add_argument("program", nargs=argparse.REMAINDER, metavar="-- COMMAND ...")
-    server = targets.add_parser("server", help=_t("grade", "server_help"))
-    server.add_argument("host", help=_t("grade", "host"))
-    server.add_argument("server_port", type=int, metavar="PORT")
+    server = targets.add_parser("server", help=_t("grade", "server_help"),
+                                description=_t("grade", "server_description"))
+    server.add_argument("host", nargs="?", help=_t("grade", "host"))
+    server.add_argument("server_port", nargs="?", type=int, metavar="PORT")
+    server.add_argument("--require-isolation", choices=("full", "uid"),
+                        help=_t("grade", "require_isolation"))
+    server.add_argument("--isolation", choices=("full", "uid", "weak"),
+                        help=_t("grade", "isolation"))
+    server.add_argument("--submission", metavar="DIR", help=_t("grade", "submission"))
+    server.set_defaults(program=[])
     server.add_argument("--reply-timeout", "--timeout", dest="timeout", type=_positive_seconds,
                         default=30.0, metavar="SECONDS", help=_t("grade", "timeout"))
     server.add_argument("--run-timeout", type=_positive_seconds, default=300.0,

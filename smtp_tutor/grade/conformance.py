@@ -19,7 +19,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Probe
+from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Connector, Probe
 from smtp_tutor.grade.report import CheckResult, Report, check_text, text
 from smtp_tutor.protocol import Reply
 from smtp_tutor.protocol.visible import visible
@@ -42,9 +42,10 @@ class Target:
     rcpt: str = ""  # default: bob@ the domain of the greeting
     lines: list[str] = field(default_factory=list)  # the excerpt of the current check
     quiet: float = QUIET
+    connect: Connector | None = None  # a server in a sandbox: how to reach it
 
     def probe(self) -> Probe:
-        return Probe(self.host, self.port, self.timeout)
+        return Probe(self.host, self.port, self.timeout, connect=self.connect)
 
 
 @dataclass
@@ -442,14 +443,15 @@ async def concurrent(target: Target) -> Finding:
 
 async def grade_server(host: str, port: int, *, lang: str = "en",
                        timeout: float = REPLY_TIMEOUT, run_timeout: float = RUN_TIMEOUT,
-                       rcpt: str = "", quiet: float = QUIET) -> Report:
+                       rcpt: str = "", quiet: float = QUIET,
+                       connect: Connector | None = None) -> Report:
     """Every check against HOST:PORT, each on its own connection(s).
 
     ``timeout`` bounds each reply, ``run_timeout`` the whole suite: once it has
     passed, the check under way and the ones left fail and say so.
     """
     report = Report("server", text(lang, "ui", "server-title"), f"{host}:{port}", lang)
-    target = Target(host, port, timeout, rcpt, quiet=min(quiet, timeout))
+    target = Target(host, port, timeout, rcpt, quiet=min(quiet, timeout), connect=connect)
     deadline = asyncio.get_running_loop().time() + run_timeout
     for check_id, rfc, function in CHECKS:
         target.lines = []

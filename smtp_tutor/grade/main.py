@@ -79,11 +79,39 @@ def _client(options: argparse.Namespace, lang: str) -> int:
 def _server(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.grade.conformance import grade_server
     from smtp_tutor.grade.formats import write
+    from smtp_tutor.grade.report import text
 
+    if options.program:
+        return _own_server(options, lang)
+    if not options.host or options.server_port is None:
+        sys.stderr.write(text(lang, "ui", "no-server") + "\n")
+        return 2
     report = asyncio.run(grade_server(options.host, options.server_port, lang=lang,
                                       timeout=options.timeout, run_timeout=options.run_timeout,
                                       rcpt=options.rcpt or ""))
     _output(report, options, write)
+    return 0 if report.passed else 1
+
+
+def _own_server(options: argparse.Namespace, lang: str) -> int:
+    """``grade server -- COMMAND``: the student's server, started in the sandbox."""
+    from smtp_tutor.grade.formats import write
+    from smtp_tutor.grade.report import text
+    from smtp_tutor.grade.sandbox import SandboxError, choose
+    from smtp_tutor.grade.server_run import grade_own_server
+
+    try:
+        isolation = choose(options.require_isolation, options.isolation)
+    except SandboxError as error:
+        sys.stderr.write(text(lang, "ui", "isolation-refused", error=str(error)) + "\n")
+        return 2
+    report = asyncio.run(grade_own_server(
+        list(options.program), isolation, lang=lang, port=options.server_port or 0,
+        timeout=options.timeout, run_timeout=options.run_timeout, rcpt=options.rcpt or "",
+        submission=options.submission))
+    _output(report, options, write)
+    if report.error:
+        return 2
     return 0 if report.passed else 1
 
 

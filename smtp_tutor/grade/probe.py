@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from collections import deque
+from collections.abc import Awaitable, Callable
 
 from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceived
 from smtp_tutor.protocol.visible import visible, visible_wire
@@ -43,9 +45,15 @@ class Closed(Exception):
         self.partial = partial
 
 
+# how to reach a server that runs in a sandbox's own network: a connected socket
+Connector = Callable[[], Awaitable[socket.socket]]
+
+
 class Probe:
-    def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT) -> None:
+    def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT, *,
+                 connect: Connector | None = None) -> None:
         self.host, self.port, self.timeout = host, port, timeout
+        self.connect = connect
         self.session = ClientSession()
         self.transcript: list[str] = []
         self._replies: deque[Reply] = deque()
@@ -57,8 +65,12 @@ class Probe:
 
     async def open(self) -> Reply:
         """Connect and read the greeting."""
-        self._reader, self._writer = await asyncio.wait_for(
-            asyncio.open_connection(self.host, self.port), self.timeout)
+        if self.connect is not None:
+            sock = await asyncio.wait_for(self.connect(), self.timeout)
+            self._reader, self._writer = await asyncio.open_connection(sock=sock)
+        else:
+            self._reader, self._writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port), self.timeout)
         return await self.reply()
 
     async def command(self, line: str) -> Reply:

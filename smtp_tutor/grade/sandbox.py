@@ -325,6 +325,9 @@ class Sandbox:
     _block: int = -1
     _temp: tempfile.TemporaryDirectory[str] | None = None
     _argv: list[str] = field(default_factory=list)
+    _drains: list[asyncio.Future[tuple[bytes, int]]] = field(default_factory=list)
+    _inner_pid: int = 0
+    _connector: tuple[subprocess.Popen[bytes], socket.socket] | None = None
 
     @property
     def level(self) -> str:
@@ -398,7 +401,7 @@ class Sandbox:
                 resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
         return apply
 
-    async def _spawn_full(self) -> list[socket.socket]:
+    async def _spawn_full(self, bind: bool = True) -> list[socket.socket]:
         program = resolve_program(self._argv[0])
         if self.uid is not None and os.path.isabs(program) and not open_to_all(program):
             raise SandboxError(
@@ -439,6 +442,9 @@ class Sandbox:
                     error = await asyncio.wait_for(self._process.stderr.read(2000), 2)
             raise SandboxError("bubblewrap did not start: " + error.decode(
                 "utf-8", "replace").strip())
+        self._inner_pid = pid
+        if not bind:
+            return []
         return await asyncio.get_running_loop().run_in_executor(None, self._bind_inside, pid)
 
     def _bind_inside(self, pid: int) -> list[socket.socket]:
@@ -466,6 +472,11 @@ class Sandbox:
     async def run(self) -> RunResult:
         """Start the program (or let the waiting one go) and wait for its end or the
         limit; never raises for the program's faults."""
+        failed = await self.start()
+        return failed or await self.finish()
+
+    async def start(self) -> RunResult | None:
+        """Let the program go; a result only if it could not be started."""
         keep = self.limits.output_kb * 1024
         if self.level == "full":
             os.write(self._block, b"1")
@@ -489,19 +500,31 @@ class Sandbox:
                                  error=f"{self.argv[0]}: {error.strerror}")
         process = self._process
         assert process is not None
-        drains = [asyncio.ensure_future(_drain(process.stdout, keep)),
-                  asyncio.ensure_future(_drain(process.stderr, keep))]
+        self._drains = [asyncio.ensure_future(_drain(process.stdout, keep)),
+                        asyncio.ensure_future(_drain(process.stderr, keep))]
+        return None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    async def finish(self, stop_now: bool = False) -> RunResult:
+        """Wait for the program's end (or the limit, or stop it now), end every process
+        of the run, and collect what it printed."""
+        process = self._process
+        assert process is not None
         status = "exited"
         deadline = self._started + self.limits.seconds
         # not process.wait(): it may also wait for the pipes, which a process that outlived
         # the program holds; the return code is set as soon as the program exits
         while process.returncode is None:
-            if time.monotonic() >= deadline:
-                status = "timeout"
+            if stop_now or time.monotonic() >= deadline:
+                status = "stopped" if stop_now else "timeout"
                 break
             await asyncio.sleep(POLL_SECONDS)
         elapsed = time.monotonic() - self._started
         await self._end_all()
+        drains = self._drains
         done, pending = await asyncio.wait(drains, timeout=1.0)
         for task in pending:
             task.cancel()
@@ -515,6 +538,86 @@ class Sandbox:
             result = RunResult("not-started", code, elapsed, out, err, out_total, err_total,
                                error=err.decode("utf-8", "replace").strip())
         return result
+
+    # -- a student's server, run in the sandbox and reached from outside -------------
+
+    async def serve(self) -> None:
+        """Set up the run of a server program: its port is ``self.port`` (told in
+        $SMTP_PORT and ``{port}``); ``connect()`` then reaches it where it listens."""
+        self._temp = tempfile.TemporaryDirectory(prefix="smtp-grade-run-")
+        base = Path(self._temp.name)
+        base.chmod(0o755)
+        if self.level != "weak" and self.isolation.root:
+            self.uid = _free_uid()
+        names = stage(self.files, base / "submission") if self.level != "weak" else {}
+        if self.level == "full":
+            self._argv = self._rewrite(names, SUBMISSION)
+            await self._spawn_full(bind=False)
+            self._connector = await asyncio.get_running_loop().run_in_executor(
+                None, self._start_connector)
+            return
+        if not self.port:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
+                probe_socket.bind(("127.0.0.1", 0))
+                self.port = probe_socket.getsockname()[1]
+        self.workdir = base / "work"
+        self.workdir.mkdir()
+        if self.uid is not None:
+            os.chown(self.workdir, self.uid, self.uid)
+            self.workdir.chmod(0o700)
+        self._argv = self._rewrite(names, str(base / "submission"))
+
+    def _start_connector(self) -> tuple[subprocess.Popen[bytes], socket.socket]:
+        """A helper inside the run's network namespace that opens connections to the
+        server on request and hands them over (the grader itself stays outside)."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        enter = ["nsenter", f"--target={self._inner_pid}", "--net"]
+        if not self.isolation.root:
+            enter += ["--user", "--preserve-credentials"]
+        helper = subprocess.Popen(
+            [*enter, "--", sys.executable, "-I", "-S", "-c",
+             _CONNECTOR.format(fd=theirs.fileno(), port=self.port)],
+            pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        theirs.close()
+        return helper, ours
+
+    async def connect(self) -> socket.socket:
+        """A TCP connection to the server program, from where it can be reached."""
+        if self.level != "full":
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+            sock.setblocking(False)
+            try:
+                await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", self.port))
+            except OSError:
+                sock.close()
+                raise
+            return sock
+        _, channel = self._connector
+
+        def ask() -> socket.socket:
+            channel.sendall(b"c")
+            message, fds, _, _ = socket.recv_fds(channel, 64, 1)
+            if not fds:
+                error = int(message.decode() or "111")
+                raise OSError(error, os.strerror(error))
+            return socket.socket(fileno=fds[0])
+
+        return await asyncio.get_running_loop().run_in_executor(None, ask)
+
+    async def wait_listening(self, seconds: float) -> bool:
+        """True once the server program accepts a connection; False if it ended or the
+        time passed first."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and self.running:
+            try:
+                sock = await self.connect()
+            except OSError:
+                await asyncio.sleep(0.05)
+                continue
+            sock.close()
+            return True
+        return False
 
     async def _end_all(self) -> None:
         """Every process of the run gone: the namespace's first process (full), every
@@ -536,6 +639,12 @@ class Sandbox:
         if self._block >= 0:
             os.close(self._block)
             self._block = -1
+        if self._connector is not None:
+            helper, channel = self._connector
+            channel.close()
+            helper.kill()
+            await asyncio.get_running_loop().run_in_executor(None, helper.wait)
+            self._connector = None
         await self._end_all()
         if self.uid is not None:
             _uids_in_use.discard(self.uid)
@@ -566,6 +675,20 @@ for port in {ports}:
                 raise
 s = socket.socket(fileno={fd})
 socket.send_fds(s, [b"x"], [x.fileno() for x in out])
+"""
+
+
+_CONNECTOR = """
+import os, socket
+channel = socket.socket(fileno={fd})
+while channel.recv(1):
+    try:
+        s = socket.create_connection(("127.0.0.1", {port}), timeout=5)
+    except OSError as error:
+        channel.sendall(str(error.errno or 111).encode())
+        continue
+    socket.send_fds(channel, [b"s"], [s.fileno()])
+    s.close()
 """
 
 
