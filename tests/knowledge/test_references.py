@@ -150,3 +150,40 @@ def test_relay_is_glossed_where_the_english_word_appears():
     for where, text in _vietnamese_texts():
         if re.search(r"\brelay\b", text) and "open relay" not in text:
             assert "chuyển tiếp" in text, where
+
+
+# Sections cited before the table was checked whose title is not yet taken from the document's
+# own table of contents. The list may only shrink: a new citation needs its title.
+UNTITLED = {
+    ("RFC 1985", "5"), ("RFC 2852", "4"), ("RFC 3886", "3.3.4"), ("RFC 4468", "5"),
+    ("RFC 5598", "4.2"), ("RFC 6531", "3.7.1"), ("RFC 6531", "3.7.4"), ("RFC 6531", "3.7.5"),
+    ("RFC 6647", "2"), ("RFC 6710", "5"), ("RFC 7293", "3.3"), ("RFC 7504", "3"),
+    ("RFC 7504", "4"), ("RFC 7505", "4.1"), ("RFC 7505", "4.2"), ("RFC 8617", "5.2.1"),
+    ("RFC 8689", "5"), ("draft-murchison-sasl-login", "2"),
+}
+
+
+def test_every_section_in_the_table_has_its_title():
+    blank = {(document, section) for document, sections in SECTIONS.items()
+             for section, title in sections.items() if not title.strip()}
+    assert blank <= UNTITLED, sorted(blank - UNTITLED)
+    assert blank == UNTITLED, f"titled now, remove from UNTITLED: {sorted(UNTITLED - blank)}"
+
+
+@pytest.mark.parametrize(("where", "key", "section", "word"), [
+    ("replies", "521", "3", None), ("replies", "556", "4", None),
+])
+def test_521_and_556_cite_their_own_sections(where, key, section, word):
+    """RFC 7504 defines 521 in §3 and 556 in §4 (its §3 text sends the null-MX case to
+    "the next section (Section 4)"), so the two codes cannot share a citation again."""
+    refs = [tuple(pair) for pair in load(where)["codes"][key]["rfc"] if pair[0] == "RFC 7504"]
+    assert refs == [("RFC 7504", section)]
+
+
+def test_pop3_response_codes_credit_the_rfc_that_defines_them():
+    entry = load("pop3")["replies"]["-ERR"]
+    assert ["RFC 3206", "5"] in entry["rfc"] and ["RFC 2449", "8"] in entry["rfc"]
+    for lang in ("en", "vi"):
+        text = entry[lang]["long"]
+        assert text.index("RFC 3206") < text.index("[AUTH]")  # [AUTH] is RFC 3206's
+    assert "AUTH" in SECTIONS["RFC 3206"]["5"]
