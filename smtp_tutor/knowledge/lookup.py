@@ -330,6 +330,7 @@ def topics() -> dict[str, list[str]]:
         "commands": sorted(load("commands")),
         "extensions": sorted(load("extensions")),
         "concepts": sorted(load("concepts")),
+        "pop3": sorted(load("pop3")["commands"]) + sorted(load("pop3")["replies"]),
     }
 
 
