@@ -109,6 +109,17 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["SMTP_TUTOR_LANG"] = before
 
 
+def _topics_not_options(args: list[str]) -> list[str]:
+    """``explain -ERR``: a word with one dash, such as POP3's -ERR, is a topic, not an unknown
+    option, so ``--`` goes before the first one (``-h`` and every ``--option`` stay options)."""
+    if "--" in args:
+        return args
+    for index, word in enumerate(args):
+        if word.startswith("-") and not word.startswith("--") and word != "-h" and len(word) > 1:
+            return [*args[:index], "--", *args[index:]]
+    return args
+
+
 def _main(args: list[str]) -> int:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"smtp-tutor {__version__}\n")
@@ -116,6 +127,8 @@ def _main(args: list[str]) -> int:
     if args in (["--help"], ["-h"], ["help"]):
         sys.stdout.write(usage(language()))
         return 0
+    if args[:1] == ["explain"]:
+        args = ["explain", *_topics_not_options(args[1:])]
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
