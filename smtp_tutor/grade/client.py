@@ -89,6 +89,11 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
             if not check.passed:
                 check.hint = ""
     report.first_fix = report.diagnosis or first_fix(report, plain, lang)
+    report.notes = [text(lang, "ui", "other-connections", scenario=scenario,
+                         count=len(outcome.recorder.connections) - 1
+                         + outcome.recorder.extra_connections)
+                    for scenario, outcome in outcomes.items()
+                    if len(outcome.recorder.connections) + outcome.recorder.extra_connections > 1]
     if report.first_fix and not report.diagnosis and _lint_first(plain):
         for check in report.checks:  # their generic hints would send the student astray
             if check.status == FAILED and check.reason in FOLLOW_ON:

@@ -16,9 +16,11 @@ from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import Note
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
 
-MAX_CONNECTIONS = 32  # kept per run; more are counted
-MAX_ENTRIES = 2000  # lines kept per connection; more are counted
-MAX_LINE = 1000  # characters kept per line
+MAX_CONNECTIONS = 500  # kept per run; more are counted
+MAX_ENTRIES = 1000  # lines kept per connection; more are counted
+BUDGET = 20_000  # lines kept per run in all; past it each connection keeps ...
+GUARANTEED = 40  # ... its first lines still: enough for a whole transaction
+MAX_LINE = 512  # characters kept per line
 
 
 @dataclass
@@ -46,10 +48,17 @@ class Connection:
     closed: bool = False
     dropped: int = 0  # lines not kept (over MAX_ENTRIES)
 
-    def add(self, entry: Entry) -> None:
-        if len(self.entries) >= MAX_ENTRIES:
+    def add(self, entry: Entry, budget: list[int] | None = None) -> None:
+        """Keep ``entry`` unless this connection or the run (``budget``: lines left)
+        has kept enough; a late connection always keeps its first lines, so a flood
+        sent first cannot crowd out the transaction that follows."""
+        full = len(self.entries) >= MAX_ENTRIES or (
+            budget is not None and budget[0] <= 0 and len(self.entries) >= GUARANTEED)
+        if full:
             self.dropped += 1
             return
+        if budget is not None:
+            budget[0] -= 1
         if len(entry.text) > MAX_LINE:
             entry.text = entry.text[:MAX_LINE] + "…"
         self.entries.append(entry)
@@ -109,6 +118,7 @@ class Recorder(Watcher):
         self._by_peer: dict[int, Connection] = {}
         self._open = 0
         self.extra_connections = 0  # not kept (over MAX_CONNECTIONS)
+        self.budget = [BUDGET]
         self.all_closed = asyncio.Event()
         self.all_closed.set()
 
@@ -128,11 +138,11 @@ class Recorder(Watcher):
             return
         bare = line.endswith(b"\n") and not line.endswith(b"\r\n")
         if kind == AUTH_ANSWER:
-            connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare))
+            connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare), self.budget)
             return
         text = line.decode("utf-8", "replace")
         if kind == UNFINISHED:
-            connection.add(Entry("C", text.rstrip("\r\n") + " …", kind, "", False))
+            connection.add(Entry("C", text.rstrip("\r\n") + " …", kind, "", False), self.budget)
             return
         verb = ""
         if kind == COMMAND:
@@ -140,18 +150,18 @@ class Recorder(Watcher):
             verb = command.verb
             if command.secret:
                 text = command.display
-        connection.add(Entry("C", text.rstrip("\r\n"), kind, verb, bare))
+        connection.add(Entry("C", text.rstrip("\r\n"), kind, verb, bare), self.budget)
 
     def server_line(self, peer: Peer, line: str) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
-            connection.add(Entry("S", line))
+            connection.add(Entry("S", line), self.budget)
 
     def findings(self, peer: Peer, notes: list[Note]) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
             for note in notes:
-                connection.add(Entry("!", note.key, note=note))
+                connection.add(Entry("!", note.key, note=note), self.budget)
 
     def closed(self, peer: Peer) -> None:
         # kept in _by_peer: a line cut by the hang-up may be told just after

@@ -70,6 +70,7 @@ class Report:
     diagnosis: str = ""  # the program never started or never connected: the one cause
     first_fix: str = ""  # the first thing to fix, when there is one
     transcripts: dict[str, list[str]] = field(default_factory=dict)  # scenario -> lines
+    notes: list[str] = field(default_factory=list)  # e.g. the connections not graded
 
     @property
     def score(self) -> float:
@@ -90,7 +91,7 @@ class Report:
                 "passed": self.passed, "error": self.error, "isolation": self.isolation,
                 "isolation_why": self.isolation_why, "limits": self.limits,
                 "rubric": self.rubric, "tool": self.tool, "diagnosis": self.diagnosis,
-                "first_fix": self.first_fix,
+                "first_fix": self.first_fix, "notes": self.notes,
                 "checks": [check.to_dict() for check in self.checks], "runs": self.runs,
                 "transcripts": self.transcripts}
 
@@ -109,6 +110,7 @@ class Report:
             loose = [str(x["name"]) for x in self.limits if not x["held"]]
             lines.append(text(lang, "ui", "limits-line", held=", ".join(held) or "-",
                               loose=", ".join(loose) or "-"))
+        lines += self.notes
         if self.rubric:
             lines.append(text(lang, "ui", "rubric-line", name=self.rubric.get("name", ""),
                               version=self.rubric.get("version", "") or "-",

@@ -155,3 +155,34 @@ def test_a_forced_weak_run_says_so_in_every_format():
 def test_the_report_speaks_vietnamese():
     report = grade("printer", rubric(seconds=1.5, only=("exits",)), lang="vi")
     assert "Chẩn đoán" in render(report, "text") and "Mức cách ly" in render(report, "text")
+
+
+FLOOD = """
+import os, socket
+host, port = os.environ["SMTP_HOST"], int(os.environ["SMTP_PORT"])
+extra = [socket.create_connection((host, port)) for _ in range(30)]
+for s in extra:
+    s.sendall(b"NOOP " + b"x" * 5000 + b"\\r\\n" * 2 + b"NOOP\\r\\n" * 3000)
+runpy_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "skeleton_complete.py")
+import runpy
+runpy.run_path(runpy_path, run_name="__main__")
+"""
+
+
+@needs_full
+def test_a_flood_neither_chooses_what_is_graded_nor_fills_the_grader(tmp_path):
+    """Thirty extra connections of thousands of lines each, then an honest transaction:
+    the transaction's connection is graded, and what is kept is bounded."""
+    from smtp_tutor.grade.record import BUDGET, GUARANTEED, MAX_CONNECTIONS, MAX_LINE
+
+    flood = STUDENTS / "flood_then_send.py"
+    flood.write_text(FLOOD)
+    try:
+        report = grade("flood_then_send", rubric(only=("delivered", "envelope", "body")))
+    finally:
+        flood.unlink()
+    assert report.score == report.max_score == 8
+    assert any("other connection" in note for note in report.notes)
+    lines = report.transcripts["plain"]
+    assert len(lines) <= 400 and all(len(line) <= MAX_LINE + 10 for line in lines)
+    assert (BUDGET + MAX_CONNECTIONS * GUARANTEED) * MAX_LINE <= 30_000_000
