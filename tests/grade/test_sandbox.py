@@ -162,12 +162,20 @@ def test_rubric_siblings_outputs_and_home_are_out_of_reach(level, course, monkey
                 seen.append(os.listdir(path) if os.path.isdir(path) else open(path).read())
             except OSError:
                 pass
-        print(json.dumps({{"seen": seen, "own": sorted(os.listdir({str(alice)!r}))
-                           if os.path.exists({str(alice)!r}) else None}}))
+        forged = []
+        for path in {[str(course / "results.json"), str(course / "rubric.toml")]!r}:
+            try:
+                with open(path, "a") as handle:
+                    handle.write('{{"score": 100}}')
+                forged.append(path)
+            except OSError:
+                pass
+        print(json.dumps({{"seen": seen, "forged": forged}}))
     """
     result, _ = run(level, code, files=[str(alice)])
     out = json.loads(result.stdout.decode())
-    assert out["seen"] == [], out
+    assert out["seen"] == [] and out["forged"] == [], out
+    assert (course / "results.json").read_text() == '{"score": 0}'
 
 
 @pytest.mark.parametrize("level", ["full"] if "full" in AVAILABLE else [])
