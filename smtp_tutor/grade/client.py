@@ -49,7 +49,7 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
                        submission: str | None = None) -> Report:
     """Each scenario once, in rubric order, each against a fresh server."""
     isolation = isolation or probe()
-    report = Report("client", rubric.title, shlex.join(command), lang)
+    report = Report("client", rubric.title_in(lang), shlex.join(command), lang)
     report.isolation, report.isolation_why = isolation.level, isolation.why
     report.limits = [{"name": name, "value": value, "held": held}
                      for name, value, held in isolation.held(run_limits(rubric))]

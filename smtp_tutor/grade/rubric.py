@@ -76,6 +76,10 @@ class Rubric:
     version: str = ""
     digest: str = ""  # sha256 of the file: which rubric decided a disputed grade
     not_reached: str = "zero"
+    title_vi: str = ""  # the title in Vietnamese (``title_vi``), when the rubric gives one
+
+    def title_in(self, lang: str) -> str:
+        return self.title_vi if lang == "vi" and self.title_vi else self.title
 
     def scenarios(self) -> list[str]:
         """The scenarios to run, each once, in the order their checks come."""
@@ -118,7 +122,15 @@ def _with(rubric: Rubric, **changes: Any) -> Rubric:
     return dataclasses.replace(rubric, **changes)
 
 
+TOP_KEYS = ("name", "version", "title", "title_vi", "not_reached", "limits", "timing", "env",
+            "check")
+
+
 def parse_rubric(data: dict[str, Any], source: str = "rubric") -> Rubric:
+    unknown = [key for key in data if key not in TOP_KEYS]
+    if unknown:  # a typo must be an error, never a silently different grade
+        raise RubricError(f"{source}: unknown key {unknown[0]!r}; expected one of "
+                          f"{', '.join(TOP_KEYS)}")
     checks = []
     for index, entry in enumerate(data.get("check", []), 1):
         if not isinstance(entry, dict) or entry.get("id") not in CHECK_SCENARIO:
@@ -146,6 +158,7 @@ def parse_rubric(data: dict[str, Any], source: str = "rubric") -> Rubric:
         source=source,
         name=str(data.get("name", Path(source).stem if source != "rubric" else "custom")),
         version=str(data.get("version", "")),
+        title_vi=str(data.get("title_vi", "")),
         not_reached=not_reached,
     )
 

@@ -186,3 +186,14 @@ def test_a_flood_neither_chooses_what_is_graded_nor_fills_the_grader(tmp_path):
     lines = report.transcripts["plain"]
     assert len(lines) <= 400 and all(len(line) <= MAX_LINE + 10 for line in lines)
     assert (BUDGET + MAX_CONNECTIONS * GUARANTEED) * MAX_LINE <= 30_000_000
+
+
+@needs_full
+@pytest.mark.parametrize("program", ["skeleton_bare_lf", "printer", "skeleton_recv_in_data"])
+def test_a_vietnamese_report_has_no_english_prose(program):
+    from tests.test_vietnamese_walk import english_words
+
+    report = grade(program, rubric(seconds=1.5), lang="vi")
+    text = render(report, "text")
+    assert "Mức cách ly" in text
+    assert not english_words(text), english_words(text)

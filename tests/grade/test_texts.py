@@ -55,6 +55,8 @@ def test_shipped_rubrics_load_by_name_and_keep_the_old_one():
     ({"check": [{"id": "quit", "points": -1}]}, "points must be >= 0"),
     ({"check": [{"id": "quit"}], "limits": {"seconds": "ten"}}, "seconds"),
     ({"check": [{"id": "quit"}], "limits": {"sekonds": 3}}, "sekonds"),
+    ({"check": [{"id": "quit"}], "not_reachd": "void"}, "unknown key 'not_reachd'"),
+    ({"check": [{"id": "quit"}], "not_reached": "skip"}, "not_reached = 'skip'"),
 ])
 def test_rubric_errors_name_the_problem(data, message):
     with pytest.raises(RubricError, match=re.escape(message)):
