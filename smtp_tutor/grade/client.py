@@ -131,10 +131,14 @@ def transcript(outcome: Outcome) -> list[str]:
 def diagnose(outcomes: dict[str, Outcome], isolation: Isolation, lang: str,
              files: list[str]) -> str:
     """The one cause when the program never started or never connected (D7)."""
-    if not outcomes or any(o.recorder.connections for o in outcomes.values()):
+    if not outcomes or any(o.recorder.main() for o in outcomes.values()):
         return ""
     first = outcomes.get("plain") or next(iter(outcomes.values()))
     run = first.run
+    tried = [address for o in outcomes.values() for address in o.recorder.elsewhere()]
+    if tried:
+        return text(lang, "ui", "diag-elsewhere", tried=", ".join(dict.fromkeys(tried)),
+                    host="127.0.0.1", port=first.port)
     if run.status == "not-started":
         return text(lang, "ui", "diag-not-started", error=run.error)
     error = visible(run.first_error())[:300]

@@ -47,6 +47,14 @@ class Connection:
     entries: list[Entry] = field(default_factory=list)
     closed: bool = False
     dropped: int = 0  # lines not kept (over MAX_ENTRIES)
+    local: str = ""  # where the client connected, HOST:PORT
+
+    @property
+    def elsewhere(self) -> bool:
+        """Connected to another address than loopback (the sandbox routes every IPv4
+        address to its own loopback, so a hard-coded host still arrives here)."""
+        host = self.local.rpartition(":")[0]
+        return bool(host) and not (host.startswith("127.") or host in ("::1", "[::1]"))
 
     def add(self, entry: Entry, budget: list[int] | None = None) -> None:
         """Keep ``entry`` unless this connection or the run (``budget``: lines left)
@@ -123,7 +131,7 @@ class Recorder(Watcher):
         self.all_closed.set()
 
     def opened(self, peer: Peer) -> None:
-        connection = Connection(peer.number)
+        connection = Connection(peer.number, local=peer.local)
         if len(self.connections) < MAX_CONNECTIONS:
             self.connections.append(connection)
         else:
@@ -176,12 +184,17 @@ class Recorder(Watcher):
         """The transaction's connection: the last whose end of data got a reply, else the
         last with an accepted MAIL, else the first that was greeted.  (Not "the one with
         the most lines": a flood of lines must not choose what is graded.)"""
+        here = [c for c in self.connections if not c.elsewhere]
         for test in (Connection.ended_data, Connection.accepted_mail):
-            chosen = [c for c in self.connections if test(c)]
+            chosen = [c for c in here if test(c)]
             if chosen:
                 return chosen[-1]
-        greeted = [c for c in self.connections if c.greeted]
-        return greeted[0] if greeted else (self.connections[0] if self.connections else None)
+        greeted = [c for c in here if c.greeted]
+        return greeted[0] if greeted else (here[0] if here else None)
+
+    def elsewhere(self) -> list[str]:
+        """The addresses other than loopback that the program connected to."""
+        return list(dict.fromkeys(c.local for c in self.connections if c.elsewhere))
 
     def others(self) -> list[Connection]:
         main = self.main()

@@ -658,10 +658,18 @@ class Sandbox:
 
 
 _BINDER = """
-import socket
+import socket, subprocess
+# every IPv4 address is this namespace's own loopback: a program that names another host
+# still arrives, and the grader can say which host it named
+try:
+    routed = subprocess.run(["ip", "route", "add", "local", "0.0.0.0/0", "dev", "lo"],
+                            capture_output=True).returncode == 0
+except OSError:
+    routed = False
 out = []
 for port in {ports}:
-    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+    for family, host in ((socket.AF_INET, "0.0.0.0" if routed else "127.0.0.1"),
+                         (socket.AF_INET6, "::1")):
         try:
             s = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

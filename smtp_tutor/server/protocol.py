@@ -112,7 +112,9 @@ class PracticeSMTP(SMTP):
             self._tell("tls", self.peer)
             return
         address = transport.get_extra_info("peername") or ("?", 0)
-        self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]))
+        local = transport.get_extra_info("sockname") or ("", 0)
+        self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]),
+                         f"{local[0]}:{local[1]}" if local[0] else "")
         self._refusal = (self.context.gate.admit(self.peer.host)
                          or self.context.faults.refuse_greeting)
         self._admitted = True

