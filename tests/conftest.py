@@ -13,8 +13,8 @@ import os
 import shutil
 import socket
 import subprocess
-import tempfile
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
