@@ -327,6 +327,7 @@ class Sandbox:
     _argv: list[str] = field(default_factory=list)
     _drains: list[asyncio.Future[tuple[bytes, int]]] = field(default_factory=list)
     _inner_pid: int = 0
+    _ended: bool = False
     _connector: tuple[subprocess.Popen[bytes], socket.socket] | None = None
 
     @property
@@ -623,8 +624,9 @@ class Sandbox:
         """Every process of the run gone: the namespace's first process (full), every
         process of the uid (uid), the process group (weak)."""
         process = self._process
-        if process is None:
+        if process is None or self._ended:
             return
+        self._ended = True  # once only: a process group's number is reused once it is empty
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
