@@ -9,13 +9,16 @@ command that would provide it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# Every process the suite starts carries this mark in its environment, so the end of the
+# session can find any that outlived it (tests/test_no_process_left.py explains).
+RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
+os.environ["SMTP_TUTOR_TEST_RUN"] = RUN_MARK
+# A suite started in the background inherits SIGINT ignored, and an ignored signal stays
+# ignored in every child: Ctrl-C would no longer stop a `serve` a test started. A
+# handler here is reset to the default in each child at exec.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def need(condition: bool, why: str) -> None:
@@ -256,3 +269,48 @@ def dribbling_server():
     threading.Thread(target=dribble, daemon=True).start()
     yield "127.0.0.1", listener.getsockname()[1]
     listener.close()
+
+
+def marked_processes() -> list[tuple[int, str]]:
+    """Live processes (not this one) whose environment carries this session's mark."""
+    needle = f"SMTP_TUTOR_TEST_RUN={RUN_MARK}".encode()
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdecimal() or int(entry.name) == os.getpid():
+            continue
+        try:
+            with open(f"{entry.path}/environ", "rb") as handle:
+                if needle not in handle.read().split(b"\0"):
+                    continue
+            with open(f"{entry.path}/stat", "rb") as handle:
+                stat = handle.read()
+            if stat[stat.rindex(b")") + 2:][:1] in (b"Z", b"X"):
+                continue
+            with open(f"{entry.path}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+        except OSError:
+            continue
+        found.append((int(entry.name), command.strip()[:120]))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """No process the suite started may outlive it: what is left after a grace period is
+    named, stopped (SIGTERM, then SIGKILL), and fails the run."""
+    if not sys.platform.startswith("linux"):
+        return
+    deadline = time.monotonic() + 5
+    left = marked_processes()
+    while left and time.monotonic() < deadline:
+        time.sleep(0.1)
+        left = marked_processes()
+    if not left:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid, _ in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+        time.sleep(1)
+    session.exitstatus = 1
+    names = "\n".join(f"  {pid}: {command}" for pid, command in left)
+    sys.stderr.write(f"\nprocesses left running by the tests (now stopped):\n{names}\n")
