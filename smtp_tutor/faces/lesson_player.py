@@ -25,6 +25,7 @@ from smtp_tutor.lessons.model import CLIENT, SERVER, SMTP_HOPS, WAIT, Lesson, St
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
+from smtp_tutor.protocol.numbers import ascii_int
 
 MASK = "********"
 
@@ -264,7 +265,8 @@ class Player:
         outcome, group = await self.run.reveal()
         self.renderer.show_all(group)
         got: int | str | None = outcome.got
-        got = int(got) if got is not None and got.isdigit() else got  # the report keeps 250 a number
+        number = ascii_int(got) if got is not None else None
+        got = number if number is not None else got  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
             text = ui("lesson_check_none", self.lang, expected=expected)
@@ -402,7 +404,7 @@ def _without_mailbox(text: str) -> str:
 
 
 def _valid_guess(answer: str) -> bool:
-    return answer in ("2", "3", "4", "5") or (len(answer) == 3 and answer.isdigit()
+    return answer in ("2", "3", "4", "5") or (len(answer) == 3 and ascii_int(answer) is not None
                                                 and answer[0] in "2345")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol.chunking import split_message
+from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
 
 DEFAULT_CHUNK = 64 * 1024  # octets per chunk when a composed message is sent with :bdat
@@ -26,10 +27,11 @@ async def bdat_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
     if "--size" in words:
         index = words.index("--size")
         value = words[index + 1] if index + 1 < len(words) else ""
-        if not value.isdigit() or int(value) < 1:
+        number = ascii_int(value)
+        if number is None or number < 1:
             repl.renderer.message("bdat-usage", {}, "warning")
             return
-        size = int(value)
+        size = number
         del words[index:index + 2]
     files = [word for word in words if word != "--last"]
     if repl.session.chunk is not None:
