@@ -19,16 +19,21 @@ connected (a student's client, an autograder), each mailbox keeps empty files re
 its ``tmp/``, made by a background thread while the server talks (PostgreSQL recycles
 WAL segments for the same reason).  A message is written into one and renamed to a name
 of its delivery time, so ``new/`` still sorts by arrival.  Readers never look in
-``tmp/``; spares left by a killed server are removed by the next one.
+``tmp/``; spares left by a killed server are removed by the next one, when it starts.
+
+A ``--mailbox-dir`` may be a class folder others can write to: a mailbox that is a
+symbolic link (to another user's directory) is refused, never followed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import re
 import socket
+import stat
 import time
 from collections import deque
 from collections.abc import Callable
@@ -49,10 +54,34 @@ def unique_name(kind: str = MESSAGE) -> str:
     return f"{time.time_ns()}.P{os.getpid()}{kind}{next(_sequence)}.{_HOST}"
 
 
+class MaildirError(OSError):
+    """A mailbox that is not a plain directory of this user's (a planted symbolic link)."""
+
+
 def ensure_maildir(root: Path, user: str) -> Path:
-    box = root / user
-    for sub in ("tmp", "new", "cur"):
-        (box / sub).mkdir(parents=True, exist_ok=True)
+    """``root/user`` with its ``tmp``, ``new``, ``cur``, made private; raises
+    ``MaildirError`` rather than follow a symbolic link planted there."""
+    box = Path(root) / user
+    Path(root).mkdir(parents=True, exist_ok=True)
+    for path in (box, box / "tmp", box / "new", box / "cur"):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    checked_box(root, user)
+    return box
+
+
+def checked_box(root: Path | str, user: str) -> str:
+    """``root/user`` when it and its subdirectories (those that exist) are real
+    directories owned by this process's user; else ``MaildirError``."""
+    box = f"{root}/{user}"
+    for path in (box, f"{box}/tmp", f"{box}/new", f"{box}/cur"):
+        try:
+            status = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
+            raise MaildirError(errno.ELOOP, "not a directory of this user's "
+                               "(a symbolic link?): not followed", path)
     return box
 
 
@@ -69,6 +98,14 @@ class MaildirStore:
         self._refilling: set[str] = set()
         self._maker = ThreadPoolExecutor(1, thread_name_prefix="maildir-spares")
         self._linked: deque[str] = deque()  # spares delivered by link(), to unlink from tmp/
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove the spares a killed server left in every mailbox's ``tmp/``."""
+        with contextlib.suppress(OSError), os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    remove_dead_spares(Path(entry.path) / "tmp")
 
     async def deliver(self, user: str, message: bytes, *, alone: bool = False) -> Path:
         """Store ``message`` for ``user``; raises ``OSError`` if it cannot be made durable.
@@ -107,7 +144,7 @@ class MaildirStore:
                     os.unlink(spares.pop())
 
     def _box(self, user: str) -> str:
-        box = f"{self.root}/{user}"
+        box = checked_box(self.root, user)  # each time: a link may be planted at any moment
         if user not in self._boxes:
             ensure_maildir(self.root, user)
             remove_dead_spares(Path(box) / "tmp")
@@ -253,7 +290,7 @@ def write_file(path: str, data: bytes, *, sync: bool = False, exclusive: bool = 
     """``data`` in a file readable by its owner only (a new one if ``exclusive``, else one
     that may exist, emptied: a spare); ``sync``: ``fdatasync`` before closing (the data and
     the size are durable: all a reader needs)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if exclusive else os.O_TRUNC)
     fd = os.open(path, flags, 0o600)
     try:
         view = memoryview(data)
@@ -308,5 +345,8 @@ def _syncfs() -> Callable[[int], int] | None:
 def list_messages(root: Path, user: str) -> list[Path]:
     """Every stored message for ``user``, oldest first."""
     box = root / user
-    paths = [p for sub in ("new", "cur") if (box / sub).is_dir() for p in (box / sub).iterdir()]
+    paths = []
+    for sub in ("new", "cur"):
+        with contextlib.suppress(OSError), os.scandir(box / sub) as entries:
+            paths += [Path(e.path) for e in entries if e.is_file(follow_symlinks=False)]
     return sorted(paths, key=lambda p: p.name)
