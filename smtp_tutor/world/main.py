@@ -36,6 +36,12 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         config.fallback_port = config.pop3_port = 0
 
     async def main() -> None:
+        import contextlib
+        import signal
+
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
+            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         try:
             world = await start_world(config)
         except OSError as error:
@@ -53,7 +59,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C or SIGTERM
         return 0
     return 0
 

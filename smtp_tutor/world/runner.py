@@ -49,6 +49,7 @@ class WorldConfig:
     pickup_delay: float = 0.0  # seconds before the queue manager takes a new message
     pop3: bool = True
     timeout: float = 30.0
+    pop3_max_connections: int = 100  # -ERR [SYS/TEMP] beyond, said once on the console
 
 
 @dataclass
@@ -123,9 +124,24 @@ async def start_world(config: WorldConfig) -> World:
         world.pop3 = await start_pop3(config.host, config.pop3_port,
                                       {MX_DOMAIN: mail / MX_DOMAIN,
                                        SENDER_DOMAIN: mail / SENDER_DOMAIN},
-                                      config.users, default_domain=MX_DOMAIN)
+                                      config.users, default_domain=MX_DOMAIN,
+                                      max_connections=config.pop3_max_connections,
+                                      watcher=_Pop3Console(watcher))
     write_state(world)
     return world
+
+
+class _Pop3Console:
+    """The POP3 server's two console events, passed to the world's watcher."""
+
+    def __init__(self, watcher: WorldWatcher) -> None:
+        self.watcher = watcher
+
+    def refused(self, limit: int) -> None:
+        self.watcher.pop3_refused(limit)
+
+    def failed(self, detail: str) -> None:
+        self.watcher.pop3_failed(detail)
 
 
 def write_state(world: World) -> None:

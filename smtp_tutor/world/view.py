@@ -134,6 +134,12 @@ class WorldView(WorldWatcher):
     def done(self, entry) -> None:  # noqa: ANN001
         self._say("done", "check.ok", id=entry.id)
 
+    def pop3_refused(self, limit: int) -> None:
+        self._say("pop3_refused", "note.warning", limit=limit)
+
+    def pop3_failed(self, detail: str) -> None:
+        self._say("pop3_failed", "note.error", detail=detail)
+
 
 class SubmissionConsole(LiveConsole):
     """The live console of hop 1, headed as such whenever it takes the screen back."""

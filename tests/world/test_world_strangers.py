@@ -1,0 +1,67 @@
+"""The world against strangers and rough stops: a POP3 flood is capped and said once,
+SIGTERM and kill -9 leave no spare files behind in tmp/."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+
+from tests.world.conftest import messages, wait_for
+from tests.world.test_world_cli import _start, _submit_to
+
+
+def _spares(directory) -> list:
+    return [p for p in (directory / "mail").glob("*/*/tmp/*")]
+
+
+def test_pop3_connections_over_the_cap_are_refused_and_reported(world_with):
+    world = world_with(pop3_max_connections=2)
+    opened = []
+    try:
+        for _ in range(2):
+            opened.append(socket.create_connection(("127.0.0.1", world.pop3.port), timeout=10))
+            assert opened[-1].makefile("rb").readline().startswith(b"+OK")
+        for _ in range(3):
+            opened.append(socket.create_connection(("127.0.0.1", world.pop3.port), timeout=10))
+            assert opened[-1].makefile("rb").readline().startswith(b"-ERR [SYS/TEMP]")
+        assert world.recorder.named("pop3_refused") == [(2,)]
+        # the submission server still answers
+        with socket.create_connection(("127.0.0.1", world.submission.port), timeout=10) as smtp:
+            assert smtp.makefile("rb").readline().startswith(b"220 ")
+    finally:
+        for sock in opened:
+            sock.close()
+
+
+def test_sigterm_leaves_no_spare_files(tmp_path):
+    directory = tmp_path / "world"
+    process, state = _start(directory)
+    try:
+        _submit_to(state, ["bob@hamburger.edu"])
+        wait_for(lambda: messages(directory / "mail" / "hamburger.edu", "bob"))
+        wait_for(lambda: _spares(directory))  # the lone client's delivery made spares
+        os.kill(process.pid, signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+    assert _spares(directory) == []
+
+
+def test_after_kill_9_the_next_start_removes_the_spares(tmp_path):
+    directory = tmp_path / "world"
+    process, state = _start(directory)
+    try:
+        _submit_to(state, ["bob@hamburger.edu"])
+        wait_for(lambda: messages(directory / "mail" / "hamburger.edu", "bob"))
+        wait_for(lambda: _spares(directory))
+        process.kill()
+        process.wait(10)
+        assert _spares(directory)
+        process, _ = _start(directory)  # nothing delivered: starting is enough
+        assert _spares(directory) == []
+    finally:
+        process.kill()
+        process.wait(10)
