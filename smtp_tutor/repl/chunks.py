@@ -6,11 +6,11 @@ A typed chunk needs nothing here: after ``BDAT n`` the core counts the typed oct
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol.chunking import split_message
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.repl.files import FileRefused, read_message_file
 from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
 
 DEFAULT_CHUNK = 64 * 1024  # octets per chunk when a composed message is sent with :bdat
@@ -40,11 +40,9 @@ async def bdat_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
     if files:
         path = files[0]
         try:
-            payload = Path(path).expanduser().read_bytes()
-        except OSError as error:
-            repl.renderer.message("bdat-file-failed",
-                                  {"path": path, "detail": error.strerror or str(error)},
-                                  "error")
+            payload = read_message_file(path)
+        except FileRefused as refused:
+            repl.renderer.message(refused.key, refused.params, "error")
             return
         await send_chunks(repl, [payload], last=last, label=path)
         return
