@@ -153,8 +153,9 @@ class _Session:
                 await self.say("-ERR line too long (RFC 2449: at most 255 octets)")
                 continue
             line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
-            verb, _, argument = line.partition(" ")
-            verb = verb.upper()
+            words = line.split(None, 1)  # a tab separates words too: PASS<TAB>secret
+            verb = words[0].upper() if words else ""
+            argument = words[1] if len(words) > 1 else ""
             if verb == "QUIT":
                 await self._quit()
                 return

@@ -96,3 +96,44 @@ class Line:
 
 def root_of(path: Path) -> Path:
     return path
+
+
+@pytest.fixture
+def fake_pop3(loop_thread):
+    """``fake_pop3(handler)``: a hostile POP3 server; ``handler(reader, writer, tls)`` is
+    a coroutine, ``tls`` the practice server context (for a STLS handshake)."""
+    import asyncio
+
+    from smtp_tutor.paths import data_dir
+    from smtp_tutor.server.certs import ensure_certificates, server_context
+
+    _, cert, key = ensure_certificates(data_dir() / "tls")
+    context = server_context(cert, key)
+    servers, tasks = [], set()
+
+    def make(handler):
+        async def handle(reader, writer):
+            tasks.add(asyncio.current_task())
+            try:
+                await handler(reader, writer, context)
+            except (ConnectionError, OSError, asyncio.CancelledError):
+                pass
+            finally:
+                writer.close()
+
+        async def start():
+            return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+        server = loop_thread.run(start())
+        servers.append(server)
+        return server.sockets[0].getsockname()[1]
+
+    yield make
+
+    async def stop():
+        for server in servers:
+            server.close()
+        for task in list(tasks):
+            task.cancel()
+
+    loop_thread.run(stop())
