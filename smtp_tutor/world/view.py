@@ -112,7 +112,7 @@ class WorldView(WorldWatcher):
         self._say("delivered", "check.ok", path=str(path), count=count)
         for line in trace:
             for part in visible_lines(line):
-                self.renderer.text(f"   {part}", "client.data")
+                self.renderer.text(f"   │ {part}", "client.data")  # quoted from the message
 
     def retry(self, entry, reply: str, minutes: float, seconds: float) -> None:  # noqa: ANN001
         self._say("retry", "note.warning", id=entry.id, reply=_sentence(reply),
