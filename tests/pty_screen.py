@@ -28,6 +28,8 @@ class PtyScreen:
         self.raw = ""
 
     def _pump(self, wait: float) -> None:
+        if self.child.closed:
+            return
         try:
             data = self.child.read_nonblocking(65536, timeout=wait)
         except pexpect.TIMEOUT:
@@ -59,6 +61,7 @@ class PtyScreen:
     def ended(self, timeout: float = 20) -> int | None:
         self.child.expect(pexpect.EOF, timeout=timeout)
         self.raw += self.child.before or ""
+        self.stream.feed(self.child.before or "")
         self.child.close()
         return self.child.exitstatus
 
