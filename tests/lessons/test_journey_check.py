@@ -66,3 +66,18 @@ def test_lesson_check_reports_the_hint_with_its_line(tmp_path):
 def test_the_library_passes_its_own_check():
     result = run_tutor("lesson", "check")
     assert result.returncode == 0, result.stdout.decode()
+
+
+def test_no_narration_says_no_auth_over_an_ehlo_that_offers_it():
+    """T8: "no AUTH" next to a 250-AUTH line teaches the opposite of the screen."""
+    from smtp_tutor.lessons.library import load_library
+
+    lessons, _ = load_library()
+    for lesson in lessons:
+        last_ehlo: list[str] = []
+        for step in lesson.steps:
+            text = step.narration.get("en", "").lower()
+            if "no auth" in text:
+                assert not any("AUTH" in line for line in last_ehlo), (lesson.id, step.line_no)
+            if step.kind == "server" and step.code == "250" and len(step.lines) > 1:
+                last_ehlo = step.lines
