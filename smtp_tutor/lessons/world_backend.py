@@ -149,7 +149,8 @@ class WorldBackend:
         self.feed = WorldFeed(self.lang, schedule.speedup)
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
-                             mx_port=0, fallback_port=0, pop3_port=0, watcher=self.feed,
+                             mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
+                             watcher=self.feed,
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
                                  greylist_seconds=float(options.get("greylist") or 0)))
@@ -168,8 +169,12 @@ class WorldBackend:
             self.part = DnsPart(self.world.dns.port, self.feed)
         elif hop.kind == POP3:
             await self._settled()
-            self.part = Pop3Part(self.world.pop3.port, str(self.world.ca_path), self.timeout,
+            # each provider reads its own users' mail: Alice's is at crepes.fr
+            crepes = "crepes.fr" in hop.target
+            server = self.world.pop3_crepes if crepes else self.world.pop3
+            self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
+            self.part.server_name = server.name
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)

@@ -33,7 +33,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
                          pickup_delay=options.pickup_delay)
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
-        config.fallback_port = config.pop3_port = 0
+        config.fallback_port = config.pop3_port = config.pop3_crepes_port = 0
 
     async def main() -> None:
         import contextlib
@@ -73,6 +73,8 @@ def banner(world, lang: str) -> list[str]:  # noqa: ANN001
              say("banner_bistro", lang, port=world.fallback.port)]
     if world.pop3 is not None:
         lines.append(say("banner_pop3", lang, port=world.pop3.port))
+    if world.pop3_crepes is not None:
+        lines.append(say("banner_pop3_crepes", lang, port=world.pop3_crepes.port))
     lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
         lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))

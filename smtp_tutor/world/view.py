@@ -134,6 +134,15 @@ class WorldView(WorldWatcher):
     def done(self, entry) -> None:  # noqa: ANN001
         self._say("done", "check.ok", id=entry.id)
 
+    def tls_verified(self, host: str) -> None:
+        self._say("relay_tls_verified", "check.ok", host=host)
+
+    def tls_unverified(self, host: str, reason: str) -> None:
+        self._say("relay_tls_unverified", "note.warning", reason=reason)
+
+    def tls_clear(self, host: str, reason: str) -> None:
+        self._say("relay_tls_clear", "note.warning", host=host, reason=reason)
+
     def pop3_refused(self, limit: int) -> None:
         self._say("pop3_refused", "note.warning", limit=limit)
 
