@@ -23,6 +23,10 @@ of its delivery time, so ``new/`` still sorts by arrival.  Readers never look in
 
 A ``--mailbox-dir`` may be a class folder others can write to: a mailbox that is a
 symbolic link (to another user's directory) is refused, never followed.
+
+Messages are stored with LF line ends, as maildir(5) readers expect (Postfix's local
+delivery and Dovecot store LF; a CRLF file shows ``^M`` on every line in mutt or s-nail).
+CRLF is SMTP's and POP3's wire form: the POP3 server puts it back, and counts it.
 """
 
 from __future__ import annotations
@@ -117,6 +121,7 @@ class MaildirStore:
         """
         loop = asyncio.get_running_loop()
         box = self._box(user)
+        message = unix_lines(message)
         name = unique_name()
         final = f"{box}/new/{name}"
         spare = self._take_spare(box, refill=alone)
@@ -275,7 +280,8 @@ def deliver(root: Path, user: str, message: bytes) -> Path:
     """One message, synchronously and durably (for callers without an event loop)."""
     box = ensure_maildir(root, user)
     name = unique_name()
-    write_and_commit(str(root), [(f"{box}/tmp/{name}", f"{box}/new/{name}", message)])
+    write_and_commit(str(root), [(f"{box}/tmp/{name}", f"{box}/new/{name}",
+                                  unix_lines(message))])
     return Path(f"{box}/new/{name}")
 
 
@@ -340,6 +346,11 @@ def _syncfs() -> Callable[[int], int] | None:
         except (OSError, AttributeError):
             _SYNCFS.append(None)
     return _SYNCFS[0]
+
+
+def unix_lines(message: bytes) -> bytes:
+    """The message as stored: each CRLF an LF (a lone CR, refused by the server, stays)."""
+    return message.replace(b"\r\n", b"\n")
 
 
 def list_messages(root: Path, user: str) -> list[Path]:

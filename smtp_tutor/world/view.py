@@ -105,7 +105,7 @@ class WorldView(WorldWatcher):
         self._trace(path, message)
 
     def _trace(self, path, message: bytes) -> None:  # noqa: ANN001
-        header = message.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+        header = message.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
         trace = [line for line in _unfold(header) if line.lower().startswith(("received:",
                                                                               "return-path:"))]
         count = sum(1 for line in trace if line.lower().startswith("received:"))
@@ -182,7 +182,7 @@ def _sentence(reply: str) -> str:
 
 def _unfold(header: str) -> list[str]:
     lines: list[str] = []
-    for line in header.split("\r\n"):
+    for line in header.split("\n"):
         if line[:1] in (" ", "\t") and lines:
             lines[-1] += " " + line.strip()
         else:

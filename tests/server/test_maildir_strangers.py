@@ -45,7 +45,7 @@ def test_a_linked_message_file_is_not_listed(tmp_path):
     secret = tmp_path / "secret"
     secret.write_bytes(b"not bob's\r\n")
     (tmp_path / "bob" / "new" / "0.planted").symlink_to(secret)
-    assert [p.read_bytes() for p in list_messages(tmp_path, "bob")] == [b"mine\r\n"]
+    assert [p.read_bytes() for p in list_messages(tmp_path, "bob")] == [b"mine\n"]
 
 
 def test_spares_of_a_killed_server_are_removed_when_the_next_one_starts(tmp_path):

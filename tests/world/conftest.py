@@ -44,6 +44,11 @@ def wait_for(predicate, timeout: float = 15.0, step: float = 0.05):
     raise AssertionError("timed out waiting")
 
 
+def on_wire(path: Path) -> bytes:
+    """A stored message (LF line ends, maildir(5)) as SMTP and POP3 carry it: CRLF."""
+    return path.read_bytes().replace(b"\n", b"\r\n")
+
+
 def messages(root: Path, user: str) -> list[Path]:
     box = root / user / "new"
     return sorted(box.iterdir()) if box.is_dir() else []
