@@ -39,7 +39,12 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         import contextlib
         import signal
 
+        from smtp_tutor.server.main import _raise_file_limit
+        from smtp_tutor.server.outlet import ErrorReporter, install_error_reporter
+
+        _raise_file_limit()  # room for the connection caps, as `serve` does
         loop = asyncio.get_running_loop()
+        install_error_reporter(loop, ErrorReporter())  # one line per kind, no tracebacks
         with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
             loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         try:

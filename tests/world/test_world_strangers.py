@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
 
+from smtp_tutor.world.runner import read_state
+from tests.conftest import tutor_command
 from tests.world.conftest import messages, wait_for
 from tests.world.test_world_cli import _start, _submit_to
 
@@ -65,3 +68,33 @@ def test_after_kill_9_the_next_start_removes_the_spares(tmp_path):
     finally:
         process.kill()
         process.wait(10)
+
+
+def test_a_flood_of_pop3_connections_leaves_the_world_answering(tmp_path):
+    """150 connections from one stranger: 100 served, the rest refused, one console line,
+    no traceback, and the submission server still greets."""
+    directory = tmp_path / "world"
+    old = None
+    process = subprocess.Popen([*tutor_command(), "world", "--free-ports", "--dir",
+                                str(directory)], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    opened = []
+    try:
+        state = wait_for(lambda: (s := read_state(directory)) and s != old
+                         and s["pid"] == process.pid and s)
+        refused = 0
+        for _ in range(150):
+            sock = socket.create_connection(("127.0.0.1", state["pop3"]), timeout=10)
+            opened.append(sock)
+            refused += sock.makefile("rb").readline().startswith(b"-ERR [SYS/TEMP]")
+        assert refused == 50
+        with socket.create_connection(("127.0.0.1", state["submission"]), timeout=10) as smtp:
+            assert smtp.makefile("rb").readline().startswith(b"220 ")
+    finally:
+        for sock in opened:
+            sock.close()
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    text = out.decode() + err.decode()
+    assert "Traceback" not in text
+    assert text.count("100 connections are open") == 1
