@@ -23,7 +23,9 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     schedule = RetrySchedule(speedup=options.speedup, give_up_minutes=options.give_up * 60)
     stream = ConsoleStream()
-    renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+    # on a terminal, lines fit its width; into a file or a pipe, a command stays one line
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
+    renderer = TerminalRenderer(lang, stream, width=width)
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),

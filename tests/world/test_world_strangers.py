@@ -98,3 +98,21 @@ def test_a_flood_of_pop3_connections_leaves_the_world_answering(tmp_path):
     text = out.decode() + err.decode()
     assert "Traceback" not in text
     assert text.count("100 connections are open") == 1
+
+
+def test_the_console_into_a_pipe_keeps_each_line_whole(tmp_path):
+    directory = tmp_path / "world"
+    process = subprocess.Popen([*tutor_command(), "world", "--free-ports", "--dir",
+                                str(directory)], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, "COLUMNS": "40"})
+    try:
+        state = wait_for(lambda: (s := read_state(directory)) and s["pid"] == process.pid and s)
+        _submit_to(state, ["bob@hamburger.edu"])
+        wait_for(lambda: messages(directory / "mail" / "hamburger.edu", "bob"))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=20)
+    lines = out.decode().splitlines()
+    assert any(line.startswith("As Alice:") and "--cafile" in line for line in lines)
+    assert any("C: RCPT TO:<bob@hamburger.edu>" in line for line in lines)
