@@ -185,7 +185,7 @@ class Pop3Session:
     def _learn(self, verb: str) -> None:
         if verb == "STLS":
             self.start_tls = True
-        elif verb == "PASS":
+        elif verb in ("PASS", "APOP", "AUTH"):  # logged in, whichever way
             self.state = "transaction"
         elif verb == "QUIT":
             self.state = "closed"

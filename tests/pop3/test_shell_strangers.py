@@ -80,3 +80,22 @@ def test_quit_before_login_is_explained_for_that_state(pop3):
     server, _, _ = pop3
     result, out = _pop3(server.port, b"QUIT\n")
     assert "Before login" in out and "TRANSACTION state" not in out
+
+
+def test_a_sasl_answer_after_a_challenge_is_masked(fake_pop3):
+    async def handler(reader, writer, context):
+        writer.write(b"+OK fake POP3\r\n")
+        while line := await reader.readline():
+            if line.startswith(b"AUTH"):
+                writer.write(b"+ \r\n")
+            elif line.startswith(b"QUIT"):
+                writer.write(b"+OK bye\r\n")
+            else:
+                writer.write(b"+OK welcome\r\n")
+            await writer.drain()
+
+    result, out = _pop3(fake_pop3(handler), b"AUTH PLAIN\nAGJvYgBwaWNrbGVz\nQUIT\n")
+    assert result.returncode == 0, out
+    assert "AGJvYgBwaWNrbGVz" not in out and "C: ********" in out
+    assert "\nS: +\n" in out and "SASL challenge" in out and "S: +OK welcome" in out
+    assert "Before login" not in out  # AUTH logged in: QUIT is explained for TRANSACTION
