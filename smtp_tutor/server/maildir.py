@@ -132,6 +132,9 @@ class MaildirStore:
             else:
                 link_into_new(spare, final, message)
                 self._linked.append(spare)
+                # its tmp/ name still holds the data: a message deleted from new/ (POP3
+                # DELE) would keep its disk space while the server runs
+                self._maker.submit(self._drop_linked)
             return Path(final)
         future: asyncio.Future[Path] = loop.create_future()
         self._pending.append((temporary, final, message, future))
@@ -171,6 +174,12 @@ class MaildirStore:
             return spares.popleft()
         except IndexError:
             return None
+
+    def _drop_linked(self) -> None:
+        """In the maker thread: the delivered spares' ``tmp/`` names go."""
+        while self._linked:
+            with contextlib.suppress(OSError, IndexError):
+                os.unlink(self._linked.popleft())
 
     def _refill(self, box: str, spares: deque[str]) -> None:
         """Drop the delivered spares' ``tmp/`` names, then make new spares: all the work

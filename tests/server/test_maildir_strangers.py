@@ -63,3 +63,30 @@ def test_spares_of_a_killed_server_are_removed_when_the_next_one_starts(tmp_path
     finally:
         store.close()
     assert os.path.exists(tmp / "somebody-elses-file")
+
+
+def test_a_delivered_spare_does_not_keep_the_message_on_disk(tmp_path):
+    """A message linked from a spare into new/ and then deleted (POP3 DELE) must not keep
+    its space through the spare's tmp/ name while the server runs."""
+    import time
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 10
+        while not condition():
+            assert time.monotonic() < deadline, "timed out"
+
+    store = MaildirStore(tmp_path)
+    tmp = tmp_path / "bob" / "tmp"
+    try:
+        asyncio.run(store.deliver("bob", b"first\r\n", alone=True))  # spares are made
+        from smtp_tutor.server.maildir import SPARES
+
+        until(lambda: len(list(tmp.iterdir())) == SPARES)  # all made
+        ready = SPARES
+        paths = [asyncio.run(store.deliver("bob", b"m%d\r\n" % n, alone=True))
+                 for n in range(3)]  # each written into a spare, linked into new/
+        until(lambda: len(list(tmp.iterdir())) == ready - 3)
+        assert all(entry.stat().st_nlink == 1 for entry in tmp.iterdir())
+        assert {path.stat().st_nlink for path in paths} == {1}
+    finally:
+        store.close()
