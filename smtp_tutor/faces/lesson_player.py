@@ -39,7 +39,10 @@ def play(options: argparse.Namespace, lang: str) -> int:
     lesson = open_lesson(options.lesson, lang)
     if lesson is None:
         return 2
-    return asyncio.run(_play(lesson, options, lang))
+    try:
+        return asyncio.run(_play(lesson, options, lang))
+    except asyncio.CancelledError:  # SIGHUP or SIGTERM (world lessons): cleaned up, stopped
+        return 130
 
 
 def report_problem(path: str, lang: str) -> str | None:

@@ -154,9 +154,29 @@ class WorldBackend:
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
                                  greylist_seconds=float(options.get("greylist") or 0)))
+        self._on_signals()
         self.world = await start_world(config)
         self.port = self.world.submission.port
         return []
+
+    def _on_signals(self) -> None:
+        """A terminal closed (SIGHUP) or a ``kill`` (SIGTERM): the temporary world goes at
+        once (a SIGKILL may follow soon), then the lesson stops as after Ctrl-C."""
+        import os
+        import signal
+
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        directory = self._directory
+
+        def stop() -> None:
+            if directory is not None and os.path.isdir(directory):
+                shutil.rmtree(directory, ignore_errors=True)
+            if task is not None:
+                task.cancel()
+
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, stop)
 
     async def enter(self, hop: Hop) -> list:
         """Close the hop before; open this one (a relay hop waits for the relay client)."""
