@@ -225,7 +225,7 @@ class _Session:
         self.locks.add(mailbox)
         self.mailbox = mailbox
         self.messages = list_messages(self.roots[domain], local)
-        size = sum(wire_size(p.read_bytes()) for p in self.messages)
+        size = sum(wire_size(_contents(p)) for p in self.messages)
         await self.say(f"+OK {local}'s maildrop has {len(self.messages)} message(s) "
                        f"({size} octets)")
 
@@ -251,12 +251,15 @@ class _Session:
         if number in self.deleted:
             await self.say(f"-ERR message {number} already deleted")
             return None
+        if not self.messages[number - 1].is_file():
+            await self.say(f"-ERR message {number} was removed by another program")
+            return None
         return number, self.messages[number - 1]
 
     async def _cmd_stat(self, _: str) -> None:
         if await self._need_login():
             live = self._live()
-            size = sum(wire_size(p.read_bytes()) for _, p in live)
+            size = sum(wire_size(_contents(p)) for _, p in live)
             await self.say(f"+OK {len(live)} {size}")
 
     async def _cmd_list(self, argument: str) -> None:
@@ -265,10 +268,10 @@ class _Session:
         if argument:
             found = await self._message(argument)
             if found:
-                await self.say(f"+OK {found[0]} {wire_size(found[1].read_bytes())}")
+                await self.say(f"+OK {found[0]} {wire_size(_contents(found[1]))}")
             return
         live = self._live()
-        block = "".join(f"{n} {wire_size(p.read_bytes())}\r\n" for n, p in live) + ".\r\n"
+        block = "".join(f"{n} {wire_size(_contents(p))}\r\n" for n, p in live) + ".\r\n"
         await self.say(f"+OK {len(live)} message(s)", block.encode())
 
     async def _cmd_uidl(self, argument: str) -> None:
@@ -284,7 +287,7 @@ class _Session:
 
     async def _cmd_retr(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):
-            data = found[1].read_bytes()
+            data = _contents(found[1])
             await self.say(f"+OK {wire_size(data)} octets", stuff(data))
 
     async def _cmd_top(self, argument: str) -> None:
@@ -295,7 +298,7 @@ class _Session:
             await self.say("-ERR TOP takes a message number and a number of lines: TOP 1 5")
             return
         if found := await self._message(words[0]):
-            data = found[1].read_bytes().replace(b"\r\n", b"\n")
+            data = _contents(found[1]).replace(b"\r\n", b"\n")
             head, _, body = data.partition(b"\n\n")
             lines = body.split(b"\n")[: ascii_int(words[1])]
             await self.say("+OK top of message follows",
@@ -324,6 +327,15 @@ class _Session:
                 removed += 1
         note = f" ({removed} message(s) deleted)" if self.mailbox else ""
         await self.say(f"+OK {self.default_domain} POP3 server signing off{note}")
+
+
+def _contents(path: Path) -> bytes:
+    """A message's bytes; one removed meanwhile by another program reads as empty (its
+    session goes on) rather than ending the session."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _uid(path: Path) -> str:

@@ -67,3 +67,25 @@ def test_connections_over_the_cap_are_refused_and_said_once(pop3_with):
         for client in clients:
             with contextlib.suppress(OSError):
                 client.close()
+
+
+def test_a_message_removed_meanwhile_is_an_error_not_the_end(pop3):
+    from smtp_tutor.server.maildir import deliver, list_messages
+
+    server, watched, root = pop3
+    deliver(root, "bob", b"Subject: second\r\n\r\nhi\r\n")
+    client = Line(server.port)
+    try:
+        client.login()
+        list_messages(root, "bob")[0].unlink()  # another program (a second client) took it
+        client.send(b"RETR 1\r\n")
+        assert client.line().startswith(b"-ERR message 1 was removed")
+        client.send(b"LIST\r\n")
+        assert client.line().startswith(b"+OK 2 message")
+        while client.line() != b".\r\n":
+            pass
+        client.send(b"RETR 2\r\n")
+        assert client.line().startswith(b"+OK")
+    finally:
+        client.close()
+    assert watched.failed == []
