@@ -6,8 +6,10 @@ at 1, 20 and 100 concurrent sessions.  The servers:
 
   practice  the practice server as `smtp-tutor serve --quiet` runs it: every message
             written to a Maildir and fsync'ed (file and directory) before its 250
-  postfix   Postfix from Debian (scripts/postfix-loopback.sh, 127.0.0.1:10025): its queue
-            file is fsync'ed before the 250 (when it is running)
+  postfix   Postfix from Debian, a private instance on 127.0.0.1:10025 started first with
+            `sudo bash scripts/postfix-loopback.sh start /var/tmp/smtp-tutor-postfix` (and
+            stopped after with `... stop /var/tmp/smtp-tutor-postfix`): its queue file is
+            fsync'ed before the 250 (when it is running)
   fsync     aiosmtpd with a naive durable handler: mailbox.Maildir.add, then fsync of the
             file and of new/, in the event loop
   bare      aiosmtpd with a no-op handler (nothing stored): the no-durability ceiling

@@ -1,5 +1,6 @@
 """Fixtures that start real servers: the practice server and bare aiosmtpd in-process,
-Postfix and smtp-sink from Debian's packages (scripts/postfix-loopback.sh).
+Postfix (a private instance) and smtp-sink from Debian's packages
+(scripts/postfix-loopback.sh).
 
 In CI (CI=true) a test whose tool is missing fails; elsewhere it is skipped with the
 command that would provide it.
@@ -13,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,20 +155,38 @@ def _port_open(port: int) -> bool:
 
 
 @pytest.fixture(scope="session")
-def postfix() -> tuple[str, int]:
-    """Postfix 3.7 from Debian on 127.0.0.1:10025 (started by scripts/postfix-loopback.sh)."""
+def postfix():
+    """Postfix 3.7 from Debian on 127.0.0.1:10025: a private instance (its own
+    configuration, queue and virtual mailboxes in a temporary folder) started here and
+    stopped at the end, with smtp-sink beside it (scripts/postfix-loopback.sh). The
+    machine's own Postfix is neither read nor changed. A server already listening on
+    the port (a developer's own) is used as it is."""
     port = int(os.environ.get("SMTP_TUTOR_POSTFIX_PORT", "10025"))
-    if not _port_open(port) and shutil.which("postfix") and os.geteuid() == 0:
-        subprocess.run(["bash", str(ROOT / "scripts" / "postfix-loopback.sh"), "start"],
-                       check=False, capture_output=True, timeout=120)
-    need(_port_open(port), "Postfix on 127.0.0.1:10025: sudo bash scripts/postfix-loopback.sh start")
-    return "127.0.0.1", port
+    if _port_open(port):
+        yield "127.0.0.1", port
+        return
+    need(shutil.which("postfix") is not None and shutil.which("smtp-sink") is not None,
+         "Postfix and smtp-sink: apt-get install postfix")
+    need(os.geteuid() == 0, "a private Postfix instance needs root (its daemons change uid)")
+    folder = tempfile.mkdtemp(prefix="smtp-tutor-postfix-")
+    os.chmod(folder, 0o755)  # the postfix user walks into its queue
+    script = str(ROOT / "scripts" / "postfix-loopback.sh")
+    try:
+        started = subprocess.run(["bash", script, "start", folder], capture_output=True,
+                                 text=True, timeout=120)
+        need(started.returncode == 0 and _port_open(port),
+             f"Postfix on 127.0.0.1:{port}: {started.stderr.strip()[-300:]}")
+        yield "127.0.0.1", port
+    finally:
+        subprocess.run(["bash", script, "stop", folder], capture_output=True, timeout=120)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def smtp_sink(postfix) -> tuple[str, int]:
     port = int(os.environ.get("SMTP_TUTOR_SINK_PORT", "10026"))
-    need(_port_open(port), "smtp-sink on 127.0.0.1:10026: sudo bash scripts/postfix-loopback.sh start")
+    need(_port_open(port), f"smtp-sink on 127.0.0.1:{port} (started with Postfix by "
+         "scripts/postfix-loopback.sh)")
     return "127.0.0.1", port
 
 

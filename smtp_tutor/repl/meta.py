@@ -36,7 +36,7 @@ HELP = {
     ],
     "vi": [
         ":help                danh sách này",
-        ":explain CHỦ_ĐỀ      giải thích 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
+        ":explain MỤC         giải thích 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
         ":raw on|off          hiện chính xác các byte trên đường truyền (⏎ = CRLF)",
         ":headers             trong DATA: chèn From:/To:/Date:/Message-ID:/Subject: và dòng trống",
         ":save TỆP            lưu phiên theo ký hiệu S:/C: của giáo trình (:save! để ghi đè)",
