@@ -174,7 +174,15 @@ class RelayClient:
                 failed = await self._start_tls(connection, host, mode)
                 if failed is not None:
                     return failed
-            reply = await self._send(connection, f"MAIL FROM:<{sender}>{_body_type(message, connection)}")
+            if _eight_bit(message) and "8BITMIME" not in connection.session.capabilities:
+                # RFC 6152 §3: 8-bit data never goes to a server that did not offer it;
+                # crepes.fr does not convert, so the message comes back to Alice
+                await self._quit(connection)
+                reason = (f"554 5.6.3 {host} does not offer 8BITMIME and the message "
+                          "has 8-bit data (RFC 6152 §3): not sent")
+                return [Result(r, FAILED, reason, host) for r in recipients]
+            body = " BODY=8BITMIME" if _eight_bit(message) else ""
+            reply = await self._send(connection, f"MAIL FROM:<{sender}>{body}")
             if _code(reply) // 100 != 2:
                 await self._quit(connection)
                 return [Result(r, _outcome(reply), _text(reply), host) for r in recipients]
@@ -267,11 +275,9 @@ class RelayClient:
         await connection.close()
 
 
-def _body_type(message: bytes, connection: SmtpConnection) -> str:
-    """RFC 6152 §3: 8-bit content is declared, when the server offers 8BITMIME."""
-    eight_bit = any(byte > 127 for byte in message)
-    return " BODY=8BITMIME" if eight_bit and "8BITMIME" in connection.session.capabilities \
-        else ""
+def _eight_bit(message: bytes) -> bool:
+    """8-bit content, declared with BODY=8BITMIME (RFC 6152 §3)."""
+    return any(byte > 127 for byte in message)
 
 
 def _last_reply(events: list) -> object:

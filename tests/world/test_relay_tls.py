@@ -193,3 +193,36 @@ def test_the_console_says_tls_not_verified_and_why(lang):
     assert ("TLS, not verified: hostname mismatch" if lang == "en"
             else "TLS, chưa xác minh: hostname mismatch") in text
     assert "mx.hamburger.edu" in text
+
+
+def test_an_8bit_body_is_not_sent_to_a_server_without_8bitmime(zone, certificates,
+                                                               loop_thread):
+    """RFC 6152 §3: no 8BITMIME offered, no 8-bit data sent: the message fails (a bounce)."""
+    seen: list[bytes] = []
+
+    async def handle(reader, writer):
+        writer.write(b"220 old.example ESMTP\r\n")
+        while line := await reader.readline():
+            seen.append(line)
+            if line[:4].upper() == b"EHLO":
+                writer.write(b"250-old.example\r\n250 SIZE 1000000\r\n")
+            elif line[:4].upper() == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                await writer.drain()
+                writer.close()
+                return
+            else:
+                writer.write(b"250 ok\r\n")
+            await writer.drain()
+
+    server = loop_thread.run(asyncio.start_server(handle, "127.0.0.1", 0))
+    try:
+        port = server.sockets[0].getsockname()[1]
+        results = loop_thread.run(_relay(zone, port, certificates, Told()).deliver(
+            "hamburger.edu", "alice@crepes.fr", ["bob@hamburger.edu"],
+            "Subject: x\r\n\r\nBánh mì\r\n".encode()))
+    finally:
+        loop_thread.loop.call_soon_threadsafe(server.close)
+    assert [r.outcome for r in results] == ["failed"]
+    assert results[0].reply.startswith("554 5.6.3")
+    assert not any(line.startswith(b"MAIL") for line in seen)
