@@ -18,6 +18,7 @@ from prompt_toolkit.styles import Style
 from smtp_tutor.demo.model import DemoModel
 from smtp_tutor.demo.screen import diagram_lines, dialogue_ansi, pinned_tail, tail
 from smtp_tutor.knowledge import ui
+from smtp_tutor.protocol.numbers import ascii_int
 
 AUTO_TYPE_SECONDS = 0.08
 STYLES = {
@@ -204,7 +205,8 @@ class DemoView:
         @kb.add("enter")
         def _enter(event) -> None:
             if self.jump_digits is not None:
-                target = int(self.jump_digits) if self.jump_digits else model.move_number
+                number = ascii_int(self.jump_digits)
+                target = number if number is not None else model.move_number
                 self.jump_digits = None
                 self._do(model.jump(target))
                 return
@@ -213,7 +215,7 @@ class DemoView:
         @kb.add("<any>")
         def _any(event) -> None:
             if self.jump_digits is not None:
-                if event.data.isdigit():
+                if len(event.data) == 1 and event.data in "0123456789":
                     self.jump_digits += event.data
                 elif event.data in ("\x7f", "\x08"):
                     self.jump_digits = self.jump_digits[:-1]

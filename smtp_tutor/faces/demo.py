@@ -21,6 +21,8 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     notes = _open_notes(options.notes, lang)
     try:
         return asyncio.run(_demo(lesson, options, lang, notes))
+    except asyncio.CancelledError:  # SIGHUP or SIGTERM (world lessons): cleaned up, stopped
+        return 130
     finally:
         if notes is not None:
             notes.close()

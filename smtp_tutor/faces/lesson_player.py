@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 
 from smtp_tutor.knowledge import explain_note, explain_topic, ui
 from smtp_tutor.lessons.engine import LessonRun
-from smtp_tutor.lessons.matching import accepts, verb_of
-from smtp_tutor.lessons.model import CLIENT, SERVER, SMTP_HOPS, WAIT, Lesson, Step
+from smtp_tutor.lessons.matching import accepts, canonical, verb_of
+from smtp_tutor.lessons.model import CLIENT, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
+from smtp_tutor.protocol.numbers import ascii_int
 
 MASK = "********"
 
@@ -38,7 +39,10 @@ def play(options: argparse.Namespace, lang: str) -> int:
     lesson = open_lesson(options.lesson, lang)
     if lesson is None:
         return 2
-    return asyncio.run(_play(lesson, options, lang))
+    try:
+        return asyncio.run(_play(lesson, options, lang))
+    except asyncio.CancelledError:  # SIGHUP or SIGTERM (world lessons): cleaned up, stopped
+        return 130
 
 
 def report_problem(path: str, lang: str) -> str | None:
@@ -119,7 +123,11 @@ class Asker:
         from prompt_toolkit import PromptSession
 
         if self._prompt is None:
-            self._prompt = PromptSession()
+            from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+
+            # a password typed after PASS or AUTH PLAIN is drawn as * and never recalled
+            self._prompt = PromptSession(history=SecretlessHistory(),
+                                         input_processors=[SecretMask()])
         try:
             return await self._prompt.prompt_async(message, is_password=secret)
         except (EOFError, KeyboardInterrupt):
@@ -173,6 +181,13 @@ class StepRecord:
     prediction_ok: bool | None = None
 
 
+@dataclass(frozen=True)
+class Sent:
+    """The step's line went out already (an AUTH the server accepted), with its events."""
+
+    events: list
+
+
 @dataclass
 class Player:
     run: LessonRun
@@ -184,6 +199,8 @@ class Player:
     watched_hops: set[int] = field(default_factory=set)  # relay hops announced as watched
     guess: str | None = None
     asked = right = 0
+    seen: list[str] = field(default_factory=list)  # narration and hints put on screen
+    body: list[str] = field(default_factory=list)  # lines of the message typed so far
 
     @property
     def watch(self) -> bool:
@@ -192,6 +209,7 @@ class Player:
     def say(self, texts: dict[str, str]) -> None:
         text = texts.get(self.lang) or texts.get("en")
         if text:
+            self.seen.append(text)
             self.renderer.narration(text)
 
     async def play(self) -> bool | None:
@@ -202,6 +220,7 @@ class Player:
         self.renderer.connected(self.run.backend.host, self.run.backend.port, False)
         self.renderer.show_all(await self.run.start())
         while (step := self.run.current) is not None:
+            self.renderer.show_all(await self.run.arrive())  # a new hop: announced first
             self.say(step.narration)
             if step.kind == WAIT:
                 self.renderer.text(ui("lesson_wait", self.lang, seconds=f"{step.seconds:g}"))
@@ -264,7 +283,8 @@ class Player:
         outcome, group = await self.run.reveal()
         self.renderer.show_all(group)
         got: int | str | None = outcome.got
-        got = int(got) if got is not None and got.isdigit() else got  # the report keeps 250 a number
+        number = ascii_int(got) if got is not None else None
+        got = number if number is not None else got  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
             text = ui("lesson_check_none", self.lang, expected=expected)
@@ -284,9 +304,10 @@ class Player:
         self.records.append(record)
 
     async def client(self, step: Step) -> bool:
-        secret = has_secret(step.text) or self.run.session.state is State.AUTH
+        secret = self.run.session.state is State.AUTH  # an AUTH answer: the whole line
         expected = self.run.line_for(step)
-        record = StepRecord(step.line_no, CLIENT, MASK if secret else expected)
+        record = StepRecord(step.line_no, CLIENT,
+                            MASK if secret or has_secret(step.text) else expected)
         self.records.append(record)
         if step.hop is not None and step.hop.watched and not self.watch:
             if step.hop.index not in self.watched_hops:
@@ -301,6 +322,9 @@ class Player:
             line = await self.practice(step, expected, record, secret)
             if line is None:
                 return False
+            if isinstance(line, Sent):
+                self.renderer.show_all(line.events)
+                return True
         if self.options.predict and self._reply_follows() and not await self.predict():
             return False
         self.renderer.show_all(await self.run.send(line))
@@ -334,7 +358,7 @@ class Player:
         return nxt is not None and nxt.kind == SERVER and smtp
 
     async def practice(self, step: Step, expected: str, record: StepRecord,
-                       secret: bool) -> str | None:
+                       secret: bool) -> str | Sent | None:
         if not any(record.kind == CLIENT for record in self.records[:-1]):
             self.renderer.text(ui("lesson_your_turn", self.lang), "hint")
         while True:
@@ -349,31 +373,133 @@ class Player:
                 continue
             if command == ":show":
                 record.shown = True
-                shown = MASK if secret else expected
-                self.renderer.text(ui("lesson_show", self.lang, line=shown), "hint")
+                self.show(step, expected, secret)
                 continue
             if command == ":skip":
                 record.skipped = True
                 return expected
-            hidden = secret or is_secret_line(typed) or self.run.session.state is State.AUTH
+            hidden = secret or is_secret_line(typed) or _pop3_secret(typed) \
+                or self.run.session.state is State.AUTH
             record.tries.append(MASK if hidden else typed)
-            if accepts(typed, step, self.run.values, in_data=self.run.in_data):
-                return typed if self.run.in_data else typed.strip()
+            if _auth_step(step) and canonical(typed).upper() in ("AUTH PLAIN", "AUTH LOGIN"):
+                outcome = await self.log_in(canonical(typed).split()[1].upper())
+                if outcome is not None:
+                    return outcome
+                continue
+            if _pass_step(step) and canonical(typed).upper() == "PASS":
+                password = await self.asker.ask(ui("lesson_auth_password", self.lang),
+                                                secret=True)
+                if not password:
+                    continue
+                typed = f"PASS {password}"
+            too_early = typed == "." and expected != "." and not self.body  # no message yet
+            if self.run.in_data and not too_early:
+                line = await self.body_line(typed, expected)
+                if line is not None:
+                    return line
+                continue
+            if not self.run.in_data and accepts(typed, step, self.run.values, in_data=False):
+                if _auth_step(step):  # AUTH PLAIN and a token: the server checks it
+                    outcome = await self.attempt(typed.strip())
+                    if outcome is not None:
+                        return outcome
+                    continue
+                return typed.strip()
             self.renderer.text(ui("lesson_wrong", self.lang), "check.fail")
             record.hints += 1
             self.hint(step, expected, record.hints, typed)
+
+    async def body_line(self, typed: str, expected: str) -> str | None:
+        """A line of the student's own message.  Any line is a body line; ``.`` ends the
+        message whenever it comes (the lesson's remaining recorded lines are not asked
+        for), and lines beyond the recorded ones are sent as they come."""
+        if typed == ".":
+            self.body.clear()
+            if expected != ".":
+                self.run.end_data()
+            return "."
+        self.body.append(typed)
+        if expected == ".":
+            self.renderer.show_all(await self.run.send_extra(typed))
+            return None
+        return typed
+
+    async def log_in(self, mechanism: str) -> Sent | None:
+        """AUTH as the shell does it: the user name, the password (hidden), the base64
+        built and explained; the server checks the credentials.  None: try again."""
+        import base64
+
+        def b64(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        default = self.run.values.get("user", "alice")
+        user = await self.asker.ask(ui("lesson_auth_user", self.lang, user=default))
+        if user is None:
+            return None
+        user = user.strip() or default
+        password = await self.asker.ask(ui("lesson_auth_password", self.lang), secret=True)
+        if not password:
+            return None
+        if mechanism == "LOGIN" and not self.options.offline:
+            for line, key in (("AUTH LOGIN", ""), (b64(user), "lesson_auth_login_user")):
+                if key:
+                    self.renderer.text(ui(key, self.lang, user=user, token=line), "hint")
+                events = await self.run.backend.send(line)
+                self.renderer.show_all(events)
+                if not any(_code(event) == "334" for event in events):
+                    self.renderer.text(ui("lesson_auth_retry", self.lang), "hint")
+                    return None
+            self.renderer.text(ui("lesson_auth_login_password", self.lang), "hint")
+            return await self.attempt(b64(password))
+        self.renderer.text(ui("lesson_auth_plain_built", self.lang, user=user), "hint")
+        return await self.attempt(f"AUTH PLAIN {b64(chr(0) + user + chr(0) + password)}")
+
+    async def attempt(self, line: str) -> Sent | None:
+        """Send; a refusal (535) is shown and explained, and the step is asked again."""
+        done, events = await self.run.attempt(line)
+        if done:
+            return Sent(events)
+        self.renderer.show_all(events)
+        self.renderer.text(ui("lesson_auth_retry", self.lang), "hint")
+        return None
+
+    def show(self, step: Step, expected: str, secret: bool) -> None:
+        """``:show``: the line to type; a password only where the lesson has shown it,
+        and in DATA never a line the student typed already."""
+        if self.run.in_data:
+            left = [line for line in self.run.data_lines_left() if line not in self.body]
+            text = ui("lesson_data_show", self.lang, line=left[0]) if left and expected != "." \
+                else ui("lesson_data_show_end", self.lang)
+        elif _auth_step(step) or _pass_step(step):
+            password = self.run.values.get("pass" if _auth_step(step) else "rcpt_pass", "")
+            if _pass_step(step):
+                password = expected.split(None, 1)[1] if " " in expected else password
+            known = bool(password) and any(password in text for text in self.seen)
+            kind = "auth" if _auth_step(step) else "pass"
+            key = f"lesson_{kind}_show" if known else f"lesson_{kind}_show_hidden"
+            text = ui(key, self.lang, user=self.run.values.get("user", "alice"),
+                      password=password if known else "")
+        else:
+            text = ui("lesson_show", self.lang, line=MASK if secret else expected)
+        self.renderer.text(text, "hint")
 
     def hint(self, step: Step, expected: str, level: int, typed: str = "") -> None:
         """The lesson's own hint first; then what is wrong; then the command's syntax."""
         own = step.hints.get(self.lang) or step.hints.get("en")
         if self.run.in_data:
-            key = "lesson_hint_end" if expected == "." else "lesson_hint_body"
+            key = "lesson_hint_end" if expected == "." else \
+                "lesson_hint_body" if typed == "." else "lesson_hint_data"
+            self.renderer.text(ui(key, self.lang), "hint")
+            return
+        if own and level == 1:
+            self.seen.append(own)
+            self.renderer.text(own, "hint")
+            return
+        if _auth_step(step) or _pass_step(step):
+            key = "lesson_auth_how" if _auth_step(step) else "lesson_pass_how"
             self.renderer.text(ui(key, self.lang), "hint")
             return
         verb = verb_of(expected)
-        if own and level == 1:
-            self.renderer.text(own, "hint")
-            return
         if typed and verb_of(typed) == verb:
             self.renderer.text(ui("lesson_hint_args", self.lang), "hint")
         else:
@@ -395,6 +521,28 @@ class Player:
                 "steps": [record.__dict__ for record in self.records]}
 
 
+def _auth_step(step: Step) -> bool:
+    """AUTH with its credentials in the line (``AUTH PLAIN {auth_plain}``)."""
+    return verb_of(step.text) == "AUTH" and has_secret(step.text)
+
+
+def _pass_step(step: Step) -> bool:
+    return step.hop is not None and step.hop.kind == POP3 and verb_of(step.text) == "PASS"
+
+
+def _pop3_secret(line: str) -> bool:
+    from smtp_tutor.pop3.core import mask
+
+    return mask(line)[1]
+
+
+def _code(event: object) -> str | None:
+    from smtp_tutor.lessons.hops import reply_status
+
+    status = reply_status(event)
+    return str(status[0]) if status else None
+
+
 def _without_mailbox(text: str) -> str:
     """The sentences of ``text`` that do not point at `smtp-tutor mailbox`."""
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
@@ -402,7 +550,7 @@ def _without_mailbox(text: str) -> str:
 
 
 def _valid_guess(answer: str) -> bool:
-    return answer in ("2", "3", "4", "5") or (len(answer) == 3 and answer.isdigit()
+    return answer in ("2", "3", "4", "5") or (len(answer) == 3 and ascii_int(answer) is not None
                                                 and answer[0] in "2345")
 
 

@@ -95,6 +95,53 @@ class LessonRun:
         self.outcomes.append(outcome)
         return outcome, group
 
+    async def arrive(self) -> list:
+        """The current step's hop, entered before its narration is shown: the move to
+        the next hop is announced before the student is asked anything on it."""
+        step = self.current
+        return self._hold(await self._enter(step)) if step is not None else []
+
+    async def attempt(self, line: str) -> tuple[bool, list]:
+        """Send the current client step's line; when the reply fits the server step that
+        follows, the step is done (as ``send``).  Otherwise (a 535 to a wrong password)
+        the step stays and the events come back to be shown: the student tries again."""
+        step = self.current
+        assert step is not None and step.kind == CLIENT
+        events = await self._enter(step) + await self.backend.send(line)
+        following = self.lesson.steps[self.position + 1:self.position + 2]
+        status = next((s for s in map(reply_status, events) if s is not None), None)
+        if following and following[0].kind == SERVER and status is not None \
+                and not following[0].expects(*status):
+            return False, events
+        self.position += 1
+        return True, self._hold(events)
+
+    async def send_extra(self, line: str) -> list:
+        """A line the lesson did not record (one more body line of the student's own
+        message): sent, and the step stays where it is."""
+        return self._hold(await self.backend.send(line))
+
+    def end_data(self) -> bool:
+        """The student ended the message early with ``.``: move to the lesson's own final
+        ``.`` past the recorded body lines not typed (False: no such step ahead)."""
+        steps = self.lesson.steps
+        for index in range(self.position, len(steps)):
+            if steps[index].kind != CLIENT:
+                return False
+            if steps[index].text == ".":
+                self.position = index
+                return True
+        return False
+
+    def data_lines_left(self) -> list[str]:
+        """The lesson's body lines from here up to its final ``.``."""
+        out = []
+        for step in self.lesson.steps[self.position:]:
+            if step.kind != CLIENT or step.text == ".":
+                break
+            out.append(fill(step.text, self.values))
+        return out
+
     def skip(self) -> None:
         """Past a step that needs no I/O (a wait, once waited)."""
         self.position += 1

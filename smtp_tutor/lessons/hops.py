@@ -28,7 +28,7 @@ class HopStarted:
 
         kind = ui(f"hop_kind_{self.hop.kind}", lang)
         return [("", ""), (ui("hop_heading", lang, index=str(self.hop.index), kind=kind,
-                              label=self.hop.label), "heading")]
+                              label=self.hop.label_in(lang)), "heading")]
 
 
 @dataclass(frozen=True)

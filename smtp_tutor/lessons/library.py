@@ -7,6 +7,7 @@ import os
 import smtp_tutor
 from smtp_tutor.lessons.model import Lesson
 from smtp_tutor.lessons.parser import LessonError, read_lesson
+from smtp_tutor.protocol.numbers import ascii_int
 
 SUFFIX = ".lesson"
 
@@ -47,8 +48,8 @@ def find(name: str) -> str | None:
     for path in library_paths():
         stem = os.path.basename(path)[: -len(SUFFIX)]
         number, _, lesson_id = stem.partition("-")
-        if name in (stem, lesson_id) or (name.isdigit() and number.isdigit()
-                                         and int(name) == int(number)):
+        wanted, have = ascii_int(name), ascii_int(number)
+        if name in (stem, lesson_id) or (wanted is not None and wanted == have):
             return path
     return None
 

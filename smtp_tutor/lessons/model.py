@@ -25,6 +25,7 @@ class Hop:
     source: str
     target: str
     note: str = ""
+    label_vi: str = ""  # ``hop.vi:``: the parties and the note in Vietnamese
 
     @property
     def watched(self) -> bool:
@@ -34,6 +35,9 @@ class Hop:
     def label(self) -> str:
         note = f" ({self.note})" if self.note else ""
         return f"{self.source} → {self.target}{note}"
+
+    def label_in(self, lang: str) -> str:
+        return self.label_vi if lang == "vi" and self.label_vi else self.label
 
 
 @dataclass

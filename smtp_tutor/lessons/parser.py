@@ -9,7 +9,7 @@ and what to write instead, and a lesson with any problem is never played.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from smtp_tutor.lessons.model import (
     CLIENT,
@@ -23,7 +23,7 @@ from smtp_tutor.lessons.model import (
     Step,
     compile_pattern,
 )
-from smtp_tutor.lessons.placeholders import unknown_names
+from smtp_tutor.lessons.placeholders import PLACEHOLDER, has_secret, unknown_names
 from smtp_tutor.protocol.numbers import ascii_float, ascii_int
 from smtp_tutor.protocol.visible import UNSAFE, visible
 
@@ -165,6 +165,8 @@ class _Reader:
             self._wait(number, value)
         elif key == "hop":
             self._hop(number, value)
+        elif key == "hop.vi":
+            self._hop_vi(number, value)
         else:
             self.problem(number, "lesson-unknown-line", text=stripped[:40])
 
@@ -184,6 +186,17 @@ class _Reader:
         index = (self.hop.index if self.hop else 0) + 1
         self.hop = Hop(index, match.group(1), match.group(2).strip(), match.group(3).strip(),
                        (match.group(4) or "").strip())
+
+    def _hop_vi(self, number: int, value: str) -> None:
+        """``hop.vi: Alice → crepes.fr (cổng 587)``: the hop's parties and note in
+        Vietnamese, right under its ``hop:`` line."""
+        if self.hop is None or any(step.hop is self.hop for step in self.steps):
+            self.problem(number, "lesson-misplaced", directive="hop.vi", after="hop:")
+            return
+        if not _HOP.match(f"{self.hop.kind} {value}"):
+            self.problem(number, "lesson-bad-hop", text=value[:40], kinds=", ".join(HOP_KINDS))
+            return
+        self.hop = replace(self.hop, label_vi=value.strip())
 
     def _other_server_line(self, number: int, text: str) -> None:
         """A POP3 reply (``+OK``/``-ERR``, then its block) or a DNS answer (any record lines)."""
@@ -207,6 +220,9 @@ class _Reader:
             self._attach(Step(SERVER, number, text=text, lines=[text], code=status.group(1)))
 
     def _attach(self, step: Step) -> None:
+        if step.kind == SERVER and self.pending["hints"]:
+            # a hint helps the student type the next C: line; before an S: line nobody sees it
+            self.problem(step.line_no, "lesson-hint-before-reply")
         step.hop = self.hop
         step.narration, step.hints, step.notes = (
             self.pending["narration"], self.pending["hints"], self.pending["notes"])
@@ -234,9 +250,27 @@ class _Reader:
     def _client_line(self, number: int, text: str) -> None:
         if MASKED in text:
             self.problem(number, "lesson-masked-secret")
+        elif not self._typeable(text):
+            self.problem(number, "lesson-auth-no-way")
         for name in unknown_names(text):
             self.problem(number, "lesson-unknown-placeholder", name=name)
         self._attach(Step(CLIENT, number, text=text))
+
+    def _typeable(self, text: str) -> bool:
+        """Can a student type this line?  AUTH credentials can: ``AUTH PLAIN
+        {auth_plain}`` (asked for as in the shell) and AUTH LOGIN's ``{user_b64}`` and
+        ``{pass_b64}``; a literal token, or a secret for another mechanism, cannot."""
+        words = text.split()
+        last = self.steps[-1] if self.steps else None
+        after_334 = last is not None and last.kind == SERVER and last.code == "334"
+        if after_334:
+            return text.strip() == "*" or bool(PLACEHOLDER.fullmatch(text.strip()))
+        if not words or words[0].upper() != "AUTH" or len(words) < 3:
+            return True
+        response = words[2]
+        if not PLACEHOLDER.fullmatch(response):
+            return False
+        return words[1].upper() == "PLAIN" or not has_secret(response)
 
     def _alternative(self, number: int, value: str) -> None:
         last = self.steps[-1] if self.steps else None

@@ -66,11 +66,29 @@ class WorldFeed(WorldView):
     def __init__(self, lang: str, speedup: float) -> None:
         self.items: deque = deque()
         self.arrived = asyncio.Event()
+        self.held: list = []  # the relay's DNS notes, kept for the relay hop
+        self._holding = False
         super().__init__(_Collector(self, lang), speedup)
 
     def put(self, item: object) -> None:
+        if self._holding:
+            self.held.append(item)
+            return
         self.items.append(item)
         self.arrived.set()
+
+    def route(self, route) -> None:  # noqa: ANN001
+        """The relay's MX answer would give away the DNS hop's question: it waits for
+        the relay hop (``release``)."""
+        self._holding = True
+        try:
+            super().route(route)
+        finally:
+            self._holding = False
+
+    def release(self) -> list:
+        held, self.held = self.held, []
+        return held
 
     def _heading(self, key: str, **params: object) -> None:
         self._mine()  # the lesson's own hop headings stand in for the console's
@@ -131,13 +149,34 @@ class WorldBackend:
         self.feed = WorldFeed(self.lang, schedule.speedup)
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
-                             mx_port=0, fallback_port=0, pop3_port=0, watcher=self.feed,
+                             mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
+                             watcher=self.feed,
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
                                  greylist_seconds=float(options.get("greylist") or 0)))
+        self._on_signals()
         self.world = await start_world(config)
         self.port = self.world.submission.port
         return []
+
+    def _on_signals(self) -> None:
+        """A terminal closed (SIGHUP) or a ``kill`` (SIGTERM): the temporary world goes at
+        once (a SIGKILL may follow soon), then the lesson stops as after Ctrl-C."""
+        import os
+        import signal
+
+        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        directory = self._directory
+
+        def stop() -> None:
+            if directory is not None and os.path.isdir(directory):
+                shutil.rmtree(directory, ignore_errors=True)
+            if task is not None:
+                task.cancel()
+
+        for number in (signal.SIGHUP, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, stop)
 
     async def enter(self, hop: Hop) -> list:
         """Close the hop before; open this one (a relay hop waits for the relay client)."""
@@ -150,14 +189,20 @@ class WorldBackend:
             self.part = DnsPart(self.world.dns.port, self.feed)
         elif hop.kind == POP3:
             await self._settled()
-            self.part = Pop3Part(self.world.pop3.port, str(self.world.ca_path), self.timeout,
+            # each provider reads its own users' mail: Alice's is at crepes.fr
+            crepes = "crepes.fr" in hop.target
+            server = self.world.pop3_crepes if crepes else self.world.pop3
+            self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
+            self.part.server_name = server.name
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)
         self.session = self.part.session
         # the relay's own DNS notes wait for the relay hop: a DNS hop asks them itself
         events = [HopStarted(hop), *([] if hop.kind == DNS else self.feed.drain())]
+        if hop.kind == RELAY:
+            events[1:1] = self.feed.release()
         return events + await self.part.open()
 
     async def _settled(self) -> None:
@@ -278,6 +323,7 @@ class Pop3Part:
         from smtp_tutor.pop3.core import Pop3Session
 
         self.port, self.cafile, self.timeout, self.lang = port, cafile, timeout, lang
+        self.server_name = LOCALHOST  # the name checked in the server's certificate
         self.session = Pop3Session()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
@@ -311,7 +357,8 @@ class Pop3Part:
             except (TimeoutError, ConnectionError, OSError):
                 raise TransportError("reply-timeout", seconds=f"{self.timeout:g}") from None
             if not chunk:
-                if self.session.state == "closed" or self.session.pending[0].verb == "QUIT":
+                pending = self.session.pending
+                if self.session.state == "closed" or (pending and pending[0].verb == "QUIT"):
                     break
                 raise TransportError("connection-closed")
             for item in self.session.receive(chunk):
@@ -326,10 +373,13 @@ class Pop3Part:
         from smtp_tutor.net.tls import client_context
         from smtp_tutor.world.words import say
 
-        assert self.writer is not None
+        assert self.writer is not None and self.reader is not None
+        # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply
+        self.session.discard_plaintext()
+        self.reader._buffer.clear()  # type: ignore[attr-defined]
         try:
             await self.writer.start_tls(client_context(cafile=self.cafile),
-                                        server_hostname=LOCALHOST)
+                                        server_hostname=self.server_name)
         except (OSError, ConnectionError):
             raise TransportError("connection-closed") from None
         self.session.tls_established()

@@ -12,15 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtp_tutor.paths import data_dir
+from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.certs import ensure_certificates, server_context
-from smtp_tutor.server.maildir import list_messages
+from smtp_tutor.server.maildir import MaildirError, checked_box, list_messages
 
 MAX_LINE = 255  # RFC 2449 §4: a command line is at most 255 octets
 IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
+MAX_CONNECTIONS = 100  # all clients together; -ERR [SYS/TEMP] beyond (RFC 3206 §4)
 CAPABILITIES = ("USER", "STLS", "TOP", "UIDL", "PIPELINING", "RESP-CODES",
                 "IMPLEMENTATION smtp-tutor-practice")
 
@@ -42,39 +44,80 @@ def wire_size(message: bytes) -> int:
     return len(text) + text.count(b"\n")
 
 
+class Pop3Watcher:
+    """What the server tells its console; the default says nothing."""
+
+    def refused(self, limit: int) -> None:
+        """The first connection over ``limit`` since the count was last under it."""
+
+    def failed(self, detail: str) -> None:
+        """A session ended on an error of the server's own (one line, no traceback)."""
+
+
 @dataclass
 class Pop3Server:
     server: asyncio.base_events.Server
     host: str
     port: int
     locks: set
+    name: str = "hamburger.edu"
+    writers: set = field(default_factory=set)
 
     async def stop(self) -> None:
+        """Stop listening and close the sessions still open (Python 3.11's
+        ``Server.close`` leaves them running)."""
         self.server.close()
+        for writer in list(self.writers):
+            writer.close()
         await self.server.wait_closed()
 
 
 async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[str, str], *,
-                     default_domain: str) -> Pop3Server:
-    """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``."""
-    ca_path, cert_path, key_path = ensure_certificates(data_dir() / "tls", default_domain)
-    tls = server_context(cert_path, key_path)
+                     default_domain: str, tls_paths: tuple[Path, Path] | None = None,
+                     max_connections: int = MAX_CONNECTIONS,
+                     watcher: Pop3Watcher | None = None) -> Pop3Server:
+    """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``, the name
+    the server greets with.  ``tls_paths``: (certificate, key) for STLS, else the
+    practice server's.  Beyond ``max_connections`` a client gets ``-ERR [SYS/TEMP]``."""
+    if tls_paths is None:
+        _, cert_path, key_path = ensure_certificates(data_dir() / "tls", default_domain)
+        tls_paths = (cert_path, key_path)
+    tls = server_context(*tls_paths)
     locks: set[str] = set()
+    watch = watcher or Pop3Watcher()
+    count = [0, False]  # connections open, refusing already reported
+    writers: set[asyncio.StreamWriter] = set()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        count[0] += 1
+        writers.add(writer)
         session = _Session(reader, writer, roots, users, default_domain, tls, locks)
         try:
+            if max_connections and count[0] > max_connections:
+                if not count[1]:
+                    count[1] = True
+                    watch.refused(max_connections)
+                await session.say(f"-ERR [SYS/TEMP] {default_domain}: too many connections "
+                                  f"({max_connections}), try again later")
+                return
             await session.run()
         except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
             pass
+        except Exception as error:  # noqa: BLE001 - a stranger's input must not kill the console
+            watch.failed(f"{type(error).__name__}: {error}"[:200])
         finally:
+            writers.discard(writer)
+            count[0] -= 1
+            if count[0] < max_connections:
+                count[1] = False
             session.unlock()
             writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), 2)
 
-    server = await asyncio.start_server(handle, host, port, limit=MAX_LINE * 4)
-    return Pop3Server(server, host, server.sockets[0].getsockname()[1], locks)
+    server = await asyncio.start_server(handle, host, port, limit=MAX_LINE * 4, backlog=1024)
+    return Pop3Server(server, host, server.sockets[0].getsockname()[1], locks, default_domain,
+                      writers)
 
 
 class _Session:
@@ -96,7 +139,7 @@ class _Session:
         self.locks.discard(self.mailbox)
 
     async def run(self) -> None:
-        await self.say("+OK hamburger.edu POP3 practice server ready")
+        await self.say(f"+OK {self.default_domain} POP3 practice server ready")
         while True:
             try:
                 raw = await asyncio.wait_for(self.reader.readuntil(b"\n"), IDLE_TIMEOUT)
@@ -110,8 +153,9 @@ class _Session:
                 await self.say("-ERR line too long (RFC 2449: at most 255 octets)")
                 continue
             line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
-            verb, _, argument = line.partition(" ")
-            verb = verb.upper()
+            words = line.split(None, 1)  # a tab separates words too: PASS<TAB>secret
+            verb = words[0].upper() if words else ""
+            argument = words[1] if len(words) > 1 else ""
             if verb == "QUIT":
                 await self._quit()
                 return
@@ -136,6 +180,9 @@ class _Session:
             await self.say("-ERR STLS only before login (RFC 2595 §4)")
             return
         await self.say("+OK Begin TLS negotiation")
+        # RFC 2595 §4 (the CVE-2011-0411 shape): commands sent in clear behind STLS were
+        # not protected by TLS; run them and a man in the middle could add his own
+        self.reader._buffer.clear()  # type: ignore[attr-defined]
         await self.writer.start_tls(self.tls_context)
         self.tls = True
         self.user = ""
@@ -170,10 +217,15 @@ class _Session:
         if mailbox in self.locks:
             await self.say("-ERR [IN-USE] the mailbox is open in another POP3 session")
             return
+        try:
+            checked_box(self.roots[domain], local)
+        except MaildirError:
+            await self.say("-ERR [SYS/PERM] this mailbox cannot be opened safely")
+            return
         self.locks.add(mailbox)
         self.mailbox = mailbox
         self.messages = list_messages(self.roots[domain], local)
-        size = sum(wire_size(p.read_bytes()) for p in self.messages)
+        size = sum(wire_size(_contents(p)) for p in self.messages)
         await self.say(f"+OK {local}'s maildrop has {len(self.messages)} message(s) "
                        f"({size} octets)")
 
@@ -189,22 +241,25 @@ class _Session:
         return True
 
     async def _message(self, argument: str) -> tuple[int, Path] | None:
-        if not argument.split() or not argument.split()[0].isdigit():
-            await self.say("-ERR give a message number, e.g. 1")
+        number = ascii_int(argument.split()[0]) if argument.split() else None
+        if number is None:
+            await self.say("-ERR give a message number in digits 0-9, e.g. 1")
             return None
-        number = int(argument.split()[0])
         if not 1 <= number <= len(self.messages):
             await self.say(f"-ERR no message {number}")
             return None
         if number in self.deleted:
             await self.say(f"-ERR message {number} already deleted")
             return None
+        if not self.messages[number - 1].is_file():
+            await self.say(f"-ERR message {number} was removed by another program")
+            return None
         return number, self.messages[number - 1]
 
     async def _cmd_stat(self, _: str) -> None:
         if await self._need_login():
             live = self._live()
-            size = sum(wire_size(p.read_bytes()) for _, p in live)
+            size = sum(wire_size(_contents(p)) for _, p in live)
             await self.say(f"+OK {len(live)} {size}")
 
     async def _cmd_list(self, argument: str) -> None:
@@ -213,10 +268,10 @@ class _Session:
         if argument:
             found = await self._message(argument)
             if found:
-                await self.say(f"+OK {found[0]} {wire_size(found[1].read_bytes())}")
+                await self.say(f"+OK {found[0]} {wire_size(_contents(found[1]))}")
             return
         live = self._live()
-        block = "".join(f"{n} {wire_size(p.read_bytes())}\r\n" for n, p in live) + ".\r\n"
+        block = "".join(f"{n} {wire_size(_contents(p))}\r\n" for n, p in live) + ".\r\n"
         await self.say(f"+OK {len(live)} message(s)", block.encode())
 
     async def _cmd_uidl(self, argument: str) -> None:
@@ -232,20 +287,20 @@ class _Session:
 
     async def _cmd_retr(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):
-            data = found[1].read_bytes()
+            data = _contents(found[1])
             await self.say(f"+OK {wire_size(data)} octets", stuff(data))
 
     async def _cmd_top(self, argument: str) -> None:
         if not await self._need_login():
             return
         words = argument.split()
-        if len(words) != 2 or not words[1].isdigit():
+        if len(words) != 2 or ascii_int(words[1]) is None:
             await self.say("-ERR TOP takes a message number and a number of lines: TOP 1 5")
             return
         if found := await self._message(words[0]):
-            data = found[1].read_bytes().replace(b"\r\n", b"\n")
+            data = _contents(found[1]).replace(b"\r\n", b"\n")
             head, _, body = data.partition(b"\n\n")
-            lines = body.split(b"\n")[: int(words[1])]
+            lines = body.split(b"\n")[: ascii_int(words[1])]
             await self.say("+OK top of message follows",
                            stuff(head + b"\n\n" + b"\n".join(lines)))
 
@@ -271,7 +326,16 @@ class _Session:
                 os.unlink(self.messages[number - 1])
                 removed += 1
         note = f" ({removed} message(s) deleted)" if self.mailbox else ""
-        await self.say(f"+OK hamburger.edu POP3 server signing off{note}")
+        await self.say(f"+OK {self.default_domain} POP3 server signing off{note}")
+
+
+def _contents(path: Path) -> bytes:
+    """A message's bytes; one removed meanwhile by another program reads as empty (its
+    session goes on) rather than ending the session."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def _uid(path: Path) -> str:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import sys
 
-from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session
+from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 from smtp_tutor.world.words import say
 
 DEFAULT_PORT, TLS_PORT = 110, 995
@@ -64,6 +64,7 @@ class Pop3Shell:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
         self.quit_ok = False
+        self.prompt = None  # the interactive PromptSession, for the hidden password
 
     async def run(self, interactive: bool) -> int:
         context = self._context() if self.options.tls else None
@@ -92,11 +93,15 @@ class Pop3Shell:
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
 
+        from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+
         words = [*VERBS, ":help", ":explain", ":quit"]
-        prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True))
+        prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
+                               history=SecretlessHistory(), input_processors=[SecretMask()])
+        self.prompt = prompt
         while True:
             try:
-                line = await prompt.prompt_async("pop3> ")
+                line = await prompt.prompt_async("pop3> ", is_password=self.session.challenged)
             except (EOFError, KeyboardInterrupt):
                 return
             yield line
@@ -116,12 +121,16 @@ class Pop3Shell:
             return True
         if stripped.startswith(":"):
             return self._meta(stripped)
+        if not self.session.challenged:
+            stripped = await self._credentials(stripped)
+            if not stripped:
+                return True
         try:
             wire, command = self.session.send(stripped)
         except ValueError:
             return True
         self.renderer.text(f"C: {command.display}", "client")
-        if command.verb not in VERBS:
+        if command.verb and command.verb not in VERBS:
             self.renderer.text(f"   {say('pop3_unknown', self.lang, verb=command.verb)}",
                                "note.warning")
         assert self.writer is not None
@@ -147,12 +156,51 @@ class Pop3Shell:
         self.renderer.text(say("pop3_help", self.lang), "hint")
         return True
 
-    async def _read(self) -> bool:
-        assert self.reader is not None
-        while self.session.awaiting_reply:
+    async def _credentials(self, line: str) -> str:
+        """PASS alone asks for the password, hidden; a password about to cross a
+        connection without TLS is warned about first (and, typed, must be confirmed).
+        Returns the line to send, or "" when nothing is to be sent."""
+        words = line.split(None, 1)
+        if words[0].upper() == "PASS" and len(words) == 1 and self.prompt is not None:
             try:
-                chunk = await asyncio.wait_for(self.reader.read(65536), self.options.timeout)
-            except (TimeoutError, ConnectionError, OSError) as error:
+                secret = await self.prompt.prompt_async(say("pop3_ask_password", self.lang),
+                                                        is_password=True)
+            except (EOFError, KeyboardInterrupt):
+                secret = ""
+            if not secret:
+                self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
+                return ""
+            line = f"PASS {secret}"
+        _, secret_line = mask(line)
+        if secret_line and not self.session.tls:
+            self.renderer.text(say("pop3_pass_plain", self.lang), "note.warning")
+            if self.prompt is not None:
+                try:
+                    answer = await self.prompt.prompt_async(say("pop3_pass_confirm", self.lang))
+                except (EOFError, KeyboardInterrupt):
+                    answer = ""
+                if answer.strip().lower() not in ("y", "yes", "c", "có"):
+                    self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
+                    return ""
+        return line
+
+    async def _read(self) -> bool:
+        """Read until the reply (the whole multi-line block) is in, within one deadline
+        for all of it: a server that sends a byte now and then cannot hold the shell."""
+        assert self.reader is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.timeout
+        while self.session.awaiting_reply and not self.session.challenged:
+            left = deadline - loop.time()
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                chunk = await asyncio.wait_for(self.reader.read(65536), left)
+            except TimeoutError:
+                self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
+                                   "note.error")
+                return False
+            except (ConnectionError, OSError) as error:
                 self.renderer.text(say("pop3_error", self.lang, detail=str(error) or "timeout"),
                                    "note.error")
                 return False
@@ -170,9 +218,21 @@ class Pop3Shell:
         return True
 
     async def _start_tls(self) -> bool:
-        assert self.writer is not None
+        assert self.writer is not None and self.reader is not None
+        leftover = self.reader._buffer  # type: ignore[attr-defined]
+        dropped = self.session.discard_plaintext() + len(leftover)
+        leftover.clear()
+        if dropped:
+            self.renderer.text(f"   {say('pop3_injected', self.lang, octets=dropped)}",
+                               "note.warning")
         try:
-            await self.writer.start_tls(self._context(), server_hostname=self.host)
+            await asyncio.wait_for(
+                self.writer.start_tls(self._context(), server_hostname=self.host),
+                self.options.timeout)
+        except TimeoutError:
+            self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
+                               "note.error")
+            return False
         except (OSError, ConnectionError) as error:
             self.renderer.text(say("pop3_error", self.lang, detail=str(error)), "note.error")
             return False

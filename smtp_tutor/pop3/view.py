@@ -21,12 +21,21 @@ def reply_lines(reply: Pop3Reply, lang: str) -> list[tuple[str, str]]:
     if len(reply.lines) > SHOWN_LINES:
         out.append((f"S: … ({len(reply.lines) - SHOWN_LINES} more)", "hint"))
     verb = reply.answering.verb if reply.answering else ""
-    data = load("pop3")
-    meaning = data["replies"][reply.status][lang]["short"]
-    entry = data["commands"].get(verb)
-    if reply.ok and entry is not None:
-        meaning = entry[lang]["short"]
-    out.append((f"   {reply.status} {meaning}", "explain"))
+    out.append((f"   {reply.status} {_meaning(reply, verb, lang)}", "explain"))
     if reply.ok and reply.answering is not None and reply.answering.multiline:
         out.append((f"   {say('pop3_multi', lang, lines=len(reply.lines))}", "hint"))
     return out
+
+
+def _meaning(reply: Pop3Reply, verb: str, lang: str) -> str:
+    """What the reply means for the command it answers, in the state it was sent in."""
+    if reply.challenge:
+        return say("pop3_challenge", lang)
+    if verb == "QUIT" and reply.ok and reply.answering is not None \
+            and reply.answering.state == "authorization":
+        return say("pop3_quit_before_login", lang)
+    data = load("pop3")
+    entry = data["commands"].get(verb)
+    if reply.ok and entry is not None:
+        return entry[lang]["short"]
+    return data["replies"][reply.status][lang]["short"]

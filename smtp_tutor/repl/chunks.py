@@ -6,10 +6,11 @@ A typed chunk needs nothing here: after ``BDAT n`` the core counts the typed oct
 from __future__ import annotations
 
 import shlex
-from pathlib import Path
 
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol.chunking import split_message
+from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.repl.files import FileRefused, read_message_file
 from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
 
 DEFAULT_CHUNK = 64 * 1024  # octets per chunk when a composed message is sent with :bdat
@@ -26,10 +27,11 @@ async def bdat_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
     if "--size" in words:
         index = words.index("--size")
         value = words[index + 1] if index + 1 < len(words) else ""
-        if not value.isdigit() or int(value) < 1:
+        number = ascii_int(value)
+        if number is None or number < 1:
             repl.renderer.message("bdat-usage", {}, "warning")
             return
-        size = int(value)
+        size = number
         del words[index:index + 2]
     files = [word for word in words if word != "--last"]
     if repl.session.chunk is not None:
@@ -38,11 +40,9 @@ async def bdat_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
     if files:
         path = files[0]
         try:
-            payload = Path(path).expanduser().read_bytes()
-        except OSError as error:
-            repl.renderer.message("bdat-file-failed",
-                                  {"path": path, "detail": error.strerror or str(error)},
-                                  "error")
+            payload = read_message_file(path)
+        except FileRefused as refused:
+            repl.renderer.message(refused.key, refused.params, "error")
             return
         await send_chunks(repl, [payload], last=last, label=path)
         return

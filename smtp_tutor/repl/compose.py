@@ -77,12 +77,13 @@ def show_message(repl, message: bytes) -> None:  # noqa: ANN001
 
 
 def attach_command(repl, argument: str) -> None:  # noqa: ANN001
+    from smtp_tutor.repl.files import FileRefused, read_message_file
+
     path = argument.strip()
     try:
-        data = Path(path).expanduser().read_bytes()
-    except OSError as error:
-        repl.renderer.message("bdat-file-failed",
-                              {"path": path, "detail": error.strerror or str(error)}, "error")
+        data = read_message_file(path)
+    except FileRefused as refused:
+        repl.renderer.message(refused.key, refused.params, "error")
         return
     repl.attachments.append((path, data))
     repl.renderer.message("compose-attached", {"path": path, "octets": str(len(data))}, "info")

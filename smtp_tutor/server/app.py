@@ -35,6 +35,9 @@ class ServerConfig:
     # mechanisms not offered (the world's submission server keeps to PLAIN and LOGIN, so a
     # mail client such as smtplib, which prefers CRAM-MD5, shows the AUTH PLAIN it teaches)
     auth_exclude: tuple[str, ...] = ()
+    # (ca, certificate, key) of this server's own identity (the world's providers);
+    # None: the practice server's, in the data directory
+    tls_files: tuple[Path, Path, Path] | None = None
     # sockets already listening (the grader binds them inside a sandbox's network):
     # served instead of host/port, which only names the port
     sockets: list[socket.socket] = field(default_factory=list)
@@ -77,7 +80,8 @@ async def start_server(config: ServerConfig) -> RunningServer:
     home = data_dir()
     mailbox_dir = config.mailbox_dir or home / "mail"
     users = config.users if config.users is not None else dict(DEFAULT_USERS)
-    ca_path, cert_path, key_path = ensure_certificates(home / "tls", config.domain)
+    ca_path, cert_path, key_path = (config.tls_files
+                                    or ensure_certificates(home / "tls", config.domain))
     tls = server_context(cert_path, key_path)
     handler = config.handler or PracticeHandler(config.domain, users, Path(mailbox_dir),
                                                 limits=config.limits, faults=config.faults)

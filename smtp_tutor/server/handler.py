@@ -163,8 +163,8 @@ class PracticeHandler:
         trace = (
             f"Return-Path: <{printable(envelope.mail_from or '')}>\r\n"
             f"Received: from {printable(session.host_name or 'unknown')} ([{peer}])\r\n"
-            f"\tby {self.domain} (smtp-tutor practice server) with {protocol}\r\n"
-            f"\tfor <{printable(', '.join(envelope.rcpt_tos))}>; {_now()}\r\n"
+            f"\tby {self.domain} (smtp-tutor practice server) with {protocol}"
+            f"{for_clause(envelope.rcpt_tos)}; {_now()}\r\n"
         )
         content = envelope.original_content or b""
         if not _starts_with_header(content):
@@ -207,3 +207,11 @@ def make_authenticator(users: dict[str, str]):
         return AuthResult(success=ok, handled=False)
 
     return authenticate
+
+
+def for_clause(recipients: list[str]) -> str:
+    """RFC 5321 §4.4: ``for`` names one path; with several recipients it is left out (as
+    Postfix does): listing them all would show Bcc and refused recipients to each."""
+    if len(recipients) != 1:
+        return ""
+    return f"\r\n\tfor <{printable(recipients[0])}>"

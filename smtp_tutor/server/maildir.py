@@ -19,16 +19,25 @@ connected (a student's client, an autograder), each mailbox keeps empty files re
 its ``tmp/``, made by a background thread while the server talks (PostgreSQL recycles
 WAL segments for the same reason).  A message is written into one and renamed to a name
 of its delivery time, so ``new/`` still sorts by arrival.  Readers never look in
-``tmp/``; spares left by a killed server are removed by the next one.
+``tmp/``; spares left by a killed server are removed by the next one, when it starts.
+
+A ``--mailbox-dir`` may be a class folder others can write to: a mailbox that is a
+symbolic link (to another user's directory) is refused, never followed.
+
+Messages are stored with LF line ends, as maildir(5) readers expect (Postfix's local
+delivery and Dovecot store LF; a CRLF file shows ``^M`` on every line in mutt or s-nail).
+CRLF is SMTP's and POP3's wire form: the POP3 server puts it back, and counts it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import re
 import socket
+import stat
 import time
 from collections import deque
 from collections.abc import Callable
@@ -49,10 +58,34 @@ def unique_name(kind: str = MESSAGE) -> str:
     return f"{time.time_ns()}.P{os.getpid()}{kind}{next(_sequence)}.{_HOST}"
 
 
+class MaildirError(OSError):
+    """A mailbox that is not a plain directory of this user's (a planted symbolic link)."""
+
+
 def ensure_maildir(root: Path, user: str) -> Path:
-    box = root / user
-    for sub in ("tmp", "new", "cur"):
-        (box / sub).mkdir(parents=True, exist_ok=True)
+    """``root/user`` with its ``tmp``, ``new``, ``cur``, made private; raises
+    ``MaildirError`` rather than follow a symbolic link planted there."""
+    box = Path(root) / user
+    Path(root).mkdir(parents=True, exist_ok=True)
+    for path in (box, box / "tmp", box / "new", box / "cur"):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(path, 0o700)
+    checked_box(root, user)
+    return box
+
+
+def checked_box(root: Path | str, user: str) -> str:
+    """``root/user`` when it and its subdirectories (those that exist) are real
+    directories owned by this process's user; else ``MaildirError``."""
+    box = f"{root}/{user}"
+    for path in (box, f"{box}/tmp", f"{box}/new", f"{box}/cur"):
+        try:
+            status = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
+            raise MaildirError(errno.ELOOP, "not a directory of this user's "
+                               "(a symbolic link?): not followed", path)
     return box
 
 
@@ -69,6 +102,14 @@ class MaildirStore:
         self._refilling: set[str] = set()
         self._maker = ThreadPoolExecutor(1, thread_name_prefix="maildir-spares")
         self._linked: deque[str] = deque()  # spares delivered by link(), to unlink from tmp/
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove the spares a killed server left in every mailbox's ``tmp/``."""
+        with contextlib.suppress(OSError), os.scandir(self.root) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    remove_dead_spares(Path(entry.path) / "tmp")
 
     async def deliver(self, user: str, message: bytes, *, alone: bool = False) -> Path:
         """Store ``message`` for ``user``; raises ``OSError`` if it cannot be made durable.
@@ -80,6 +121,7 @@ class MaildirStore:
         """
         loop = asyncio.get_running_loop()
         box = self._box(user)
+        message = unix_lines(message)
         name = unique_name()
         final = f"{box}/new/{name}"
         spare = self._take_spare(box, refill=alone)
@@ -90,6 +132,9 @@ class MaildirStore:
             else:
                 link_into_new(spare, final, message)
                 self._linked.append(spare)
+                # its tmp/ name still holds the data: a message deleted from new/ (POP3
+                # DELE) would keep its disk space while the server runs
+                self._maker.submit(self._drop_linked)
             return Path(final)
         future: asyncio.Future[Path] = loop.create_future()
         self._pending.append((temporary, final, message, future))
@@ -107,7 +152,7 @@ class MaildirStore:
                     os.unlink(spares.pop())
 
     def _box(self, user: str) -> str:
-        box = f"{self.root}/{user}"
+        box = checked_box(self.root, user)  # each time: a link may be planted at any moment
         if user not in self._boxes:
             ensure_maildir(self.root, user)
             remove_dead_spares(Path(box) / "tmp")
@@ -129,6 +174,12 @@ class MaildirStore:
             return spares.popleft()
         except IndexError:
             return None
+
+    def _drop_linked(self) -> None:
+        """In the maker thread: the delivered spares' ``tmp/`` names go."""
+        while self._linked:
+            with contextlib.suppress(OSError, IndexError):
+                os.unlink(self._linked.popleft())
 
     def _refill(self, box: str, spares: deque[str]) -> None:
         """Drop the delivered spares' ``tmp/`` names, then make new spares: all the work
@@ -238,7 +289,8 @@ def deliver(root: Path, user: str, message: bytes) -> Path:
     """One message, synchronously and durably (for callers without an event loop)."""
     box = ensure_maildir(root, user)
     name = unique_name()
-    write_and_commit(str(root), [(f"{box}/tmp/{name}", f"{box}/new/{name}", message)])
+    write_and_commit(str(root), [(f"{box}/tmp/{name}", f"{box}/new/{name}",
+                                  unix_lines(message))])
     return Path(f"{box}/new/{name}")
 
 
@@ -253,7 +305,7 @@ def write_file(path: str, data: bytes, *, sync: bool = False, exclusive: bool = 
     """``data`` in a file readable by its owner only (a new one if ``exclusive``, else one
     that may exist, emptied: a spare); ``sync``: ``fdatasync`` before closing (the data and
     the size are durable: all a reader needs)."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | (os.O_EXCL if exclusive else os.O_TRUNC)
     fd = os.open(path, flags, 0o600)
     try:
         view = memoryview(data)
@@ -305,8 +357,16 @@ def _syncfs() -> Callable[[int], int] | None:
     return _SYNCFS[0]
 
 
+def unix_lines(message: bytes) -> bytes:
+    """The message as stored: each CRLF an LF (a lone CR, refused by the server, stays)."""
+    return message.replace(b"\r\n", b"\n")
+
+
 def list_messages(root: Path, user: str) -> list[Path]:
     """Every stored message for ``user``, oldest first."""
     box = root / user
-    paths = [p for sub in ("new", "cur") if (box / sub).is_dir() for p in (box / sub).iterdir()]
+    paths = []
+    for sub in ("new", "cur"):
+        with contextlib.suppress(OSError), os.scandir(box / sub) as entries:
+            paths += [Path(e.path) for e in entries if e.is_file(follow_symlinks=False)]
     return sorted(paths, key=lambda p: p.name)

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from smtp_tutor.protocol.visible import printable
-from smtp_tutor.server.handler import PracticeHandler, _now, _starts_with_header
+from smtp_tutor.server.handler import PracticeHandler, _now, _starts_with_header, for_clause
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.protocol import PracticeEnvelope
 
@@ -71,8 +71,8 @@ class SubmissionHandler(PracticeHandler):
         protocol += ("S" if session.ssl else "") + ("A" if session.authenticated else "")
         peer = session.peer[0] if session.peer else "unknown"
         trace = (f"Received: from {printable(session.host_name or 'unknown')} ([{peer}])\r\n"
-                 f"\tby {self.domain} (smtp-tutor submission server) with {protocol}\r\n"
-                 f"\tfor <{printable(', '.join(envelope.rcpt_tos))}>; {_now()}\r\n")
+                 f"\tby {self.domain} (smtp-tutor submission server) with {protocol}"
+                 f"{for_clause(envelope.rcpt_tos)}; {_now()}\r\n")
         content = envelope.original_content or b""
         if not _starts_with_header(content):
             trace += "\r\n"
@@ -116,8 +116,8 @@ class MxHandler(PracticeHandler):
 
 def delivery_trace(domain: str, recipients: list[str]) -> bytes:
     """The last hop's line: the delivery agent puts the message in the mailbox."""
-    return (f"Received: by {domain} (smtp-tutor delivery agent, Maildir)\r\n"
-            f"\tfor <{printable(', '.join(recipients))}>; {_now()}\r\n").encode("utf-8", "replace")
+    return (f"Received: by {domain} (smtp-tutor delivery agent, Maildir)"
+            f"{for_clause(recipients)}; {_now()}\r\n").encode("utf-8", "replace")
 
 
 def local_copy(domain: str, sender: str, recipient: str, message: bytes) -> bytes:

@@ -23,7 +23,9 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     schedule = RetrySchedule(speedup=options.speedup, give_up_minutes=options.give_up * 60)
     stream = ConsoleStream()
-    renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+    # on a terminal, lines fit its width; into a file or a pipe, a command stays one line
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
+    renderer = TerminalRenderer(lang, stream, width=width)
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
@@ -33,9 +35,20 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
                          pickup_delay=options.pickup_delay)
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
-        config.fallback_port = config.pop3_port = 0
+        config.fallback_port = config.pop3_port = config.pop3_crepes_port = 0
 
     async def main() -> None:
+        import contextlib
+        import signal
+
+        from smtp_tutor.server.main import _raise_file_limit
+        from smtp_tutor.server.outlet import ErrorReporter, install_error_reporter
+
+        _raise_file_limit()  # room for the connection caps, as `serve` does
+        loop = asyncio.get_running_loop()
+        install_error_reporter(loop, ErrorReporter())  # one line per kind, no tracebacks
+        with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
+            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
         try:
             world = await start_world(config)
         except OSError as error:
@@ -53,7 +66,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     try:
         asyncio.run(main())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):  # Ctrl-C or SIGTERM
         return 0
     return 0
 
@@ -67,6 +80,8 @@ def banner(world, lang: str) -> list[str]:  # noqa: ANN001
              say("banner_bistro", lang, port=world.fallback.port)]
     if world.pop3 is not None:
         lines.append(say("banner_pop3", lang, port=world.pop3.port))
+    if world.pop3_crepes is not None:
+        lines.append(say("banner_pop3_crepes", lang, port=world.pop3_crepes.port))
     lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
         lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))

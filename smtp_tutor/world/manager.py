@@ -60,6 +60,12 @@ class WorldWatcher(RelayWatcher):
     def done(self, entry: Entry) -> None:
         pass
 
+    def pop3_refused(self, limit: int) -> None:
+        pass
+
+    def pop3_failed(self, detail: str) -> None:
+        pass
+
 
 class QueueManager:
     def __init__(self, queue: MailQueue, relay: RelayClient, *, local_domain: str,

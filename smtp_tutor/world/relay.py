@@ -2,9 +2,16 @@
 
 It drives the very core the shell uses (``ClientSession`` through ``SmtpConnection``):
 the MX lookup in the practice DNS, a connection to each exchanger in order of
-preference, EHLO, STARTTLS when offered (opportunistic, as between most MTAs), MAIL,
-one RCPT per recipient, DATA, QUIT.  Each recipient ends delivered, deferred (4xx or no
-server reachable: the queue tries again) or failed (5xx: a bounce).
+preference, EHLO, STARTTLS when offered, MAIL, one RCPT per recipient, DATA, QUIT.  Each
+recipient ends delivered, deferred (4xx or no server reachable: the queue tries again)
+or failed (5xx: a bounce).
+
+TLS is opportunistic (RFC 7435), as Postfix's ``may`` level: the certificate is checked
+against the MX *host name* (as DANE and MTA-STS do, RFC 7672, RFC 8461) with the CA the
+world trusts; if it does not verify, the relay goes on over TLS unverified and says why;
+if the handshake itself fails, it connects to the same MX again in clear.  The next MX
+is tried only when a connection fails or the MX answers 4xx, and a deferral names the
+first MX's failure, the one that matters.
 """
 
 from __future__ import annotations
@@ -22,6 +29,17 @@ from smtp_tutor.world.zone import PracticeResolver, Route
 
 DELIVERED, DEFERRED, FAILED = "delivered", "deferred", "failed"
 SHOWN_BODY_LINES = 12
+VERIFY, UNVERIFIED, CLEAR = "verify", "unverified", "clear"  # TLS, tried in this order
+VERIFY_FAILURES = ("tls-verify-failed", "tls-verify-failed-cafile")
+
+
+@dataclass(frozen=True)
+class _TlsFailed:
+    """STARTTLS did not give a session of this kind: ``verify`` (the certificate) or
+    the handshake itself."""
+
+    verify: bool
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,15 @@ class RelayWatcher:
     def failed_connection(self, host: str, reason: str) -> None:
         pass
 
+    def tls_verified(self, host: str) -> None:
+        pass
+
+    def tls_unverified(self, host: str, reason: str) -> None:
+        pass
+
+    def tls_clear(self, host: str, reason: str) -> None:
+        pass
+
 
 class RelayClient:
     def __init__(self, resolver: PracticeResolver, ports: dict[str, int], helo: str, *,
@@ -80,29 +107,58 @@ class RelayClient:
                     for r in recipients]
         if route.missing:
             return [Result(r, FAILED, f"550 5.1.2 {domain}: no such domain") for r in recipients]
-        last = "451 4.4.1 No answer from any mail exchanger"
+        first: list[Result] | str | None = None  # the first exchanger's failure
         for exchanger in route.exchangers:
             address, lookups = await self.resolver.address(exchanger.host)
             port = self.ports.get(exchanger.host)
             self.watcher.address(exchanger.host, address, lookups, port)
             if address is None or port is None:
-                last = f"451 4.4.1 {exchanger.host}: no practice server answers there"
-                self.watcher.failed_connection(exchanger.host, last)
+                reason = f"451 4.4.1 {exchanger.host}: no practice server answers there"
+                self.watcher.failed_connection(exchanger.host, reason)
+                first = first or reason
                 continue
-            results = await self._session(exchanger.host, address, port, sender, recipients,
-                                          message)
-            if results is not None:
-                return results
-            last = f"451 4.4.1 {exchanger.host}: connection failed"
-        return [Result(r, DEFERRED, last) for r in recipients]
+            results = await self._exchange(exchanger.host, address, port, sender, recipients,
+                                           message)
+            if isinstance(results, str):  # the connection failed: the next MX
+                first = first or results
+                continue
+            if all(result.outcome == DEFERRED for result in results):  # 4xx: the next MX
+                first = first or results
+                continue
+            return results
+        if isinstance(first, list):
+            return first
+        return [Result(r, DEFERRED, first or "451 4.4.1 No mail exchanger") for r in recipients]
+
+    async def _exchange(self, host: str, address: str, port: int, sender: str,
+                        recipients: list[str], message: bytes) -> list[Result] | str:
+        """One exchanger: TLS verified, else unverified, else in clear; the results, or
+        why no session took the message."""
+        mode = VERIFY
+        while True:
+            outcome = await self._session(host, address, port, sender, recipients, message,
+                                          mode)
+            if not isinstance(outcome, _TlsFailed):
+                return outcome
+            if outcome.verify and mode == VERIFY:
+                self.watcher.tls_unverified(host, outcome.reason)
+                mode = UNVERIFIED
+            elif mode != CLEAR:
+                self.watcher.tls_clear(host, outcome.reason)
+                mode = CLEAR
+            else:
+                return f"451 4.4.2 {host}: {outcome.reason}"
 
     async def _session(self, host: str, address: str, port: int, sender: str,
-                       recipients: list[str], message: bytes) -> list[Result] | None:
-        """One SMTP session; None when this exchanger could not take the message at all."""
+                       recipients: list[str], message: bytes,
+                       mode: str = VERIFY) -> list[Result] | str | _TlsFailed:
+        """One SMTP session: the results; or why this exchanger could not take the message
+        at all (a string: try the next one); or a STARTTLS that failed (try again)."""
         self.watcher.connecting(host, address, port)
         connection = self.connection(address, port, session=ClientSession(),
                                      timeout=self.timeout, cafile=self.cafile,
-                                     insecure=self.insecure)
+                                     insecure=self.insecure or mode == UNVERIFIED,
+                                     servername=host)
         accepted: list[str] = []
         results: list[Result] = []
         data_sent = False
@@ -110,15 +166,23 @@ class RelayClient:
             greeting = await self._step(connection.open())
             if _code(greeting) // 100 != 2:
                 await self._quit(connection)
-                return None
+                return f"451 4.4.1 {host}: {_text(greeting)}"
             reply = await self._send(connection, f"EHLO {self.helo}")
             if _code(reply) // 100 != 2:
                 await self._send(connection, f"HELO {self.helo}")
-            elif "STARTTLS" in connection.session.capabilities:
-                reply = await self._send(connection, "STARTTLS")
-                if _code(reply) == 220 and connection.session.tls:
-                    await self._send(connection, f"EHLO {self.helo}")
-            reply = await self._send(connection, f"MAIL FROM:<{sender}>")
+            elif "STARTTLS" in connection.session.capabilities and mode != CLEAR:
+                failed = await self._start_tls(connection, host, mode)
+                if failed is not None:
+                    return failed
+            if _eight_bit(message) and "8BITMIME" not in connection.session.capabilities:
+                # RFC 6152 §3: 8-bit data never goes to a server that did not offer it;
+                # crepes.fr does not convert, so the message comes back to Alice
+                await self._quit(connection)
+                reason = (f"554 5.6.3 {host} does not offer 8BITMIME and the message "
+                          "has 8-bit data (RFC 6152 §3): not sent")
+                return [Result(r, FAILED, reason, host) for r in recipients]
+            body = " BODY=8BITMIME" if _eight_bit(message) else ""
+            reply = await self._send(connection, f"MAIL FROM:<{sender}>{body}")
             if _code(reply) // 100 != 2:
                 await self._quit(connection)
                 return [Result(r, _outcome(reply), _text(reply), host) for r in recipients]
@@ -149,8 +213,24 @@ class RelayClient:
             self.watcher.failed_connection(host, reason)
             await connection.close()
             if not accepted and not data_sent and not results:
-                return None
+                return reason
             return results + [Result(r, DEFERRED, reason, host) for r in accepted]
+
+    async def _start_tls(self, connection: SmtpConnection, host: str,
+                         mode: str) -> _TlsFailed | None:
+        """STARTTLS, then EHLO again; a failed handshake closes this session."""
+        try:
+            reply = await self._send(connection, "STARTTLS")
+        except TransportError as error:
+            self.watcher.events(error.events)
+            await connection.close()
+            detail = error.params.get("detail") or error.key
+            return _TlsFailed(error.key in VERIFY_FAILURES, str(detail))
+        if _code(reply) == 220 and connection.session.tls:
+            if mode == VERIFY:
+                self.watcher.tls_verified(host)
+            await self._send(connection, f"EHLO {self.helo}")
+        return None
 
     async def _step(self, pending) -> object:  # noqa: ANN001
         events = await pending
@@ -193,6 +273,11 @@ class RelayClient:
         with contextlib.suppress(TransportError):
             await self._send(connection, "QUIT")
         await connection.close()
+
+
+def _eight_bit(message: bytes) -> bool:
+    """8-bit content, declared with BODY=8BITMIME (RFC 6152 §3)."""
+    return any(byte > 127 for byte in message)
 
 
 def _last_reply(events: list) -> object:

@@ -17,6 +17,7 @@ from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.policy import Limits, TeachingFaults
 from smtp_tutor.server.users import DEFAULT_USERS
+from smtp_tutor.world.certs import ensure_world_certificates
 from smtp_tutor.world.handlers import MxHandler, SubmissionHandler
 from smtp_tutor.world.manager import QueueManager, WorldWatcher
 from smtp_tutor.world.queue import MailQueue
@@ -41,6 +42,7 @@ class WorldConfig:
     mx_port: int = 2525  # plays 25 on mx.hamburger.edu
     fallback_port: int = 2526  # plays 25 on bistro.fr
     pop3_port: int = 2110  # plays 110 on pop.hamburger.edu
+    pop3_crepes_port: int = 2111  # plays 110 on pop.crepes.fr: Alice's own mailbox
     users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     mx_faults: TeachingFaults = field(default_factory=TeachingFaults)
@@ -49,6 +51,7 @@ class WorldConfig:
     pickup_delay: float = 0.0  # seconds before the queue manager takes a new message
     pop3: bool = True
     timeout: float = 30.0
+    pop3_max_connections: int = 100  # -ERR [SYS/TEMP] beyond, said once on the console
 
 
 @dataclass
@@ -62,6 +65,7 @@ class World:
     ports: dict[str, int]
     ca_path: Path
     pop3: object | None = None
+    pop3_crepes: object | None = None  # crepes.fr's own POP3 server, for Alice
 
     @property
     def mail_dir(self) -> Path:
@@ -75,8 +79,9 @@ class World:
         await self.manager.stop()
         for server in (self.mx, self.fallback):
             await server.stop()
-        if self.pop3 is not None:
-            await self.pop3.stop()
+        for pop3 in (self.pop3, self.pop3_crepes):
+            if pop3 is not None:
+                await pop3.stop()
         self.manager.local_store.close()
         self.dns.close()
 
@@ -85,22 +90,25 @@ async def start_world(config: WorldConfig) -> World:
     directory = config.directory
     mail = directory / "mail"
     watcher = config.watcher or WorldWatcher()
+    certificates = ensure_world_certificates(directory / "tls")
     dns = await serve_zone(load_zone(), config.host, config.dns_port)
     resolver = PracticeResolver(config.host, dns.port)
     mx = await start_server(ServerConfig(
         host=config.host, port=config.mx_port, domain=MX_DOMAIN, mailbox_dir=mail / MX_DOMAIN,
         users=config.users, faults=config.mx_faults,
+        tls_files=certificates.for_domain(MX_DOMAIN),
         handler=MxHandler(MX_DOMAIN, config.users, mail / MX_DOMAIN, faults=config.mx_faults,
                           delivered=lambda u, p, m: watcher.mx_delivered(MX_DOMAIN, u, p, m))))
     fallback = await start_server(ServerConfig(
         host=config.host, port=config.fallback_port, domain=FALLBACK_DOMAIN,
         mailbox_dir=mail / FALLBACK_DOMAIN, users=config.users,
+        tls_files=certificates.for_domain(FALLBACK_DOMAIN),
         handler=MxHandler(FALLBACK_DOMAIN, config.users, mail / FALLBACK_DOMAIN,
                           delivered=lambda u, p, m: watcher.mx_delivered(FALLBACK_DOMAIN, u,
                                                                          p, m))))
     ports = {f"mx.{MX_DOMAIN}": mx.port, FALLBACK_DOMAIN: fallback.port}
     relay = RelayClient(resolver, ports, SENDER_DOMAIN, watcher=watcher,
-                        cafile=str(mx.ca_path), timeout=config.timeout)
+                        cafile=str(certificates.ca), timeout=config.timeout)
     manager = QueueManager(MailQueue(directory / "queue"), relay, local_domain=SENDER_DOMAIN,
                            local_users=config.users,
                            local_store=MaildirStore(mail / SENDER_DOMAIN),
@@ -114,18 +122,36 @@ async def start_world(config: WorldConfig) -> World:
         host=config.host, port=config.submission_port, domain=SENDER_DOMAIN,
         mailbox_dir=mail / SENDER_DOMAIN, users=config.users, handler=handler,
         auth_required=True, watchers=list(config.submission_watchers),
+        tls_files=certificates.for_domain(SENDER_DOMAIN),
         auth_exclude=("CRAM-MD5", "XOAUTH2")))
     manager.start()
-    world = World(config, dns, submission, mx, fallback, manager, ports, mx.ca_path)
+    world = World(config, dns, submission, mx, fallback, manager, ports, certificates.ca)
     if config.pop3:
         from smtp_tutor.pop3.server import start_pop3
 
-        world.pop3 = await start_pop3(config.host, config.pop3_port,
-                                      {MX_DOMAIN: mail / MX_DOMAIN,
-                                       SENDER_DOMAIN: mail / SENDER_DOMAIN},
-                                      config.users, default_domain=MX_DOMAIN)
+        # each provider its own POP3 server, name and certificate: Bob reads his mail at
+        # hamburger.edu, Alice hers (a bounce) at crepes.fr
+        for domain, port, attribute in ((MX_DOMAIN, config.pop3_port, "pop3"),
+                                        (SENDER_DOMAIN, config.pop3_crepes_port, "pop3_crepes")):
+            setattr(world, attribute, await start_pop3(
+                config.host, port, {domain: mail / domain}, config.users,
+                default_domain=domain, tls_paths=certificates.files[domain],
+                max_connections=config.pop3_max_connections, watcher=_Pop3Console(watcher)))
     write_state(world)
     return world
+
+
+class _Pop3Console:
+    """The POP3 server's two console events, passed to the world's watcher."""
+
+    def __init__(self, watcher: WorldWatcher) -> None:
+        self.watcher = watcher
+
+    def refused(self, limit: int) -> None:
+        self.watcher.pop3_refused(limit)
+
+    def failed(self, detail: str) -> None:
+        self.watcher.pop3_failed(detail)
 
 
 def write_state(world: World) -> None:
@@ -133,6 +159,7 @@ def write_state(world: World) -> None:
     state = {"pid": os.getpid(), "dns": world.dns.port, "submission": world.submission.port,
              "mx": world.mx.port, "fallback": world.fallback.port,
              "pop3": world.pop3.port if world.pop3 is not None else None,
+             "pop3_crepes": world.pop3_crepes.port if world.pop3_crepes is not None else None,
              "ca": str(world.ca_path), "directory": str(world.config.directory)}
     path = world.config.directory / STATE_FILE
     path.write_text(json.dumps(state, indent=1), encoding="utf-8")

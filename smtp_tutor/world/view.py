@@ -105,14 +105,14 @@ class WorldView(WorldWatcher):
         self._trace(path, message)
 
     def _trace(self, path, message: bytes) -> None:  # noqa: ANN001
-        header = message.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace")
+        header = message.replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].decode("utf-8", "replace")
         trace = [line for line in _unfold(header) if line.lower().startswith(("received:",
                                                                               "return-path:"))]
         count = sum(1 for line in trace if line.lower().startswith("received:"))
         self._say("delivered", "check.ok", path=str(path), count=count)
         for line in trace:
             for part in visible_lines(line):
-                self.renderer.text(f"   {part}", "client.data")
+                self.renderer.text(f"   │ {part}", "client.data")  # quoted from the message
 
     def retry(self, entry, reply: str, minutes: float, seconds: float) -> None:  # noqa: ANN001
         self._say("retry", "note.warning", id=entry.id, reply=_sentence(reply),
@@ -133,6 +133,21 @@ class WorldView(WorldWatcher):
 
     def done(self, entry) -> None:  # noqa: ANN001
         self._say("done", "check.ok", id=entry.id)
+
+    def tls_verified(self, host: str) -> None:
+        self._say("relay_tls_verified", "check.ok", host=host)
+
+    def tls_unverified(self, host: str, reason: str) -> None:
+        self._say("relay_tls_unverified", "note.warning", reason=reason)
+
+    def tls_clear(self, host: str, reason: str) -> None:
+        self._say("relay_tls_clear", "note.warning", host=host, reason=reason)
+
+    def pop3_refused(self, limit: int) -> None:
+        self._say("pop3_refused", "note.warning", limit=limit)
+
+    def pop3_failed(self, detail: str) -> None:
+        self._say("pop3_failed", "note.error", detail=detail)
 
 
 class SubmissionConsole(LiveConsole):
@@ -167,7 +182,7 @@ def _sentence(reply: str) -> str:
 
 def _unfold(header: str) -> list[str]:
     lines: list[str] = []
-    for line in header.split("\r\n"):
+    for line in header.split("\n"):
         if line[:1] in (" ", "\t") and lines:
             lines[-1] += " " + line.strip()
         else:

@@ -218,3 +218,16 @@ def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
         assert all(len(line) <= 80 for line in demo.text().splitlines())
     finally:
         child.terminate(force=True)
+
+
+def test_ctrl_g_then_a_superscript_digit_is_ignored(demo):
+    """``'²'.isdigit()`` is true and ``int('²')`` raises: the projector must not show that."""
+    demo.send("\x07")
+    wait_for(demo, "go to step: _")
+    demo.send("²")
+    demo.send("\r")
+    wait_for(demo, "step 1/15")  # ² ended the jump: Enter went on by one step
+    demo.send("\x07")
+    demo.send("3\r")
+    shown = wait_for(demo, "step 3/15")
+    assert "Traceback" not in shown and demo.child.isalive()

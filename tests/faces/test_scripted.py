@@ -95,8 +95,8 @@ def test_dot_stuffing_on_the_wire(practice):
     assert result.stdout.decode().count("(dot-stuffed)") == 2
     assert "raw ...two⏎" in result.stdout.decode()
     [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
-    body = stored.read_bytes().split(b"\r\n\r\n", 1)[1]
-    assert body.startswith(b"..two\r\n.hidden\r\nend")
+    body = stored.read_bytes().split(b"\n\n", 1)[1]  # stored with LF (maildir(5))
+    assert body.startswith(b"..two\n.hidden\nend")
 
 
 def test_large_body_is_sent_and_summarised(practice):
@@ -107,7 +107,7 @@ def test_large_body_is_sent_and_summarised(practice):
     assert result.returncode == 0
     assert b"4000 more body lines" in result.stdout
     [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
-    assert stored.read_bytes().endswith(b"line 004999 of a long message\r\n")
+    assert stored.read_bytes().endswith(b"line 004999 of a long message\n")
 
 
 def test_json_summarises_the_bulk_sent_body(practice):

@@ -43,7 +43,7 @@ def test_typed_bdat_chunks_on_the_practice_server_land_in_the_maildir(practice):
     assert "CHUNKING" in ehlo["extensions"]
     check_bdat(records)
     [stored] = list((practice.mailbox_dir / "bob" / "new").iterdir())
-    assert stored.read_bytes().endswith(b"Subject: x\r\nQUIT\r\nNOOP\r\n")
+    assert stored.read_bytes().endswith(b"Subject: x\nQUIT\nNOOP\n")  # stored with LF
 
 
 def test_practice_server_refuses_a_chunk_without_recipient_but_keeps_step(practice):

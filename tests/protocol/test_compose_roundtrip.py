@@ -37,7 +37,7 @@ def deliver(practice, loop_thread, message: bytes, *, bdat: bool) -> bytes:
 
     loop_thread.run(run())
     [stored] = list((practice.mailbox_dir / "bob" / "new").iterdir())
-    return stored.read_bytes()
+    return stored.read_bytes().replace(b"\n", b"\r\n")  # stored with LF; as sent
 
 
 def test_vietnamese_subject_is_an_encoded_word_read_back_byte_for_byte(practice, loop_thread):

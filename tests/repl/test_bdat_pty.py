@@ -58,7 +58,7 @@ def test_bdat_typed_in_the_shell_on_the_practice_server(practice):
     finally:
         child.terminate(force=True)
     [stored] = list((practice.mailbox_dir / "bob" / "new").iterdir())
-    assert stored.read_bytes().endswith(b"Subject: hi\r\nQUIT\r\nx")
+    assert stored.read_bytes().endswith(b"Subject: hi\nQUIT\nx")  # stored with LF
 
 
 def test_bdat_typed_in_the_shell_on_postfix(postfix):

@@ -52,7 +52,7 @@ def test_every_acknowledged_message_survives_a_kill(tmp_path):
     assert len(acknowledged) >= 60
     stored = set()
     for path in (tmp_path / "mail" / "bob" / "new").iterdir():
-        _, _, body = path.read_bytes().partition(b"\r\n\r\n")
+        _, _, body = path.read_bytes().replace(b"\n", b"\r\n").partition(b"\r\n\r\n")
         assert body.count(b"\r\n") == 400, path  # nothing in new/ is half a message
         stored.add(body)
     missing = [body[:40] for body in acknowledged if body not in stored]

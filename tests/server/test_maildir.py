@@ -45,7 +45,7 @@ def test_messages_land_in_new_in_delivery_order_and_close_removes_the_spares(tmp
                    for spare in spares)
     finally:
         store.close()
-    assert [path.read_bytes() for path in paths] == messages
+    assert [path.read_bytes() for path in paths] == [m.replace(b"\r\n", b"\n") for m in messages]
     assert {path.stat().st_nlink for path in paths} == {1}
     assert sorted(paths, key=lambda path: path.name) == paths  # names of delivery time
     assert {path.parent.name for path in paths} == {"new"}
@@ -70,7 +70,7 @@ def test_a_batch_of_concurrent_messages_is_written_into_spares(tmp_path):
     finally:
         store.close()
     assert sorted(path.read_bytes() for path in paths) == sorted(
-        f"m{n}\r\n".encode() for n in range(40))
+        f"m{n}\n".encode() for n in range(40))  # stored with LF (maildir(5))
     assert len(list((tmp_path / "bob" / "new").iterdir())) == 41
     assert list((tmp_path / "bob" / "tmp").iterdir()) == []
 
@@ -85,7 +85,7 @@ def test_a_spare_removed_by_someone_else_does_not_lose_the_message(tmp_path):
         paths = _deliver_all(store, [b"two\r\n", b"three\r\n"], alone=True)
     finally:
         store.close()
-    assert [path.read_bytes() for path in paths] == [b"two\r\n", b"three\r\n"]
+    assert [path.read_bytes() for path in paths] == [b"two\n", b"three\n"]
 
 
 def test_spares_of_a_killed_server_are_removed_and_nothing_else(tmp_path):

@@ -17,7 +17,7 @@ def test_smtplib_delivers_to_bob_and_it_is_on_disk(practice):
                         b"From: alice@crepes.fr\r\nSubject: ketchup\r\n\r\nDo you like ketchup?\r\n")
     [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
     text = stored.read_bytes()
-    assert text.startswith(b"Return-Path: <alice@crepes.fr>\r\nReceived: from crepes.fr")
+    assert text.startswith(b"Return-Path: <alice@crepes.fr>\nReceived: from crepes.fr")
     assert b"Subject: ketchup" in text and b"Do you like ketchup?" in text
 
 

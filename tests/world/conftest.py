@@ -44,6 +44,11 @@ def wait_for(predicate, timeout: float = 15.0, step: float = 0.05):
     raise AssertionError("timed out waiting")
 
 
+def on_wire(path: Path) -> bytes:
+    """A stored message (LF line ends, maildir(5)) as SMTP and POP3 carry it: CRLF."""
+    return path.read_bytes().replace(b"\n", b"\r\n")
+
+
 def messages(root: Path, user: str) -> list[Path]:
     box = root / user / "new"
     return sorted(box.iterdir()) if box.is_dir() else []
@@ -76,7 +81,7 @@ def world_with(loop_thread, tmp_path):
         recorder = Recorder()
         settings.setdefault("schedule", RetrySchedule(speedup=3600.0))
         config = WorldConfig(directory=tmp_path / "world", dns_port=0, submission_port=0,
-                             mx_port=0, fallback_port=0, pop3_port=0, watcher=recorder,
+                             mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0, watcher=recorder,
                              timeout=10, **settings)
         world = loop_thread.run(start_world(config))
         world.recorder = recorder

@@ -12,7 +12,7 @@ import pytest
 from smtp_tutor.pop3.core import Pop3Session
 from smtp_tutor.server.policy import TeachingFaults
 from smtp_tutor.world.retry import RetrySchedule
-from tests.world.conftest import MESSAGE, messages, submit, wait_for
+from tests.world.conftest import MESSAGE, messages, on_wire, submit, wait_for
 
 
 def _header(data: bytes) -> bytes:
@@ -22,7 +22,7 @@ def _header(data: bytes) -> bytes:
 def test_alice_to_bob_three_received_lines(world):
     assert submit(world, ["bob@hamburger.edu"]) == {}
     [stored] = wait_for(lambda: messages(world.maildir("hamburger.edu"), "bob"))
-    data = stored.read_bytes()
+    data = on_wire(stored)
     header = _header(data)
     assert header.startswith(b"Return-Path: <alice@crepes.fr>\r\n")
     received = [line for line in header.split(b"\r\n") if line.startswith(b"Received:")]
@@ -73,7 +73,7 @@ async def _pop3_retr(port: int, cafile: str, user: str, password: str) -> tuple[
 def test_bob_retrieves_it_over_pop3_byte_for_byte(world, loop_thread):
     submit(world, ["bob@hamburger.edu"])
     [stored] = wait_for(lambda: messages(world.maildir("hamburger.edu"), "bob"))
-    original = stored.read_bytes()
+    original = on_wire(stored)
     replies, data = loop_thread.run(_pop3_retr(world.pop3.port, str(world.ca_path), "bob",
                                                "pickles"))
     assert data == original
@@ -94,16 +94,16 @@ def test_pop3_with_stdlib_poplib(world):
     client.user("bob")
     client.pass_("pickles")
     count, size = client.stat()
-    assert count == 1 and size == len(stored.read_bytes())
+    assert count == 1 and size == len(on_wire(stored))
     _, lines, _ = client.retr(1)
-    assert b"\r\n".join(lines) + b"\r\n" == stored.read_bytes()
+    assert b"\r\n".join(lines) + b"\r\n" == on_wire(stored)
     client.quit()
 
 
 def test_unknown_user_bounces_to_alice_with_a_multipart_report(world):
     submit(world, ["nobody@hamburger.edu"])
     [bounce] = wait_for(lambda: messages(world.maildir("crepes.fr"), "alice"))
-    data = bounce.read_bytes()
+    data = on_wire(bounce)
     assert data.startswith(b"Return-Path: <>\r\n")  # the null reverse-path
     report = email.message_from_bytes(data, policy=email.policy.default)
     assert report.get_content_type() == "multipart/report"
@@ -132,7 +132,7 @@ def test_4xx_is_retried_and_delivered(world_with):
     [retry] = world.recorder.named("retry")
     entry, reply, minutes, seconds = retry
     assert reply.startswith("451 4.7.1") and minutes == 30 and seconds == pytest.approx(0.75)
-    assert stored.read_bytes().count(b"\r\nReceived: ") == 3
+    assert on_wire(stored).count(b"\r\nReceived: ") == 3
     assert not messages(world.maildir("crepes.fr"), "alice")  # no bounce
 
 
@@ -140,7 +140,7 @@ def test_retry_limit_bounces_with_delivery_time_expired(world_with):
     world = world_with(schedule=RetrySchedule(speedup=36000.0, give_up_minutes=90))
     submit(world, ["busy@hamburger.edu"])  # always 450 4.2.1
     [bounce] = wait_for(lambda: messages(world.maildir("crepes.fr"), "alice"))
-    report = email.message_from_bytes(bounce.read_bytes(), policy=email.policy.default)
+    report = email.message_from_bytes(on_wire(bounce), policy=email.policy.default)
     status = list(report.iter_parts())[1].get_payload()[1]
     assert status["Status"] == "4.4.7"
     assert "450 4.2.1" in status["Diagnostic-Code"]
@@ -162,7 +162,7 @@ def test_null_mx_and_missing_domain_are_refused_at_submission(world):
 def test_a_fallback_domain_without_mx(world):
     submit(world, ["carol@bistro.fr"])
     [stored] = wait_for(lambda: messages(world.maildir("bistro.fr"), "carol"))
-    assert stored.read_bytes().count(b"\r\nReceived: ") == 3
+    assert on_wire(stored).count(b"\r\nReceived: ") == 3
     [route] = world.recorder.named("route")
     assert route[0].fallback and route[0].exchangers[0].host == "bistro.fr"
 

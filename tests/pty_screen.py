@@ -1,0 +1,70 @@
+"""A program in a real pseudo-terminal, read through pyte as a person sees it.
+
+``wait(text)`` polls the screen until ``text`` is on it (no fixed sleeps); ``raw`` keeps
+every byte the program wrote, to check that something was never shown at all.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pexpect
+import pyte
+
+from tests.conftest import tutor_command
+
+
+class PtyScreen:
+    def __init__(self, *args: str, rows: int = 40, columns: int = 120,
+                 env: dict | None = None) -> None:
+        full_env = {**os.environ, **(env or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
+                    "COLUMNS": str(columns), "LINES": str(rows)}
+        command, *rest = tutor_command()
+        self.child = pexpect.spawn(command, [*rest, *args], env=full_env, encoding="utf-8",
+                                   timeout=15, dimensions=(rows, columns))
+        self.screen = pyte.HistoryScreen(columns, rows, history=5000)
+        self.stream = pyte.Stream(self.screen)
+        self.raw = ""
+
+    def _pump(self, wait: float) -> None:
+        if self.child.closed:
+            return
+        try:
+            data = self.child.read_nonblocking(65536, timeout=wait)
+        except pexpect.TIMEOUT:
+            return
+        except pexpect.EOF:
+            return
+        self.raw += data
+        self.stream.feed(data)
+
+    def text(self) -> str:
+        """The whole screen now, and the lines scrolled off it."""
+        self._pump(0.05)
+        above = ["".join(ch.data for ch in line.values()) for line in self.screen.history.top]
+        return "\n".join([*above, *self.screen.display])
+
+    def wait(self, needle: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            shown = self.text()
+            if needle in shown:
+                return shown
+        raise AssertionError(f"{needle!r} not on screen:\n{self.text()}")
+
+    def type(self, text: str) -> None:
+        """As a person types: a few characters at a time."""
+        for index in range(0, len(text), 3):
+            self.child.send(text[index:index + 3])
+
+    def ended(self, timeout: float = 20) -> int | None:
+        self.child.expect(pexpect.EOF, timeout=timeout)
+        self.raw += self.child.before or ""
+        self.stream.feed(self.child.before or "")
+        self.child.close()
+        return self.child.exitstatus
+
+    def close(self) -> None:
+        if self.child.isalive():
+            self.child.terminate(force=True)
