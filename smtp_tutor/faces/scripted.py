@@ -139,16 +139,35 @@ def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
         try:
             if pipeline and session.state is not State.AUTH \
                     and "PIPELINING" in session.capabilities and not ends_group(text):
-                _send_group(connection, text, pieces, outcome)
+                text = _send_group(connection, text, pieces, outcome)
             else:
                 connection.send(text, show=outcome.show)
         except CommandRefused as refused:
             outcome.renderer.message(refused.note.key, {}, "error")
+            continue
+        if _is_data(text) and session.state not in (State.DATA, State.CLOSED):
+            _skip_body(pieces, outcome)
+
+
+def _is_data(text: str) -> bool:
+    return text.strip().upper() == "DATA"
+
+
+def _skip_body(pieces, outcome: _Outcome) -> None:
+    """DATA was refused: the body lines up to the lone dot are not sent (I14): the server
+    would read them as commands, as swaks and smtplib know."""
+    skipped = 0
+    for raw, complete in pieces:
+        if complete and raw.rstrip(b"\r\n") == b".":
+            break
+        skipped += complete
+    outcome.renderer.message("data-refused-body-skipped", {"lines": str(skipped)}, "warning")
 
 
 def _send_group(connection: BlockingConnection, first: str, pieces,
-                      outcome: _Outcome) -> None:
-    """``first`` and the lines after it up to a group-ending command, in one write."""
+                      outcome: _Outcome) -> str:
+    """``first`` and the lines after it up to a group-ending command, in one write;
+    returns the last line sent."""
     group = [first]
     while not ends_group(group[-1]):
         raw, complete = next(pieces, (b"", True))
@@ -158,9 +177,10 @@ def _send_group(connection: BlockingConnection, first: str, pieces,
         group.append(text)
     if len(group) == 1:
         connection.send(first, show=outcome.show)
-        return
+        return first
     outcome.renderer.group_note(connection.session.next_group, len(group))
     connection.send_group(group, show=outcome.show)
+    return group[-1]
 
 
 def _skip_rest(pieces) -> None:

@@ -159,7 +159,15 @@ def explain_note(key: str, params: dict[str, str], lang: str, *,
 
 
 class _Defaulting(dict):
+    """Missing parameters read "-"; ``{count|octet|octets}`` picks the singular when
+    ``count`` is 1, so no text says "1 octets" (languages without plural forms just
+    write the word)."""
+
     def __missing__(self, key: str) -> str:
+        name, bar, forms = key.partition("|")
+        if bar:
+            one, _, many = forms.partition("|")
+            return one if self.get(name, "") == "1" else many
         return "-"
 
 

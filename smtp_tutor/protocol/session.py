@@ -67,6 +67,10 @@ class ClientSession:
         self._body_warned: set[str] = set()
         self._body_binary = False  # the open transaction's MAIL said BODY=BINARYMIME
         self._chunk: ChunkInProgress | None = None  # a BDAT whose octets are being typed
+        # a BDAT the server never advertised (CHUNKING): it may answer at once and read the
+        # "chunk" as command lines (aiosmtpd, OpenSMTPD, Exim); the octets sent are kept
+        self._unsure: Command | None = None
+        self._unsure_octets = bytearray()
         self.group = 0  # the PIPELINING group being sent (0: commands go alone)
         self._groups = 0
         self._grouped: dict[int, int] = {}  # id(command in flight) -> its group
@@ -75,6 +79,10 @@ class ClientSession:
 
     @property
     def awaiting_reply(self) -> bool:
+        """A reply is owed.  An unadvertised BDAT whose chunk is still open may be
+        answered early, but is not owed anything before its octets are all sent."""
+        if self._chunk is not None and self._unsure is self._chunk.command:
+            return len(self._pending) > 1
         return bool(self._pending)
 
     def begin_group(self) -> int:
@@ -154,10 +162,15 @@ class ClientSession:
         chunk = parse_bdat(command.args) if command.verb == "BDAT" else None
         if chunk is not None and chunk[1]:
             command = Command(BDAT_LAST, command.args, command.display)
+        unadvertised = chunk is not None and "CHUNKING" not in self.capabilities
         if chunk is not None and chunk[0] > 0:
             # RFC 3030 §2: the reply comes after the octets, so none is awaited yet
             self._chunk = ChunkInProgress(command, chunk[0])
             notes.append(Note("chunk-opened", {"size": str(chunk[0])}, rfc="RFC 3030 §2"))
+            if unadvertised:  # its reply may come at once: wait for it in order
+                self._unsure = command
+                self._unsure_octets.clear()
+                self._pending.append(command)
         else:
             self._pending.append(command)
             if self.group:
@@ -175,6 +188,8 @@ class ClientSession:
         text = line.rstrip("\r\n")
         octets = typed_octets(text)
         wire, dropped = chunk.take(octets)
+        if self._unsure is chunk.command:
+            self._unsure_octets += wire
         notes = self._chunk_notes(wire, text)
         if dropped:
             notes.append(Note("chunk-overflow", {"dropped": str(dropped),
@@ -192,6 +207,8 @@ class ClientSession:
         if self._chunk is None:  # BDAT 0: nothing follows
             return outgoing
         self._chunk.take(payload)
+        if self._unsure is self._chunk.command:
+            self._unsure_octets += payload
         notes = self._chunk_notes(payload, payload[:PREVIEW].decode("utf-8", "replace"))
         shown = label or f"[{len(payload)} octets]"
         event = self._chunk_event(shown, payload[:PREVIEW], notes, octets=len(payload))
@@ -222,7 +239,8 @@ class ClientSession:
         event = ChunkDataSent(text, wire, len(wire) if octets is None else octets,
                               chunk.sent, chunk.size, last, self.state, tuple(notes))
         if chunk.left == 0:
-            self._pending.append(chunk.command)
+            if self._unsure is not chunk.command:  # an unsure BDAT is in line already
+                self._pending.append(chunk.command)
             self._chunk = None
             if last:
                 self._body_warned = set()
@@ -342,7 +360,12 @@ class ClientSession:
         if answering is None:
             notes.append(Note("unsolicited-reply", {"code": str(reply.code)}, level="warning"))
             verb = ""
+        elif answering is self._unsure and self._unsure_refused(reply):
+            verb = ""  # BDAT was not taken: nothing in the transaction changed
+            notes.append(self._chunk_not_opened())
         else:
+            if answering is self._unsure:
+                self._unsure = None
             verb = answering.verb
             group = self._grouped.pop(id(answering), 0)
             if group:  # a pipelined reply: say which command it answers
@@ -355,6 +378,29 @@ class ClientSession:
             self._pending.clear()
             self._grouped.clear()
         return ReplyReceived(reply, answering, self.state, tuple(notes))
+
+    def _unsure_refused(self, reply: Reply) -> bool:
+        """The reply to an unadvertised BDAT says the server read no chunk: it came before
+        the octets did, or it says BDAT is unknown here (500 aiosmtpd and OpenSMTPD, 502,
+        Exim's 503 "BDAT command used when CHUNKING not advertised").  Other refusals
+        come after a chunk that was read: Postfix after HELO reads it, then says 554."""
+        if self._chunk is not None or reply.code in (500, 502):
+            return True
+        return reply.code == 503 and "advertised" in reply.text.lower()
+
+    def _chunk_not_opened(self) -> Note:
+        """The server read the "chunk" as command lines: each complete line sent is a
+        command it will answer, in order, before anything sent after it."""
+        octets = bytes(self._unsure_octets)
+        lines = octets.split(b"\r\n")[:-1]  # a cut tail joins the next line sent
+        for line in reversed(lines):
+            text = line.decode("utf-8", "replace")
+            self._pending.appendleft(cmd.parse_command(text))
+        self._chunk = None
+        self._unsure = None
+        self._unsure_octets.clear()
+        return Note("chunk-not-opened", {"lines": str(len(lines))}, level="warning",
+                    rfc="RFC 3030 §2")
 
     def _learn_from(self, verb: str, answering: Command | None, reply: Reply) -> list[Note]:
         notes: list[Note] = []
@@ -418,6 +464,9 @@ class ClientSession:
             if verb in ("STARTTLS", "AUTH", "BDAT") and self.state is State.READY:
                 return [Note("extension-needs-ehlo", {"verb": verb}, level="warning",
                              rfc="RFC 5321 §4.1.1.1", expect="503")]
+            if verb == "BDAT":
+                return [Note("chunk-unadvertised", level="warning", rfc="RFC 3030 §2",
+                             expect="500")]
             return []
         if verb == "STARTTLS":
             if self.tls:
@@ -428,8 +477,7 @@ class ClientSession:
         if verb == "AUTH":
             return self._auth_notes(command)
         if verb == "BDAT" and "CHUNKING" not in caps:
-            return [Note("extension-not-offered", {"extension": "CHUNKING"},
-                         level="warning", rfc="RFC 3030 §2", expect="502")]
+            return [Note("chunk-unadvertised", level="warning", rfc="RFC 3030 §2", expect="500")]
         if verb == "BDAT" and parse_bdat(command.args) is None:
             return [Note("bdat-size-missing", level="warning", rfc="RFC 3030 §2",
                          expect="501")]

@@ -253,6 +253,10 @@ class Repl:
             return
         if self.session.state is State.DATA and before is not State.DATA:
             self._explain_data_once()
+        last = self.session.last_reply
+        if self.connection.closed and last is not None and last.code != 221:
+            # a 421, or Postfix's 521 after a bad BDAT: said now, not at the next command
+            self.renderer.message("closed-after-reply", {"code": str(last.code)}, "error")
 
     def _explain_data_once(self) -> None:
         if self.data_explained:

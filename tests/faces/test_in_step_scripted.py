@@ -1,0 +1,56 @@
+"""Scripted mode in step with real servers whatever they do (issue 24: I1, I7, I14)."""
+
+import json
+
+from tests.conftest import run_tutor
+
+
+def _replies(stdout: bytes) -> list[tuple[int, str, str]]:
+    records = [json.loads(line) for line in stdout.decode().splitlines()]
+    return [(r["code"], r["answering"], " ".join(r["lines"])) for r in records if r["event"] == "reply"]
+
+
+def test_bdat_to_aiosmtpd_that_never_advertised_chunking_stays_in_step(bare_aiosmtpd):
+    """The interop review's reproduction: aiosmtpd answers BDAT and the "chunk" line as
+    commands; every later reply must still answer its own command, and 221 ends it."""
+    host, port = bare_aiosmtpd
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"BDAT 12 LAST\nHello ther\nNOOP\nRSET\nQUIT\n")
+    result = run_tutor("connect", host, str(port), "--json", "--timeout", "10", stdin=script)
+    replies = _replies(result.stdout)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    answered = [(code, answering) for code, answering, _ in replies[4:]]
+    assert answered == [(500, "BDAT-LAST"), (500, "HELLO"), (250, "NOOP"), (250, "RSET"),
+                        (221, "QUIT")]
+    assert 'BDAT' in replies[4][2] and 'HELLO' in replies[5][2]
+    plain = run_tutor("connect", host, str(port), "--timeout", "10", stdin=script).stdout.decode()
+    assert "opened no chunk" in plain
+
+
+def test_refused_data_skips_the_body_to_the_lone_dot_and_says_so(practice):
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nDATA\nSubject: pipe\n\nhello\n"
+              b".\nQUIT\n")
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=script)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out + result.stderr.decode()
+    sent = [line for line in out.splitlines() if line.startswith("C: ")]
+    assert sent == ["C: EHLO crepes.fr", "C: MAIL FROM:<alice@crepes.fr>", "C: DATA", "C: QUIT"]
+    assert "the 3 body lines up to the lone “.” were not sent" in out
+
+
+def test_refused_data_with_pipeline_sends_nothing_of_the_body(practice):
+    script = b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nDATA\nhello\n.\nQUIT\n"
+    result = run_tutor("connect", practice.host, str(practice.port), "--pipeline", stdin=script)
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert "C: hello" not in out and "the 1 body line up to the lone “.” was not sent" in out
+
+
+def test_postfix_521_after_a_bad_bdat_is_the_end_at_once(postfix):
+    host, port = postfix
+    result = run_tutor("connect", host, str(port), "--timeout", "10",
+                       stdin=b"EHLO crepes.fr\nBDAT abc\nNOOP\nQUIT\n")
+    out = result.stdout.decode()
+    assert "S: 521 5.5.4 Syntax: BDAT count [LAST]" in out, out
+    assert "C: NOOP" not in out  # the close is known with the 521, not at the next command
+    assert result.returncode == 1 and "521" in result.stderr.decode()
