@@ -36,6 +36,7 @@ class _Outcome:
         self.renderer = renderer
         self.protocol_error: ProtocolError | None = None
         self.quit_after = None  # faces/shortcuts.QuitAfter, with --quit-after
+        self.fallback_said = False  # --pipeline to a server without PIPELINING, said once
 
     def show(self, events: list) -> None:
         for event in events:
@@ -136,6 +137,10 @@ def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
                 and outcome.quit_after.due(text):
             _quit_now(connection, outcome)
             return
+        if pipeline and not outcome.fallback_said and "PIPELINING" not in session.capabilities \
+                and session.state in (State.READY, State.MAIL, State.RCPT):
+            outcome.fallback_said = True
+            outcome.renderer.message("pipeline-fallback", {}, "info")
         try:
             if pipeline and session.state is not State.AUTH \
                     and "PIPELINING" in session.capabilities and not ends_group(text):

@@ -62,7 +62,15 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
         short = _class_fallback(code, lang)
         reference = ["RFC 5321 §4.2.1"]
     enhanced_line = explain_enhanced(enhanced, lang).short if enhanced else ""
-    return ReplyExplanation(short, enhanced_line, tuple(_wordings(code, text, lang)),
+    wordings = _matching(code, text)
+    for entry in wordings:  # a wording that says what this reply is, not a detail of it
+        if entry.get("replaces"):
+            short = entry[lang]
+            reference = refs(entry)
+            break
+    return ReplyExplanation(short, enhanced_line,
+                            tuple(w[lang] for w in wordings if w.get("replaces") is not True
+                                  or w[lang] != short),
                             tuple(reference))
 
 
@@ -77,8 +85,15 @@ def _class_fallback(code: int, lang: str) -> str:
 
 
 def _wordings(code: int, text: str, lang: str) -> list[str]:
+    """The known server wordings in ``text``, in ``lang``."""
+    return [entry[lang] for entry in _matching(code, text)]
+
+
+def _matching(code: int, text: str) -> list[dict]:
     """The known server wordings in ``text`` (replies.toml ``[[wordings]]``, matched
-    case-insensitively), for those whose ``codes`` admit ``code``."""
+    case-insensitively), for those whose ``codes`` admit ``code``.  One with
+    ``replaces = true`` names what the reply is where the code alone misleads (Postfix's
+    503 "DATA after BDAT" is not "no recipient"): it becomes the short line."""
     out = []
     folded = text.lower() if text.isascii() else None
     for codes, literals, source, entry in _wording_table():
@@ -89,7 +104,7 @@ def _wordings(code: int, text: str, lang: str) -> list[str]:
         else:
             found = re.search(source, text, re.IGNORECASE) is not None  # re caches it
         if found:
-            out.append(entry[lang])
+            out.append(entry)
     return out
 
 

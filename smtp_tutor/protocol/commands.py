@@ -159,6 +159,10 @@ def _path_notes(command: Command) -> list[Note]:
     params = {"verb": command.verb, "keyword": keyword}
     match = _PATH.match(command.args)
     if not match or match.group("kw").upper() != keyword:
+        typed = re.split(r"[:<\s]", command.args.strip(), maxsplit=1)[0]
+        if typed and _close_to(typed.upper(), keyword):  # MAIL FORM: → FROM
+            return [Note("path-keyword-typo", {**params, "typed": typed[:20]},
+                         level="warning", rfc="RFC 5321 §4.1.1.2", expect="501")]
         return [Note("path-keyword-missing", params, level="warning",
                      rfc="RFC 5321 §4.1.1.2", expect="501")]
     if not match.group("colon"):
@@ -175,3 +179,12 @@ def _path_notes(command: Command) -> list[Note]:
         notes.append(Note("path-brackets-missing", params, level="warning",
                           rfc="RFC 5321 §4.1.2", expect="501"))
     return notes
+
+
+def _close_to(typed: str, keyword: str) -> bool:
+    """FORM, FRM, FROMM for FROM; OT, TOO for TO: the same letters, or one edit away."""
+    if sorted(typed) == sorted(keyword):
+        return True
+    import difflib
+
+    return difflib.SequenceMatcher(None, typed, keyword).ratio() >= 0.6 and typed != keyword

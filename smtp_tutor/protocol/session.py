@@ -71,6 +71,8 @@ class ClientSession:
         # "chunk" as command lines (aiosmtpd, OpenSMTPD, Exim); the octets sent are kept
         self._unsure: Command | None = None
         self._unsure_octets = bytearray()
+        self._bdat_seen = False  # a chunk of the open transaction was answered (RFC 3030 §2)
+        self._bdat_failed = False  # ... and refused: no more chunks may follow
         self.group = 0  # the PIPELINING group being sent (0: commands go alone)
         self._groups = 0
         self._grouped: dict[int, int] = {}  # id(command in flight) -> its group
@@ -373,11 +375,24 @@ class ClientSession:
                                                       "group": str(group)}))
         self.last_reply = reply
         notes.extend(self._learn_from(verb, answering, reply))
+        notes.extend(self._chunk_sequence(verb, reply))
         self.state = next_state(self.state, verb, reply.code)
+        if self.state not in (State.MAIL, State.RCPT):
+            self._bdat_seen = self._bdat_failed = False  # the transaction is over
         if reply.code == 421 or self.state is State.CLOSED:
             self._pending.clear()
             self._grouped.clear()
         return ReplyReceived(reply, answering, self.state, tuple(notes))
+
+    def _chunk_sequence(self, verb: str, reply: Reply) -> list[Note]:
+        """RFC 3030 §2: one transaction uses BDAT or DATA, never both; after a refused
+        chunk the transaction has failed.  A 503 to DATA after BDAT says that rule."""
+        if verb == "BDAT":
+            self._bdat_seen = True
+            self._bdat_failed = self._bdat_failed or reply.klass in (4, 5)
+        elif verb == "DATA" and reply.code == 503 and self._bdat_seen:
+            return [Note("data-after-bdat", rfc="RFC 3030 §2")]
+        return []
 
     def _unsure_refused(self, reply: Reply) -> bool:
         """The reply to an unadvertised BDAT says the server read no chunk: it came before
@@ -481,6 +496,11 @@ class ClientSession:
         if verb == "BDAT" and parse_bdat(command.args) is None:
             return [Note("bdat-size-missing", level="warning", rfc="RFC 3030 §2",
                          expect="501")]
+        if verb == "DATA" and self._bdat_seen:
+            return [Note("data-after-bdat", level="warning", rfc="RFC 3030 §2", expect="503")]
+        if verb == "BDAT" and self._bdat_failed:
+            return [Note("bdat-after-failed-chunk", level="warning", rfc="RFC 3030 §2",
+                         expect="551")]
         if verb == "DATA" and self._body_binary:
             return [Note("binarymime-needs-bdat", level="warning", rfc="RFC 3030 §3",
                          expect="503")]
@@ -509,6 +529,12 @@ class ClientSession:
     def _mail_parameter_notes(self, command: Command) -> list[Note]:
         notes: list[Note] = []
         caps = self.capabilities
+        address = cmd.mail_path(command) or ""
+        words = command.args.upper().split()[1:]
+        if not address.isascii() and "SMTPUTF8" in caps and "SMTPUTF8" not in words:
+            # Postfix: 501 5.1.7 Bad sender address syntax; Exim: 501 … malformed address
+            notes.append(Note("utf8-address-needs-parameter", level="warning",
+                              rfc="RFC 6531 §3.4", expect="501"))
         for word in command.args.split()[1:]:
             name, _, value = word.partition("=")
             name = name.upper()

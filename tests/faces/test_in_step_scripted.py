@@ -54,3 +54,34 @@ def test_postfix_521_after_a_bad_bdat_is_the_end_at_once(postfix):
     assert "S: 521 5.5.4 Syntax: BDAT count [LAST]" in out, out
     assert "C: NOOP" not in out  # the close is known with the 521, not at the next command
     assert result.returncode == 1 and "521" in result.stderr.decode()
+
+
+def test_pipeline_to_a_server_without_pipelining_says_it_falls_back(bare_aiosmtpd):
+    host, port = bare_aiosmtpd
+    result = run_tutor("connect", host, str(port), "--pipeline",
+                       stdin=b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRSET\nQUIT\n")
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert out.count("did not advertise PIPELINING, so each command goes alone") == 1
+
+
+def test_postfix_data_after_bdat_is_predicted_and_explained(postfix):
+    host, port = postfix
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"BDAT 12\nHello ther\nDATA\nRSET\nQUIT\n")
+    out = run_tutor("connect", host, str(port), "--timeout", "10", stdin=script).stdout.decode()
+    assert "S: 503 5.5.1 Error: DATA after BDAT" in out, out
+    before, _, after = out.partition("S: 503 5.5.1 Error: DATA after BDAT")
+    assert "one transaction uses BDAT or DATA, never both, so DATA gets 503" in before
+    assert "one transaction uses BDAT or DATA, never both (RFC 3030)" in after
+    assert "accepted recipient" not in after.split("C: RSET")[0]
+
+
+def test_postfix_discarded_chunk_is_not_user_not_local(postfix):
+    host, port = postfix
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<nosuch@hamburger.edu>\n"
+              b"BDAT 12\nHello ther\nBDAT 0 LAST\nQUIT\n")
+    out = run_tutor("connect", host, str(port), "--timeout", "10", stdin=script).stdout.decode()
+    assert "S: 551 5.0.0 Discarded 0 bytes after earlier error" in out, out
+    assert "User not local" not in out
+    assert "a client must not send more chunks" in out  # said before BDAT 0 LAST left
