@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from smtp_tutor.knowledge.plural import agree
 from smtp_tutor.knowledge.store import load, refs
 from smtp_tutor.record import field, record
 
@@ -14,7 +15,7 @@ _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
 def ui(key: str, lang: str, **params: str) -> str:
     """A framing word or sentence in ``lang``."""
     text = load("ui")[lang][key]
-    return text.format(**params) if params else text
+    return agree(text, params).format(**params) if params else text
 
 
 @record(frozen=True)
@@ -170,19 +171,11 @@ def explain_note(key: str, params: dict[str, str], lang: str, *,
     hint = entry[lang]["hint"]
     if shell and entry[lang].get("shell"):
         hint = f"{hint} {entry[lang]['shell']}".strip()
-    return entry[lang]["text"].format_map(safe), hint.format_map(safe)
+    return agree(entry[lang]["text"], safe).format_map(safe), agree(hint, safe).format_map(safe)
 
 
 class _Defaulting(dict):
-    """Missing parameters read "-"; ``{count|octet|octets}`` picks the singular when
-    ``count`` is 1, so no text says "1 octets" (languages without plural forms just
-    write the word)."""
-
     def __missing__(self, key: str) -> str:
-        name, bar, forms = key.partition("|")
-        if bar:
-            one, _, many = forms.partition("|")
-            return one if self.get(name, "") == "1" else many
         return "-"
 
 
