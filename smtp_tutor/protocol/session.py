@@ -273,6 +273,9 @@ class ClientSession:
     def _body_line_notes(self, text: str, wire: bytes) -> list[Note]:
         """Once per message: 8-bit text not declared with BODY=8BITMIME; a line too long."""
         notes: list[Note] = []
+        if text.strip() == "." and text != ".":  # `. ` or ` .`: looks like the end, is not
+            notes.append(Note("dot-not-alone", {"line": text.replace(" ", "␠")[:20]},
+                              level="warning", rfc="RFC 5321 §4.1.1.4"))
         if self._body_lines == 1 and text and not data.looks_like_header(text):
             self._body_warned.add("headers")  # said now, while :headers can still help
             notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))

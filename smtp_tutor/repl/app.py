@@ -259,6 +259,8 @@ class Repl:
             self.renderer.message("closed-after-reply", {"code": str(last.code)}, "error")
 
     def _explain_data_once(self) -> None:
+        # with every 354: the one moment `:headers` can still be used (D15)
+        self.renderer.message("headers-tip", {}, "info")
         if self.data_explained:
             return
         self.data_explained = True
