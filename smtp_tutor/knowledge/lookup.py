@@ -62,7 +62,7 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
     else:
         short = _class_fallback(code, lang)
         reference = ["RFC 5321 §4.2.1"]
-    enhanced_line = explain_enhanced(enhanced, lang).short if enhanced else ""
+    enhanced_line = _enhanced_line(enhanced, lang) if enhanced else ""
     wordings = _matching(code, text)
     for entry in wordings:  # a wording that says what this reply is, not a detail of it
         if entry.get("replaces"):
@@ -73,6 +73,19 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
                             tuple(w[lang] for w in wordings if w.get("replaces") is not True
                                   or w[lang] != short),
                             tuple(reference))
+
+
+def _enhanced_line(enhanced: str, lang: str) -> str:
+    """The line under a reply for its enhanced code.  The registry's "other" codes
+    (X.Y.0) say no more than their subject, and X.0.0 nothing at all: their titles
+    ("Other undefined status") are not shown as if they said something (D22)."""
+    match = _ENHANCED.match(enhanced)
+    if match is None or int(match.group(3)) != 0:
+        return explain_enhanced(enhanced, lang).short
+    subject = load("enhanced")["subjects"].get(str(int(match.group(2))))
+    if int(match.group(2)) == 0 or subject is None:
+        return ""
+    return ui("enhanced_other", lang, code=enhanced, about=subject[lang]["text"])
 
 
 def _class_fallback(code: int, lang: str) -> str:
