@@ -18,6 +18,7 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from smtp_tutor import knowledge
 from smtp_tutor.faces.connect import make_connection
 from smtp_tutor.faces.explain import format_explanation
+from smtp_tutor.knowledge.store import load
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
@@ -27,6 +28,7 @@ from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_c
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
+from smtp_tutor.render.wrap import cells as wrap_cells
 from smtp_tutor.repl import pipelining
 from smtp_tutor.repl.certs import cert_command
 from smtp_tutor.repl.chunks import bdat_command
@@ -35,12 +37,13 @@ from smtp_tutor.repl.compose import attach_command, compose_command, send_comman
 from smtp_tutor.repl.history import SafeFileHistory
 from smtp_tutor.repl.idle import IdleWatch
 from smtp_tutor.repl.keys import shell_bindings
-from smtp_tutor.repl.meta import HELP, EnvelopeTracker, header_lines, parse_meta
+from smtp_tutor.repl.meta import EnvelopeTracker, header_lines, parse_meta
 from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
 from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
 
 META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
+HELP_COLUMN = 21  # where :help's descriptions start
 
 
 async def run_repl(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
@@ -387,12 +390,20 @@ class Repl:
 
     # -- meta-commands --------------------------------------------------------
 
+    def _help(self) -> None:
+        """What to type first, then the shell's own commands, one per line: fits 24
+        rows at 80 columns, each line cut by word with its description hanging (D21)."""
+        texts = load("ui")[self.lang]
+        self.renderer.text(texts["shell_help_first"], "hint")
+        for command, description in texts["shell_help"]:
+            pad = max(HELP_COLUMN - wrap_cells(command), 2)
+            self.renderer.text(f"{command}{' ' * pad}{description}")
+
     async def meta(self, name: str, argument: str) -> None:
         if name in ("quit", "q", "exit"):
             await self.quit()
         elif name == "help":
-            for line in HELP[self.lang]:
-                self.renderer.text(line)
+            self._help()
         elif name == "explain":
             self._explain(argument)
         elif name == "raw":
