@@ -15,7 +15,7 @@ from smtp_tutor.knowledge import explain_note
 from smtp_tutor.net.blocking import BlockingConnection
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ProtocolError, ReplyReceived, State
-from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused
+from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused, looks_like_command
 from smtp_tutor.protocol.data import encode_chunk
 from smtp_tutor.protocol.pipeline import ends_group
 from smtp_tutor.render.base import Renderer
@@ -101,6 +101,23 @@ def run_script(connection: BlockingConnection, source: BinaryIO, renderer: Rende
     return _exit(connection, renderer, outcome, failure)
 
 
+class _Lines:
+    """The input's pieces, with one pushed back (a line read ahead that is a command)."""
+
+    def __init__(self, pieces) -> None:  # noqa: ANN001 - a generator of pieces
+        self.pieces = pieces
+        self.back: list[tuple[bytes, bool]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> tuple[bytes, bool]:
+        return self.back.pop() if self.back else next(self.pieces)
+
+    def push(self, item: tuple[bytes, bool]) -> None:
+        self.back.append(item)
+
+
 def _pieces(source: BinaryIO):
     """(piece, complete) pairs: a line longer than PIECE comes in several pieces."""
     while True:
@@ -113,7 +130,7 @@ def _pieces(source: BinaryIO):
 def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
                 pipeline: bool = False) -> None:
     session = connection.session
-    pieces = _pieces(source)
+    pieces = _Lines(_pieces(source))
     for raw, complete in pieces:
         if session.state is State.CLOSED:
             break
@@ -158,15 +175,22 @@ def _is_data(text: str) -> bool:
     return text.strip().upper() == "DATA"
 
 
-def _skip_body(pieces, outcome: _Outcome) -> None:
+def _skip_body(pieces: _Lines, outcome: _Outcome) -> None:
     """DATA was refused: the body lines up to the lone dot are not sent (I14): the server
-    would read them as commands, as swaks and smtplib know."""
+    would read them as commands, as swaks and smtplib know.  A line that is plainly a
+    command (`RCPT TO:<…>`, `QUIT`) ends the skipping: the script went on without a body."""
     skipped = 0
     for raw, complete in pieces:
-        if complete and raw.rstrip(b"\r\n") == b".":
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if complete and text == ".":
+            break
+        if complete and looks_like_command(text):
+            pieces.push((raw, complete))
             break
         skipped += complete
-    outcome.renderer.message("data-refused-body-skipped", {"lines": str(skipped)}, "warning")
+    if skipped:
+        outcome.renderer.message("data-refused-body-skipped", {"lines": str(skipped)},
+                                 "warning")
 
 
 def _send_group(connection: BlockingConnection, first: str, pieces,

@@ -188,3 +188,14 @@ def _close_to(typed: str, keyword: str) -> bool:
     import difflib
 
     return difflib.SequenceMatcher(None, typed, keyword).ratio() >= 0.6 and typed != keyword
+
+
+_COMMAND_SHAPES = re.compile(
+    r"^(?:(?:QUIT|RSET|NOOP|DATA|STARTTLS)\s*|(?:EHLO|HELO)\s+\S+|MAIL\s+FROM:.*|RCPT\s+TO:.*"
+    r"|BDAT\s+\d+(?:\s+LAST)?|(?:VRFY|EXPN|AUTH)\s+\S.*)$", re.IGNORECASE)
+
+
+def looks_like_command(line: str) -> bool:
+    """The whole line has a command's shape (`QUIT`, `RCPT TO:<…>`), not just its first
+    word ("Data from the survey" is body text)."""
+    return _COMMAND_SHAPES.match(line.strip()) is not None
