@@ -41,3 +41,17 @@ def test_mail_form_gets_a_did_you_mean(practice):
         child.expect(r"\[ready\]>")
     finally:
         child.close(force=True)
+
+
+def test_tab_and_enter_in_one_read_send_what_the_screen_shows(practice):
+    """D24: `NO` + Tab + Enter in one write (tmux, a paste): NOOP leaves, not `NO`."""
+    child = spawn(practice)
+    try:
+        to_state(child, ("EHLO crepes.fr", "ready"))
+        child.send("NO\t\r")
+        child.expect("C: NOOP")
+        child.expect("250")
+        child.expect(r"\[ready\]>")
+        assert "not an SMTP command" not in clean(child.before)
+    finally:
+        child.close(force=True)
