@@ -78,14 +78,33 @@ def _columns() -> int:
 
 
 class _Formatter(argparse.HelpFormatter):
+    """argparse's layout, cut by word in cells and never inside a `command` (D21)."""
+
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position,
                          width if width is not None else _columns() - 2)
 
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from smtp_tutor.render.wrap import wrap
+
+        return wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from smtp_tutor.render.wrap import wrap
+
+        lines = wrap(self._whitespace_matcher.sub(" ", text).strip(), width - len(indent))
+        return "\n".join(indent + line for line in lines)
+
 
 class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Line breaks kept as written; a line longer than the width is still cut by word."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from smtp_tutor.render.wrap import hanging
+
+        return "".join(indent + part + "\n" for line in text.splitlines()
+                       for part in hanging(line, width - len(indent))).rstrip("\n")
 
 
 class _Parser(argparse.ArgumentParser):
