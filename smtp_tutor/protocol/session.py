@@ -206,6 +206,7 @@ class ClientSession:
             raise ValueError("a BDAT chunk is still open")
         line = bdat_line(len(payload), last=last)
         outgoing = self.send_command(line)
+        outgoing.events = [_whole_chunk(event) for event in outgoing.events]
         if self._chunk is None:  # BDAT 0: nothing follows
             return outgoing
         self._chunk.take(payload)
@@ -279,7 +280,13 @@ class ClientSession:
         if self._body_lines == 1 and text and not data.looks_like_header(text):
             self._body_warned.add("headers")  # said now, while :headers can still help
             notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))
-        if not text.isascii() and "8bit" not in self._body_warned:
+        in_header = self._in_header_section(text)
+        if not text.isascii() and in_header and "8bit-header" not in self._body_warned:
+            # a header field: the rule is RFC 2047's encoded-words, or RFC 6532 with
+            # SMTPUTF8; not BODY=8BITMIME, which covers the body only
+            self._body_warned.add("8bit-header")
+            notes.append(Note("8bit-header", level="warning", rfc="RFC 2047 §5"))
+        elif not text.isascii() and not in_header and "8bit" not in self._body_warned:
             self._body_warned.add("8bit")
             if not self._body_8bit:
                 notes.append(Note("8bit-without-8bitmime", level="warning",
@@ -289,6 +296,16 @@ class ClientSession:
             notes.append(Note("text-line-too-long", {"octets": str(len(wire))}, level="warning",
                               rfc="RFC 5321 §4.5.3.1.6"))
         return notes
+
+    def _in_header_section(self, text: str) -> bool:
+        """The line just sent belongs to the message's header section: the lines before
+        the first empty one, when the message starts with a header field."""
+        if "header-ended" in self._body_warned:
+            return False
+        if text == "" or (self._body_lines == 1 and not data.looks_like_header(text)):
+            self._body_warned.add("header-ended")
+            return False
+        return True
 
     def send_body_chunk(self, lines: bytes) -> bytes:
         """Many complete body lines at once (bulk input); no per-line events."""
@@ -560,6 +577,16 @@ class ClientSession:
                 notes.append(Note("extension-not-offered", {"extension": "SMTPUTF8"},
                                   level="warning", rfc="RFC 6531 §3.4", expect="555"))
         return notes
+
+
+def _whole_chunk(event: Event) -> Event:
+    """A chunk sent whole (a file, a composed message) is not typed: its note says so,
+    not "type the lines" (I13)."""
+    if not isinstance(event, CommandSent):
+        return event
+    notes = tuple(replace(n, key="chunk-sent-whole") if n.key == "chunk-opened" else n
+                  for n in event.notes)
+    return replace(event, notes=notes)
 
 
 def _shown(command: Command, wire: bytes) -> bytes:

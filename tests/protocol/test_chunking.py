@@ -65,6 +65,8 @@ def test_send_chunk_puts_line_and_octets_in_one_write():
     assert isinstance(chunk, ChunkDataSent) and chunk.octets == len(payload) and chunk.last
     assert "8bit-without-8bitmime" in [n.key for n in chunk.notes]
     assert session.awaiting_reply and session.chunk is None
+    opened = [n.key for n in out.events[0].notes]  # nothing is typed: not "type the lines"
+    assert "chunk-sent-whole" in opened and "chunk-opened" not in opened
 
 
 def test_bdat_without_a_size_and_data_after_binarymime_are_predicted():
