@@ -59,6 +59,7 @@ def _with_practice_server(options: argparse.Namespace, lang: str, interactive: b
 
         async with EmbeddedServer(lang=lang) as server:
             options.cafile = options.cafile or str(server.ca_path)
+            options.practice_mailbox = True  # after QUIT, point to `smtp-tutor mailbox`
             return await run_repl(options, lang, server.host, server.port)
 
     return asyncio.run(main())

@@ -283,8 +283,12 @@ def unknown_message(topic: str, lang: str) -> str:
 
 
 def _close_codes(code: str, limit: int = 3) -> list[str]:
-    """Known reply codes nearest to a wrong one: same digits in place first, then by value."""
+    """Known reply codes nearest to a wrong one: same digits in place first, then by value.
+    For a number that cannot be a code (600, 999) only codes that end the same (500):
+    "556, 555, 554" for 999 would mean nothing (D25)."""
     known = sorted(load("replies")["codes"], key=int)
+    if code[0] not in "2345" or code[1] not in "012345":
+        return [other for other in known if other[1:] == code[1:]][:limit]
 
     def distance(other: str) -> tuple[int, int]:
         return (sum(a != b for a, b in zip(code, other, strict=True)), abs(int(other) - int(code)))

@@ -24,7 +24,13 @@ from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, DataLineSent, State
 from smtp_tutor.protocol.auth import b64, cram_md5_response, plain_response, raw_challenge, xoauth2_response
-from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
+from smtp_tutor.protocol.chunking import BDAT_LAST
+from smtp_tutor.protocol.commands import (
+    END_OF_DATA,
+    CommandRefused,
+    is_secret_line,
+    parse_command,
+)
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
@@ -68,6 +74,7 @@ class Repl:
         self.confirm: str | None = None  # prefilled into the next prompt
         self.flagged: str | None = None  # the line whose refusal was just predicted
         self.data_explained = False
+        self.delivered: list[str] = []  # practice users a message was accepted for
         self.pipelining = False  # :pipeline on: a paste leaves as pipelined groups
         self.collecting: list[str] | None = None  # :pipeline … :end
         self.composed: bytes | None = None  # the message built by :compose
@@ -107,10 +114,23 @@ class Repl:
         self.renderer.show_all(events)
         for event in events:
             self.transcript.add(event)
+            self._note_delivery(event)
             if isinstance(event, CommandSent | DataLineSent):
                 self.envelope.sent(event)
             elif isinstance(event, TlsStarted):
                 self.tls_info = event
+
+    def _note_delivery(self, event: object) -> None:
+        """A message accepted (250 after the dot or BDAT LAST): remember its practice users."""
+        answering = getattr(event, "answering", None)
+        reply = getattr(event, "reply", None)
+        if answering is None or reply is None or reply.klass != 2 \
+                or answering.verb not in (END_OF_DATA, BDAT_LAST):
+            return
+        for address in self.session.addresses:
+            user, _, domain = address.rpartition("@")
+            if domain.lower() == "hamburger.edu" and user and user not in self.delivered:
+                self.delivered.append(user)
 
     # -- the loop -------------------------------------------------------------
 
@@ -135,6 +155,9 @@ class Repl:
             await self.handle(line)
         await self.idle.stop()
         last = self.session.last_reply
+        if self.delivered and getattr(self.options, "practice_mailbox", False):
+            # the built-in server: where the mail went, as the lesson's end says (D25)
+            self.renderer.text(self.ui("shell_mailbox_tip", user=self.delivered[0]), "hint")
         return 0 if self.session.state is State.CLOSED and last and last.code == 221 else 1
 
     async def _next_line(self) -> str | None:

@@ -55,3 +55,27 @@ def test_tab_and_enter_in_one_read_send_what_the_screen_shows(practice):
         assert "not an SMTP command" not in clean(child.before)
     finally:
         child.close(force=True)
+
+
+def test_after_quit_the_builtin_shell_points_to_the_mailbox():
+    """D25: as the lesson's end does, the shell on the built-in server says where the
+    message went once it leaves."""
+    import os
+
+    from tests.conftest import tutor_command
+
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
+    command, *args = tutor_command()
+    child = pexpect.spawn(command, [*args, "--lang", "en"], env=env, encoding="utf-8",
+                          timeout=15, dimensions=(40, 120))
+    try:
+        child.expect(r"\[helo\]>")
+        to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                 ("RCPT TO:<bob@hamburger.edu>", "rcpt"), ("DATA", "data"),
+                 ("Subject: hi", "data"), ("", "data"), ("Hello Bob", "data"), (".", "ready"))
+        typed(child, "QUIT\r")
+        child.expect("221")
+        child.expect(r"`smtp-tutor mailbox bob` shows what the practice server stored")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
