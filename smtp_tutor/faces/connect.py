@@ -26,14 +26,18 @@ def connect(options: argparse.Namespace, lang: str) -> int:
         from smtp_tutor.knowledge import explain_note
 
         text, hint = explain_note("tls-bad-version", {"low": low, "high": high}, lang)
-        sys.stderr.write(f"smtp-tutor: {text} {hint}\n")
+        from smtp_tutor.render.wrap import for_stream
+
+        sys.stderr.write(for_stream(f"smtp-tutor: {text} {hint}\n"))
         return 2
     if options.host is None:
         return _with_practice_server(options, lang, interactive)
     try:
         host, port = parse_target(options.host, options.port or options.port_arg, tls=options.tls)
     except TargetError as error:
-        sys.stderr.write(f"smtp-tutor: {error}\n")
+        from smtp_tutor.render.wrap import for_stream
+
+        sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
         return 2
     if not interactive:
         return _scripted(options, lang, host, port)

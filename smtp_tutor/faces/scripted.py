@@ -299,7 +299,9 @@ def _exit(connection: BlockingConnection, renderer: Renderer, outcome: _Outcome,
     from smtp_tutor.protocol.visible import visible
 
     text, _ = explain_note(key, {k: visible(v) for k, v in params.items()}, renderer.lang)
-    sys.stderr.write(f"smtp-tutor: {text}\n")
+    from smtp_tutor.render.wrap import for_stream
+
+    sys.stderr.write(for_stream(f"smtp-tutor: {text}\n"))
     return 1
 
 

@@ -18,6 +18,7 @@ from wcwidth import wcswidth
 PROGRAMS = ("smtp-tutor", "dig", "swaks", "openssl", "nc", "telnet", "python3", ". .venv",
             ".venv/bin/")
 _UNITS = re.compile(r"[^\s`]*`[^`]*`[^\s`]*|\S+")  # `a command`, with its punctuation
+_SPEAKER = re.compile(r"^(\s*[SC]: )")  # a dialogue line: its continuation under the text
 _COLUMNS = re.compile(r"^(\s*\S+(?: \S+){0,3}\s{2,})(?=\S)")  # "label   description"
 
 
@@ -33,6 +34,26 @@ def terminal_width(stream=None) -> int | None:  # noqa: ANN001 - a text stream
     except (AttributeError, ValueError):
         return None
     return shutil.get_terminal_size().columns
+
+
+def for_stream(text: str, stream=None) -> str:  # noqa: ANN001 - a text stream
+    """``text`` (lines ending in newlines) as the terminal behind ``stream`` (stderr by
+    default) should show it: each line cut by word, continuations under the text after a
+    ``smtp-tutor: `` prefix; unchanged when ``stream`` is not a terminal."""
+    import sys
+
+    width = terminal_width(stream or sys.stderr)
+    if width is None:
+        return text
+    out = []
+    for line in text.splitlines():
+        prefix = "smtp-tutor: " if line.startswith("smtp-tutor: ") else ""
+        if prefix:
+            body = wrap(line[len(prefix):], width, first=len(prefix), indent=len(prefix))
+            out += [prefix + body[0], *body[1:]]
+        else:
+            out += hanging(line, width)
+    return "".join(line + "\n" for line in out)
 
 
 def cells(text: str) -> int:
@@ -102,7 +123,7 @@ def hanging(line: str, width: int | None) -> list[str]:
     the description of a "label   description" line (help, banners, lists)."""
     if width is None or cells(line) <= width:
         return [line]
-    match = _COLUMNS.match(line)
+    match = _SPEAKER.match(line) or _COLUMNS.match(line)
     lead = match.group(1) if match and cells(match.group(1)) <= width // 2 else \
         line[:len(line) - len(line.lstrip(" "))]
     body = line[len(lead):]

@@ -393,7 +393,10 @@ class Repl:
     async def _abandon_message(self) -> None:
         """Ctrl-D in DATA: a half-written message is never sent without asking."""
         try:
-            answer = await self._ask(self.ui("ask_abandon"))
+            # the question on its own lines, cut by word; the prompt is just "[y/N] " (D21)
+            question, _, choice = self.ui("ask_abandon").rpartition(" [")
+            self.renderer.text(question, "hint")
+            answer = await self._ask(f"[{choice}")
         except AuthCancelled:
             answer = ""
         if answer.strip().lower() not in ("y", "yes", "c", "có"):

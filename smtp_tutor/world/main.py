@@ -39,8 +39,10 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         try:
             world = await start_world(config)
         except OSError as error:
-            sys.stderr.write(say("cannot_start", lang, reason=error.strerror or str(error))
-                             + "\n")
+            from smtp_tutor.render.wrap import for_stream
+
+            sys.stderr.write(for_stream(say("cannot_start", lang,
+                                            reason=error.strerror or str(error)) + "\n"))
             raise SystemExit(1) from error
         for line in banner(world, lang):
             renderer.text(line)

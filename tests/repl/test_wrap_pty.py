@@ -106,3 +106,19 @@ def test_cert_at_60_columns_hangs_and_does_not_contradict_itself(practice):
         assert not any(x.startswith(("who", "the ", "a ", "how")) for x in lines)
     finally:
         child.close(force=True)
+
+
+def test_an_error_line_is_cut_by_word_at_60_columns():
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = io.StringIO()
+    child = _spawn(["connect", "127.0.0.1", str(port), "--lang", "en"], 60, log)
+    child.expect(pexpect.EOF)
+    lines = [x for x in _logical_lines(log.getvalue()) if x.strip()]
+    assert any("refused" in x.lower() for x in lines), lines
+    assert all(cells(x) <= 60 for x in lines), lines
+    words = set(re.findall(r"[A-Za-z]+", " ".join(lines)))
+    assert not {"ddress", "ort"} & words  # never "a / ddress", "port / s"
