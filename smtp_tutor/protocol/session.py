@@ -106,6 +106,12 @@ class ClientSession:
         return self._body_8bit
 
     @property
+    def between_chunks(self) -> bool:
+        """A chunk of the open transaction was answered: BDAT (or RSET) comes next, never
+        DATA (RFC 3030 §2)."""
+        return self._bdat_seen and self.state is State.RCPT
+
+    @property
     def chunk(self) -> ChunkInProgress | None:
         """The BDAT chunk still owed octets: until it is full, typed lines are its data."""
         return self._chunk

@@ -93,3 +93,25 @@ def test_bdat_to_a_server_without_chunking_opens_no_chunk_and_says_why(bare_aios
         child.expect(pexpect.EOF)
     finally:
         child.close(force=True)
+
+
+def test_between_chunks_the_prompt_says_so_and_data_is_predicted_refused(practice):
+    """I5: after a chunk without LAST only BDAT (or RSET) may follow (RFC 3030 §2)."""
+    child = spawn(practice)
+    try:
+        to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                 ("RCPT TO:<bob@hamburger.edu>", "rcpt"))
+        typed(child, "BDAT 5\r")
+        child.expect(r"\[bdat: 5 octets to go\]>")
+        typed(child, "abc\r")
+        child.expect("250")
+        child.expect(r"\[bdat: next chunk\]>")
+        typed(child, "DATA\r")
+        child.expect("one transaction uses BDAT or DATA, never both")
+        child.expect(r"\[bdat: next chunk\]>")
+        child.sendcontrol("u")  # not sent: finish with the last chunk instead
+        typed(child, "BDAT 0 LAST\r")
+        child.expect("250")
+        child.expect(r"\[ready\]>")
+    finally:
+        child.close(force=True)
