@@ -406,6 +406,7 @@ def _number(text: str) -> float:
 def run_serve(options: argparse.Namespace) -> int:
     if getattr(options, "world", False):
         options.dir, options.free_ports, options.speedup = None, False, 600.0
+        options.ports = None
         options.give_up, options.pickup_delay = 120.0, 0.5
         return run_world(options)
     from smtp_tutor.server.main import serve
@@ -469,11 +470,24 @@ def stdin_is_tty() -> bool:
     return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
 
 
+def _port_range_start(text: str) -> int:
+    """The first of five consecutive ports (D25: the world on a chosen port range)."""
+    try:
+        start = int(text)
+    except ValueError:
+        start = 0
+    if not 1 <= start <= 65535 - 4:
+        raise argparse.ArgumentTypeError(_t("value", "port_range", text=text))
+    return start
+
+
 def _world(commands) -> None:
     sub = commands.add_parser("world", help=_t("world", "help"),
                               description=_t("world", "description"))
     sub.add_argument("--dir", help=_t("world", "dir"))
     sub.add_argument("--free-ports", action="store_true", help=_t("world", "free_ports"))
+    sub.add_argument("--ports", type=_port_range_start, metavar="START",
+                     help=_t("world", "ports"))
     sub.add_argument("--speedup", type=_positive_seconds, default=600.0, metavar="FACTOR",
                      help=_t("world", "speedup"))
     sub.add_argument("--give-up", type=_positive_seconds, default=120.0, metavar="HOURS",

@@ -23,7 +23,8 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     schedule = RetrySchedule(speedup=options.speedup, give_up_minutes=options.give_up * 60)
     stream = ConsoleStream()
-    renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    renderer = TerminalRenderer(lang, stream, width=width)  # no width: nothing cut
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
@@ -34,6 +35,10 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
         config.fallback_port = config.pop3_port = 0
+    elif getattr(options, "ports", None):  # five in a row from START (D25)
+        start = options.ports
+        config.dns_port, config.submission_port, config.mx_port = start, start + 1, start + 2
+        config.fallback_port, config.pop3_port = start + 3, start + 4
 
     async def main() -> None:
         try:
