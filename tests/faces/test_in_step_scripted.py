@@ -85,3 +85,16 @@ def test_postfix_discarded_chunk_is_not_user_not_local(postfix):
     assert "S: 551 5.0.0 Discarded 0 bytes after earlier error" in out, out
     assert "User not local" not in out
     assert "a client must not send more chunks" in out  # said before BDAT 0 LAST left
+
+
+def test_scripted_mode_sends_nothing_after_a_221(postfix):
+    """I14: Postfix answers a header-like command with 221 and hangs up: nothing more
+    leaves, with or without --pipeline."""
+    host, port = postfix
+    for extra in ((), ("--pipeline",)):
+        result = run_tutor("connect", host, str(port), "--timeout", "10", *extra,
+                           stdin=b"EHLO crepes.fr\nFrom: alice\nNOOP\nRSET\nQUIT\n")
+        out = result.stdout.decode()
+        assert "S: 221 2.7.0 Error: I can break rules, too. Goodbye." in out, out
+        # with --pipeline NOOP left in the same write as `From: alice`, before the 221
+        assert ("C: NOOP" not in out or extra) and "C: RSET" not in out and "C: QUIT" not in out
