@@ -114,3 +114,20 @@ def test_every_reply_is_matched_to_the_command_that_caused_it(setup, script, dat
         run.server.feed(run.session.send(line).wire)
     run.deliver()
     assert not run.session.awaiting_reply or run.server.closed or run.session.chunk is not None
+
+
+def test_the_interop_review_reproduction_stays_in_step():
+    """I1 as the review ran it on aiosmtpd: BDAT unadvertised, one 12-octet "chunk" line,
+    then NOOP, RSET, QUIT; each reply answers its own command and 221 ends it."""
+    run = Run(ModelServer(Settings(unadvertised_bdat_read_as_commands=True)))
+    run.deliver()
+    for line in ("EHLO crepes.fr", "MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>",
+                 "BDAT 12 LAST", "Hello ther", "NOOP", "RSET", "QUIT"):
+        if run.session.awaiting_reply:
+            run.deliver()
+        run.server.feed(run.session.send(line).wire)
+    run.deliver()
+    answered = [(event.reply.code, event.answering.display) for event in run.replies[4:]]
+    assert answered == [(500, "BDAT 12 LAST"), (500, "Hello ther"), (250, "NOOP"),
+                        (250, "RSET"), (221, "QUIT")]
+    assert run.session.state is State.CLOSED
