@@ -106,6 +106,14 @@ class ClientSession:
         return self._body_8bit
 
     @property
+    def chunk_unconfirmed(self) -> bool:
+        """A BDAT the server never advertised, with none of its octets sent yet: a
+        connection first listens a moment for a refusal (a server that does not know
+        BDAT answers at once) before it sends octets that would be read as commands."""
+        return self._chunk is not None and self._unsure is self._chunk.command \
+            and self._chunk.sent == 0
+
+    @property
     def between_chunks(self) -> bool:
         """A chunk of the open transaction was answered: BDAT (or RSET) comes next, never
         DATA (RFC 3030 §2)."""

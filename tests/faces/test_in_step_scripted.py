@@ -98,3 +98,30 @@ def test_scripted_mode_sends_nothing_after_a_221(postfix):
         assert "S: 221 2.7.0 Error: I can break rules, too. Goodbye." in out, out
         # with --pipeline NOOP left in the same write as `From: alice`, before the 221
         assert ("C: NOOP" not in out or extra) and "C: RSET" not in out and "C: QUIT" not in out
+
+
+def test_an_unadvertised_chunk_left_unfilled_still_follows_the_server(bare_aiosmtpd):
+    """The script's BDAT size is larger than the lines after it: the tool listens for
+    aiosmtpd's at-once 500 before sending octets, so `hello` and QUIT leave as commands."""
+    host, port = bare_aiosmtpd
+    script = (b"EHLO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"BDAT 100 LAST\nhello\nQUIT\n")
+    result = run_tutor("connect", host, str(port), "--json", "--timeout", "10", stdin=script)
+    replies = _replies(result.stdout)
+    assert result.returncode == 0, result.stdout.decode() + result.stderr.decode()
+    assert [(code, answering) for code, answering, _ in replies[4:]] == [
+        (500, "BDAT-LAST"), (500, "HELLO"), (221, "QUIT")]
+
+
+def test_postfix_after_helo_reads_an_unadvertised_chunk_and_the_tool_follows(postfix):
+    """HELO advertises nothing, yet Postfix reads BDAT's chunk: no refusal comes, so the
+    octets follow and the one reply after them answers the chunk."""
+    host, port = postfix
+    script = (b"HELO crepes.fr\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"BDAT 5 LAST\nabc\nQUIT\n")
+    result = run_tutor("connect", host, str(port), "--json", "--timeout", "10", stdin=script)
+    replies = _replies(result.stdout)
+    assert result.returncode == 0, result.stdout.decode()
+    assert [(code, answering) for code, answering, _ in replies[4:]] == [
+        (250, "BDAT-LAST"), (221, "QUIT")]
+    assert "5 bytes queued" in replies[4][2]
