@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.protocol.commands import GREETING
+from smtp_tutor.protocol.pipeline import ends_group
 from tests.protocol.model_server import ACCEPT, HANG_UP, REFUSE, VERBS, ModelServer, Settings
 
 EXTENSIONS = ("CHUNKING", "PIPELINING", "8BITMIME", "SMTPUTF8")
@@ -96,14 +97,22 @@ class Run:
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(server_settings, scripts, st.data())
-def test_every_reply_is_matched_to_the_command_that_caused_it(setup, script, data):
+@given(server_settings, scripts, st.booleans(), st.data())
+def test_every_reply_is_matched_to_the_command_that_caused_it(setup, script, eager, data):
     run = Run(ModelServer(setup))
     run.deliver()
+    previous = ""
     for line in script:
         if run.session.state is State.CLOSED:
             break
-        if run.session.awaiting_reply:  # a blocking client waits for what is owed
+        session = run.session
+        pipelined = eager and "PIPELINING" in session.capabilities and previous \
+            and not ends_group(previous) and session.state not in (State.DATA, State.AUTH) \
+            and session.chunk is None
+        previous = line
+        if pipelined:  # RFC 2920: sent while replies are owed, which then arrive late
+            run.deliver(data.draw(st.integers(0, 200), label="octets delivered early"))
+        elif run.session.awaiting_reply:  # a blocking client waits for what is owed
             run.deliver()
             assert not run.session.awaiting_reply or run.session.state is State.CLOSED, \
                 "the client waits for a reply the server does not owe"
