@@ -2,8 +2,9 @@
 
 A property, not a list of cases: a generated server (``model_server``: which extensions
 it advertises; per verb accept, refuse or hang up; whether an unadvertised BDAT's
-"chunk" lines are read as commands) and a generated script, with the server's replies
-delivered late (past the next line) wherever the client is not waiting for one.  Every
+"chunk" lines are read as commands) and a generated script, pipelined or not where the
+server offers PIPELINING, with the server's replies delivered late (past the next line)
+wherever the client is not waiting for one.  Every
 reply must be matched to the command that caused it, the client must never wait for a
 reply the server does not owe, and a hang-up must be known when its reply comes.
 """
