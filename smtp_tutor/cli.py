@@ -109,6 +109,17 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["SMTP_TUTOR_LANG"] = before
 
 
+def _topics_not_options(args: list[str]) -> list[str]:
+    """``explain -ERR``: a word with one dash, such as POP3's -ERR, is a topic, not an unknown
+    option, so ``--`` goes before the first one (``-h`` and every ``--option`` stay options)."""
+    if "--" in args:
+        return args
+    for index, word in enumerate(args):
+        if word.startswith("-") and not word.startswith("--") and word != "-h" and len(word) > 1:
+            return [*args[:index], "--", *args[index:]]
+    return args
+
+
 def _main(args: list[str]) -> int:
     if args in (["--version"], ["-V"]):
         sys.stdout.write(f"smtp-tutor {__version__}\n")
@@ -123,6 +134,8 @@ def _main(args: list[str]) -> int:
                            for part in hanging(line, width))
         sys.stdout.write(text)
         return 0
+    if args[:1] == ["explain"]:
+        args = ["explain", *_topics_not_options(args[1:])]
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
@@ -167,7 +180,13 @@ def _dispatch(args: list[str]) -> int:
                 command=args[0], close=close[0]))
         parser.error(words["unknown_command"][language()].format(
             command=args[0], commands=", ".join(COMMANDS)))
+    program: list[str] | None = None
+    if args[0] == "grade" and "--" in args:  # grade client|server ... -- COMMAND
+        cut = args.index("--")
+        args, program = args[:cut], args[cut + 1:]
     options = parser.parse_args(args)
+    if program is not None:
+        options.program = program
     return options.run(options)
 
 

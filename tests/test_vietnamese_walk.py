@@ -15,6 +15,8 @@ import signal
 import socket
 import subprocess
 import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +82,39 @@ def english_words(text: str) -> list[str]:
 
 def untranslated_keys(text: str) -> list[str]:
     return [m.group(1) for m in _KEY.finditer(ANSI.sub("", text))]
+
+
+ALLOWLIST = tomllib.loads((Path(__file__).with_name("vi_allowlist.toml")).read_text())
+_HOSTLIKE = re.compile(r"\S*[A-Za-z0-9][.][A-Za-z]\S*|\S+@\S*")  # crepes.fr, x.py, busy@
+_ASCII_WORD = re.compile(r"(?<![\w\-])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)(?![\w\-])")
+
+
+def _allowed_english() -> frozenset[str]:
+    """The committed allowlist, plus what the data names: verbs, EHLO keywords, POP3
+    commands, concept names and lesson ids."""
+    words = {word for group in ALLOWLIST.values() for word in group["words"]}
+    words |= set(load("commands")) | set(load("extensions")) | set(load("pop3")["commands"])
+    words |= set(load("concepts"))
+    lessons = Path(__file__).resolve().parent.parent / "lessons"
+    for lesson in lessons.glob("*.lesson"):
+        words |= set(re.findall(r"^id:\s*(\S+)", lesson.read_text(), re.MULTILINE))
+    return frozenset(words)
+
+
+_ALLOWED = _allowed_english()
+
+
+def foreign_words(text: str) -> list[str]:
+    """ASCII words of three letters or more in the prose of ``text`` that the allowlist does
+    not name (Vietnamese words spelt with diacritics never match: a letter next to ``ư`` is
+    not a word boundary)."""
+    hits = []
+    for line in prose(text).splitlines():
+        for match in _ASCII_WORD.finditer(_HOSTLIKE.sub(" ", line)):
+            word = match.group(1)
+            if sum(c.isalpha() for c in word) >= 3 and word not in _ALLOWED:
+                hits.append(f"{word!r} in {line.strip()[:100]!r}")
+    return hits
 
 
 def assert_vietnamese(name: str, text: str) -> None:
@@ -183,10 +218,55 @@ def test_lesson_list_and_check():
     assert_vietnamese("lesson check", run_vi("lesson", "check"))
 
 
-@pytest.mark.parametrize("number", range(1, 13))
+@pytest.mark.parametrize("number", [*range(1, 13), 17])  # 13-16: the journey issue (T19)
 def test_lesson_watch_offline(number):
     out = run_vi("lesson", "play", str(number), "--offline", "--mode", "watch", "--pace", "0.001")
     assert_vietnamese(f"lesson {number}", out)
+    assert not foreign_words(out), f"lesson {number}:\n" + "\n".join(foreign_words(out))
+
+
+def _every_topic() -> list[str]:
+    topics = list(load("concepts")) + list(load("replies")["codes"]) + list(load("commands"))
+    topics += list(load("extensions")) + [f"X.{d}" for d in load("enhanced")["details"]]
+    return topics + list(load("pop3")["commands"]) + list(load("pop3")["replies"])
+
+
+def test_explain_of_every_topic_passes_the_allowlist():
+    """What `explain` prints, for every concept, code, command, extension and POP3 topic:
+    no English word outside the committed allowlist (the text goes through the same
+    formatting as the command)."""
+    from smtp_tutor import knowledge
+    from smtp_tutor.faces.explain import format_explanation
+
+    problems = []
+    for topic in _every_topic():
+        text = format_explanation(knowledge.explain_topic(topic, "vi"), "vi")
+        assert text.strip(), topic
+        problems += [f"{topic}: {hit}" for hit in foreign_words(text)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_allowlist_check_is_not_blind():
+    assert foreign_words("máy chủ trả lời the message")
+    assert foreign_words("Dùng relay server ở đây")  # "server" is not allowed, "relay" is
+    assert not foreign_words("gõ `the message`; “an English quote”; crepes.fr; RFC 5321 §4.4")
+    assert not foreign_words("thư báo lỗi (bounce) gửi tới Bob qua SMTP; người nhận")
+    english = format_explanation_en("webmail")
+    assert len(foreign_words(english)) > 10
+
+
+def format_explanation_en(topic: str) -> str:
+    from smtp_tutor import knowledge
+    from smtp_tutor.faces.explain import format_explanation
+
+    return format_explanation(knowledge.explain_topic(topic, "en"), "en")
+
+
+def test_the_allowlist_is_well_formed():
+    for kind, group in ALLOWLIST.items():
+        words = group["words"]
+        assert words == list(dict.fromkeys(words)), kind  # no word twice in a group
+        assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*", w) for w in words), kind
 
 
 def test_mailbox_and_scripted_connect(practice, tmp_path):

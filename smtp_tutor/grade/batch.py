@@ -1,9 +1,12 @@
 """A whole class: ``--each 'submissions/*/'`` graded in parallel, a CSV gradebook.
 
-Every submission gets its own servers (a free port each, so ``{port}`` or
-``$SMTP_PORT`` must be used) and its own scratch mailboxes; ``--jobs`` of them run at
-once in one event loop.  Each report is written in the chosen format under
-``OUT/<submission>/``, and ``OUT/gradebook.csv`` has one row per submission.
+Every submission gets its own servers and its own scratch mailboxes; ``--jobs`` of
+them run at once in one event loop.  With isolation ``full`` each run has its own
+network, so a submission cannot reach another's server; below it the servers share the
+host's loopback (a free port each, so ``{port}`` or ``$SMTP_PORT`` must be used), and
+at ``uid`` the runs go one at a time.  Each report is written in the chosen format under
+``OUT/<submission>/`` (two submissions with the same folder name get two folders), with
+the transcript beside it, and ``OUT/gradebook.csv`` has one row per submission.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import sys
 from pathlib import Path
 
 from smtp_tutor.grade.client import grade_client
-from smtp_tutor.grade.formats import render
+from smtp_tutor.grade.formats import private_open, render
 from smtp_tutor.grade.report import Report, text
 from smtp_tutor.grade.rubric import Rubric
+from smtp_tutor.grade.sandbox import Isolation, probe
 from smtp_tutor.protocol.visible import visible
 
 REPORT_NAMES = {"text": "report.txt", "json": "report.json", "gradescope": "results.json",
@@ -30,16 +34,22 @@ def submissions(pattern: str) -> list[str]:
 
 
 def grade_class(command: list[str], rubric: Rubric, *, pattern: str, jobs: int, out_dir: str,
-                form: str, lang: str) -> int:
+                form: str, lang: str, isolation: Isolation | None = None) -> int:
     paths = submissions(pattern)
     if not paths:
         sys.stderr.write(text(lang, "ui", "no-submissions", pattern=pattern) + "\n")
         return 2
+    isolation = isolation or probe()
+    if isolation.level == "uid":  # every process of the run's uid is killed: one at a time
+        jobs = 1
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    reports = asyncio.run(_grade_all(command, rubric, paths, max(1, jobs), out, form, lang))
+    folders = folder_names(paths)
+    reports = asyncio.run(_grade_all(command, rubric, paths, folders, max(1, jobs), out, form,
+                                     lang, isolation))
     book = out / "gradebook.csv"
     write_gradebook(book, rubric, paths, reports)
+    sys.stderr.write(summary(reports, lang))
     sys.stderr.write(text(lang, "ui", "gradebook", path=str(book), count=len(paths)) + "\n")
     return 0
 
@@ -48,38 +58,82 @@ def name_of(path: str) -> str:
     return os.path.basename(os.path.normpath(path)) or "submission"
 
 
-async def _grade_all(command: list[str], rubric: Rubric, paths: list[str], jobs: int,
-                     out: Path, form: str, lang: str) -> list[Report]:
+def folder_names(paths: list[str]) -> list[str]:
+    """One report folder per submission, even when two have the same name
+    (``a/alice`` and ``b/alice``): the second gets ``alice-2``."""
+    seen: dict[str, int] = {}
+    out = []
+    for path in paths:
+        name = visible(name_of(path)).replace("/", "_") or "submission"
+        count = seen.get(name, 0) + 1
+        seen[name] = count
+        out.append(name if count == 1 else f"{name}-{count}")
+    return out
+
+
+def summary(reports: list[Report], lang: str) -> str:
+    """The class at a glance: how scores spread, and the checks most often failed."""
+    if not reports:
+        return ""
+    scores = sorted(report.score for report in reports)
+    top = reports[0].max_score
+    failed: dict[str, int] = {}
+    for report in reports:
+        for check in report.checks:
+            if check.status == "failed" and check.max_points > 0:
+                failed[check.name] = failed.get(check.name, 0) + 1
+    median = scores[len(scores) // 2]
+    lines = [text(lang, "ui", "summary-scores", low=f"{scores[0]:g}", median=f"{median:g}",
+                  high=f"{scores[-1]:g}", top=f"{top:g}", count=len(scores))]
+    for name, count in sorted(failed.items(), key=lambda item: -item[1])[:5]:
+        lines.append(text(lang, "ui", "summary-failed", name=name, count=count,
+                          total=len(reports)))
+    return "\n".join(lines) + "\n"
+
+
+async def _grade_all(command: list[str], rubric: Rubric, paths: list[str], folders: list[str],
+                     jobs: int, out: Path, form: str, lang: str,
+                     isolation: Isolation) -> list[Report]:
     gate = asyncio.Semaphore(jobs)
     progress = _Progress(len(paths), lang)
 
-    async def one(path: str) -> Report:
+    async def one(path: str, name: str) -> Report:
         async with gate:
             argv = [part.replace("{}", os.path.abspath(path)) for part in command]
-            report = await grade_client(argv, rubric, port=0, lang=lang)
-        folder = out / name_of(path)
+            report = await grade_client(argv, rubric, port=0, lang=lang, isolation=isolation,
+                                        submission=path)
+        folder = out / name
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / REPORT_NAMES[form]).write_text(render(report, form), encoding="utf-8")
-        progress.advance(name_of(path), report)
+        with private_open(str(folder / REPORT_NAMES[form])) as stream:
+            stream.write(render(report, form))
+        with private_open(str(folder / "transcript.txt")) as stream:
+            for scenario, lines in report.transcripts.items():
+                stream.write(f"## {scenario}\n" + "\n".join(lines) + "\n")
+        progress.advance(name, report)
         return report
 
     try:
-        return list(await asyncio.gather(*(one(path) for path in paths)))
+        return list(await asyncio.gather(*(one(p, n) for p, n in zip(paths, folders,
+                                                                      strict=True))))
     finally:
         progress.stop()
 
 
 def write_gradebook(book: Path, rubric: Rubric, paths: list[str],
                     reports: list[Report]) -> None:
-    with open(book, "w", newline="", encoding="utf-8") as handle:
+    descriptor = os.open(book, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score",
-                         *(check.id for check in rubric.checks), "error"])
+                         *(check.id for check in rubric.checks), "error", "isolation",
+                         "rubric", "rubric_sha256", "tool"])
         for path, report in zip(paths, reports, strict=True):
             points = [f"{check.points:g}" for check in report.checks] or [""] * len(
                 rubric.checks)
             writer.writerow([_cell(visible(name_of(path))), f"{report.score:g}",
-                             f"{rubric.max_score:g}", *points, _cell(report.error)])
+                             f"{report.max_score:g}", *points, _cell(report.error),
+                             report.isolation, f"{rubric.name} {rubric.version}".strip(),
+                             rubric.digest, report.tool])
 
 
 def _cell(value: str) -> str:

@@ -1,14 +1,18 @@
 """What decides each check of ``grade client``, from what the server saw and the run.
 
-Each judge returns a ``Verdict``: passed or not, the reason (a key of grade.toml's
-``reason`` table, with parameters), and the lines of the dialogue that decided it.
-The client lint's findings (protocol/client_lint.py) are reused with their own words
-and RFC sections from the knowledge base.
+Each judge returns a ``Verdict``: passed, failed or not reached, the reason (a key of
+grade.toml's ``reason`` table, with parameters), and the lines of the dialogue that
+decided it.  A check passes only on positive evidence (a program that sent nothing
+passes nothing), and a check whose situation never arose (no 550 came, because an
+earlier line was refused) is *not reached* and names the earlier cause, instead of
+claiming what did not happen.  The client lint's findings (protocol/client_lint.py)
+are reused with their own words and RFC sections from the knowledge base.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +23,7 @@ from smtp_tutor.grade.scenarios import Outcome
 from smtp_tutor.knowledge.lookup import explain_note
 from smtp_tutor.protocol.commands import mail_path, parse_command
 from smtp_tutor.protocol.visible import visible
+from smtp_tutor.server.watch import DATA, UNFINISHED
 
 RFC = {
     "delivered": "RFC 5321 §4.1.1.4", "envelope": "RFC 5321 §4.1.1.2, §4.1.1.3",
@@ -27,7 +32,10 @@ RFC = {
     "multiline-ehlo": "RFC 5321 §4.2.1", "slow-greeting": "RFC 5321 §3.1",
     "rcpt-550": "RFC 5321 §3.3, §4.1.1.5", "greeting-421": "RFC 5321 §3.8",
     "mail-451": "RFC 5321 §4.2.1, §4.5.4.1", "dot-stuffing": "RFC 5321 §4.5.2",
+    "strict-syntax": "RFC 5321 §4.1.2",
 }
+PASSED, FAILED, NOT_REACHED = "passed", "failed", "not-reached"
+REACTIONS = frozenset({"greeting-421", "slow-greeting", "mail-451", "rcpt-550"})
 LINT_RULES = ("bare-lf", "early-talker", "no-helo", "pipelining-not-offered",
               "pipelined-after", "long-command-line", "long-text-line", "partial-reply")
 MAX_EXCERPT_LINE = 200
@@ -41,17 +49,50 @@ class Verdict:
     excerpt: list[str] = field(default_factory=list)
     rfc: str = ""
     hint: str = ""
+    reached: bool = True  # False: the check's situation never arose
+
+    @property
+    def status(self) -> str:
+        return PASSED if self.passed else FAILED if self.reached else NOT_REACHED
 
 
-def judge(spec: CheckSpec, outcome: Outcome, lang: str) -> CheckResult:
+def not_reached(cause: str, excerpt: list[str] | None = None) -> Verdict:
+    """The situation this check is about never came; ``cause`` says why (already in the
+    reader's language)."""
+    return Verdict(False, "not-reached", {"cause": cause}, excerpt or [], reached=False)
+
+
+def judge(spec: CheckSpec, outcome: Outcome, lang: str, *, void: bool = False,
+          plain: Outcome | None = None) -> CheckResult:
+    """One check's result; ``void``: a check not reached is left out of the score."""
     verdict = JUDGES[spec.id](spec, outcome, lang)
+    if spec.id == "split-replies" and not verdict.passed and verdict.reached and plain:
+        verdict = _split_cause(verdict, plain, lang)
+    if spec.id in REACTIONS and verdict.passed and plain is not None:
+        connection = plain.recorder.main()
+        if connection is None or not _held_dialogue(connection):
+            # doing nothing is not a right reaction: a program that never holds a
+            # dialogue earns nothing for "stopping" after a 421 (D5)
+            verdict = Verdict(False, "no-dialogue-plain", {})
+    counted = not (void and verdict.status == NOT_REACHED)
+    hint = "" if verdict.status != FAILED else (verdict.hint or check_text(lang, spec.id, "hint"))
     return CheckResult(
         id=spec.id, name=visible(spec.name) or check_text(lang, spec.id, "name"),
         passed=verdict.passed, points=spec.points if verdict.passed else 0.0,
-        max_points=spec.points, rfc=verdict.rfc or RFC[spec.id],
-        summary=text(lang, "reason", verdict.reason, **verdict.params),
-        hint="" if verdict.passed else (verdict.hint or check_text(lang, spec.id, "hint")),
-        excerpt=verdict.excerpt)
+        max_points=spec.points if counted else 0.0, rfc=verdict.rfc or RFC[spec.id],
+        summary=text(lang, "reason", verdict.reason, **verdict.params), hint=hint,
+        excerpt=verdict.excerpt, status=verdict.status, beyond=spec.beyond, counted=counted,
+        reason=verdict.reason)
+
+
+def _split_cause(verdict: Verdict, plain: Outcome, lang: str) -> Verdict:
+    """Replies in pieces and no message: if the plain run did not deliver either, the
+    pieces are not the cause."""
+    connection = plain.recorder.main()
+    if verdict.reason == "split-not-delivered" and (
+            connection is None or not _delivered(connection, plain)):
+        return not_reached(text(lang, "reason", "cause-plain-failed"), verdict.excerpt)
+    return verdict
 
 
 # -- helpers ----------------------------------------------------------------
@@ -120,6 +161,19 @@ def _ended_badly(outcome: Outcome, lang: str = "en") -> Verdict | None:
 Judge = Callable[[CheckSpec, Outcome, str], Verdict]
 
 
+def _cause_before(connection: Connection, verb: str, lang: str) -> str:
+    """Why a command never got its moment: the first refusal before it, or it was
+    never sent."""
+    for index, entry in connection.commands():
+        if entry.verb == verb:
+            break
+        reply = connection.reply_after(index)
+        if reply is not None and reply.code[:1] in ("4", "5"):
+            return text(lang, "reason", "cause-refused", verb=entry.verb or entry.text[:20],
+                        reply=reply.text)
+    return text(lang, "reason", "cause-never-sent", verb=verb)
+
+
 def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
@@ -134,7 +188,13 @@ def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
         if reply is None or reply.code != "354":
             return Verdict(False, "refused", {"verb": "DATA", "reply": reply.text if reply
                                               else "-"}, excerpt(connection, data[0], 3, 1))
-        return Verdict(False, "not-ended", {}, excerpt(connection, len(connection.entries) - 1))
+        last = len(connection.entries) - 1
+        sent = [e for e in connection.entries if e.side == "C"]
+        if outcome.run.status == "timeout" and sent and sent[-1].kind in (DATA, UNFINISHED):
+            # the commonest hang: recv() after the text, before the end marker
+            return Verdict(False, "waited-in-data", {"line": sent[-1].text or "(empty)"},
+                           excerpt(connection, last, 3, 0))
+        return Verdict(False, "not-ended", {}, excerpt(connection, last))
     shown = excerpt(connection, end, 2, 1)
     if reply is not None and reply.code == "250" and outcome.stored:
         return Verdict(True, "delivered", {"reply": reply.text}, shown)
@@ -176,6 +236,16 @@ def envelope(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
                                          "recipients": ", ".join(recipients)}, shown)
 
 
+def wanted_text(spec: CheckSpec, outcome: Outcome) -> list[str]:
+    """What the body must contain: the rubric's ``contains``, else the first line of
+    ``$SMTP_BODY`` when the rubric sets it, else nothing (any text)."""
+    wanted = spec.params.get("contains")
+    if wanted:
+        return [str(piece) for piece in ([wanted] if isinstance(wanted, str) else wanted)]
+    told = outcome.env.get("SMTP_BODY", "").strip()
+    return [told.splitlines()[0]] if told else []
+
+
 def body(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
@@ -184,10 +254,11 @@ def body(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     if end < 0:
         return Verdict(False, "no-body")
     whole = "\n".join(lines)
-    wanted = spec.params.get("contains", [])
-    for piece in [wanted] if isinstance(wanted, str) else wanted:
-        if str(piece) not in whole:
+    for piece in wanted_text(spec, outcome):
+        if piece not in whole:
             return Verdict(False, "body-missing", {"text": piece}, excerpt(connection, end, 4, 0))
+    if not whole.strip():
+        return Verdict(False, "body-empty", {}, excerpt(connection, end, 4, 0))
     return Verdict(True, "body-ok", {"lines": len(lines)}, excerpt(connection, end, 2, 0))
 
 
@@ -201,7 +272,8 @@ def quit_(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
             shown = excerpt(connection, index, 1, 1)
             if reply is not None and reply.code == "221":
                 return Verdict(True, "quit-ok", {}, shown)
-            return Verdict(False, "quit-refused", {"reply": reply.text if reply else "-"}, shown)
+            return Verdict(False, "quit-refused", {
+                "reply": reply.text if reply else text(lang, "reason", "no-reply")}, shown)
     return Verdict(False, "no-quit", {}, excerpt(connection, len(connection.entries) - 1))
 
 
@@ -214,7 +286,16 @@ def exits(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
         return bad
     if run.returncode:
         return Verdict(False, "exit-status", {"code": run.returncode}, _stderr(outcome))
+    if outcome.recorder.main() is None:  # ending well is only worth something after work
+        return Verdict(False, "ended-unconnected", {"status": _status(run, lang)},
+                       _stderr(outcome))
     return Verdict(True, "exited", {"seconds": f"{run.seconds:.2f}"})
+
+
+def _held_dialogue(connection: Connection) -> bool:
+    """A greeting answered by HELO or EHLO, and at least one command after it."""
+    verbs = [entry.verb for _, entry in connection.commands()]
+    return any(verb in ("HELO", "EHLO") for verb in verbs) and len(verbs) >= 2
 
 
 def clean_dialogue(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
@@ -223,22 +304,37 @@ def clean_dialogue(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
         return _no_connection(outcome, lang)
     rules = spec.params.get("rules", LINT_RULES)
     found = [(i, n) for i, n in connection.findings() if n.key.removeprefix("lint-") in rules]
-    if not found:
-        return Verdict(True, "clean", {})
-    index, note = found[0]
-    said, hint = explain_note(note.key, note.params, lang)
-    others = [explain_note(n.key, n.params, lang)[0] for _, n in found[1:]]
-    return Verdict(False, "lint", {"text": " ".join([said, *others])},
-                   excerpt(connection, index, 2, 0), rfc=note.rfc, hint=hint)
+    if found:
+        index, note = found[0]
+        said, hint = explain_note(note.key, note.params, lang)
+        others = [explain_note(n.key, n.params, lang)[0] for _, n in found[1:]]
+        return Verdict(False, "lint", {"text": " ".join(dict.fromkeys([said, *others]))},
+                       excerpt(connection, index, 2, 0), rfc=note.rfc, hint=hint)
+    if not _held_dialogue(connection):
+        return Verdict(False, "no-dialogue", {}, excerpt(connection, len(connection.entries) - 1))
+    return Verdict(True, "clean", {})
 
 
 def _partial(connection: Connection, lang: str) -> Verdict | None:
     for index, note in connection.findings():
         if note.key == "lint-partial-reply":
             said, hint = explain_note(note.key, note.params, lang)
-            return Verdict(False, "partial", {"text": said}, excerpt(connection, index, 4, 3),
-                           hint=hint)
+            return Verdict(False, "partial", {"text": said},
+                           _split_excerpt(connection, index, lang), hint=hint)
     return None
+
+
+def _split_excerpt(connection: Connection, finding: int, lang: str) -> list[str]:
+    """The reply that came in pieces and the client line that came during it, marked
+    (D9): the finding is noted at the pause, before either line is recorded."""
+    spoke = next((i for i in range(finding, len(connection.entries))
+                  if connection.entries[i].side == "C"), -1)
+    if spoke < 0:
+        return excerpt(connection, finding, 4, 2)
+    shown = excerpt(connection, spoke, 2, 0)
+    if shown:
+        shown[-1] += "   ← " + text(lang, "reason", "split-mark")
+    return shown
 
 
 def split_replies(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
@@ -258,13 +354,25 @@ def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
-    ehlo = [i for i, e in connection.commands() if e.verb == "EHLO"]
-    if not ehlo:
-        return Verdict(True, "helo-only", {})
+    greetings = [(i, e) for i, e in connection.commands() if e.verb in ("EHLO", "HELO")]
+    if not greetings:
+        return Verdict(False, "no-helo-sent", {},
+                       excerpt(connection, len(connection.entries) - 1, 3, 0))
     partial = _partial(connection, lang)
     if partial is not None:
         return partial
-    return Verdict(True, "multiline-ok", {}, excerpt(connection, ehlo[0], 0, 3))
+    index, entry = greetings[0]
+    reply = connection.reply_after(index)
+    if reply is not None and reply.code[:1] in ("4", "5"):
+        return not_reached(text(lang, "reason", "cause-refused", verb=entry.verb,
+                                reply=reply.text), excerpt(connection, index, 0, 1))
+    went_on = _next_command(connection, index)[1] != ""
+    if reply is None or not reply.code.startswith("2") or not went_on:
+        return Verdict(False, "helo-unanswered", {"verb": entry.verb},
+                       excerpt(connection, index, 0, 3))
+    if entry.verb == "HELO":
+        return Verdict(True, "helo-only", {}, excerpt(connection, index, 0, 1))
+    return Verdict(True, "multiline-ok", {}, excerpt(connection, index, 0, 3))
 
 
 def slow_greeting(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
@@ -280,25 +388,36 @@ def slow_greeting(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
                    excerpt(connection, 0, 0, 1))
 
 
+def _refusals(connection: Connection, verb: str, code: str) -> list[int]:
+    """Where ``verb`` got a reply with ``code``: the scenario's fault came into play."""
+    out = []
+    for index, entry in connection.commands():
+        if entry.verb == verb:
+            reply = connection.reply_after(index)
+            if reply is not None and reply.code == code:
+                out.append(index)
+    return out
+
+
 def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
-    rcpts = [i for i, e in connection.commands() if e.verb == "RCPT"]
-    if not rcpts:
-        return Verdict(False, "no-rcpt-sent", {},
-                       excerpt(connection, len(connection.entries) - 1))
-    data = [i for i, e in connection.commands() if e.verb == "DATA" and i > rcpts[0]]
+    refused = _refusals(connection, "RCPT", "550")
+    if not refused:
+        return not_reached(_cause_before(connection, "RCPT", lang),
+                           excerpt(connection, len(connection.entries) - 1, 3, 0))
+    data = [i for i, e in connection.commands() if e.verb == "DATA" and i > refused[0]]
     if data:
         return Verdict(False, "data-after-refusal", {}, excerpt(connection, data[0], 3, 1))
-    index, verb = _next_command(connection, rcpts[-1])
+    index, verb = _next_command(connection, refused[-1])
     if verb in ("RSET", "QUIT"):
         return Verdict(True, "stopped-ok", {"verb": verb}, excerpt(connection, index, 2, 1))
     bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
     if not verb:
-        return Verdict(False, "closed-silently", {}, excerpt(connection, rcpts[-1], 1, 1))
+        return Verdict(False, "closed-silently", {}, excerpt(connection, refused[-1], 1, 1))
     return Verdict(False, "went-on", {"verb": verb}, excerpt(connection, index, 2, 1))
 
 
@@ -306,6 +425,11 @@ def greeting_421(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
+    after = [(i, e) for i, e in connection.commands() if e.verb != "QUIT"]
+    if after:
+        index, entry = after[0]
+        return Verdict(False, "went-on-after-421", {"verb": entry.verb or entry.text[:20]},
+                       excerpt(connection, index, 1, 0))
     bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
@@ -317,17 +441,49 @@ def mail_451(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
-    mails = [i for i, e in connection.commands() if e.verb == "MAIL"]
-    if not mails:
-        return Verdict(False, "no-mail", {}, excerpt(connection, len(connection.entries) - 1))
-    index, verb = _next_command(connection, mails[0])
+    refused = _refusals(connection, "MAIL", "451")
+    if not refused:
+        return not_reached(_cause_before(connection, "MAIL", lang),
+                           excerpt(connection, len(connection.entries) - 1, 3, 0))
+    index, verb = _next_command(connection, refused[0])
     if verb in ("RCPT", "DATA"):
         return Verdict(False, "went-on", {"verb": verb}, excerpt(connection, index, 2, 1))
     bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
     return Verdict(True, "stopped-ok", {"verb": verb or "-"},
-                   excerpt(connection, index if index >= 0 else mails[0], 2, 1))
+                   excerpt(connection, index if index >= 0 else refused[0], 2, 1))
+
+
+_STRICT = re.compile(r"(?i)^(MAIL FROM|RCPT TO):<[^<>\s]*>( \S.*)?$")
+
+
+def strict_syntax(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
+    """``MAIL FROM:<a@b>`` as RFC 5321 §4.1.2 writes it: no space after the colon, the
+    path in angle brackets, nothing after it but parameters.  Servers differ in what
+    they forgive (Postfix takes a space, aiosmtpd a bare address), so a program that
+    gets its 250 may still be wrong."""
+    connection = outcome.recorder.main()
+    if connection is None:
+        return _no_connection(outcome, lang)
+    envelope_lines = [(i, e) for i, e in connection.commands() if e.verb in ("MAIL", "RCPT")]
+    if not envelope_lines:
+        return not_reached(_cause_before(connection, "MAIL", lang))
+    for index, entry in envelope_lines:
+        if _STRICT.match(entry.text):
+            continue
+        _, _, rest = entry.text.partition(":")
+        problems = []
+        if not rest.strip().startswith("<"):
+            problems.append("problem-brackets")
+        if rest.startswith((" ", "\t")):
+            problems.append("problem-space")
+        if rest.strip().startswith("<") and rest.endswith((" ", "\t")):
+            problems.append("problem-trailing")
+        said = "; ".join(text(lang, "reason", key) for key in problems or ["problem-form"])
+        return Verdict(False, "strict-bad", {"line": entry.text, "problem": said},
+                       excerpt(connection, index, 0, 1))
+    return Verdict(True, "strict-ok", {}, excerpt(connection, envelope_lines[0][0], 0, 1))
 
 
 def dot_stuffing(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
@@ -368,4 +524,5 @@ JUDGES: dict[str, Judge] = {
     "exits": exits, "clean-dialogue": clean_dialogue, "split-replies": split_replies,
     "multiline-ehlo": multiline_ehlo, "slow-greeting": slow_greeting, "rcpt-550": rcpt_550,
     "greeting-421": greeting_421, "mail-451": mail_451, "dot-stuffing": dot_stuffing,
+    "strict-syntax": strict_syntax,
 }

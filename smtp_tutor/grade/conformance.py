@@ -4,6 +4,13 @@ From RFC 5321 §4.5.1's minimum implementation up.  Every check opens its own
 connection(s) through ``Probe`` (the sans-I/O core reads the replies), so one broken
 answer fails one check, not the rest.  Where the RFC allows two answers (MAIL before
 HELO, 503 or 554 for DATA without recipients) both pass and the report says which.
+
+The suite keeps the rules it checks: it sends a command only after the reply to the
+one before has been read (RFC 5321 §4.2: one reply per command), except in the
+PIPELINING check when the server advertised it.  Verdicts rest on replies that came,
+in order, or on silence where a correct server must be silent; never on how many
+replies happened to arrive in a race.  Two deadlines bound a run: one per reply, one
+for the whole suite.
 """
 
 from __future__ import annotations
@@ -12,26 +19,33 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from smtp_tutor.grade.probe import Closed, Probe
+from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Connector, Probe
 from smtp_tutor.grade.report import CheckResult, Report, check_text, text
+from smtp_tutor.protocol import Reply
 from smtp_tutor.protocol.visible import visible
 
 SENDER = "alice@crepes.fr"
 BODY = b"From: alice@crepes.fr\r\nSubject: conformance\r\n\r\nHello from smtp-tutor.\r\n"
 SMUGGLING_FORMS = {"<LF>.<LF>": b"\n.\n", "<CR><LF>.<LF>": b"\r\n.\n",
                    "<LF>.<CR><LF>": b"\n.\r\n", "<CR>.<CR>": b"\r.\r"}
+RUN_TIMEOUT = 300.0  # seconds for the whole suite (--run-timeout)
+QUIET = 0.5  # seconds of silence that show a server is still reading the data
+CLOSE_WAIT = 5.0  # seconds for the close after 221
+EXCERPT = 12  # lines of dialogue shown per check (the smuggling check: its forms)
 
 
 @dataclass
 class Target:
     host: str
     port: int
-    timeout: float = 5.0
+    timeout: float = REPLY_TIMEOUT
     rcpt: str = ""  # default: bob@ the domain of the greeting
     lines: list[str] = field(default_factory=list)  # the excerpt of the current check
+    quiet: float = QUIET
+    connect: Connector | None = None  # a server in a sandbox: how to reach it
 
     def probe(self) -> Probe:
-        return Probe(self.host, self.port, self.timeout)
+        return Probe(self.host, self.port, self.timeout, connect=self.connect)
 
 
 @dataclass
@@ -39,6 +53,7 @@ class Finding:
     passed: bool
     reason: str
     params: dict[str, object] = field(default_factory=dict)
+    rfc: str = ""  # the clause this verdict rests on, when narrower than the check's
 
 
 Check = Callable[[Target], Awaitable[Finding]]
@@ -52,11 +67,11 @@ def check(check_id: str, rfc: str) -> Callable[[Check], Check]:
     return register
 
 
-def _got(reply) -> str:  # noqa: ANN001
-    return visible(reply.wire_lines()[-1]) if reply is not None else "-"
+def _got(reply: Reply) -> str:
+    return visible(reply.wire_lines()[-1])
 
 
-def _want(reply, codes: tuple[int, ...], want: str) -> Finding:  # noqa: ANN001
+def _want(reply: Reply, codes: tuple[int, ...], want: str) -> Finding:
     if reply.code in codes:
         return Finding(True, "server-ok", {"got": _got(reply)})
     return Finding(False, "server-want", {"want": want, "got": _got(reply)})
@@ -70,7 +85,7 @@ async def _opened(target: Target, probe: Probe, hello: str = "HELO crepes.fr") -
 
 
 async def _transaction(probe: Probe, rcpt: str, body: bytes | None = BODY,
-                       lower: bool = False) -> list:  # noqa: ANN001
+                       lower: bool = False) -> list[Reply]:
     """MAIL, RCPT, DATA, the body, the end: the replies, the last one the end's
     (``body`` None: stop after the 354)."""
     verbs = ("mail from:", "rcpt to:", "data") if lower else ("MAIL FROM:", "RCPT TO:", "DATA")
@@ -85,7 +100,7 @@ async def _transaction(probe: Probe, rcpt: str, body: bytes | None = BODY,
 
 # -- the checks, in the report's order --------------------------------------
 
-@check("greeting", "RFC 5321 §3.1, §4.2")
+@check("greeting", "RFC 5321 §3.1, §4.3.2")
 async def greeting(target: Target) -> Finding:
     async with target.probe() as probe:
         target.lines = probe.transcript
@@ -103,7 +118,8 @@ async def ehlo(target: Target) -> Finding:
         reply = await probe.command("EHLO crepes.fr")
         bad = [n for n in reply.notes if n.key in ("reply-code-mismatch", "bare-lf-reply")]
         if reply.code == 250 and bad:
-            return Finding(False, "server-format", {"got": bad[0].key})
+            rfc = "RFC 5321 §2.3.8" if bad[0].key == "bare-lf-reply" else "RFC 5321 §4.2.1"
+            return Finding(False, "server-format", {"got": bad[0].key}, rfc=rfc)
         return _want(reply, (250,), "250")
 
 
@@ -155,15 +171,18 @@ async def unknown_command(target: Target) -> Finding:
         return _want(await probe.command("FOO bar"), (500, 502), "500")
 
 
-@check("syntax-error", "RFC 5321 §4.1.1.1, §4.2.2")
+@check("syntax-error", "RFC 5321 §4.1.1.1, §4.1.4, §4.2.2")
 async def syntax_error(target: Target) -> Finding:
     async with target.probe() as probe:
         await _opened(target, probe, "")
         reply = await probe.command("HELO")
         if reply.code not in (500, 501):
-            return Finding(False, "server-want", {"want": "501", "got": _got(reply)})
+            return Finding(False, "server-want", {"want": "501", "got": _got(reply)},
+                           rfc="RFC 5321 §4.1.1.1, §4.2.2")
         await probe.command("HELO crepes.fr")
-        return _want(await probe.command(f"MAIL FROM {SENDER}"), (500, 501, 555), "501")
+        finding = _want(await probe.command(f"MAIL FROM {SENDER}"), (500, 501, 555), "501")
+        finding.rfc = "" if finding.passed else "RFC 5321 §4.1.4, §4.2.2"
+        return finding
 
 
 @check("rset", "RFC 5321 §4.1.1.5")
@@ -193,7 +212,7 @@ async def quit_(target: Target) -> Finding:
         if reply.code != 221:
             return Finding(False, "server-want", {"want": "221", "got": _got(reply)})
         try:
-            await probe.reply()
+            await probe.reply(min(target.timeout, CLOSE_WAIT))
         except Closed as why:
             if str(why) == "closed":
                 return Finding(True, "server-ok", {"got": _got(reply)})
@@ -211,55 +230,139 @@ async def case_insensitive(target: Target) -> Finding:
         return _want(await probe.command("rset"), (250,), "250")
 
 
-async def _one_message(target: Target, data: bytes) -> tuple[int, list]:  # noqa: ANN001
-    """After DATA: ``data``, then QUIT; how many replies came before the 221."""
-    async with target.probe() as probe:
-        await _opened(target, probe)
-        replies = await _transaction(probe, target.rcpt, None)
-        if replies[-1].code != 354:
-            return -1, replies
-        await probe.write(data)
-        await probe.write(b"QUIT\r\n")
-        after = await probe.replies_until(221)
-        return len([r for r in after if r.code != 221]), after
+async def _after_quit(probe: Probe) -> list[Reply]:
+    """QUIT (sent after the last reply was read), and every reply before its 221: a
+    server answers in order, so a reply here belongs to a line sent before QUIT."""
+    await probe.write(b"QUIT\r\n", shown="QUIT")
+    replies = await probe.replies_until(221)
+    return [reply for reply in replies if reply.code != 221]
+
+
+async def _data_open(target: Target, probe: Probe) -> Reply:
+    """HELO, MAIL, RCPT, DATA: the reply to DATA (354 when the data may follow)."""
+    await _opened(target, probe)
+    return (await _transaction(probe, target.rcpt, None))[-1]
 
 
 @check("dot-stuffing", "RFC 5321 §4.5.2")
 async def dot_stuffing(target: Target) -> Finding:
-    count, replies = await _one_message(
-        target, b"Subject: dots\r\n\r\n..\r\n..hidden\r\nNOOP\r\n.\r\n")
-    if count == 1 and replies[0].code == 250:
-        return Finding(True, "server-stuffing", {"got": _got(replies[0])})
-    return Finding(False, "server-stuffing-broken",
-                   {"got": _got(replies[0] if replies else None), "count": count})
+    async with target.probe() as probe:
+        opened = await _data_open(target, probe)
+        if opened.code != 354:
+            return Finding(False, "server-want", {"want": "354", "got": _got(opened)})
+        await probe.write(b"Subject: dots\r\n\r\n..\r\n..hidden\r\nNOOP\r\n.\r\n")
+        end = await probe.reply()
+        extra = await _after_quit(probe)
+        if extra:
+            return Finding(False, "server-stuffing-broken",
+                           {"got": _got(end), "count": 1 + len(extra),
+                            "extra": " / ".join(_got(reply) for reply in extra)})
+        if end.code != 250:
+            return _want(end, (250,), "250")
+        return Finding(True, "server-stuffing", {"got": _got(end)})
+
+
+async def _smuggle(target: Target, form: bytes) -> tuple[str, dict[str, object], list[str]]:
+    """One look-alike end in its own session: its outcome, what decided it, the lines.
+
+    "kept": silence after the look-alike end, then one reply to the real end and
+    221 to QUIT (the server kept reading data).  "refused": an error reply to it and
+    no 250 to the NOOP after it.  "ran": the NOOP after it got a 250.  "ended": a 2xx
+    to it ("ended-quiet": and no reply to the NOOP).  "late": silence at first, but
+    more replies than one before QUIT's 221.
+    """
+    async with target.probe() as probe:
+        opened = await _data_open(target, probe)
+        first = len(probe.transcript)
+        if opened.code != 354:
+            return "no-data", {"got": _got(opened)}, probe.transcript
+        await probe.write(b"Subject: smuggling\r\n\r\nline" + form)
+        early = await probe.reply_within(target.quiet)
+        if early is None:
+            outcome, params = await _kept_reading(probe)
+        else:
+            outcome, params = await _after_early_end(probe, target, early)
+        return outcome, params, probe.transcript[first:]
+
+
+async def _kept_reading(probe: Probe) -> tuple[str, dict[str, object]]:
+    """No reply to the look-alike end yet: finish the message, then QUIT.  One reply
+    before QUIT's 221 is due (to the real end); more show the data ended earlier."""
+    await probe.write(b"NOOP\r\nafter\r\n.\r\n")
+    end = await probe.reply()
+    extra = await _after_quit(probe)
+    if extra:
+        return "late", {"replies": " / ".join(_got(r) for r in (end, *extra))}
+    return "kept", {"got": _got(end)}
+
+
+async def _after_early_end(probe: Probe, target: Target,
+                           early: Reply) -> tuple[str, dict[str, object]]:
+    """A reply came to the look-alike end: does the next line run as a command?"""
+    await probe.write(b"NOOP\r\n", shown="NOOP")
+    try:
+        noop = await probe.reply_within(target.quiet)
+    except Closed:
+        noop = None
+    params: dict[str, object] = {"got": _got(early)}
+    if noop is not None:
+        params["noop"] = _got(noop)
+    if noop is not None and noop.code == 250:
+        return "ran", params
+    if early.code >= 400:
+        return "refused", params
+    return ("ended" if noop is not None else "ended-quiet"), params
 
 
 @check("smuggling", "RFC 5321 §4.1.1.4, §2.3.8")
 async def smuggling(target: Target) -> Finding:
-    ended = []
-    lines: list[str] = []
+    bad: dict[str, tuple[str, dict[str, object], list[str]]] = {}
+    shown_first: list[str] = []
     for name, form in SMUGGLING_FORMS.items():
-        count, _ = await _one_message(
-            target, b"Subject: smuggling\r\n\r\nline" + form + b"NOOP\r\nafter\r\n.\r\n")
-        if count > 1:
-            ended.append(name)
-            lines += [f"   [{name}]", *target.lines[-7:]]
-    target.lines = lines
-    if ended:
-        return Finding(False, "server-smuggled", {"forms": ", ".join(ended)})
-    return Finding(True, "server-no-smuggling", {"forms": ", ".join(SMUGGLING_FORMS)})
+        outcome, params, shown = await _smuggle(target, form)
+        if outcome == "no-data":
+            target.lines = shown
+            return Finding(False, "server-want", {"want": "354", **params})
+        if outcome in ("ran", "ended", "ended-quiet", "late"):
+            bad[name] = (outcome, params, shown)
+        shown_first = shown_first or [f"   [{name}]", *shown]
+    if not bad:
+        target.lines = shown_first
+        return Finding(True, "server-no-smuggling",
+                       {"forms": ", ".join(SMUGGLING_FORMS), "quiet": f"{target.quiet:g}"})
+    target.lines = [line for name, (_, _, shown) in bad.items()
+                    for line in (f"   [{name}]", *shown)]
+    first = next(iter(bad))
+    outcome, params, _ = bad[first]
+    return Finding(False, f"server-smuggled-{outcome}",
+                   {"forms": ", ".join(bad), "first": first, "quiet": f"{target.quiet:g}",
+                    **params})
 
 
 @check("line-limits", "RFC 5321 §4.5.3.1.4, §4.5.3.1.6")
 async def line_limits(target: Target) -> Finding:
+    """The 512-octet line is a NOOP argument: its length is free.  ``NOOP x`` first
+    tells what this server answers to any argument, so the long line is judged
+    against that answer, and a refused argument is named as its own cause."""
     async with target.probe() as probe:
         await _opened(target, probe)
-        reply = await probe.command("NOOP " + "x" * (512 - 7))  # 512 octets with CRLF
-        if reply.code != 250:
-            return Finding(False, "server-want", {"want": "250 (512 octets)", "got": _got(reply)})
+        short = await probe.command("NOOP x")
+        long = await probe.command("NOOP " + "x" * (512 - 7))  # 512 octets with CRLF
+        after = await probe.command("NOOP")
+        if after.code != 250 or long.code != short.code:
+            return Finding(False, "server-line-split",
+                           {"short": _got(short), "got": _got(long), "after": _got(after)},
+                           rfc="RFC 5321 §4.5.3.1.4, §4.2")
         long_line = b"y" * 998 + b"\r\n"  # 1000 octets with CRLF
         replies = await _transaction(probe, target.rcpt, b"Subject: long\r\n\r\n" + long_line)
-        return _want(replies[-1], (250,), "250 (a 1000-octet text line)")
+        if replies[-1].code != 250:
+            return Finding(False, "server-want", {"want": "250 (a 1000-octet text line)",
+                                                  "got": _got(replies[-1])},
+                           rfc="RFC 5321 §4.5.3.1.6")
+        if short.code != 250:
+            return Finding(True, "server-line-noop-argument", {"got": _got(short)},
+                           rfc="RFC 5321 §4.5.3.1.4, §4.5.3.1.6; §4.1.1.9 (NOOP x)")
+        return Finding(True, "server-lines-ok", {"long": _got(long), "got": _got(replies[-1])})
 
 
 @check("many-recipients", "RFC 5321 §4.5.3.1.8")
@@ -275,7 +378,7 @@ async def many_recipients(target: Target) -> Finding:
         return Finding(True, "server-ok", {"got": "100 × " + _got(reply)})
 
 
-@check("two-transactions", "RFC 5321 §3.3")
+@check("two-transactions", "RFC 5321 §4.1.4, §4.1.1.4")
 async def two_transactions(target: Target) -> Finding:
     async with target.probe() as probe:
         await _opened(target, probe)
@@ -294,7 +397,7 @@ async def postmaster(target: Target) -> Finding:
         return _want(await probe.command("RCPT TO:<postmaster>"), (250, 251), "250")
 
 
-@check("pipelining", "RFC 2920 §3.1")
+@check("pipelining", "RFC 2920 §3.2")
 async def pipelining(target: Target) -> Finding:
     async with target.probe() as probe:
         await _opened(target, probe, "")
@@ -312,7 +415,7 @@ async def pipelining(target: Target) -> Finding:
         return _want(reply, (250,), "250")
 
 
-@check("concurrent", "RFC 5321 §3.1")
+@check("concurrent", "RFC 5321 §4.5.4.2")
 async def concurrent(target: Target) -> Finding:
     first, second = target.probe(), target.probe()
     try:
@@ -338,25 +441,62 @@ async def concurrent(target: Target) -> Finding:
 
 # -- running the suite ------------------------------------------------------
 
-async def grade_server(host: str, port: int, *, lang: str = "en", timeout: float = 5.0,
-                       rcpt: str = "") -> Report:
+async def grade_server(host: str, port: int, *, lang: str = "en",
+                       timeout: float = REPLY_TIMEOUT, run_timeout: float = RUN_TIMEOUT,
+                       rcpt: str = "", quiet: float = QUIET,
+                       connect: Connector | None = None) -> Report:
+    """Every check against HOST:PORT, each on its own connection(s).
+
+    ``timeout`` bounds each reply, ``run_timeout`` the whole suite: once it has
+    passed, the check under way and the ones left fail and say so.
+    """
     report = Report("server", text(lang, "ui", "server-title"), f"{host}:{port}", lang)
-    target = Target(host, port, timeout, rcpt)
+    target = Target(host, port, timeout, rcpt, quiet=min(quiet, timeout), connect=connect)
+    deadline = asyncio.get_running_loop().time() + run_timeout
     for check_id, rfc, function in CHECKS:
         target.lines = []
-        try:
-            finding = await function(target)
-        except Closed as why:
-            finding = Finding(False, "server-closed" if str(why) == "closed"
-                              else "server-no-reply", {"seconds": f"{timeout:g}"})
-        except OSError as error:
-            finding = Finding(False, "server-connect", {"error": error.strerror or str(error)})
+        finding = await _run_one(function, target, deadline, run_timeout)
         if check_id == "greeting" and not target.rcpt:
             target.rcpt = "postmaster"
-        report.checks.append(CheckResult(
-            id=check_id, name=check_text(lang, f"server-{check_id}", "name"),
-            passed=finding.passed, points=1.0 if finding.passed else 0.0, max_points=1.0,
-            rfc=rfc, summary=text(lang, "reason", finding.reason, **finding.params),
-            hint="" if finding.passed else check_text(lang, f"server-{check_id}", "hint"),
-            excerpt=list(target.lines[-12:])))
+        report.checks.append(_result(lang, check_id, finding.rfc or rfc, finding, target.lines))
     return report
+
+
+async def _run_one(function: Check, target: Target, deadline: float,
+                   run_timeout: float) -> Finding:
+    """One check, its failures turned into findings that name their cause."""
+    seconds = {"seconds": f"{run_timeout:g}"}
+    if asyncio.get_running_loop().time() >= deadline:
+        return Finding(False, "server-not-run", seconds)
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await function(target)
+    except Closed as why:
+        return _closed(why)
+    except TimeoutError:
+        target.lines = [*target.lines, f"   (the run's deadline of {run_timeout:g} s passed)"]
+        return Finding(False, "server-run-deadline", seconds)
+    except OSError as error:
+        return Finding(False, "server-connect", {"error": error.strerror or str(error)})
+
+
+def _closed(why: Closed) -> Finding:
+    cause = str(why)
+    if cause == "closed":
+        return Finding(False, "server-closed")
+    if cause == "no reply":
+        return Finding(False, "server-no-reply", {"seconds": f"{why.seconds:g}"})
+    if cause == "incomplete reply":
+        return Finding(False, "server-reply-deadline",
+                       {"seconds": f"{why.seconds:g}", "partial": why.partial})
+    return Finding(False, "server-unreadable", {"why": cause})
+
+
+def _result(lang: str, check_id: str, rfc: str, finding: Finding,
+            lines: list[str]) -> CheckResult:
+    return CheckResult(
+        id=check_id, name=check_text(lang, f"server-{check_id}", "name"),
+        passed=finding.passed, points=1.0 if finding.passed else 0.0, max_points=1.0,
+        rfc=rfc, summary=text(lang, "reason", finding.reason, **finding.params),
+        hint="" if finding.passed else check_text(lang, f"server-{check_id}", "hint"),
+        excerpt=list(lines if check_id == "smuggling" else lines[-EXCERPT:]))

@@ -12,11 +12,19 @@ import re
 import sys
 from typing import IO
 
-from smtp_tutor.grade.report import Report, text
+from smtp_tutor.grade.report import CheckResult, Report, text
 from smtp_tutor.protocol.visible import visible
 
 FORMATS = ("text", "json", "gradescope", "junit")
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def private_open(path: str) -> IO[str]:
+    """An output file readable by its owner only (a root grader's outputs stay root's)."""
+    import os
+
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(descriptor, "w", encoding="utf-8")
 
 
 def render(report: Report, form: str, *, color: bool = False) -> str:
@@ -42,22 +50,50 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def _mark(lang: str, status: str) -> str:
+    if status == "passed":
+        return "✓ " + text(lang, "ui", "passed")
+    if status == "not-reached":
+        return "– " + text(lang, "ui", "not-reached")
+    return "✗ " + text(lang, "ui", "failed")
+
+
+def _groups(report: Report) -> list[tuple[str, list[CheckResult]]]:
+    """The rubric's checks, then those "beyond the handout" under their own heading."""
+    main = [check for check in report.checks if not check.beyond]
+    beyond = [check for check in report.checks if check.beyond]
+    return [("", main)] + ([(text(report.lang, "ui", "beyond"), beyond)] if beyond else [])
+
+
+def _check_lines(check: CheckResult, lang: str) -> list[str]:
+    counted = "" if check.counted else "  " + text(lang, "ui", "void")
+    lines = [f"{_mark(lang, check.status)}  {_number(check.points)}/"
+             f"{_number(check.max_points)}  {check.name}"
+             + (f"  ({check.rfc})" if check.rfc else "") + counted,
+             f"    {check.summary}"]
+    if check.hint:
+        lines.append(f"    {text(lang, 'ui', 'hint')}: {check.hint}")
+    lines.extend(f"      {line}" for line in check.excerpt)
+    return lines
+
+
 def plain(report: Report) -> str:
     lang = report.lang
     heading = text(lang, "ui", f"report-{report.kind}")
     who = text(lang, "ui", "program" if report.kind == "client" else "server")
-    lines = [f"{heading}: {visible(report.title)}", f"{who}: {visible(report.target)}", ""]
+    lines = [*report.headline(), f"{heading}: {visible(report.title)}",
+             f"{who}: {visible(report.target)}", ""]
     if report.error:
         return "\n".join([*lines, report.error, ""])
-    for check in report.checks:
-        mark = "✓ " + text(lang, "ui", "passed") if check.passed else "✗ " + text(lang, "ui",
-                                                                                  "failed")
-        lines.append(f"{mark}  {_number(check.points)}/{_number(check.max_points)}  "
-                     f"{check.name}" + (f"  ({check.rfc})" if check.rfc else ""))
-        lines.append(f"    {check.summary}")
-        if check.hint:
-            lines.append(f"    {text(lang, 'ui', 'hint')}: {check.hint}")
-        lines.extend(f"      {line}" for line in check.excerpt)
+    if report.diagnosis:
+        lines += [text(lang, "ui", "diagnosis") + ": " + report.diagnosis, ""]
+    elif report.first_fix:
+        lines += [text(lang, "ui", "first-fix") + ": " + report.first_fix, ""]
+    for title, checks in _groups(report):
+        if title:
+            lines += ["", title]
+        for check in checks:
+            lines += _check_lines(check, lang)
     lines += ["", f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
               f"{_number(report.max_score)}", ""]
     return "\n".join(lines)
@@ -70,6 +106,8 @@ def _rich(report: Report, stream: IO[str]) -> None:
 
     console = Console(file=stream, highlight=False, emoji=False)
     lang = report.lang
+    for line in report.headline():
+        console.print(Text(line, style="dim"))
     heading = text(lang, "ui", f"report-{report.kind}")
     console.print(Text(f"{heading}: {visible(report.title)}", style="bold"))
     who = text(lang, "ui", "program" if report.kind == "client" else "server")
@@ -78,25 +116,34 @@ def _rich(report: Report, stream: IO[str]) -> None:
     if report.error:
         console.print(Text(report.error, style="bold red"))
         return
-    for check in report.checks:
-        line = Text()
-        if check.passed:
-            line.append("✓ " + text(lang, "ui", "passed"), style="bold green")
-        else:
-            line.append("✗ " + text(lang, "ui", "failed"), style="bold red")
-        line.append(f"  {_number(check.points)}/{_number(check.max_points)}  ")
-        line.append(check.name, style="bold")
-        if check.rfc:
-            line.append(f"  {check.rfc}", style="cyan")
-        console.print(line)
-        console.print(Padding(Text(check.summary), (0, 0, 0, 4)))
-        if check.hint:
-            console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
-                                       style="yellow"), (0, 0, 0, 4)))
-        for excerpt in check.excerpt:
-            style = "blue" if excerpt.startswith("S:") else "magenta" if excerpt.startswith(
-                "C:") else "dim"
-            console.print(Text(f"      {excerpt}", style=style), soft_wrap=True)
+    if report.diagnosis or report.first_fix:
+        label = "diagnosis" if report.diagnosis else "first-fix"
+        console.print(Text(text(lang, "ui", label) + ": " + (report.diagnosis or
+                                                              report.first_fix), style="bold"))
+        console.print()
+    styles = {"passed": "bold green", "failed": "bold red", "not-reached": "bold yellow"}
+    for title, checks in _groups(report):
+        if title:
+            console.print()
+            console.print(Text(title, style="bold"))
+        for check in checks:
+            line = Text()
+            line.append(_mark(lang, check.status), style=styles.get(check.status, ""))
+            line.append(f"  {_number(check.points)}/{_number(check.max_points)}  ")
+            line.append(check.name, style="bold")
+            if check.rfc:
+                line.append(f"  {check.rfc}", style="cyan")
+            if not check.counted:
+                line.append("  " + text(lang, "ui", "void"), style="dim")
+            console.print(line)
+            console.print(Padding(Text(check.summary), (0, 0, 0, 4)))
+            if check.hint:
+                console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
+                                           style="yellow"), (0, 0, 0, 4)))
+            for excerpt in check.excerpt:
+                style = "blue" if excerpt.startswith("S:") else "magenta" if \
+                    excerpt.startswith("C:") else "dim"
+                console.print(Text(f"      {excerpt}", style=style), soft_wrap=True)
     console.print()
     total = Text(f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
                  f"{_number(report.max_score)}", style="bold")
@@ -109,28 +156,45 @@ def gradescope(report: Report) -> dict[str, object]:
     tests = []
     for check in report.checks:
         output = [check.summary]
+        if check.status == "not-reached":
+            output.insert(0, text(lang, "ui", "not-reached"))
         if check.hint:
             output.append(f"{text(lang, 'ui', 'hint')}: {check.hint}")
         if check.rfc:
             output.append(f"{text(lang, 'ui', 'see')} {check.rfc}")
         output.extend(check.excerpt)
-        tests.append({"name": check.name, "score": check.points,
+        name = check.name + (f" ({text(lang, 'ui', 'beyond-short')})" if check.beyond else "")
+        tests.append({"name": name, "score": check.points,
                       "max_score": check.max_points, "status": "passed" if check.passed
                       else "failed", "output": "\n".join(output), "visibility": "visible"})
-    result: dict[str, object] = {"score": report.score, "tests": tests,
-                                 "visibility": "visible", "stdout_visibility": "hidden"}
+    top = [*report.headline()]
+    if report.diagnosis:
+        top.append(text(lang, "ui", "diagnosis") + ": " + report.diagnosis)
+    elif report.first_fix:
+        top.append(text(lang, "ui", "first-fix") + ": " + report.first_fix)
     if report.error:
-        result["output"] = report.error
+        top.append(report.error)
+    result: dict[str, object] = {"score": report.score, "tests": tests,
+                                 "visibility": "visible", "stdout_visibility": "hidden",
+                                 "output": "\n".join(top)}
     return result
 
 
 def junit(report: Report) -> str:
     import xml.etree.ElementTree as ET
 
-    failures = sum(not check.passed for check in report.checks)
+    failures = sum(check.status == "failed" for check in report.checks)
+    skipped = sum(check.status == "not-reached" for check in report.checks)
     suite = ET.Element("testsuite", name=_xml(f"smtp-tutor grade {report.kind}"),
                        tests=str(len(report.checks)), failures=str(failures), errors=str(
-                           int(bool(report.error))))
+                           int(bool(report.error))), skipped=str(skipped))
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("isolation", report.isolation), ("rubric", report.rubric.get(
+            "name", "")), ("rubric_sha256", report.rubric.get("sha256", "")),
+            ("tool", report.tool), ("diagnosis", report.diagnosis),
+            ("first_fix", report.first_fix)):
+        if value:
+            ET.SubElement(properties, "property", name=name, value=_xml(value))
     if report.error:
         case = ET.SubElement(suite, "testcase", classname="smtp-tutor", name="grade")
         ET.SubElement(case, "error", message=_xml(report.error))
@@ -143,7 +207,9 @@ def junit(report: Report) -> str:
         details = "\n".join([check.summary, *(f"{text(report.lang, 'ui', 'hint')}: "
                                               f"{check.hint}" for _ in [1] if check.hint),
                              check.rfc, *check.excerpt])
-        if not check.passed:
+        if check.status == "not-reached":
+            ET.SubElement(case, "skipped", message=_xml(check.summary))
+        elif not check.passed:
             failure = ET.SubElement(case, "failure", message=_xml(check.summary))
             failure.text = _xml(details)
         else:

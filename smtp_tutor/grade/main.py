@@ -1,7 +1,9 @@
 """The ``grade`` command: argparse options in, a report (or a gradebook) out.
 
 Exit status: 0 when every check passed, 1 when one failed, 2 when grading could not
-run (a bad rubric, a taken port, no submissions).
+run (a bad rubric, a taken port, no submissions, a sandbox below --require-isolation).
+Outputs are written only after every process of the run is gone, readable by the
+grader alone when it runs as root (a program under test never gets root's uid).
 """
 
 from __future__ import annotations
@@ -14,13 +16,33 @@ import sys
 def grade(options: argparse.Namespace, lang: str) -> int:
     if options.target == "server":
         return _server(options, lang)
+    if options.target == "isolation":
+        return _isolation(lang)
     return _client(options, lang)
+
+
+def _isolation(lang: str) -> int:
+    from smtp_tutor.grade.report import text
+    from smtp_tutor.grade.rubric import load_rubric
+    from smtp_tutor.grade.sandbox import probe
+    from smtp_tutor.grade.scenarios import run_limits
+
+    found = probe()
+    print(text(lang, "ui", "isolation-line", level=found.level,
+               meaning=text(lang, "ui", f"level-{found.level}")))
+    if found.why:
+        print(text(lang, "ui", "isolation-why", why=found.why))
+    for name, value, held in found.held(run_limits(load_rubric())):
+        mark = "✓" if held else "✗"
+        print(f"  {mark} {name}: {value}")
+    return 0
 
 
 def _client(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.grade.formats import write
     from smtp_tutor.grade.report import text
     from smtp_tutor.grade.rubric import RubricError, load_rubric
+    from smtp_tutor.grade.sandbox import SandboxError, choose
 
     command = list(options.program)
     if command[:1] == ["--"]:
@@ -33,14 +55,21 @@ def _client(options: argparse.Namespace, lang: str) -> int:
     except RubricError as error:
         sys.stderr.write(text(lang, "ui", "rubric-error", error=str(error)) + "\n")
         return 2
+    try:
+        isolation = choose(options.require_isolation, options.isolation)
+    except SandboxError as error:
+        sys.stderr.write(text(lang, "ui", "isolation-refused", error=str(error)) + "\n")
+        return 2
     if options.each:
         from smtp_tutor.grade.batch import grade_class
 
         return grade_class(command, rubric, pattern=options.each, jobs=options.jobs,
-                           out_dir=options.out, form=options.format, lang=lang)
+                           out_dir=options.out, form=options.format, lang=lang,
+                           isolation=isolation)
     from smtp_tutor.grade.client import grade_client
 
-    report = asyncio.run(grade_client(command, rubric, port=options.port, lang=lang))
+    report = asyncio.run(grade_client(command, rubric, port=options.port, lang=lang,
+                                      isolation=isolation, submission=options.submission))
     _output(report, options, write)
     if report.error:
         return 2
@@ -50,16 +79,47 @@ def _client(options: argparse.Namespace, lang: str) -> int:
 def _server(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.grade.conformance import grade_server
     from smtp_tutor.grade.formats import write
+    from smtp_tutor.grade.report import text
 
+    if options.program:
+        return _own_server(options, lang)
+    if not options.host or options.server_port is None:
+        sys.stderr.write(text(lang, "ui", "no-server") + "\n")
+        return 2
     report = asyncio.run(grade_server(options.host, options.server_port, lang=lang,
-                                      timeout=options.timeout, rcpt=options.rcpt or ""))
+                                      timeout=options.timeout, run_timeout=options.run_timeout,
+                                      rcpt=options.rcpt or ""))
     _output(report, options, write)
     return 0 if report.passed else 1
 
 
+def _own_server(options: argparse.Namespace, lang: str) -> int:
+    """``grade server -- COMMAND``: the student's server, started in the sandbox."""
+    from smtp_tutor.grade.formats import write
+    from smtp_tutor.grade.report import text
+    from smtp_tutor.grade.sandbox import SandboxError, choose
+    from smtp_tutor.grade.server_run import grade_own_server
+
+    try:
+        isolation = choose(options.require_isolation, options.isolation)
+    except SandboxError as error:
+        sys.stderr.write(text(lang, "ui", "isolation-refused", error=str(error)) + "\n")
+        return 2
+    report = asyncio.run(grade_own_server(
+        list(options.program), isolation, lang=lang, port=options.server_port or 0,
+        timeout=options.timeout, run_timeout=options.run_timeout, rcpt=options.rcpt or "",
+        submission=options.submission))
+    _output(report, options, write)
+    if report.error:
+        return 2
+    return 0 if report.passed else 1
+
+
 def _output(report, options: argparse.Namespace, write) -> None:  # noqa: ANN001
+    from smtp_tutor.grade.formats import private_open
+
     if options.output:
-        with open(options.output, "w", encoding="utf-8") as stream:
+        with private_open(options.output) as stream:
             write(report, options.format, stream)
     else:
         write(report, options.format)

@@ -1,7 +1,10 @@
 """What the practice server saw of each connection: a ``Watcher`` that keeps the dialogue.
 
 Both sides in order, with the lint's findings where they happened.  An AUTH answer
-(and the secret part of ``AUTH PLAIN <token>``) is never kept: only its place.
+(and the secret part of ``AUTH PLAIN <token>``) is never kept: only its place.  What is
+kept is bounded (connections, lines per connection, characters per line), so a program
+that floods its server costs the grader no more memory than one that does not; what is
+dropped is counted.
 """
 
 from __future__ import annotations
@@ -11,7 +14,13 @@ from dataclasses import dataclass, field
 
 from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import Note
-from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
+
+MAX_CONNECTIONS = 500  # kept per run; more are counted
+MAX_ENTRIES = 1000  # lines kept per connection; more are counted
+BUDGET = 20_000  # lines kept per run in all; past it each connection keeps ...
+GUARANTEED = 40  # ... its first lines still: enough for a whole transaction
+MAX_LINE = 512  # characters kept per line
 
 
 @dataclass
@@ -37,6 +46,47 @@ class Connection:
     number: int
     entries: list[Entry] = field(default_factory=list)
     closed: bool = False
+    dropped: int = 0  # lines not kept (over MAX_ENTRIES)
+    local: str = ""  # where the client connected, HOST:PORT
+
+    @property
+    def elsewhere(self) -> bool:
+        """Connected to another address than loopback (the sandbox routes every IPv4
+        address to its own loopback, so a hard-coded host still arrives here)."""
+        host = self.local.rpartition(":")[0]
+        return bool(host) and not (host.startswith("127.") or host in ("::1", "[::1]"))
+
+    def add(self, entry: Entry, budget: list[int] | None = None) -> None:
+        """Keep ``entry`` unless this connection or the run (``budget``: lines left)
+        has kept enough; a late connection always keeps its first lines, so a flood
+        sent first cannot crowd out the transaction that follows."""
+        full = len(self.entries) >= MAX_ENTRIES or (
+            budget is not None and budget[0] <= 0 and len(self.entries) >= GUARANTEED)
+        if full:
+            self.dropped += 1
+            return
+        if budget is not None:
+            budget[0] -= 1
+        if len(entry.text) > MAX_LINE:
+            entry.text = entry.text[:MAX_LINE] + "…"
+        self.entries.append(entry)
+
+    @property
+    def greeted(self) -> bool:
+        return any(entry.side == "S" for entry in self.entries)
+
+    def ended_data(self) -> bool:
+        """Its end of data got a reply: the transaction was carried through."""
+        _, reply, end = self.body()
+        return end >= 0 and reply is not None
+
+    def accepted_mail(self) -> bool:
+        for index, entry in self.commands():
+            if entry.verb == "MAIL":
+                reply = self.reply_after(index)
+                if reply is not None and reply.code.startswith("2"):
+                    return True
+        return False
 
     def commands(self) -> list[tuple[int, Entry]]:
         return [(i, e) for i, e in enumerate(self.entries) if e.kind == COMMAND]
@@ -75,12 +125,17 @@ class Recorder(Watcher):
         self.connections: list[Connection] = []
         self._by_peer: dict[int, Connection] = {}
         self._open = 0
+        self.extra_connections = 0  # not kept (over MAX_CONNECTIONS)
+        self.budget = [BUDGET]
         self.all_closed = asyncio.Event()
         self.all_closed.set()
 
     def opened(self, peer: Peer) -> None:
-        connection = Connection(peer.number)
-        self.connections.append(connection)
+        connection = Connection(peer.number, local=peer.local)
+        if len(self.connections) < MAX_CONNECTIONS:
+            self.connections.append(connection)
+        else:
+            self.extra_connections += 1
         self._by_peer[peer.number] = connection
         self._open += 1
         self.all_closed.clear()
@@ -91,38 +146,56 @@ class Recorder(Watcher):
             return
         bare = line.endswith(b"\n") and not line.endswith(b"\r\n")
         if kind == AUTH_ANSWER:
-            connection.entries.append(Entry("C", "(AUTH answer, not shown)", kind, "", bare))
+            connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare), self.budget)
             return
         text = line.decode("utf-8", "replace")
+        if kind == UNFINISHED:
+            connection.add(Entry("C", text.rstrip("\r\n") + " …", kind, "", False), self.budget)
+            return
         verb = ""
         if kind == COMMAND:
             command = parse_command(text.rstrip("\r\n"))
             verb = command.verb
             if command.secret:
                 text = command.display
-        connection.entries.append(Entry("C", text.rstrip("\r\n"), kind, verb, bare))
+        connection.add(Entry("C", text.rstrip("\r\n"), kind, verb, bare), self.budget)
 
     def server_line(self, peer: Peer, line: str) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
-            connection.entries.append(Entry("S", line))
+            connection.add(Entry("S", line), self.budget)
 
     def findings(self, peer: Peer, notes: list[Note]) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
             for note in notes:
-                connection.entries.append(Entry("!", note.key, note=note))
+                connection.add(Entry("!", note.key, note=note), self.budget)
 
     def closed(self, peer: Peer) -> None:
-        connection = self._by_peer.pop(peer.number, None)
-        if connection is not None:
+        # kept in _by_peer: a line cut by the hang-up may be told just after
+        connection = self._by_peer.get(peer.number)
+        if connection is not None and not connection.closed:
             connection.closed = True
             self._open -= 1
             if self._open <= 0:
                 self.all_closed.set()
 
     def main(self) -> Connection | None:
-        """The connection that carried the most client lines (most programs open one)."""
-        if not self.connections:
-            return None
-        return max(self.connections, key=lambda c: sum(e.side == "C" for e in c.entries))
+        """The transaction's connection: the last whose end of data got a reply, else the
+        last with an accepted MAIL, else the first that was greeted.  (Not "the one with
+        the most lines": a flood of lines must not choose what is graded.)"""
+        here = [c for c in self.connections if not c.elsewhere]
+        for test in (Connection.ended_data, Connection.accepted_mail):
+            chosen = [c for c in here if test(c)]
+            if chosen:
+                return chosen[-1]
+        greeted = [c for c in here if c.greeted]
+        return greeted[0] if greeted else (here[0] if here else None)
+
+    def elsewhere(self) -> list[str]:
+        """The addresses other than loopback that the program connected to."""
+        return list(dict.fromkeys(c.local for c in self.connections if c.elsewhere))
+
+    def others(self) -> list[Connection]:
+        main = self.main()
+        return [c for c in self.connections if c is not main]

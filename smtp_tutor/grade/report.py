@@ -41,6 +41,13 @@ class CheckResult:
     summary: str = ""
     hint: str = ""
     excerpt: list[str] = field(default_factory=list)  # "C: ..." / "S: ..." lines, visible
+    status: str = ""  # "passed", "failed", "not-reached"
+    beyond: bool = False  # "beyond the handout"
+    counted: bool = True  # False: not reached, and the rubric says void
+    reason: str = ""  # what decided it: a key of grade.toml's reason table
+
+    def __post_init__(self) -> None:
+        self.status = self.status or ("passed" if self.passed else "failed")
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -55,6 +62,15 @@ class Report:
     checks: list[CheckResult] = field(default_factory=list)
     runs: list[dict[str, object]] = field(default_factory=list)  # per scenario: status...
     error: str = ""  # the grading itself could not run
+    isolation: str = ""  # "full", "uid" or "weak"
+    isolation_why: str = ""  # why not stronger
+    limits: list[dict[str, object]] = field(default_factory=list)  # name, value, held
+    rubric: dict[str, str] = field(default_factory=dict)  # name, version, sha256, source
+    tool: str = ""  # smtp-tutor's version
+    diagnosis: str = ""  # the program never started or never connected: the one cause
+    first_fix: str = ""  # the first thing to fix, when there is one
+    transcripts: dict[str, list[str]] = field(default_factory=dict)  # scenario -> lines
+    notes: list[str] = field(default_factory=list)  # e.g. the connections not graded
 
     @property
     def score(self) -> float:
@@ -66,13 +82,41 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return not self.error and all(check.passed for check in self.checks)
+        return not self.error and all(check.passed for check in self.checks
+                                      if check.counted and check.max_points > 0)
 
     def to_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "title": visible(self.title), "target": visible(self.target),
                 "lang": self.lang, "score": self.score, "max_score": self.max_score,
-                "passed": self.passed, "error": self.error,
-                "checks": [check.to_dict() for check in self.checks], "runs": self.runs}
+                "passed": self.passed, "error": self.error, "isolation": self.isolation,
+                "isolation_why": self.isolation_why, "limits": self.limits,
+                "rubric": self.rubric, "tool": self.tool, "diagnosis": self.diagnosis,
+                "first_fix": self.first_fix, "notes": self.notes,
+                "checks": [check.to_dict() for check in self.checks], "runs": self.runs,
+                "transcripts": self.transcripts}
+
+    def headline(self) -> list[str]:
+        """The lines every format opens with: the isolation level first, then which
+        rubric and tool decided the grade."""
+        lang = self.lang
+        lines = []
+        if self.isolation:
+            lines.append(text(lang, "ui", "isolation-line", level=self.isolation,
+                              meaning=text(lang, "ui", f"level-{self.isolation}")))
+            if self.isolation_why:
+                lines.append(text(lang, "ui", "isolation-why", why=self.isolation_why))
+        if self.limits:
+            held = [f"{x['name']} {x['value']}" for x in self.limits if x["held"]]
+            loose = [str(x["name"]) for x in self.limits if not x["held"]]
+            lines.append(text(lang, "ui", "limits-line", held=", ".join(held) or "-",
+                              loose=", ".join(loose) or "-"))
+        lines += self.notes
+        if self.rubric:
+            lines.append(text(lang, "ui", "rubric-line", name=self.rubric.get("name", ""),
+                              version=self.rubric.get("version", "") or "-",
+                              digest=self.rubric.get("sha256", "")[:16] or "-",
+                              tool=self.tool))
+        return lines
 
 
 def line_of(side: str, raw: str) -> str:

@@ -177,7 +177,10 @@ def explain_note(key: str, params: dict[str, str], lang: str, *,
                  shell: bool = False) -> tuple[str, str]:
     """The text and hint of a core note or a transport message, in ``lang``; ``shell``
     adds the advice that only makes sense while typing in the shell (Tab, :headers)."""
-    entry = load("messages").get(key)
+    messages = load("messages")
+    if params.get("verb") == "" and f"{key}-unnamed" in messages:
+        key = f"{key}-unnamed"  # the command is not named: a wording that needs no name
+    entry = messages.get(key)
     if entry is None:
         return key, ""
     safe = _Defaulting(params)
@@ -255,7 +258,7 @@ def explain_pop3(topic: str, lang: str) -> Explanation | None:
     text = entry[lang]
     kind = "command" if key in data["commands"] else "code"
     return Explanation(key, kind, text["title"], text["short"], text["long"], text["next"],
-                       tuple(refs(entry)), entry.get("syntax", ""))
+                       tuple(refs(entry)), entry.get(f"syntax_{lang}", entry.get("syntax", "")))
 
 
 _ENHANCED_SHAPE = re.compile(r"^\d\.\d{1,3}\.\d{1,3}$", re.ASCII)
@@ -334,9 +337,16 @@ def _explain_code(code: int, lang: str) -> Explanation:
     contexts = entry.get("after", {})
     long = text["long"]
     if contexts:
-        long += "\n" + "\n".join(f"  {name}: {value[lang]}" for name, value in contexts.items())
+        long += "\n" + "\n".join(f"  {_context_label(name, lang)}: {value[lang]}"
+                                 for name, value in contexts.items())
     return Explanation(str(code), "code", f"{code}", text["short"], long, text["next"],
                        tuple(refs(entry)))
+
+
+def _context_label(name: str, lang: str) -> str:
+    """What an ``after`` context is called: a verb stays itself; a moment of the dialogue that
+    is not a command (the greeting, the end of data) has a name in each language."""
+    return load("ui")[lang].get("after_" + name.replace("-", "_"), name)
 
 
 def _explain_command(verb: str, entry: dict, lang: str) -> Explanation:
@@ -363,6 +373,7 @@ def topics() -> dict[str, list[str]]:
         "commands": sorted(load("commands")),
         "extensions": sorted(load("extensions")),
         "concepts": sorted(load("concepts")),
+        "pop3": sorted(load("pop3")["commands"]) + sorted(load("pop3")["replies"]),
     }
 
 

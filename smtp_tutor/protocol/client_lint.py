@@ -139,7 +139,10 @@ class ClientLint:
             if self.last_verb in LAST_IN_GROUP:
                 notes += self._once("pipelined-after", verb=self.last_verb)
             elif not self.pipelining_offered:
-                notes += self._once("pipelining-not-offered", verb=self.last_verb)
+                # an unknown line is not named (it may be a secret): "" picks the wording
+                # that calls it "its last line" (knowledge.lookup.explain_note)
+                verb = "" if self.last_verb == "?" else self.last_verb
+                notes += self._once("pipelining-not-offered", verb=verb)
         if self.last_verb == "STARTTLS" and code == "220":
             self.helo_seen = False  # RFC 3207 §4.2: the client starts again with EHLO
             self.pipelining_offered = False

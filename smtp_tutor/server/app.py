@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,9 @@ class ServerConfig:
     # mechanisms not offered (the world's submission server keeps to PLAIN and LOGIN, so a
     # mail client such as smtplib, which prefers CRAM-MD5, shows the AUTH PLAIN it teaches)
     auth_exclude: tuple[str, ...] = ()
+    # sockets already listening (the grader binds them inside a sandbox's network):
+    # served instead of host/port, which only names the port
+    sockets: list[socket.socket] = field(default_factory=list)
 
 
 @dataclass
@@ -44,10 +48,13 @@ class RunningServer:
     port: int
     ca_path: Path
     context: PracticeContext
+    others: list[asyncio.base_events.Server] = field(default_factory=list)
 
     async def stop(self) -> None:
-        self.server.close()
-        await self.server.wait_closed()
+        for server in [self.server, *self.others]:
+            server.close()
+        for server in [self.server, *self.others]:
+            await server.wait_closed()
         self.handler.store.close()
         for watcher in self.context.watchers:
             watcher.close()
@@ -88,6 +95,11 @@ async def start_server(config: ServerConfig) -> RunningServer:
                             auth_exclude_mechanism=list(config.auth_exclude),
                             timeout=config.limits.idle_timeout, loop=loop)
 
+    if config.sockets:
+        servers = [await loop.create_server(factory, sock=sock) for sock in config.sockets]
+        port = config.port or servers[0].sockets[0].getsockname()[1]
+        return RunningServer(servers[0], handler, config.host, port, ca_path, context,
+                             servers[1:])
     server = await loop.create_server(factory, host=config.host, port=config.port,
                                       backlog=1024)
     port = server.sockets[0].getsockname()[1]

@@ -14,7 +14,7 @@ from smtp_tutor.protocol.replay import Replayer, ReplayNote, TlsAssumed
 from smtp_tutor.record import replace
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.views import note_view
-from smtp_tutor.server.watch import AUTH_ANSWER, Peer, Watcher
+from smtp_tutor.server.watch import AUTH_ANSWER, UNFINISHED, Peer, Watcher
 
 MAX_SHOWN = 200  # characters of one client line (a 1000-octet body line is cut)
 
@@ -38,6 +38,8 @@ class LiveConsole(Watcher):
         self._header(peer, "console-closed")
 
     def client_line(self, peer: Peer, line: bytes, kind: str) -> None:
+        if kind == UNFINISHED:  # a line cut by the hang-up: not a command to replay
+            return
         replayer = self._switch(peer)
         if replayer is None:
             return

@@ -35,6 +35,9 @@ class TeachingFaults:
     split_seconds: float = 0.0  # each reply line in two TCP writes, this far apart
     line_seconds: float = 0.0  # a pause before each continuation line of a multi-line reply
     refuse_greeting: str = ""  # this reply (a 421) instead of the greeting, then hang up
+    # ... after this long, reading (and watching, never answering) what the client sends
+    # meanwhile: a client that carries on after the 421 shows it
+    refuse_linger: float = 0.0
     replies: dict[str, str] = field(default_factory=dict)  # {"MAIL": "451 ..."}: always that
     any_recipient: str = ""  # a recipient in any domain is accepted, stored for this user
 

@@ -28,7 +28,7 @@ from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.chunking import smtp_bdat
 from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.reader import ClientLineReader
-from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, Peer, Watcher
+from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
 from smtp_tutor.server.wording import Wording
 
 # a dot-atom local part and a domain of letters, digits, dots and hyphens, in angle brackets
@@ -101,6 +101,7 @@ class PracticeSMTP(SMTP):
         self._errors = 0
         self._bare_reply = False  # replying to HELO/EHLO: no enhanced code (RFC 2034 §3)
         self._auth_pending = False  # the last command was AUTH: base64 lines are answers
+        self._refused = False  # the greeting was a 421: nothing more is answered
 
     # -- connection ----------------------------------------------------------
 
@@ -111,7 +112,9 @@ class PracticeSMTP(SMTP):
             self._tell("tls", self.peer)
             return
         address = transport.get_extra_info("peername") or ("?", 0)
-        self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]))
+        local = transport.get_extra_info("sockname") or ("", 0)
+        self.peer = Peer(next(self.context.numbers), str(address[0]), int(address[1]),
+                         f"{local[0]}:{local[1]}" if local[0] else "")
         self._refusal = (self.context.gate.admit(self.peer.host)
                          or self.context.faults.refuse_greeting)
         self._admitted = True
@@ -119,6 +122,8 @@ class PracticeSMTP(SMTP):
 
     def connection_lost(self, error: Exception | None) -> None:
         if self._admitted:
+            if isinstance(self._reader, ClientLineReader) and self._reader.waiting():
+                self.saw_unfinished(self._reader.take_pending(), in_data=False)
             self._admitted = False
             self.context.gate.release(self.peer.host)
             self._tell("closed", self.peer)
@@ -150,7 +155,13 @@ class PracticeSMTP(SMTP):
         continuation = self._in_reply
         if not self._in_reply:  # the first line of a reply
             if self._refusal and not self._greeted:
-                await self._hang_up(self._refusal)
+                linger = self.context.faults.refuse_linger
+                if linger and self._refusal == self.context.faults.refuse_greeting:
+                    await self._refuse_then_listen(self._refusal, linger)
+                else:
+                    await self._hang_up(self._refusal)
+                return
+            if self._refused:
                 return
             faults = self.context.faults
             if faults.slow_seconds:
@@ -210,6 +221,16 @@ class PracticeSMTP(SMTP):
         await super().push(line)
         self._tell("server_line", self.peer, line)
         self._cut()
+
+    async def _refuse_then_listen(self, line: str, seconds: float) -> None:
+        """Say the 421, then hang up only after ``seconds``: what the client sends meanwhile
+        is watched (the grader's greeting-421 scenario), never answered."""
+        self._in_reply = False
+        self._greeted = True
+        self._refused = True
+        await super().push(line)
+        self._tell("server_line", self.peer, line)
+        asyncio.get_running_loop().call_later(seconds, self._cut)
 
     def _cut(self) -> None:
         self._hung_up = True
@@ -361,6 +382,12 @@ class PracticeSMTP(SMTP):
                 await self.push("504 5.5.1 HELP topic unknown; HELP alone lists the commands")
             return
         await self.push(f"214 2.0.0 Supported commands: {HELP_COMMANDS}")
+
+    def saw_unfinished(self, partial: bytes, *, in_data: bool) -> None:
+        """The client hung up (or was stopped) in the middle of a line: what it had sent
+        of that line is shown as such (the grader's "waited before the end marker")."""
+        if self.lint is not None and not self._auth_pending:
+            self._tell("client_line", self.peer, partial, UNFINISHED)
 
     def saw_data_line(self, line: bytes, *, bare_lf: bool) -> None:
         self._auth_pending = False

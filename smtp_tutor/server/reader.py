@@ -58,6 +58,12 @@ class ClientLineReader:
         """Forget what the client sent but nobody read: the connection is being closed."""
         self._buffer.clear()
 
+    def take_pending(self) -> bytes:
+        """What the client sent but nobody read, taken out (the connection is ending)."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
+
     def waiting(self) -> int:
         """Bytes the client sent that nobody has read yet."""
         return len(self._buffer)
@@ -69,6 +75,10 @@ class ClientLineReader:
                 line = await self._reader.readuntil(b"\n")
             except asyncio.LimitOverrunError as error:
                 raise self._overrun(error, in_data=in_data) from None
+            except asyncio.IncompleteReadError as error:
+                if error.partial and hasattr(self._owner, "saw_unfinished"):
+                    self._owner.saw_unfinished(error.partial, in_data=in_data)
+                raise
             if self._cut:
                 self._cut = False
                 if in_data and self._framing is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from smtp_tutor.protocol.events import Note
 
 COMMAND, DATA, AUTH_ANSWER = "command", "data", "auth"
+UNFINISHED = "unfinished"  # the start of a line the client never ended
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Peer:
     number: int
     host: str
     port: int
+    local: str = ""  # the address the client connected to, HOST:PORT (the grader reads it)
 
     @property
     def address(self) -> str:
@@ -34,7 +36,8 @@ class Watcher:
         pass
 
     def client_line(self, peer: Peer, line: bytes, kind: str) -> None:
-        """``kind``: COMMAND, DATA or AUTH_ANSWER (whose text must never be shown)."""
+        """``kind``: COMMAND, DATA, UNFINISHED or AUTH_ANSWER (whose text must never be
+        shown)."""
 
     def server_line(self, peer: Peer, line: str) -> None:
         pass

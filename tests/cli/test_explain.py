@@ -108,3 +108,12 @@ def test_explain_stays_light(args):
             "print('HEAVY', heavy)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in result.stdout, result.stderr
+
+
+def test_pop3_replies_are_listed_and_minus_err_is_a_topic():
+    """`explain --list` has a POP3 group, and `explain -ERR` is not read as an option."""
+    listing = run_tutor("explain", "--list").stdout.decode()
+    assert "POP3" in listing and "-ERR" in listing and "RETR" in listing
+    result = run_tutor("explain", "-ERR")
+    assert result.returncode == 0 and b"RFC 3206" in result.stdout
+    assert run_tutor("explain", "--frob").returncode == 2  # a real unknown option stays one

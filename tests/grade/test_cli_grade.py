@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from tests.conftest import run_tutor
-from tests.grade.conftest import CLIENTS
+from tests.grade.conftest import CLIENTS, PYTHON
 
 HEAVY = ("prompt_toolkit", "rich", "asyncio", "aiosmtpd")
 SHORT = """
@@ -37,7 +37,7 @@ def test_grade_one_client_as_gradescope_json(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(SHORT)
     result = run_tutor("grade", "client", "--port", "0", "--rubric", str(rubric), "--format",
-                       "gradescope", "--", sys.executable, str(CLIENTS / "correct.py"))
+                       "gradescope", "--", PYTHON, str(CLIENTS / "correct.py"))
     assert result.returncode == 0, result.stderr
     results = json.loads(result.stdout)
     assert results["score"] == 3 and [t["score"] for t in results["tests"]] == [2, 1]
@@ -47,7 +47,7 @@ def test_grade_text_report_plain_when_piped_and_exit_status(tmp_path):
     rubric = tmp_path / "rubric.toml"
     rubric.write_text(SHORT)
     result = run_tutor("grade", "client", "--port", "0", "--rubric", str(rubric), "--lang", "vi",
-                       "--", sys.executable, str(CLIENTS / "ignores_550.py"))
+                       "--", PYTHON, str(CLIENTS / "ignores_550.py"))
     assert result.returncode == 1
     out = result.stdout.decode()
     assert "\x1b[" not in out and "Điểm: 2/3" in out and "CHƯA ĐẠT" in out
@@ -63,7 +63,7 @@ def test_grade_a_class_with_each(tmp_path):
     out = tmp_path / "grades"
     result = run_tutor("grade", "client", "--rubric", str(rubric), "--each",
                        str(tmp_path / "submissions" / "*/"), "--jobs", "2", "--out", str(out),
-                       "--format", "junit", "--", sys.executable, "{}/client.py")
+                       "--format", "junit", "--", PYTHON, "{}/client.py")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader((out / "gradebook.csv").read_text(encoding="utf-8").splitlines()))
     scores = {row["submission"]: row["score"] for row in rows}
@@ -78,3 +78,66 @@ def test_bad_rubric_is_a_clear_error(tmp_path):
     result = run_tutor("grade", "client", "--rubric", str(rubric), "--", "true")
     assert result.returncode == 2 and b"delivred" not in result.stdout
     assert b"id must be one of" in result.stderr and b"Traceback" not in result.stderr
+
+
+def _class(tmp_path, layout: dict[str, str]) -> None:
+    for name, source in layout.items():
+        folder = tmp_path / "submissions" / name
+        folder.mkdir(parents=True)
+        (folder / "client.py").write_text((CLIENTS / f"{source}.py").read_text())
+
+
+def _each(tmp_path, pattern: str, out, jobs: int, rubric) -> subprocess.CompletedProcess:
+    return run_tutor("grade", "client", "--rubric", str(rubric), "--each", pattern,
+                     "--jobs", str(jobs), "--out", str(out), "--", PYTHON, "{}/client.py",
+                     timeout=120)
+
+
+def test_two_submissions_with_the_same_folder_name_keep_two_reports(tmp_path):
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(SHORT)
+    for group, source in (("a", "correct"), ("b", "ignores_550")):
+        folder = tmp_path / group / "alice"
+        folder.mkdir(parents=True)
+        (folder / "client.py").write_text((CLIENTS / f"{source}.py").read_text())
+    out = tmp_path / "grades"
+    result = _each(tmp_path, str(tmp_path / "*" / "alice/"), out, 2, rubric)
+    assert result.returncode == 0, result.stderr
+    reports = sorted(p.parent.name for p in out.glob("*/report.txt"))
+    assert reports == ["alice", "alice-2"]
+    texts = {(out / name / "report.txt").read_text() for name in reports}
+    assert len(texts) == 2  # neither overwrote the other
+    assert all((out / name / "transcript.txt").stat().st_mode & 0o077 == 0 for name in reports)
+
+
+def test_the_same_class_gets_the_same_grades_at_any_jobs(tmp_path):
+    """Ten runs of one correct client and of one that ignores a 550, graded at --jobs 1
+    and --jobs 8 on this machine's cores: the same scores, and a summary at the end."""
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(SHORT)
+    _class(tmp_path, {f"s{n:02}": ("correct" if n % 2 else "ignores_550") for n in range(10)})
+    books = []
+    for jobs in (1, 8):
+        out = tmp_path / f"grades-{jobs}"
+        result = _each(tmp_path, str(tmp_path / "submissions" / "*/"), out, jobs, rubric)
+        assert result.returncode == 0, result.stderr
+        assert b"10 submissions: lowest 2, median 3, highest 3 of 3" in result.stderr
+        assert b"failed most" in result.stderr
+        rows = csv.DictReader((out / "gradebook.csv").read_text(encoding="utf-8").splitlines())
+        books.append({row["submission"]: (row["score"], row["rubric"], row["isolation"])
+                      for row in rows})
+    assert books[0] == books[1]
+    assert {score for score, _, _ in books[0].values()} == {"2", "3"}
+
+
+def test_require_isolation_refuses_a_weaker_sandbox():
+    result = run_tutor("grade", "client", "--require-isolation", "full", "--isolation", "weak",
+                       "--", "true")
+    assert result.returncode == 2 and b"below the required full" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_grade_isolation_says_what_this_machine_gives():
+    result = run_tutor("grade", "isolation")
+    assert result.returncode == 0
+    assert result.stdout.startswith(b"Isolation: ") and b"processes" in result.stdout

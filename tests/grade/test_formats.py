@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 import xml.etree.ElementTree as ET
 
 from smtp_tutor.grade.client import grade_client
 from smtp_tutor.grade.formats import gradescope, render
-from tests.grade.conftest import textbook
+from tests.grade.conftest import PYTHON, textbook
 
 HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u202eKO\x00\ufeff"
 
@@ -32,7 +31,7 @@ def _hostile_client(tmp_path):
         "s.sendall(('body ' + H + '\\r\\n.\\r\\n').encode()); reply()\n"
         "s.sendall(b'QUIT\\r\\n'); reply()\n"
         "print(H); sys.stderr.write(H); raise SystemExit(3)\n")
-    return [sys.executable, str(program)]
+    return [PYTHON, str(program)]
 
 
 def _check_gradescope_shape(results: dict) -> None:

@@ -7,7 +7,13 @@ import re
 import pytest
 
 from smtp_tutor.grade.conformance import CHECKS
-from smtp_tutor.grade.rubric import CHECK_SCENARIO, RubricError, load_rubric, parse_rubric
+from smtp_tutor.grade.rubric import (
+    CHECK_SCENARIO,
+    RubricError,
+    load_rubric,
+    parse_rubric,
+    shipped,
+)
 from smtp_tutor.knowledge.store import load
 
 
@@ -22,11 +28,25 @@ def test_every_check_has_a_name_and_hint_in_both_languages():
         assert set(data["en"][section]) == set(data["vi"][section]), section
 
 
-def test_default_rubric_is_the_textbook_lab():
+def test_default_rubric_is_the_handout():
     rubric = load_rubric()
+    assert rubric.name == "handout" and rubric.version == "1" and len(rubric.digest) == 64
     assert rubric.max_score == 15 and rubric.limits.seconds == 10
-    assert rubric.scenarios() == ["plain", "split", "multiline", "slow-greeting", "rcpt-550",
-                                  "greeting-421", "mail-451"]
+    assert rubric.not_reached == "void"
+    beyond = {check.id for check in rubric.checks if check.beyond}
+    assert beyond == {"multiline-ehlo", "split-replies", "rcpt-550", "greeting-421",
+                      "mail-451", "strict-syntax"}
+    assert all(check.points == 0 for check in rubric.checks if check.beyond)
+
+
+def test_shipped_rubrics_load_by_name_and_keep_the_old_one():
+    assert {"handout", "robust", "textbook-lab"} <= set(shipped())
+    old = load_rubric("textbook-lab")
+    assert old.max_score == 15 and old.scenarios() == [
+        "plain", "split", "multiline", "slow-greeting", "rcpt-550", "greeting-421", "mail-451"]
+    robust = load_rubric("robust")
+    assert robust.env["SMTP_BODY"] and "dot-stuffing" in robust.scenarios()
+    assert load_rubric("handout").digest != robust.digest
 
 
 @pytest.mark.parametrize("data, message", [
@@ -35,6 +55,8 @@ def test_default_rubric_is_the_textbook_lab():
     ({"check": [{"id": "quit", "points": -1}]}, "points must be >= 0"),
     ({"check": [{"id": "quit"}], "limits": {"seconds": "ten"}}, "seconds"),
     ({"check": [{"id": "quit"}], "limits": {"sekonds": 3}}, "sekonds"),
+    ({"check": [{"id": "quit"}], "not_reachd": "void"}, "unknown key 'not_reachd'"),
+    ({"check": [{"id": "quit"}], "not_reached": "skip"}, "not_reached = 'skip'"),
 ])
 def test_rubric_errors_name_the_problem(data, message):
     with pytest.raises(RubricError, match=re.escape(message)):

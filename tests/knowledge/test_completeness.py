@@ -17,11 +17,18 @@ CONCEPTS = ["envelope-vs-headers", "dot-stuffing", "bare-lf", "7bit-ascii",
             # what beginners trip on (teaching review §4 and §6)
             "mx-records", "bounce", "spf", "dkim", "dmarc", "sasl", "octet", "reverse-path",
             "mail-chain", "encoded-words", "pop3-imap", "hmac", "oauth-token", "postscreen",
-            "smtp-sink"]
+            "smtp-sink",
+            # issue 25: web mail, IMAP, the message format, SMTPUTF8, TLS between servers, DNSBL
+            "webmail", "smtp-vs-http", "imap", "header-fields", "received", "mime-multipart",
+            "smtputf8-idna", "tls-between-servers", "dnsbl"]
 # names a student is likely to type, and the concept each must find
 ALIASES = {"mx": "mx-records", "null-mx": "mx-records", "dsn-report": "bounce",
            "forward-path": "reverse-path", "mta": "mail-chain", "mua": "mail-chain",
-           "imap": "pop3-imap", "pop3": "pop3-imap", "rfc2047": "encoded-words",
+           "imap": "imap", "pop3": "pop3-imap", "rfc2047": "encoded-words",
+           "webmail": "webmail", "http": "webmail", "message-id": "header-fields",
+           "received": "received", "multipart": "mime-multipart", "idna": "smtputf8-idna",
+           "mta-sts": "tls-between-servers", "dane": "tls-between-servers", "dnsbl": "dnsbl",
+           "rdns": "dnsbl",
            "submission": "ports", "token": "oauth-token"}
 RFC3463 = ["0.0", *(f"1.{d}" for d in range(9)), *(f"2.{d}" for d in range(5)),
            *(f"3.{d}" for d in range(6)), *(f"4.{d}" for d in range(8)),

@@ -12,10 +12,10 @@ from tests.conftest import run_tutor
 LESSON_IDS = [re.sub(r"^\d+-|\.lesson$", "", p.rsplit("/", 1)[-1]) for p in library_paths()]
 
 
-def test_the_library_has_the_sixteen_lessons_in_order_all_bilingual():
+def test_the_library_has_the_seventeen_lessons_in_order_all_bilingual():
     lessons, errors = load_library()
     assert not errors, [str(p) for e in errors for p in e.problems]
-    assert len(lessons) == 16 and lessons[0].id == "alice-bob"
+    assert len(lessons) == 17 and lessons[0].id == "alice-bob"
     assert [lesson.id for lesson in lessons] == LESSON_IDS
     for lesson in lessons:
         assert lesson.languages == ["en", "vi"], lesson.id

@@ -72,6 +72,21 @@ def test_pipelining_needs_the_extension_and_stops_after_ehlo_or_data():
     assert say(lint, b"DATA\r\n", ["354 go"], early=True) == ["pipelined-after"]
 
 
+def test_an_unknown_line_sent_too_early_is_worded_without_a_placeholder():
+    """newcomer.md D10: "before the reply to ?"; the line is not named (it may be a
+    secret), and the wording says what it was."""
+    lint, _ = greeted()
+    say(lint, b"HELO crepes.fr\r\n", ["250 hi"])
+    lint.command(b"How about pickles?\r\n")
+    notes = lint.reply_line("500 unrecognized", client_spoke_first=True)
+    assert rules(notes) == ["pipelining-not-offered"] and notes[0].params == {"verb": ""}
+    for lang in ("en", "vi"):
+        text, hint = knowledge.explain_note(notes[0].key, notes[0].params, lang)
+        assert "?" not in text and " - " not in text and "PIPELINING" in text and hint
+    named = knowledge.explain_note("lint-pipelining-not-offered", {"verb": "MAIL"}, "en")[0]
+    assert named.startswith("The client sent more before the reply to MAIL,")
+
+
 def test_starttls_forgets_the_greeting_and_the_extensions():
     lint, _ = greeted()
     say(lint, b"EHLO crepes.fr\r\n", EHLO_REPLY)

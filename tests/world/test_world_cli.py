@@ -100,7 +100,7 @@ def test_world_in_tmux_as_a_student_sees_it(tmp_path):
         text = wait_for(lambda: "removed from the queue" in screen() and screen())
         order = ["hop 1", "AUTH PLAIN ********", "QUEUE ·", "fsync", "DNS · MX hamburger.edu?",
                  "hop 2", "C: EHLO crepes.fr", "C: RCPT TO:<bob@hamburger.edu>", "hop 3",
-                 "one Received: line per hop (3 here)", "removed from the queue"]
+                 "this practice delivery agent (3 here)", "removed from the queue"]
         positions = [text.find(word) for word in order]
         assert -1 not in positions, list(zip(order, positions, strict=True))
         assert positions[:2] == sorted(positions[:2]) and positions[4] < positions[8]

@@ -1,0 +1,2 @@
+# Written for Python 2.
+print "connecting to the mail server"
