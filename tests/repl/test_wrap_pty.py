@@ -122,3 +122,21 @@ def test_an_error_line_is_cut_by_word_at_60_columns():
     assert all(cells(x) <= 60 for x in lines), lines
     words = set(re.findall(r"[A-Za-z]+", " ".join(lines)))
     assert not {"ddress", "ort"} & words  # never "a / ddress", "port / s"
+
+
+def test_serve_on_a_busy_port_says_so_cut_by_word(tmp_path):
+    """The review's "a / ddress … port / s": serve's error on a terminal, at 60 columns."""
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        log = io.StringIO()
+        child = _spawn(["serve", "--port", str(port), "--mailbox-dir", str(tmp_path),
+                        "--lang", "en"], 60, log)
+        child.expect(pexpect.EOF)
+    lines = [x for x in _logical_lines(log.getvalue()) if x.strip()]
+    assert any(str(port) in x for x in lines), lines
+    assert all(cells(x) <= 60 for x in lines), lines
+    assert lines[1].startswith(" " * 12) and all(x.startswith(" ") for x in lines[1:]), lines
