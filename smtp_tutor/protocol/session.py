@@ -448,8 +448,8 @@ class ClientSession:
         self._chunk = None
         self._unsure = None
         self._unsure_octets.clear()
-        return Note("chunk-not-opened", {"lines": str(len(lines))}, level="warning",
-                    rfc="RFC 3030 §2")
+        key = "chunk-not-opened" if lines else "chunk-not-opened-none-sent"
+        return Note(key, {"lines": str(len(lines))}, level="warning", rfc="RFC 3030 §2")
 
     def _learn_from(self, verb: str, answering: Command | None, reply: Reply) -> list[Note]:
         notes: list[Note] = []

@@ -163,3 +163,12 @@ def test_postfix_after_helo_reads_the_chunk_then_refuses_it():
     [reply] = session.receive(b"554 5.5.1 Error: no valid recipients\r\n")
     assert reply.answering.verb == "BDAT" and not reply.notes
     assert not session.awaiting_reply
+
+
+def test_an_unadvertised_bdat_refused_before_any_octet_says_nothing_was_sent():
+    session = _after_helo()
+    session.send("BDAT 40 LAST")
+    assert session.chunk_unconfirmed  # a connection listens for a refusal first
+    [reply] = session.receive(b"500 Error: command \"BDAT\" not recognized\r\n")
+    assert [n.key for n in reply.notes] == ["chunk-not-opened-none-sent"]
+    assert session.chunk is None and not session.awaiting_reply
