@@ -125,7 +125,14 @@ def _main(args: list[str]) -> int:
         sys.stdout.write(f"smtp-tutor {__version__}\n")
         return 0
     if args in (["--help"], ["-h"], ["help"]):
-        sys.stdout.write(usage(language()))
+        text = usage(language())
+        if sys.stdout.isatty():  # on a terminal, cut by word at its width (D21)
+            from smtp_tutor.render.wrap import hanging, terminal_width
+
+            width = terminal_width()
+            text = "".join(part + "\n" for line in text.splitlines()
+                           for part in hanging(line, width))
+        sys.stdout.write(text)
         return 0
     if args[:1] == ["explain"]:
         args = ["explain", *_topics_not_options(args[1:])]

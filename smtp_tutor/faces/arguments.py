@@ -78,14 +78,33 @@ def _columns() -> int:
 
 
 class _Formatter(argparse.HelpFormatter):
+    """argparse's layout, cut by word in cells and never inside a `command` (D21)."""
+
     def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
                  width: int | None = None) -> None:
         super().__init__(prog, indent_increment, max_help_position,
                          width if width is not None else _columns() - 2)
 
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        from smtp_tutor.render.wrap import wrap
+
+        return wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from smtp_tutor.render.wrap import wrap
+
+        lines = wrap(self._whitespace_matcher.sub(" ", text).strip(), width - len(indent))
+        return "\n".join(indent + line for line in lines)
+
 
 class _RawFormatter(_Formatter, argparse.RawDescriptionHelpFormatter):
-    pass
+    """Line breaks kept as written; a line longer than the width is still cut by word."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        from smtp_tutor.render.wrap import hanging
+
+        return "".join(indent + part + "\n" for line in text.splitlines()
+                       for part in hanging(line, width - len(indent))).rstrip("\n")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -387,6 +406,7 @@ def _number(text: str) -> float:
 def run_serve(options: argparse.Namespace) -> int:
     if getattr(options, "world", False):
         options.dir, options.free_ports, options.speedup = None, False, 600.0
+        options.ports = None
         options.give_up, options.pickup_delay = 120.0, 0.5
         return run_world(options)
     from smtp_tutor.server.main import serve
@@ -467,11 +487,24 @@ def stdin_is_tty() -> bool:
     return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
 
 
+def _port_range_start(text: str) -> int:
+    """The first of five consecutive ports (D25: the world on a chosen port range)."""
+    try:
+        start = int(text)
+    except ValueError:
+        start = 0
+    if not 1 <= start <= 65535 - 5:
+        raise argparse.ArgumentTypeError(_t("value", "port_range", text=text))
+    return start
+
+
 def _world(commands) -> None:
     sub = commands.add_parser("world", help=_t("world", "help"),
                               description=_t("world", "description"))
     sub.add_argument("--dir", help=_t("world", "dir"))
     sub.add_argument("--free-ports", action="store_true", help=_t("world", "free_ports"))
+    sub.add_argument("--ports", type=_port_range_start, metavar="START",
+                     help=_t("world", "ports"))
     sub.add_argument("--speedup", type=_positive_seconds, default=600.0, metavar="FACTOR",
                      help=_t("world", "speedup"))
     sub.add_argument("--give-up", type=_positive_seconds, default=120.0, metavar="HOURS",

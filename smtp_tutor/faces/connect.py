@@ -26,14 +26,18 @@ def connect(options: argparse.Namespace, lang: str) -> int:
         from smtp_tutor.knowledge import explain_note
 
         text, hint = explain_note("tls-bad-version", {"low": low, "high": high}, lang)
-        sys.stderr.write(f"smtp-tutor: {text} {hint}\n")
+        from smtp_tutor.render.wrap import for_stream
+
+        sys.stderr.write(for_stream(f"smtp-tutor: {text} {hint}\n"))
         return 2
     if options.host is None:
         return _with_practice_server(options, lang, interactive)
     try:
         host, port = parse_target(options.host, options.port or options.port_arg, tls=options.tls)
     except TargetError as error:
-        sys.stderr.write(f"smtp-tutor: {error}\n")
+        from smtp_tutor.render.wrap import for_stream
+
+        sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
         return 2
     if not interactive:
         return _scripted(options, lang, host, port)
@@ -59,6 +63,7 @@ def _with_practice_server(options: argparse.Namespace, lang: str, interactive: b
 
         async with EmbeddedServer(lang=lang) as server:
             options.cafile = options.cafile or str(server.ca_path)
+            options.practice_mailbox = True  # after QUIT, point to `smtp-tutor mailbox`
             return await run_repl(options, lang, server.host, server.port)
 
     return asyncio.run(main())

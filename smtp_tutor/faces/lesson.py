@@ -40,17 +40,24 @@ def list_lessons(lang: str) -> int:
     """id, title, level, languages, and ✓ for the lessons this student finished."""
     from smtp_tutor.lessons.library import load_library
     from smtp_tutor.lessons.progress import load_progress
+    from smtp_tutor.render.wrap import cells, terminal_width, wrap
 
     lessons, errors = load_library()
     progress = load_progress()
+    width = terminal_width()  # None on a pipe: one line per lesson, uncut
     print(ui("lesson_list_header", lang))
     id_width = max((len(item.id) for item in lessons), default=0)
     for number, item in enumerate(lessons, start=1):
         done = "✓" if progress.get(item.id, {}).get("passed") else " "
         languages = "+".join(item.languages) or "-"
         level = ui("lesson_level", lang, level=str(item.level))
-        print(f" {done} {number:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
-              f"{item.title_in(lang)}")
+        lead = f" {done} {number:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
+        indent = cells(lead) if width is None or cells(lead) <= width // 2 else 6
+        title = wrap(item.title_in(lang), width, first=cells(lead), indent=indent)
+        print(lead + "\n".join(title))
+    if lessons:  # how to play one (D21): by id or by number
+        for line in wrap(ui("lesson_list_play", lang, first=lessons[0].id), width, indent=2):
+            print(line)
     for error in errors:
         print_problems(error, lang)
     return 1 if errors else 0

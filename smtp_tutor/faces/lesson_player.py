@@ -484,7 +484,8 @@ class Player:
         self.renderer.text(text, "hint")
 
     def hint(self, step: Step, expected: str, level: int, typed: str = "") -> None:
-        """The lesson's own hint first; then what is wrong; then the command's syntax."""
+        """Each hint says at least what the one before said, and more (D23): the
+        lesson's own hint; then also what is wrong and the syntax; then `:show`."""
         own = step.hints.get(self.lang) or step.hints.get("en")
         if self.run.in_data:
             key = "lesson_hint_end" if expected == "." else \
@@ -500,6 +501,10 @@ class Player:
             self.renderer.text(ui(key, self.lang), "hint")
             return
         verb = verb_of(expected)
+        if own:  # D23: each hint says what the one before said, and more
+            self.renderer.text(own, "hint")
+        if level >= 3:
+            self.renderer.text(ui("lesson_hint_show", self.lang), "hint")
         if typed and verb_of(typed) == verb:
             self.renderer.text(ui("lesson_hint_args", self.lang), "hint")
         else:

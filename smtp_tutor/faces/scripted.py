@@ -15,7 +15,7 @@ from smtp_tutor.knowledge import explain_note
 from smtp_tutor.net.blocking import BlockingConnection
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ProtocolError, ReplyReceived, State
-from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused
+from smtp_tutor.protocol.commands import MAX_COMMAND_LINE, CommandRefused, looks_like_command
 from smtp_tutor.protocol.data import encode_chunk
 from smtp_tutor.protocol.pipeline import ends_group
 from smtp_tutor.render.base import Renderer
@@ -36,6 +36,7 @@ class _Outcome:
         self.renderer = renderer
         self.protocol_error: ProtocolError | None = None
         self.quit_after = None  # faces/shortcuts.QuitAfter, with --quit-after
+        self.fallback_said = False  # --pipeline to a server without PIPELINING, said once
 
     def show(self, events: list) -> None:
         for event in events:
@@ -100,6 +101,23 @@ def run_script(connection: BlockingConnection, source: BinaryIO, renderer: Rende
     return _exit(connection, renderer, outcome, failure)
 
 
+class _Lines:
+    """The input's pieces, with one pushed back (a line read ahead that is a command)."""
+
+    def __init__(self, pieces) -> None:  # noqa: ANN001 - a generator of pieces
+        self.pieces = pieces
+        self.back: list[tuple[bytes, bool]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> tuple[bytes, bool]:
+        return self.back.pop() if self.back else next(self.pieces)
+
+    def push(self, item: tuple[bytes, bool]) -> None:
+        self.back.append(item)
+
+
 def _pieces(source: BinaryIO):
     """(piece, complete) pairs: a line longer than PIECE comes in several pieces."""
     while True:
@@ -112,7 +130,7 @@ def _pieces(source: BinaryIO):
 def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
                 pipeline: bool = False) -> None:
     session = connection.session
-    pieces = _pieces(source)
+    pieces = _Lines(_pieces(source))
     for raw, complete in pieces:
         if session.state is State.CLOSED:
             break
@@ -136,19 +154,49 @@ def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
                 and outcome.quit_after.due(text):
             _quit_now(connection, outcome)
             return
+        if pipeline and not outcome.fallback_said and "PIPELINING" not in session.capabilities \
+                and session.state in (State.READY, State.MAIL, State.RCPT):
+            outcome.fallback_said = True
+            outcome.renderer.message("pipeline-fallback", {}, "info")
         try:
             if pipeline and session.state is not State.AUTH \
                     and "PIPELINING" in session.capabilities and not ends_group(text):
-                _send_group(connection, text, pieces, outcome)
+                text = _send_group(connection, text, pieces, outcome)
             else:
                 connection.send(text, show=outcome.show)
         except CommandRefused as refused:
             outcome.renderer.message(refused.note.key, {}, "error")
+            continue
+        if _is_data(text) and session.state not in (State.DATA, State.CLOSED):
+            _skip_body(pieces, outcome)
+
+
+def _is_data(text: str) -> bool:
+    return text.strip().upper() == "DATA"
+
+
+def _skip_body(pieces: _Lines, outcome: _Outcome) -> None:
+    """DATA was refused: the body lines up to the lone dot are not sent (I14): the server
+    would read them as commands, as swaks and smtplib know.  A line that is plainly a
+    command (`RCPT TO:<…>`, `QUIT`) ends the skipping: the script went on without a body."""
+    skipped = 0
+    for raw, complete in pieces:
+        text = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if complete and text == ".":
+            break
+        if complete and looks_like_command(text):
+            pieces.push((raw, complete))
+            break
+        skipped += complete
+    if skipped:
+        outcome.renderer.message("data-refused-body-skipped", {"lines": str(skipped)},
+                                 "warning")
 
 
 def _send_group(connection: BlockingConnection, first: str, pieces,
-                      outcome: _Outcome) -> None:
-    """``first`` and the lines after it up to a group-ending command, in one write."""
+                      outcome: _Outcome) -> str:
+    """``first`` and the lines after it up to a group-ending command, in one write;
+    returns the last line sent."""
     group = [first]
     while not ends_group(group[-1]):
         raw, complete = next(pieces, (b"", True))
@@ -158,9 +206,10 @@ def _send_group(connection: BlockingConnection, first: str, pieces,
         group.append(text)
     if len(group) == 1:
         connection.send(first, show=outcome.show)
-        return
+        return first
     outcome.renderer.group_note(connection.session.next_group, len(group))
     connection.send_group(group, show=outcome.show)
+    return group[-1]
 
 
 def _skip_rest(pieces) -> None:
@@ -250,7 +299,9 @@ def _exit(connection: BlockingConnection, renderer: Renderer, outcome: _Outcome,
     from smtp_tutor.protocol.visible import visible
 
     text, _ = explain_note(key, {k: visible(v) for k, v in params.items()}, renderer.lang)
-    sys.stderr.write(f"smtp-tutor: {text}\n")
+    from smtp_tutor.render.wrap import for_stream
+
+    sys.stderr.write(for_stream(f"smtp-tutor: {text}\n"))
     return 1
 
 

@@ -109,7 +109,7 @@ def message_lines(options: argparse.Namespace, sender: str, recipients: list[str
         name, colon, value = text.partition(":")
         if not colon or not name.strip() or " " in name.strip():
             raise ShortcutError("shortcut-bad-header", header=text)
-        extra.append((name.strip(), value.strip()))
+        extra.append((name.strip(), _encoded(value.strip())))
     if options.data:
         try:
             with open(options.data, encoding="utf-8", errors="surrogateescape") as source:
@@ -139,3 +139,13 @@ def message_lines(options: argparse.Namespace, sender: str, recipients: list[str
         if not dropping:
             kept.append(line)
     return [f"{name}: {value}" for name, value in extra] + kept + lines[end:]
+
+
+def _encoded(value: str) -> str:
+    """A non-ASCII header value as RFC 2047 encoded-words (a header field is 7-bit unless
+    both sides use SMTPUTF8), as mail programs send it; ASCII stays as typed."""
+    if value.isascii():
+        return value
+    from email.header import Header
+
+    return " ".join(Header(value, "utf-8").encode(maxlinelen=998).split())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from smtp_tutor.knowledge.plural import agree
 from smtp_tutor.knowledge.store import load, refs
 from smtp_tutor.record import field, record
 
@@ -14,7 +15,7 @@ _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
 def ui(key: str, lang: str, **params: str) -> str:
     """A framing word or sentence in ``lang``."""
     text = load("ui")[lang][key]
-    return text.format(**params) if params else text
+    return agree(text, params).format(**params) if params else text
 
 
 @record(frozen=True)
@@ -61,9 +62,30 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
     else:
         short = _class_fallback(code, lang)
         reference = ["RFC 5321 §4.2.1"]
-    enhanced_line = explain_enhanced(enhanced, lang).short if enhanced else ""
-    return ReplyExplanation(short, enhanced_line, tuple(_wordings(code, text, lang)),
+    enhanced_line = _enhanced_line(enhanced, lang) if enhanced else ""
+    wordings = _matching(code, text)
+    for entry in wordings:  # a wording that says what this reply is, not a detail of it
+        if entry.get("replaces"):
+            short = entry[lang]
+            reference = refs(entry)
+            break
+    return ReplyExplanation(short, enhanced_line,
+                            tuple(w[lang] for w in wordings if w.get("replaces") is not True
+                                  or w[lang] != short),
                             tuple(reference))
+
+
+def _enhanced_line(enhanced: str, lang: str) -> str:
+    """The line under a reply for its enhanced code.  The registry's "other" codes
+    (X.Y.0) say no more than their subject, and X.0.0 nothing at all: their titles
+    ("Other undefined status") are not shown as if they said something (D22)."""
+    match = _ENHANCED.match(enhanced)
+    if match is None or int(match.group(3)) != 0:
+        return explain_enhanced(enhanced, lang).short
+    subject = load("enhanced")["subjects"].get(str(int(match.group(2))))
+    if int(match.group(2)) == 0 or subject is None:
+        return ""
+    return ui("enhanced_other", lang, code=enhanced, about=subject[lang]["text"])
 
 
 def _class_fallback(code: int, lang: str) -> str:
@@ -77,8 +99,15 @@ def _class_fallback(code: int, lang: str) -> str:
 
 
 def _wordings(code: int, text: str, lang: str) -> list[str]:
+    """The known server wordings in ``text``, in ``lang``."""
+    return [entry[lang] for entry in _matching(code, text)]
+
+
+def _matching(code: int, text: str) -> list[dict]:
     """The known server wordings in ``text`` (replies.toml ``[[wordings]]``, matched
-    case-insensitively), for those whose ``codes`` admit ``code``."""
+    case-insensitively), for those whose ``codes`` admit ``code``.  One with
+    ``replaces = true`` names what the reply is where the code alone misleads (Postfix's
+    503 "DATA after BDAT" is not "no recipient"): it becomes the short line."""
     out = []
     folded = text.lower() if text.isascii() else None
     for codes, literals, source, entry in _wording_table():
@@ -89,7 +118,7 @@ def _wordings(code: int, text: str, lang: str) -> list[str]:
         else:
             found = re.search(source, text, re.IGNORECASE) is not None  # re caches it
         if found:
-            out.append(entry[lang])
+            out.append(entry)
     return out
 
 
@@ -158,7 +187,7 @@ def explain_note(key: str, params: dict[str, str], lang: str, *,
     hint = entry[lang]["hint"]
     if shell and entry[lang].get("shell"):
         hint = f"{hint} {entry[lang]['shell']}".strip()
-    return entry[lang]["text"].format_map(safe), hint.format_map(safe)
+    return agree(entry[lang]["text"], safe).format_map(safe), agree(hint, safe).format_map(safe)
 
 
 class _Defaulting(dict):
@@ -257,8 +286,12 @@ def unknown_message(topic: str, lang: str) -> str:
 
 
 def _close_codes(code: str, limit: int = 3) -> list[str]:
-    """Known reply codes nearest to a wrong one: same digits in place first, then by value."""
+    """Known reply codes nearest to a wrong one: same digits in place first, then by value.
+    For a number that cannot be a code (600, 999) only codes that end the same (500):
+    "556, 555, 554" for 999 would mean nothing (D25)."""
     known = sorted(load("replies")["codes"], key=int)
+    if code[0] not in "2345" or code[1] not in "012345":
+        return [other for other in known if other[1:] == code[1:]][:limit]
 
     def distance(other: str) -> tuple[int, int]:
         return (sum(a != b for a, b in zip(code, other, strict=True)), abs(int(other) - int(code)))

@@ -51,7 +51,7 @@ class _Collector(Renderer):
         super().__init__(lang)
         self.feed = feed
 
-    def text(self, line: str, style: str = "") -> None:
+    def text(self, line: str, style: str = "", *, hang: int | None = None) -> None:
         if line:
             self.feed.put(WorldNote(line, style or "note.info"))
 

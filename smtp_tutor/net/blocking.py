@@ -115,6 +115,8 @@ class BlockingConnection:
             return self._write(request.data)
         if isinstance(request, plan.Read):
             return self._read(request.seconds)
+        if isinstance(request, plan.Listen):
+            return self._listen(request.seconds)
         if isinstance(request, plan.StartTls):
             return self._start_tls()
         return self.close()
@@ -140,6 +142,21 @@ class BlockingConnection:
             chunk = self._socket.recv(READ_SIZE)
         except TimeoutError as failure:
             raise plan.timeout_error(self.session, self.timeout, self.port) from failure
+        except OSError as failure:
+            self.closed = True
+            raise TransportError("server-closed") from failure
+        if not chunk:
+            self.closed = True
+        return chunk
+
+    def _listen(self, seconds: float) -> bytes | None:
+        """What arrives within ``seconds``; None when nothing did (not an error)."""
+        assert self._socket is not None
+        try:
+            self._socket.settimeout(seconds)
+            chunk = self._socket.recv(READ_SIZE)
+        except TimeoutError:
+            return None
         except OSError as failure:
             self.closed = True
             raise TransportError("server-closed") from failure

@@ -145,6 +145,8 @@ class SmtpConnection:
             return await self.write(request.data)
         if isinstance(request, plan.Read):
             return await self._read(request.seconds)
+        if isinstance(request, plan.Listen):
+            return await self._listen(request.seconds)
         if isinstance(request, plan.StartTls):
             return await self.start_tls()
         return await self.close()
@@ -155,6 +157,21 @@ class SmtpConnection:
             chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
         except TimeoutError as error:
             raise plan.timeout_error(self.session, self.timeout, self.port) from error
+        except (ConnectionError, OSError) as error:
+            self.closed = True
+            raise TransportError("server-closed") from error
+        if not chunk:
+            self.closed = True
+        return chunk
+
+    async def _listen(self, seconds: float) -> bytes | None:
+        """What arrives within ``seconds``; None when nothing did (a cancelled read
+        consumes nothing)."""
+        assert self._reader is not None
+        try:
+            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
+        except TimeoutError:
+            return None
         except (ConnectionError, OSError) as error:
             self.closed = True
             raise TransportError("server-closed") from error

@@ -42,6 +42,15 @@ class Read:
         self.seconds = seconds  # what is left of this reply's time
 
 
+class Listen:
+    """Read if something comes within ``seconds``; answered None when nothing did."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+
 class StartTls:
     __slots__ = ()
 
@@ -50,7 +59,8 @@ class Close:
     __slots__ = ()
 
 
-Request = Write | Read | StartTls | Close
+Request = Write | Read | Listen | StartTls | Close
+EARLY_REPLY = 2.0  # how long an unadvertised BDAT waits for a refusal before its octets
 Plan = Generator[Request, object, list]
 
 
@@ -131,6 +141,12 @@ def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
     sink(list(outgoing.events))
     try:
         yield Write(outgoing.wire)
+        if session.chunk_unconfirmed:  # I1: a server without CHUNKING answers at once
+            early = yield Listen(min(EARLY_REPLY, clock.timeout))
+            if early == b"":
+                raise TransportError("server-closed")
+            if early:
+                sink(list(session.receive(early)))
         if session.awaiting_reply:
             clock.restart()
             yield from read_replies(session, sink, clock)

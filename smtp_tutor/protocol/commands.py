@@ -159,6 +159,10 @@ def _path_notes(command: Command) -> list[Note]:
     params = {"verb": command.verb, "keyword": keyword}
     match = _PATH.match(command.args)
     if not match or match.group("kw").upper() != keyword:
+        typed = re.split(r"[:<\s]", command.args.strip(), maxsplit=1)[0]
+        if typed and _close_to(typed.upper(), keyword):  # MAIL FORM: → FROM
+            return [Note("path-keyword-typo", {**params, "typed": typed[:20]},
+                         level="warning", rfc="RFC 5321 §4.1.1.2", expect="501")]
         return [Note("path-keyword-missing", params, level="warning",
                      rfc="RFC 5321 §4.1.1.2", expect="501")]
     if not match.group("colon"):
@@ -175,3 +179,23 @@ def _path_notes(command: Command) -> list[Note]:
         notes.append(Note("path-brackets-missing", params, level="warning",
                           rfc="RFC 5321 §4.1.2", expect="501"))
     return notes
+
+
+def _close_to(typed: str, keyword: str) -> bool:
+    """FORM, FRM, FROMM for FROM; OT, TOO for TO: the same letters, or one edit away."""
+    if sorted(typed) == sorted(keyword):
+        return True
+    import difflib
+
+    return difflib.SequenceMatcher(None, typed, keyword).ratio() >= 0.6 and typed != keyword
+
+
+_COMMAND_SHAPES = re.compile(
+    r"^(?:(?:QUIT|RSET|NOOP|DATA|STARTTLS)\s*|(?:EHLO|HELO)\s+\S+|MAIL\s+FROM:.*|RCPT\s+TO:.*"
+    r"|BDAT\s+\d+(?:\s+LAST)?|(?:VRFY|EXPN|AUTH)\s+\S.*)$", re.IGNORECASE)
+
+
+def looks_like_command(line: str) -> bool:
+    """The whole line has a command's shape (`QUIT`, `RCPT TO:<…>`), not just its first
+    word ("Data from the survey" is body text)."""
+    return _COMMAND_SHAPES.match(line.strip()) is not None

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 SERVER = "S"
 CLIENT = "C"
 UNKNOWN = "?"
+TOOL = "!"  # what the tool itself reports about the connection (swaks' TLS lines)
+TLS_STARTED = "tls-started"
+TLS_FAILED = "tls-failed"
 
 _TEXTBOOK = re.compile(r"^\s*([SC]):(?: (.*)|(.*))$")
 _SWAKS_SERVER = re.compile(r"^\s*(?:<-|<~|<\*\*|<~\*)\s+(.*)$")
 _SWAKS_CLIENT = re.compile(r"^\s*(?:->|~>)(?: (.*)|$)")
 _SWAKS_INFO = re.compile(r"^\s*(?:===|\*\*\*|\+\s)")
+_SWAKS_TLS_STARTED = re.compile(r"^\s*=== TLS started")
+_SWAKS_TLS_FAILED = re.compile(r"^\s*\*\*\* TLS startup failed\s*(.*)$")
 _TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d+ ")
 _SMTPLIB = re.compile(r"^(send|reply|data|connect): (.*)$")
 _SHELL_PROMPT = re.compile(r"^\S*[$#%] (?:telnet|nc|ncat|openssl|swaks)\b")
@@ -70,6 +75,11 @@ def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
     match = _SWAKS_CLIENT.match(line)
     if match:
         return [TranscriptLine(CLIENT, match.group(1) or "", number, "swaks")]
+    failed = _SWAKS_TLS_FAILED.match(line)
+    if failed:  # swaks' word on a handshake that failed: the annotation must keep it
+        return [TranscriptLine(TOOL, f"{TLS_FAILED} {failed.group(1).strip()}", number, "swaks")]
+    if _SWAKS_TLS_STARTED.match(line):
+        return [TranscriptLine(TOOL, TLS_STARTED, number, "swaks")]
     if _SWAKS_INFO.match(line):
         return []
     smtplib_lines = _smtplib(_TIMESTAMP.sub("", line), number)

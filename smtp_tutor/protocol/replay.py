@@ -11,7 +11,14 @@ from dataclasses import dataclass
 
 from smtp_tutor.protocol.commands import CommandRefused
 from smtp_tutor.protocol.events import Event, Note
-from smtp_tutor.protocol.notation import CLIENT, REPLY_SHAPE, TranscriptLine, resolve_side
+from smtp_tutor.protocol.notation import (
+    CLIENT,
+    REPLY_SHAPE,
+    TLS_FAILED,
+    TOOL,
+    TranscriptLine,
+    resolve_side,
+)
 from smtp_tutor.protocol.session import ClientSession
 from smtp_tutor.protocol.states import State
 
@@ -50,6 +57,9 @@ class Replayer:
 
     def feed(self, line: TranscriptLine) -> Iterator[ReplayEvent]:
         session = self.session
+        if line.side == TOOL:
+            yield from self._tool(line)
+            return
         side = resolve_side(line, session.state is State.DATA)
         if side != CLIENT and not REPLY_SHAPE.match(line.text):
             yield ReplayNote(Note("transcript-not-a-reply", {"text": line.text[:60]},
@@ -71,3 +81,18 @@ class Replayer:
             yield from session.send(text).events
         except CommandRefused as refused:
             yield ReplayNote(refused.note, line.line_no)
+
+    def _tool(self, line: TranscriptLine) -> Iterator[ReplayEvent]:
+        """swaks' own lines about TLS: a handshake that failed (kept, never dropped), or
+        one that started before any greeting (implicit TLS, port 465, RFC 8314)."""
+        session = self.session
+        if line.text.startswith(TLS_FAILED):
+            detail = line.text[len(TLS_FAILED):].strip().strip("()")
+            yield ReplayNote(Note("transcript-tls-failed", {"detail": detail[:200]},
+                                  level="error", rfc="RFC 3207 §4"), line.line_no)
+        elif session.state is State.GREETING and session.last_reply is None:
+            session.implicit_tls()
+            yield ReplayNote(Note("transcript-implicit-tls", rfc="RFC 8314 §3.3"), line.line_no)
+        elif session.state is State.TLS:
+            session.tls_established()
+            yield TlsAssumed(line.line_no)

@@ -67,6 +67,12 @@ class ClientSession:
         self._body_warned: set[str] = set()
         self._body_binary = False  # the open transaction's MAIL said BODY=BINARYMIME
         self._chunk: ChunkInProgress | None = None  # a BDAT whose octets are being typed
+        # a BDAT the server never advertised (CHUNKING): it may answer at once and read the
+        # "chunk" as command lines (aiosmtpd, OpenSMTPD, Exim); the octets sent are kept
+        self._unsure: Command | None = None
+        self._unsure_octets = bytearray()
+        self._bdat_seen = False  # a chunk of the open transaction was answered (RFC 3030 §2)
+        self._bdat_failed = False  # ... and refused: no more chunks may follow
         self.group = 0  # the PIPELINING group being sent (0: commands go alone)
         self._groups = 0
         self._grouped: dict[int, int] = {}  # id(command in flight) -> its group
@@ -75,6 +81,10 @@ class ClientSession:
 
     @property
     def awaiting_reply(self) -> bool:
+        """A reply is owed.  An unadvertised BDAT whose chunk is still open may be
+        answered early, but is not owed anything before its octets are all sent."""
+        if self._chunk is not None and self._unsure is self._chunk.command:
+            return len(self._pending) > 1
         return bool(self._pending)
 
     def begin_group(self) -> int:
@@ -94,6 +104,20 @@ class ClientSession:
     def body_8bit(self) -> bool:
         """The open transaction's MAIL declared an 8-bit body (8BITMIME or BINARYMIME)."""
         return self._body_8bit
+
+    @property
+    def chunk_unconfirmed(self) -> bool:
+        """A BDAT the server never advertised, with none of its octets sent yet: a
+        connection first listens a moment for a refusal (a server that does not know
+        BDAT answers at once) before it sends octets that would be read as commands."""
+        return self._chunk is not None and self._unsure is self._chunk.command \
+            and self._chunk.sent == 0
+
+    @property
+    def between_chunks(self) -> bool:
+        """A chunk of the open transaction was answered: BDAT (or RSET) comes next, never
+        DATA (RFC 3030 §2)."""
+        return self._bdat_seen and self.state is State.RCPT
 
     @property
     def chunk(self) -> ChunkInProgress | None:
@@ -154,10 +178,15 @@ class ClientSession:
         chunk = parse_bdat(command.args) if command.verb == "BDAT" else None
         if chunk is not None and chunk[1]:
             command = Command(BDAT_LAST, command.args, command.display)
+        unadvertised = chunk is not None and "CHUNKING" not in self.capabilities
         if chunk is not None and chunk[0] > 0:
             # RFC 3030 §2: the reply comes after the octets, so none is awaited yet
             self._chunk = ChunkInProgress(command, chunk[0])
             notes.append(Note("chunk-opened", {"size": str(chunk[0])}, rfc="RFC 3030 §2"))
+            if unadvertised:  # its reply may come at once: wait for it in order
+                self._unsure = command
+                self._unsure_octets.clear()
+                self._pending.append(command)
         else:
             self._pending.append(command)
             if self.group:
@@ -175,6 +204,8 @@ class ClientSession:
         text = line.rstrip("\r\n")
         octets = typed_octets(text)
         wire, dropped = chunk.take(octets)
+        if self._unsure is chunk.command:
+            self._unsure_octets += wire
         notes = self._chunk_notes(wire, text)
         if dropped:
             notes.append(Note("chunk-overflow", {"dropped": str(dropped),
@@ -189,9 +220,12 @@ class ClientSession:
             raise ValueError("a BDAT chunk is still open")
         line = bdat_line(len(payload), last=last)
         outgoing = self.send_command(line)
+        outgoing.events = [_whole_chunk(event) for event in outgoing.events]
         if self._chunk is None:  # BDAT 0: nothing follows
             return outgoing
         self._chunk.take(payload)
+        if self._unsure is self._chunk.command:
+            self._unsure_octets += payload
         notes = self._chunk_notes(payload, payload[:PREVIEW].decode("utf-8", "replace"))
         shown = label or f"[{len(payload)} octets]"
         event = self._chunk_event(shown, payload[:PREVIEW], notes, octets=len(payload))
@@ -222,7 +256,8 @@ class ClientSession:
         event = ChunkDataSent(text, wire, len(wire) if octets is None else octets,
                               chunk.sent, chunk.size, last, self.state, tuple(notes))
         if chunk.left == 0:
-            self._pending.append(chunk.command)
+            if self._unsure is not chunk.command:  # an unsure BDAT is in line already
+                self._pending.append(chunk.command)
             self._chunk = None
             if last:
                 self._body_warned = set()
@@ -253,10 +288,19 @@ class ClientSession:
     def _body_line_notes(self, text: str, wire: bytes) -> list[Note]:
         """Once per message: 8-bit text not declared with BODY=8BITMIME; a line too long."""
         notes: list[Note] = []
+        if text.strip() == "." and text != ".":  # `. ` or ` .`: looks like the end, is not
+            notes.append(Note("dot-not-alone", {"line": text.replace(" ", "␠")[:20]},
+                              level="warning", rfc="RFC 5321 §4.1.1.4"))
         if self._body_lines == 1 and text and not data.looks_like_header(text):
             self._body_warned.add("headers")  # said now, while :headers can still help
             notes.append(Note("no-header-section", rfc="RFC 5322 §2.1"))
-        if not text.isascii() and "8bit" not in self._body_warned:
+        in_header = self._in_header_section(text)
+        if not text.isascii() and in_header and "8bit-header" not in self._body_warned:
+            # a header field: the rule is RFC 2047's encoded-words, or RFC 6532 with
+            # SMTPUTF8; not BODY=8BITMIME, which covers the body only
+            self._body_warned.add("8bit-header")
+            notes.append(Note("8bit-header", level="warning", rfc="RFC 2047 §5"))
+        elif not text.isascii() and not in_header and "8bit" not in self._body_warned:
             self._body_warned.add("8bit")
             if not self._body_8bit:
                 notes.append(Note("8bit-without-8bitmime", level="warning",
@@ -266,6 +310,16 @@ class ClientSession:
             notes.append(Note("text-line-too-long", {"octets": str(len(wire))}, level="warning",
                               rfc="RFC 5321 §4.5.3.1.6"))
         return notes
+
+    def _in_header_section(self, text: str) -> bool:
+        """The line just sent belongs to the message's header section: the lines before
+        the first empty one, when the message starts with a header field."""
+        if "header-ended" in self._body_warned:
+            return False
+        if text == "" or (self._body_lines == 1 and not data.looks_like_header(text)):
+            self._body_warned.add("header-ended")
+            return False
+        return True
 
     def send_body_chunk(self, lines: bytes) -> bytes:
         """Many complete body lines at once (bulk input); no per-line events."""
@@ -342,7 +396,12 @@ class ClientSession:
         if answering is None:
             notes.append(Note("unsolicited-reply", {"code": str(reply.code)}, level="warning"))
             verb = ""
+        elif answering is self._unsure and self._unsure_refused(reply):
+            verb = ""  # BDAT was not taken: nothing in the transaction changed
+            notes.append(self._chunk_not_opened())
         else:
+            if answering is self._unsure:
+                self._unsure = None
             verb = answering.verb
             group = self._grouped.pop(id(answering), 0)
             if group:  # a pipelined reply: say which command it answers
@@ -350,11 +409,47 @@ class ClientSession:
                                                       "group": str(group)}))
         self.last_reply = reply
         notes.extend(self._learn_from(verb, answering, reply))
+        notes.extend(self._chunk_sequence(verb, reply))
         self.state = next_state(self.state, verb, reply.code)
+        if self.state not in (State.MAIL, State.RCPT):
+            self._bdat_seen = self._bdat_failed = False  # the transaction is over
         if reply.code == 421 or self.state is State.CLOSED:
             self._pending.clear()
             self._grouped.clear()
         return ReplyReceived(reply, answering, self.state, tuple(notes))
+
+    def _chunk_sequence(self, verb: str, reply: Reply) -> list[Note]:
+        """RFC 3030 §2: one transaction uses BDAT or DATA, never both; after a refused
+        chunk the transaction has failed.  A 503 to DATA after BDAT says that rule."""
+        if verb == "BDAT":
+            self._bdat_seen = True
+            self._bdat_failed = self._bdat_failed or reply.klass in (4, 5)
+        elif verb == "DATA" and reply.code == 503 and self._bdat_seen:
+            return [Note("data-after-bdat", rfc="RFC 3030 §2")]
+        return []
+
+    def _unsure_refused(self, reply: Reply) -> bool:
+        """The reply to an unadvertised BDAT says the server read no chunk: it came before
+        the octets did, or it says BDAT is unknown here (500 aiosmtpd and OpenSMTPD, 502,
+        Exim's 503 "BDAT command used when CHUNKING not advertised").  Other refusals
+        come after a chunk that was read: Postfix after HELO reads it, then says 554."""
+        if self._chunk is not None or reply.code in (500, 502):
+            return True
+        return reply.code == 503 and "advertised" in reply.text.lower()
+
+    def _chunk_not_opened(self) -> Note:
+        """The server read the "chunk" as command lines: each complete line sent is a
+        command it will answer, in order, before anything sent after it."""
+        octets = bytes(self._unsure_octets)
+        lines = octets.split(b"\r\n")[:-1]  # a cut tail joins the next line sent
+        for line in reversed(lines):
+            text = line.decode("utf-8", "replace")
+            self._pending.appendleft(cmd.parse_command(text))
+        self._chunk = None
+        self._unsure = None
+        self._unsure_octets.clear()
+        key = "chunk-not-opened" if lines else "chunk-not-opened-none-sent"
+        return Note(key, {"lines": str(len(lines))}, level="warning", rfc="RFC 3030 §2")
 
     def _learn_from(self, verb: str, answering: Command | None, reply: Reply) -> list[Note]:
         notes: list[Note] = []
@@ -418,6 +513,9 @@ class ClientSession:
             if verb in ("STARTTLS", "AUTH", "BDAT") and self.state is State.READY:
                 return [Note("extension-needs-ehlo", {"verb": verb}, level="warning",
                              rfc="RFC 5321 §4.1.1.1", expect="503")]
+            if verb == "BDAT":
+                return [Note("chunk-unadvertised", level="warning", rfc="RFC 3030 §2",
+                             expect="500")]
             return []
         if verb == "STARTTLS":
             if self.tls:
@@ -428,11 +526,15 @@ class ClientSession:
         if verb == "AUTH":
             return self._auth_notes(command)
         if verb == "BDAT" and "CHUNKING" not in caps:
-            return [Note("extension-not-offered", {"extension": "CHUNKING"},
-                         level="warning", rfc="RFC 3030 §2", expect="502")]
+            return [Note("chunk-unadvertised", level="warning", rfc="RFC 3030 §2", expect="500")]
         if verb == "BDAT" and parse_bdat(command.args) is None:
             return [Note("bdat-size-missing", level="warning", rfc="RFC 3030 §2",
                          expect="501")]
+        if verb == "DATA" and self._bdat_seen:
+            return [Note("data-after-bdat", level="warning", rfc="RFC 3030 §2", expect="503")]
+        if verb == "BDAT" and self._bdat_failed:
+            return [Note("bdat-after-failed-chunk", level="warning", rfc="RFC 3030 §2",
+                         expect="551")]
         if verb == "DATA" and self._body_binary:
             return [Note("binarymime-needs-bdat", level="warning", rfc="RFC 3030 §3",
                          expect="503")]
@@ -461,6 +563,12 @@ class ClientSession:
     def _mail_parameter_notes(self, command: Command) -> list[Note]:
         notes: list[Note] = []
         caps = self.capabilities
+        address = cmd.mail_path(command) or ""
+        words = command.args.upper().split()[1:]
+        if not address.isascii() and "SMTPUTF8" in caps and "SMTPUTF8" not in words:
+            # Postfix: 501 5.1.7 Bad sender address syntax; Exim: 501 … malformed address
+            notes.append(Note("utf8-address-needs-parameter", level="warning",
+                              rfc="RFC 6531 §3.4", expect="501"))
         for word in command.args.split()[1:]:
             name, _, value = word.partition("=")
             name = name.upper()
@@ -483,6 +591,16 @@ class ClientSession:
                 notes.append(Note("extension-not-offered", {"extension": "SMTPUTF8"},
                                   level="warning", rfc="RFC 6531 §3.4", expect="555"))
         return notes
+
+
+def _whole_chunk(event: Event) -> Event:
+    """A chunk sent whole (a file, a composed message) is not typed: its note says so,
+    not "type the lines" (I13)."""
+    if not isinstance(event, CommandSent):
+        return event
+    notes = tuple(replace(n, key="chunk-sent-whole") if n.key == "chunk-opened" else n
+                  for n in event.notes)
+    return replace(event, notes=notes)
 
 
 def _shown(command: Command, wire: bytes) -> bytes:

@@ -6,7 +6,9 @@ The state moves only when a *reply* arrives, never when a command leaves: a serv
 that accepts MAIL before HELO (Postfix does) or refuses a well-placed RCPT decides
 where the dialogue really is.  ``TRANSITIONS`` maps (what the reply answers, reply
 class) to the next state; pairs not listed leave the state alone.  A 421 from anywhere
-closes the dialogue (§3.8).
+closes the dialogue (§3.8), so does a 221 to anything (§4.2.2: "closing transmission
+channel"), and so does a 521 to BDAT (Postfix hangs up: without the
+count it cannot tell where the chunk ends).
 
 ``RULES`` is the other direction: before a command leaves, it says in which states the
 command is in place.  Out of place, the core does not refuse it (a student learns by
@@ -74,8 +76,10 @@ TRANSACTION_STATES = frozenset({State.MAIL, State.RCPT, State.DATA})
 
 def next_state(current: State, answering: str, reply_code: int) -> State:
     """Where a reply with ``reply_code`` to ``answering`` leaves the dialogue."""
-    if reply_code == 421:
-        return State.CLOSED
+    if reply_code in (421, 221):  # 221 closes the channel whatever it answers (Postfix's
+        return State.CLOSED       # "I can break rules, too" answers a header-like line)
+    if reply_code == 521 and answering in ("BDAT", "BDAT-LAST"):
+        return State.CLOSED  # a BDAT it cannot parse: the server cannot find the chunk's end
     if answering == GREETING and reply_code // 100 == 5:
         return State.HELLO  # 554 greeting: only QUIT is useful, but the dialogue is open
     target = TRANSITIONS.get((answering, reply_code // 100))

@@ -104,8 +104,9 @@ class Renderer:
     def note(self, view: NoteView) -> None:
         raise NotImplementedError
 
-    def text(self, line: str, style: str = "") -> None:
-        """Free text from a face (headings, help); plain by default."""
+    def text(self, line: str, style: str = "", *, hang: int | None = None) -> None:
+        """Free text from a face (headings, help); plain by default.  ``hang``: where
+        a terminal renderer starts the continuation of a cut line (cells)."""
         print(visible(line), file=self.stream, flush=True)
 
     def connected(self, host: str, port: int, tls: bool) -> None:

@@ -80,7 +80,7 @@ class JsonRenderer(Renderer):
         self._emit({"event": "tls", **shown})
         self.tls_warnings(info)
 
-    def text(self, line: str, style: str = "") -> None:
+    def text(self, line: str, style: str = "", *, hang: int | None = None) -> None:
         """Free text is not part of the JSON stream."""
 
     def bulk(self, lines: int, octets: int) -> None:

@@ -12,14 +12,17 @@ from typing import IO
 from rich.console import Console
 from rich.markup import escape as _escape
 from rich.table import Table
+from rich.text import Text
 
 from smtp_tutor.knowledge import ui
 from smtp_tutor.protocol.visible import MARK
+from smtp_tutor.render import wrap
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.theme import theme
 from smtp_tutor.render.views import NoteView, ReplyView, label, rfc_text, visible, visible_wire
 
 ICON = {"info": "ℹ", "warning": "⚠", "error": "✖"}
+_ONE_STYLE = re.compile(r"^\[([\w.]+)\](.*)\[/\]$", re.DOTALL)
 
 
 _MARK_IN_MARKUP = re.compile(r"(\\*)(" + MARK.pattern + ")")
@@ -43,7 +46,17 @@ class TerminalRenderer(Renderer):
         self.console = Console(file=stream, theme=theme(theme_name), highlight=False, width=width,
                                record=record,
                                force_terminal=color if color else None,
-                               no_color=color is False or None, soft_wrap=False)
+                               no_color=color is False or None, soft_wrap=False,
+                               emoji=False)  # ":AB:" in a fingerprint is not an emoji code
+        self._fixed_width = width is not None
+
+    @property
+    def wrap_width(self) -> int | None:
+        """The width to cut lines at: the terminal's, read each time (it may be resized);
+        None when the output is not a terminal (a pipe, a file): then nothing is cut."""
+        if not (self.console.is_terminal or self._fixed_width):
+            return None
+        return self.console.width
 
     def reply(self, view: ReplyView) -> None:
         style = f"reply.{view.klass}xx"
@@ -88,20 +101,36 @@ class TerminalRenderer(Renderer):
             self._hanging("     ", f"[hint]{escape(view.hint)}[/]")
 
     def _hanging(self, lead: str, body: str) -> None:
-        """``lead`` then ``body`` (both markup); a wrapped line starts under the body."""
-        if len(lead) + len(body) < (self.console.width or 80):  # short: no table needed
-            self.console.print(lead + body)
+        """``lead`` then ``body`` (markup, the body one ``[style]text[/]``); a wrapped line
+        starts under the body, cut by word and in cells (render/wrap.py)."""
+        plain_lead = Text.from_markup(lead).plain
+        match = _ONE_STYLE.match(body)
+        if match is None:  # not one styled span: print as it is
+            self.console.print(lead + body, soft_wrap=True)
             return
-        grid = Table.grid(padding=0)
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        grid.add_row(lead, body)
-        self.console.print(grid)
+        style, text = match.group(1), Text.from_markup(body).plain
+        indent = wrap.cells(plain_lead)
+        lines = wrap.wrap(text, self.wrap_width, first=indent, indent=indent)
+        self.console.print(f"{lead}[{style}]{escape(lines[0])}[/]", soft_wrap=True)
+        for line in lines[1:]:
+            pad = len(line) - len(line.lstrip(" "))
+            self.console.print(f"{' ' * pad}[{style}]{escape(line[pad:])}[/]", soft_wrap=True)
 
     def narration(self, text: str) -> None:
         """A lesson's words: wrapped lines stay under the text, not at column 0."""
         for line in text.split("\n"):
             self._hanging("[narration]» [/]", f"[narration]{escape(line)}[/]")
 
-    def text(self, line: str, style: str = "") -> None:
-        self.console.print(f"[{style}]{escape(line)}[/]" if style else escape(line))
+    def text(self, line: str, style: str = "", *, hang: int | None = None) -> None:
+        """A line of the program's own text (help, lists, banners): cut by word with a
+        hanging indent at the terminal's width, commands kept whole."""
+        line = visible(line)
+        if hang is not None and self.wrap_width is not None:
+            lead, body = line[:hang], line[hang:]
+            cut = wrap.wrap(body, self.wrap_width, first=wrap.cells(lead), indent=hang)
+            parts = [lead + cut[0], *cut[1:]]
+        else:
+            parts = wrap.hanging(line, self.wrap_width)
+        for part in parts:
+            self.console.print(f"[{style}]{escape(part)}[/]" if style else escape(part),
+                               soft_wrap=True)

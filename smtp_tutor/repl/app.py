@@ -18,15 +18,23 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from smtp_tutor import knowledge
 from smtp_tutor.faces.connect import make_connection
 from smtp_tutor.faces.explain import format_explanation
+from smtp_tutor.knowledge.store import load
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, DataLineSent, State
 from smtp_tutor.protocol.auth import b64, cram_md5_response, plain_response, raw_challenge, xoauth2_response
-from smtp_tutor.protocol.commands import CommandRefused, is_secret_line, parse_command
+from smtp_tutor.protocol.chunking import BDAT_LAST
+from smtp_tutor.protocol.commands import (
+    END_OF_DATA,
+    CommandRefused,
+    is_secret_line,
+    parse_command,
+)
 from smtp_tutor.protocol.transcript import Transcript
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
+from smtp_tutor.render.wrap import cells as wrap_cells
 from smtp_tutor.repl import pipelining
 from smtp_tutor.repl.certs import cert_command
 from smtp_tutor.repl.chunks import bdat_command
@@ -35,12 +43,13 @@ from smtp_tutor.repl.compose import attach_command, compose_command, send_comman
 from smtp_tutor.repl.history import SafeFileHistory
 from smtp_tutor.repl.idle import IdleWatch
 from smtp_tutor.repl.keys import shell_bindings
-from smtp_tutor.repl.meta import HELP, EnvelopeTracker, header_lines, parse_meta
+from smtp_tutor.repl.meta import EnvelopeTracker, header_lines, parse_meta
 from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
 from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
 
 META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
+HELP_COLUMN = 21  # where :help's descriptions start
 
 
 async def run_repl(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
@@ -65,6 +74,7 @@ class Repl:
         self.confirm: str | None = None  # prefilled into the next prompt
         self.flagged: str | None = None  # the line whose refusal was just predicted
         self.data_explained = False
+        self.delivered: list[str] = []  # practice users a message was accepted for
         self.pipelining = False  # :pipeline on: a paste leaves as pipelined groups
         self.collecting: list[str] | None = None  # :pipeline … :end
         self.composed: bytes | None = None  # the message built by :compose
@@ -104,10 +114,23 @@ class Repl:
         self.renderer.show_all(events)
         for event in events:
             self.transcript.add(event)
+            self._note_delivery(event)
             if isinstance(event, CommandSent | DataLineSent):
                 self.envelope.sent(event)
             elif isinstance(event, TlsStarted):
                 self.tls_info = event
+
+    def _note_delivery(self, event: object) -> None:
+        """A message accepted (250 after the dot or BDAT LAST): remember its practice users."""
+        answering = getattr(event, "answering", None)
+        reply = getattr(event, "reply", None)
+        if answering is None or reply is None or reply.klass != 2 \
+                or answering.verb not in (END_OF_DATA, BDAT_LAST):
+            return
+        for address in self.session.addresses:
+            user, _, domain = address.rpartition("@")
+            if domain.lower() == "hamburger.edu" and user and user not in self.delivered:
+                self.delivered.append(user)
 
     # -- the loop -------------------------------------------------------------
 
@@ -132,6 +155,9 @@ class Repl:
             await self.handle(line)
         await self.idle.stop()
         last = self.session.last_reply
+        if self.delivered and getattr(self.options, "practice_mailbox", False):
+            # the built-in server: where the mail went, as the lesson's end says (D25)
+            self.renderer.text(self.ui("shell_mailbox_tip", user=self.delivered[0]), "hint")
         return 0 if self.session.state is State.CLOSED and last and last.code == 221 else 1
 
     async def _next_line(self) -> str | None:
@@ -253,8 +279,14 @@ class Repl:
             return
         if self.session.state is State.DATA and before is not State.DATA:
             self._explain_data_once()
+        last = self.session.last_reply
+        if self.connection.closed and last is not None and last.code != 221:
+            # a 421, or Postfix's 521 after a bad BDAT: said now, not at the next command
+            self.renderer.message("closed-after-reply", {"code": str(last.code)}, "error")
 
     def _explain_data_once(self) -> None:
+        # with every 354: the one moment `:headers` can still be used (D15)
+        self.renderer.message("headers-tip", {}, "info")
         if self.data_explained:
             return
         self.data_explained = True
@@ -361,7 +393,10 @@ class Repl:
     async def _abandon_message(self) -> None:
         """Ctrl-D in DATA: a half-written message is never sent without asking."""
         try:
-            answer = await self._ask(self.ui("ask_abandon"))
+            # the question on its own lines, cut by word; the prompt is just "[y/N] " (D21)
+            question, _, choice = self.ui("ask_abandon").rpartition(" [")
+            self.renderer.text(question, "hint")
+            answer = await self._ask(f"[{choice}")
         except AuthCancelled:
             answer = ""
         if answer.strip().lower() not in ("y", "yes", "c", "có"):
@@ -381,12 +416,20 @@ class Repl:
 
     # -- meta-commands --------------------------------------------------------
 
+    def _help(self) -> None:
+        """What to type first, then the shell's own commands, one per line: fits 24
+        rows at 80 columns, each line cut by word with its description hanging (D21)."""
+        texts = load("ui")[self.lang]
+        self.renderer.text(texts["shell_help_first"], "hint")
+        for command, description in texts["shell_help"]:
+            pad = max(HELP_COLUMN - wrap_cells(command), 2)
+            self.renderer.text(f"{command}{' ' * pad}{description}")
+
     async def meta(self, name: str, argument: str) -> None:
         if name in ("quit", "q", "exit"):
             await self.quit()
         elif name == "help":
-            for line in HELP[self.lang]:
-                self.renderer.text(line)
+            self._help()
         elif name == "explain":
             self._explain(argument)
         elif name == "raw":

@@ -43,8 +43,12 @@ def show_chain(repl, info) -> None:  # noqa: ANN001
         values = fields(der)
         values["self_signed"] = yes_no[0] if values["self_signed"] == "yes" else yes_no[1]
         for name in FIELDS:
-            repl.renderer.text(f"  {labels[name]}: {visible(values[name])}")
-            repl.renderer.text(f"      {meanings[name]}", "hint")
+            lead = f"  {labels[name]}: "
+            repl.renderer.text(lead + visible(values[name]), hang=len(lead))
+            meaning = meanings[name]
+            if name == "self_signed" and values[name] == yes_no[1]:
+                meaning = ui("cert_not_self_signed")  # not "subject = issuer" under a "no"
+            repl.renderer.text(f"      {meaning}", "hint")
     if not info.whole_chain:
         repl.renderer.message("cert-only-peer", {"version": platform.python_version()}, "info")
 

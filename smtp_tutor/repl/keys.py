@@ -12,6 +12,23 @@ from prompt_toolkit.keys import Keys
 _VERB_AND_SPACE = re.compile(r"^\s*[A-Za-z]+ $")
 
 
+def _complete_now(buffer) -> bool:  # noqa: ANN001 - a prompt_toolkit Buffer
+    """A single completion is inserted before the next key is handled, so Tab and Enter
+    arriving in one read (a paste, tmux, fast typing) send what the screen shows (D24);
+    prompt_toolkit's own completion runs later, after that Enter.  False: several."""
+    from prompt_toolkit.completion import CompleteEvent
+
+    completer = buffer.completer
+    if completer is None:
+        return False
+    completions = list(completer.get_completions(buffer.document,
+                                                 CompleteEvent(completion_requested=True)))
+    if len(completions) != 1:
+        return False
+    buffer.apply_completion(completions[0])
+    return True
+
+
 def shell_bindings(typing_a_command: Callable[[], bool] = lambda: True) -> KeyBindings:
     """``typing_a_command``: False in DATA and AUTH, where every key is the message's."""
     bindings = KeyBindings()
@@ -24,6 +41,8 @@ def shell_bindings(typing_a_command: Callable[[], bool] = lambda: True) -> KeyBi
         buffer = event.current_buffer
         state = buffer.complete_state
         if state is None:
+            if _complete_now(buffer):
+                return
             buffer.start_completion(insert_common_part=True)
         elif len(state.completions) == 1:
             buffer.complete_state = None

@@ -9,57 +9,6 @@ from smtp_tutor.protocol import ClientSession
 from smtp_tutor.protocol.commands import mail_path
 from smtp_tutor.protocol.data import looks_like_header
 
-HELP = {
-    "en": [
-        ":help                this list",
-        ":explain TOPIC       explain 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
-        ":raw on|off          show the exact bytes on the wire (⏎ = CRLF)",
-        ":headers             in DATA: insert From:/To:/Date:/Message-ID:/Subject: and a blank line",
-        ":save FILE           save the session in the textbook's S:/C: notation (:save! overwrites)",
-        ":save-lesson FILE    save the session as a lesson (smtp-tutor lesson play FILE)",
-        ":lang en|vi          switch the language of explanations",
-        ":pipeline on|off     a paste leaves as PIPELINING groups (RFC 2920) where offered",
-        ":pipeline … :end     type a group of commands, then send them in one write",
-        ":bdat FILE [--last]  the file as one BDAT chunk (RFC 3030); after BDAT n, typed",
-        "                     lines are the chunk's octets (CRLF counted), the prompt counts",
-        ":attach FILE         attach a file to the next :compose",
-        ":compose             build a message (From, To, Cc, Subject, body), shown and explained",
-        ":send / :bdat        send the composed message with DATA / in BDAT chunks",
-        ":cert                the server's certificate after TLS, each field explained",
-        ":cert save FILE      save it in PEM (:cert save! FILE overwrites)",
-        "AUTH PLAIN|LOGIN|CRAM-MD5|XOAUTH2  asks for the name and (hidden) password or token",
-        ":quit                send QUIT, wait for 221, leave (Ctrl-D does the same; in DATA it",
-        "                     asks first, and never sends a half-written message)",
-        "Ctrl-C clears the line; while a reply is pending it stops waiting (the shell stays).",
-        "Tab completes commands and addresses; a command the server will refuse is flagged",
-        "first, and Enter again sends it anyway.",
-    ],
-    "vi": [
-        ":help                danh sách này",
-        ":explain MỤC         giải thích 354, 5.1.1, RCPT, PIPELINING, dot-stuffing …",
-        ":raw on|off          hiện chính xác các byte trên đường truyền (⏎ = CRLF)",
-        ":headers             trong DATA: chèn From:/To:/Date:/Message-ID:/Subject: và dòng trống",
-        ":save TỆP            lưu phiên theo ký hiệu S:/C: của giáo trình (:save! để ghi đè)",
-        ":save-lesson TỆP     lưu phiên thành bài học (smtp-tutor lesson play TỆP)",
-        ":lang en|vi          đổi ngôn ngữ giải thích",
-        ":pipeline on|off     khi dán, các lệnh đi theo nhóm PIPELINING (RFC 2920) nếu có",
-        ":pipeline … :end     gõ một nhóm lệnh, rồi gửi chúng trong một lần ghi",
-        ":bdat TỆP [--last]   gửi tệp thành một khối BDAT (RFC 3030); sau BDAT n, các dòng",
-        "                     gõ vào là octet của khối (tính cả CRLF), dấu nhắc đếm ngược",
-        ":attach TỆP          đính kèm tệp vào lần :compose tiếp theo",
-        ":compose             soạn thư (From, To, Cc, Subject, thân thư), hiện và giải thích",
-        ":send / :bdat        gửi thư đã soạn bằng DATA / bằng các khối BDAT",
-        ":cert                chứng chỉ của máy chủ sau TLS, giải thích từng trường",
-        ":cert save TỆP       lưu nó dạng PEM (:cert save! TỆP để ghi đè)",
-        "AUTH PLAIN|LOGIN|CRAM-MD5|XOAUTH2  hỏi tên và mật khẩu (ẩn) hoặc mã truy cập",
-        ":quit                gửi QUIT, chờ 221, rồi thoát (Ctrl-D cũng vậy; trong DATA sẽ",
-        "                     hỏi trước, không bao giờ gửi thư viết dở)",
-        "Ctrl-C xoá dòng; khi đang chờ phản hồi, Ctrl-C chỉ dừng việc chờ (shell vẫn chạy).",
-        "Tab gợi ý lệnh và địa chỉ; lệnh mà máy chủ sẽ từ chối được cảnh báo trước,",
-        "nhấn Enter lần nữa để vẫn gửi.",
-    ],
-}
-
 
 @dataclass(frozen=True)
 class MetaCommand:

@@ -32,4 +32,6 @@ def prompt_text(host: str, session: ClientSession, lang: str = "en") -> str:
     """``host [state]> ``; inside a BDAT chunk, the octets still owed (RFC 3030)."""
     if session.chunk is not None:
         return f"{host} [{ui('prompt_chunk', lang, left=str(session.chunk.left))}]> "
+    if session.between_chunks:  # RFC 3030: only BDAT (or RSET) may follow now (I5)
+        return f"{host} [{ui('prompt_between_chunks', lang)}]> "
     return f"{host} [{session.state.value}]> "

@@ -126,8 +126,9 @@ class PracticeHandler:
         first = self._first_seen.setdefault(triplet, now)
         left = first + wait - now
         if left > 0:
+            seconds = max(1, round(left))
             return (f"451 4.7.1 <{address}>: Recipient address rejected: Greylisted, "
-                    f"try again in {max(1, round(left))} seconds")
+                    f"try again in {seconds} second{'' if seconds == 1 else 's'}")
         return ""
 
     async def handle_VRFY(self, server, session, envelope, address: str) -> str:

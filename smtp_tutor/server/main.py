@@ -25,14 +25,14 @@ def serve(options: argparse.Namespace, lang: str) -> int:
     try:
         users = load_users(options.users)
     except UsersFileError as error:
-        sys.stderr.write(f"smtp-tutor: {ui(error.key, lang, **error.params)}\n")
+        _err(f"smtp-tutor: {ui(error.key, lang, **error.params)}\n")
         return 2
     if not _is_loopback(options.host):
-        sys.stderr.write(f"smtp-tutor: {ui('serve_not_loopback', lang, host=options.host)}\n")
+        _err(f"smtp-tutor: {ui('serve_not_loopback', lang, host=options.host)}\n")
     try:
         watchers = _watchers(options, lang)
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: {ui('serve_lint_cannot_write', lang, path=options.lint_report, reason=str(error.strerror))}\n")  # noqa: E501
+        _err(f"smtp-tutor: {ui('serve_lint_cannot_write', lang, path=options.lint_report, reason=str(error.strerror))}\n")  # noqa: E501
         return 2
     config = ServerConfig(host=options.host, port=options.port, domain=options.domain,
                           mailbox_dir=Path(options.mailbox_dir) if options.mailbox_dir else None,
@@ -50,7 +50,7 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         try:
             running = await start_server(config)
         except OSError as error:
-            sys.stderr.write(f"smtp-tutor: {ui('serve_cannot_listen', lang, host=options.host, port=str(options.port), reason=str(error.strerror))}\n")  # noqa: E501
+            _err(f"smtp-tutor: {ui('serve_cannot_listen', lang, host=options.host, port=str(options.port), reason=str(error.strerror))}\n")  # noqa: E501
             raise SystemExit(1) from error
         print(ui("serve_banner", lang, domain=options.domain, host=running.host,
                  port=str(running.port), ca=str(running.ca_path)), flush=True)
@@ -142,3 +142,10 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _err(text: str) -> None:
+    """An error line on stderr, cut by word when stderr is a terminal (D21)."""
+    from smtp_tutor.render.wrap import for_stream
+
+    sys.stderr.write(for_stream(text))

@@ -23,8 +23,8 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
     schedule = RetrySchedule(speedup=options.speedup, give_up_minutes=options.give_up * 60)
     stream = ConsoleStream()
-    # on a terminal, lines fit its width; into a file or a pipe, a command stays one line
-    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 100_000
+    # on a terminal, lines fit its width; into a file or a pipe, nothing is cut
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     renderer = TerminalRenderer(lang, stream, width=width)
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
@@ -36,6 +36,11 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
         config.fallback_port = config.pop3_port = config.pop3_crepes_port = 0
+    elif getattr(options, "ports", None):  # six in a row from START (D25)
+        start = options.ports
+        config.dns_port, config.submission_port, config.mx_port = start, start + 1, start + 2
+        config.fallback_port, config.pop3_port = start + 3, start + 4
+        config.pop3_crepes_port = start + 5
 
     async def main() -> None:
         import contextlib
@@ -52,8 +57,10 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         try:
             world = await start_world(config)
         except OSError as error:
-            sys.stderr.write(say("cannot_start", lang, reason=error.strerror or str(error))
-                             + "\n")
+            from smtp_tutor.render.wrap import for_stream
+
+            sys.stderr.write(for_stream(say("cannot_start", lang,
+                                            reason=error.strerror or str(error)) + "\n"))
             raise SystemExit(1) from error
         for line in banner(world, lang):
             renderer.text(line)

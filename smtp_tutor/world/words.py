@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge.plural import agree
 from smtp_tutor.knowledge.store import load
 from smtp_tutor.protocol.visible import visible
 
@@ -11,4 +12,4 @@ def say(key: str, lang: str, **params: object) -> str:
     from a peer, a file or a mailbox)."""
     safe = {name: visible(value) if isinstance(value, str) else value
             for name, value in params.items()}
-    return load("world")[lang][key].format(**safe)
+    return agree(load("world")[lang][key], safe).format(**safe)

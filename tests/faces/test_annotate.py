@@ -87,3 +87,53 @@ def test_nothing_to_annotate_and_unreadable_files_get_a_hint(tmp_path):
     result = run_tutor("annotate", str(tmp_path / "missing.txt"))
     assert result.returncode == 2 and "Cannot read" in result.stdout.decode()
     assert b"Traceback" not in result.stderr
+
+
+def test_swaks_tls_startup_failed_is_kept(practice, swaks, tmp_path):
+    """swaks verifying against a CA that did not sign the practice certificate: its
+    `*** TLS startup failed` line must reach the annotation (I12), not be dropped."""
+    import trustme
+
+    other_ca = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other_ca))
+    run = subprocess.run(
+        [swaks, "--server", f"{practice.host}:{practice.port}", "--from", "alice@crepes.fr",
+         "--to", "bob@hamburger.edu", "--tls", "--tls-verify", "--tls-ca-path", str(other_ca)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)  # swaks 2>&1
+    assert b"*** TLS startup failed" in run.stdout, run.stdout.decode()
+    out = run_tutor("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
+    assert "the TLS handshake failed here" in out
+    assert out.index("Go ahead with TLS") < out.index("the TLS handshake failed here")
+    vi = run_tutor("annotate", "--lang", "vi", stdin=run.stdout).stdout.decode()
+    assert "bắt tay TLS đã thất bại" in vi
+
+
+def test_swaks_implicit_tls_is_recognised(loop_thread, practice, swaks):
+    import asyncio
+
+    from aiosmtpd.handlers import Sink
+    from aiosmtpd.smtp import SMTP
+
+    from smtp_tutor.server.certs import server_context
+
+    context = server_context(practice.ca_path.with_name("server.pem"),
+                             practice.ca_path.with_name("server.key"))
+
+    async def start():
+        loop = asyncio.get_running_loop()
+        return await loop.create_server(lambda: SMTP(Sink(), loop=loop), "127.0.0.1", 0,
+                                        ssl=context)
+
+    server = loop_thread.run(start())
+    try:
+        port = server.sockets[0].getsockname()[1]
+        run = subprocess.run(
+            [swaks, "--server", f"127.0.0.1:{port}", "--from", "alice@crepes.fr",
+             "--to", "bob@hamburger.edu", "--tlsc", "--quit-after", "EHLO"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+        assert b"=== TLS started" in run.stdout, run.stdout.decode()
+    finally:
+        loop_thread.loop.call_soon_threadsafe(server.close)
+    out = run_tutor("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
+    assert "implicit TLS (port 465)" in out
+    assert out.index("implicit TLS") < out.index("220")

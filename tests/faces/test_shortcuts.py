@@ -132,3 +132,19 @@ def test_vietnamese_walk_of_the_new_messages(practice, tmp_path):
              b"EHLO crepes.fr\nSTARTTLS\nQUIT\n"),
             ("tls-min above max", ["--tls-min", "1.3", "--tls-max", "1.2"], b"")):
         assert_vietnamese(name, run_vi("connect", *args, *extra, stdin=stdin))
+
+
+def test_a_non_ascii_header_leaves_as_an_encoded_word(practice):
+    """I13: `--header 'Subject: Phở'` no longer sends raw 8-bit in a header field."""
+    import email
+    import email.header
+    import email.policy
+
+    result = run_tutor("connect", practice.host, str(practice.port), "--to",
+                       "bob@hamburger.edu", "--header", "Subject: Phở bò", "--lang", "en")
+    out = result.stdout.decode()
+    assert result.returncode == 0, out
+    assert "C: Subject: =?utf-8?b?" in out and "Phở" not in out.split("C: Subject:")[1][:40]
+    [stored] = [p for p in practice.mailbox_dir.rglob("*") if p.is_file() and "new" in p.parts]
+    message = email.message_from_bytes(stored.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Phở bò"

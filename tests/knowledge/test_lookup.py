@@ -161,3 +161,13 @@ def test_wordings_without_compiling_match_as_the_patterns_do(code, pieces, upper
     text = "".join(pieces)
     text = text.upper() if upper else text
     assert _wordings(code, text, "en") == _wordings_by_regex(code, text)
+
+
+def test_other_enhanced_codes_are_not_shown_as_if_they_said_something():
+    """D22: 2.0.0 adds nothing under a 250; 2.1.0 says only its subject."""
+    assert knowledge.explain_reply(250, "2.0.0", "Ok", "QUIT", "en").enhanced == ""
+    line = knowledge.explain_reply(250, "2.1.0", "Ok", "MAIL", "en").enhanced
+    assert "Other address status" not in line and "address" in line
+    assert "Bad destination mailbox" in knowledge.explain_reply(
+        550, "5.1.1", "no", "RCPT", "en").enhanced
+    assert knowledge.explain_topic("2.0.0", "en").title  # `explain 2.0.0` still answers

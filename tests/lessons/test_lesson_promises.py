@@ -90,7 +90,9 @@ def test_pace_must_be_more_than_zero(pace):
 
 
 def test_lesson_list_fits_the_longest_id_and_translates_level():
-    listing = run_tutor("lesson", "list").stdout.decode().splitlines()[1:]
+    out = run_tutor("lesson", "list").stdout.decode().splitlines()
+    listing = out[1:-1]  # the last line says how to play one
+    assert "`smtp-tutor lesson play alice-bob`" in out[-1]
     columns = {line.index(" level ") for line in listing}
     assert len(columns) == 1  # persistent-connection no longer pushes its row out
     numbers = [int(line[3:5]) for line in listing]

@@ -65,6 +65,8 @@ def test_send_chunk_puts_line_and_octets_in_one_write():
     assert isinstance(chunk, ChunkDataSent) and chunk.octets == len(payload) and chunk.last
     assert "8bit-without-8bitmime" in [n.key for n in chunk.notes]
     assert session.awaiting_reply and session.chunk is None
+    opened = [n.key for n in out.events[0].notes]  # nothing is typed: not "type the lines"
+    assert "chunk-sent-whole" in opened and "chunk-opened" not in opened
 
 
 def test_bdat_without_a_size_and_data_after_binarymime_are_predicted():
@@ -123,3 +125,50 @@ def test_grouped_commands_carry_their_group_and_replies_name_their_command():
     assert replies[2].notes[-1].params["command"] == "RCPT TO:<x@y.z>"
     assert session.state is State.RCPT
     assert session.send("NOOP").events[0].group == 0
+
+
+def _after_helo() -> ClientSession:
+    session = ClientSession()
+    session.receive(b"220 hamburger.edu ESMTP\r\n")
+    for line, reply in (("HELO crepes.fr", b"250 hamburger.edu\r\n"),
+                        ("MAIL FROM:<a@crepes.fr>", b"250 ok\r\n"),
+                        ("RCPT TO:<bob@hamburger.edu>", b"250 ok\r\n")):
+        session.send(line)
+        session.receive(reply)
+    return session
+
+
+def test_an_unadvertised_bdat_answered_at_once_opens_no_chunk():
+    session = _after_helo()
+    out = session.send("BDAT 40 LAST")
+    assert {"chunk-opened", "chunk-unadvertised"} <= {n.key for n in out.events[0].notes}
+    assert not session.awaiting_reply  # nothing is owed before the octets
+    session.send("Hello there")
+    [reply] = session.receive(b"503 BDAT command used when CHUNKING not advertised\r\n")
+    assert reply.answering.verb == "BDAT-LAST" and session.chunk is None
+    assert [n.key for n in reply.notes] == ["chunk-not-opened"]
+    assert reply.notes[0].params == {"lines": "1"}
+    assert session.state is State.RCPT  # the transaction is untouched
+    [line_reply] = session.receive(b"500 unrecognized command\r\n")
+    assert line_reply.answering.display == "Hello there"
+    assert session.send("NOOP").wire == b"NOOP\r\n"  # a command again
+
+
+def test_postfix_after_helo_reads_the_chunk_then_refuses_it():
+    """Live on Postfix 3.7.11 (2026-12-06): after HELO it reads an unadvertised chunk and
+    answers 554 5.5.1 once all octets came; the next reply answers the next command."""
+    session = _after_helo()
+    session.send("BDAT 5")
+    session.send("abc")
+    [reply] = session.receive(b"554 5.5.1 Error: no valid recipients\r\n")
+    assert reply.answering.verb == "BDAT" and not reply.notes
+    assert not session.awaiting_reply
+
+
+def test_an_unadvertised_bdat_refused_before_any_octet_says_nothing_was_sent():
+    session = _after_helo()
+    session.send("BDAT 40 LAST")
+    assert session.chunk_unconfirmed  # a connection listens for a refusal first
+    [reply] = session.receive(b"500 Error: command \"BDAT\" not recognized\r\n")
+    assert [n.key for n in reply.notes] == ["chunk-not-opened-none-sent"]
+    assert session.chunk is None and not session.awaiting_reply

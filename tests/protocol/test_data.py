@@ -61,3 +61,39 @@ def test_chunk_encoding_matches_line_encoding(lines):
 ])
 def test_looks_like_header(line, header):
     assert data.looks_like_header(line) is header
+
+
+def test_a_dot_with_a_space_is_said_not_to_be_the_end():
+    """D14: `. ` and ` .` look like the end of the message on screen, but are body lines."""
+    from smtp_tutor.protocol import ClientSession, DataLineSent, State
+
+    session = ClientSession()
+    session.receive(b"220 x\r\n")
+    for line, reply in (("EHLO a", b"250 x\r\n"), ("MAIL FROM:<a@b>", b"250 ok\r\n"),
+                        ("RCPT TO:<b@c>", b"250 ok\r\n"), ("DATA", b"354 go\r\n")):
+        session.send(line)
+        session.receive(reply)
+    for typed, wire in ((". ", b".. \r\n"), (" .", b" .\r\n")):
+        [event] = session.send(typed).events
+        assert isinstance(event, DataLineSent) and event.wire == wire
+        note = next(n for n in event.notes if n.key == "dot-not-alone")
+        assert note.params["line"] == typed.replace(" ", "␠")
+        assert session.state is State.DATA
+    [event] = session.send(".").events
+    assert not any(n.key == "dot-not-alone" for n in event.notes)
+
+
+def test_a_non_ascii_header_field_is_told_rfc_2047_not_8bitmime():
+    """I13: a header line's rule is encoded-words (RFC 2047), the body's is 8BITMIME."""
+    from smtp_tutor.protocol import ClientSession
+
+    session = ClientSession()
+    session.receive(b"220 x\r\n")
+    for line, reply in (("EHLO a", b"250 x\r\n"), ("MAIL FROM:<a@b>", b"250 ok\r\n"),
+                        ("RCPT TO:<b@c>", b"250 ok\r\n"), ("DATA", b"354 go\r\n")):
+        session.send(line)
+        session.receive(reply)
+    keys = [[n.key for n in session.send(line).events[0].notes]
+            for line in ("Subject: Phở", "", "Bánh mì")]
+    assert keys[0] == ["8bit-header"] and keys[1] == []
+    assert keys[2] == ["8bit-without-8bitmime"]

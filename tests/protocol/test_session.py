@@ -339,3 +339,28 @@ def test_a_misspelt_verb_gets_a_did_you_mean():
     session = greeted(b"250 h\r\n")
     [note] = session.check("MIAL FROM:<a@crepes.fr>")
     assert note.key == "unknown-command-close" and note.params["close"] == "MAIL"
+
+
+def test_looks_like_command_reads_the_whole_line():
+    from smtp_tutor.protocol.commands import looks_like_command
+
+    for line in ("QUIT", "rcpt to:<bob@hamburger.edu>", "MAIL FROM:<a@b>", "EHLO crepes.fr",
+                 "BDAT 12 LAST", "VRFY bob"):
+        assert looks_like_command(line), line
+    for line in ("Data from the survey", "Subject: pipe", "hello", "", "QUIT now please",
+                 "Mail from Alice"):
+        assert not looks_like_command(line), line
+
+
+def test_a_221_to_anything_closes_the_dialogue():
+    """Postfix answers a header-like line with `221 2.7.0 Error: I can break rules, too`
+    and hangs up: the core knows it at once (found by the live property test)."""
+    from smtp_tutor.protocol import ClientSession, State
+
+    session = ClientSession()
+    session.receive(b"220 x\r\n")
+    session.send("EHLO a")
+    session.receive(b"250 x\r\n")
+    session.send("Subject: pipe")
+    [event] = session.receive(b"221 2.7.0 Error: I can break rules, too. Goodbye.\r\n")
+    assert event.state is State.CLOSED

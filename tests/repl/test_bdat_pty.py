@@ -28,7 +28,7 @@ def bdat_in_the_shell(child, recipient: str) -> None:
     child.expect("13 of 20 octets")
     child.expect(r"\[bdat: 7 octets to go\]>")
     typed(child, "QUIT\r")  # octets, not a command: 6
-    child.expect(r"\[bdat: 1 octets to go\]>")
+    child.expect(r"\[bdat: 1 octet to go\]>")
     typed(child, "x\r")  # 3 octets: only 1 fits
     child.expect("Chunk complete")
     child.expect("2 octets of this line were not sent")
@@ -70,3 +70,48 @@ def test_bdat_typed_in_the_shell_on_postfix(postfix):
         child.expect(pexpect.EOF)
     finally:
         child.terminate(force=True)
+
+
+def test_bdat_to_a_server_without_chunking_opens_no_chunk_and_says_why(bare_aiosmtpd):
+    """aiosmtpd never advertised CHUNKING: it answers BDAT at once (500), so the shell
+    must not wait for octets: it says why, and the next line is a command (I1)."""
+    child = spawn_plain(*bare_aiosmtpd)
+    try:
+        to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                 ("RCPT TO:<bob@hamburger.edu>", "rcpt"))
+        typed(child, "BDAT 12 LAST\r")
+        child.expect("never advertised CHUNKING")
+        typed(child, "\r")  # the prefilled line: send it anyway
+        child.expect('500 Error: command "BDAT" not recognized')
+        child.expect("opened no chunk")
+        child.expect(r"\[rcpt\]>")
+        typed(child, "NOOP\r")
+        child.expect("250 OK")
+        child.expect(r"\[rcpt\]>")
+        typed(child, "QUIT\r")
+        child.expect("221")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+
+
+def test_between_chunks_the_prompt_says_so_and_data_is_predicted_refused(practice):
+    """I5: after a chunk without LAST only BDAT (or RSET) may follow (RFC 3030 §2)."""
+    child = spawn(practice)
+    try:
+        to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
+                 ("RCPT TO:<bob@hamburger.edu>", "rcpt"))
+        typed(child, "BDAT 5\r")
+        child.expect(r"\[bdat: 5 octets to go\]>")
+        typed(child, "abc\r")
+        child.expect("250")
+        child.expect(r"\[bdat: next chunk\]>")
+        typed(child, "DATA\r")
+        child.expect("one transaction uses BDAT or DATA, never both")
+        child.expect(r"\[bdat: next chunk\]>")
+        child.sendcontrol("u")  # not sent: finish with the last chunk instead
+        typed(child, "BDAT 0 LAST\r")
+        child.expect("250")
+        child.expect(r"\[ready\]>")
+    finally:
+        child.close(force=True)

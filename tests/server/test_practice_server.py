@@ -78,6 +78,6 @@ def test_mailbox_command_lists_and_shows(practice):
     result = run_tutor("connect", practice.host, str(practice.port), stdin=TEXTBOOK)
     assert result.returncode == 0
     listing = run_tutor("mailbox", "bob", "--mailbox-dir", str(practice.mailbox_dir))
-    assert b"1 message(s) for bob" in listing.stdout
+    assert b"1 message for bob" in listing.stdout  # not "message(s)" (issue 24)
     shown = run_tutor("mailbox", "bob", "--mailbox-dir", str(practice.mailbox_dir), "--show", "1")
     assert b"Received: from crepes.fr" in shown.stdout and b"How about pickles?" in shown.stdout

@@ -113,3 +113,17 @@ def test_relay_client_delivers_to_postfix(postfix, loop_thread, zone_server):
     sent = [e.command.verb for e in seen.shown if hasattr(e, "command")]
     assert sent[:3] == ["EHLO", "STARTTLS", "EHLO"] and sent[-1] == "QUIT"
     assert any(type(e).__name__ == "TlsStarted" for e in seen.shown)
+
+
+def test_queue_listing_columns_line_up_with_real_ids():
+    """D25: the header of `smtp-tutor queue` sits over 19-character queue IDs."""
+    from smtp_tutor.world.queue import new_id
+    from smtp_tutor.world.words import say
+
+    for lang, tries, sender in (("en", "TRIES", "SENDER"), ("vi", "LẦN", "NGƯỜI GỬI")):
+        header = say("queue_header", lang)
+        line = say("queue_line", lang, id=new_id(), tries=2, next="12:00:00",
+                   sender="alice@crepes.fr", recipients="bob@hamburger.edu")
+        end = header.index(tries) + len(tries)  # the count is right-aligned under it
+        assert line[end - 5:end] == "    2"
+        assert header.index(sender) == line.index("<alice")

@@ -108,3 +108,47 @@ def test_world_in_tmux_as_a_student_sees_it(tmp_path):
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], check=False, timeout=10)
         time.sleep(0.2)
+
+
+def _six_free_ports() -> int:
+    """A start port whose next four are free too (on loopback, TCP and UDP)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            start = probe.getsockname()[1]
+        if start > 65000:
+            continue
+        try:
+            holders = []
+            for port in range(start, start + 6):
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    holder = socket.socket(socket.AF_INET, kind)
+                    holders.append(holder)
+                    holder.bind(("127.0.0.1", port))
+            return start
+        except OSError:
+            continue
+        finally:
+            for holder in holders:
+                holder.close()
+    raise AssertionError("no six free ports in a row")
+
+
+def test_world_on_a_chosen_port_range(tmp_path):
+    """D25: `--ports START` places the world on START..START+5 (not only on free ports)."""
+    directory = tmp_path / "world"
+    start = _six_free_ports()
+    process = subprocess.Popen([*tutor_command(), "world", "--ports", str(start), "--dir",
+                                str(directory)], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        state = wait_for(lambda: (s := read_state(directory)) and s["pid"] == process.pid and s)
+        assert [state[k] for k in ("dns", "submission", "mx", "fallback", "pop3", "pop3_crepes")] \
+            == list(range(start, start + 6))
+        _submit_to(state, ["bob@hamburger.edu"])
+        wait_for(lambda: len(messages(directory / "mail" / "hamburger.edu", "bob")) == 1)
+    finally:
+        process.kill()
+        process.wait(10)
