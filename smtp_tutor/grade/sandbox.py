@@ -334,22 +334,32 @@ class Sandbox:
     def level(self) -> str:
         return self.isolation.level
 
-    async def listen(self) -> list[socket.socket]:
-        """Listening sockets for the practice server, where the program can reach them."""
+    def _prepare(self) -> tuple[Path, dict[str, str]]:
+        """The run's folder, its uid (a root grader's runs get an unused one) and its
+        submission staged where that uid can read it."""
         self._temp = tempfile.TemporaryDirectory(prefix="smtp-grade-run-")
         base = Path(self._temp.name)
         base.chmod(0o755)
         if self.level != "weak" and self.isolation.root:
             self.uid = _free_uid()
         names = stage(self.files, base / "submission") if self.level != "weak" else {}
-        if self.level == "full":
-            self._argv = self._rewrite(names, SUBMISSION)
-            return await self._spawn_full()
+        return base, names
+
+    def _workdir(self, base: Path) -> None:
+        """Below ``full`` the program's working folder is a private folder of its uid."""
         self.workdir = base / "work"
         self.workdir.mkdir()
         if self.uid is not None:
             os.chown(self.workdir, self.uid, self.uid)
             self.workdir.chmod(0o700)
+
+    async def listen(self) -> list[socket.socket]:
+        """Listening sockets for the practice server, where the program can reach them."""
+        base, names = self._prepare()
+        if self.level == "full":
+            self._argv = self._rewrite(names, SUBMISSION)
+            return await self._spawn_full()
+        self._workdir(base)
         # IPPROTO_TCP named: asyncio sets TCP_NODELAY only on sockets that say TCP (with
         # proto 0 every reply waits out Nagle and delayed ACKs, ~40 ms a turn)
         host = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -545,12 +555,7 @@ class Sandbox:
     async def serve(self) -> None:
         """Set up the run of a server program: its port is ``self.port`` (told in
         $SMTP_PORT and ``{port}``); ``connect()`` then reaches it where it listens."""
-        self._temp = tempfile.TemporaryDirectory(prefix="smtp-grade-run-")
-        base = Path(self._temp.name)
-        base.chmod(0o755)
-        if self.level != "weak" and self.isolation.root:
-            self.uid = _free_uid()
-        names = stage(self.files, base / "submission") if self.level != "weak" else {}
+        base, names = self._prepare()
         if self.level == "full":
             self._argv = self._rewrite(names, SUBMISSION)
             await self._spawn_full(bind=False)
@@ -561,11 +566,7 @@ class Sandbox:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe_socket:
                 probe_socket.bind(("127.0.0.1", 0))
                 self.port = probe_socket.getsockname()[1]
-        self.workdir = base / "work"
-        self.workdir.mkdir()
-        if self.uid is not None:
-            os.chown(self.workdir, self.uid, self.uid)
-            self.workdir.chmod(0o700)
+        self._workdir(base)
         self._argv = self._rewrite(names, str(base / "submission"))
 
     def _start_connector(self) -> tuple[subprocess.Popen[bytes], socket.socket]:

@@ -6,6 +6,7 @@ import datetime
 import ipaddress
 import os
 import ssl
+from collections.abc import Iterable
 from pathlib import Path
 
 NAMES = ("hamburger.edu", "localhost")
@@ -29,14 +30,24 @@ def server_context(cert_path: Path, key_path: Path) -> ssl.SSLContext:
 
 
 def _create(ca_path: Path, cert_path: Path, key_path: Path, domain: str) -> None:
+    ca_key, ca_cert = new_ca("smtp-tutor practice CA")
+    key, cert = new_server_certificate(ca_key, ca_cert, domain,
+                                       dict.fromkeys((domain, *NAMES)), ADDRESSES)
+    write_key(key_path, key)
+    cert_path.write_bytes(pem(cert))
+    ca_path.write_bytes(pem(ca_cert))
+
+
+def new_ca(common_name: str):  # noqa: ANN201 - (private key, certificate) of cryptography
+    """A practice certificate authority: it stands for the public CAs, for ten years."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp-tutor practice CA")])
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     ca_cert = (
         x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
         .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
@@ -49,30 +60,53 @@ def _create(ca_path: Path, cert_path: Path, key_path: Path, domain: str) -> None
                        critical=False)
         .sign(ca_key, hashes.SHA256())
     )
+    return ca_key, ca_cert
+
+
+def new_server_certificate(ca_key, ca_cert, domain: str, names: Iterable[str],  # noqa: ANN001
+                           addresses: Iterable[str]):  # noqa: ANN201
+    """A server certificate for ``domain`` naming ``names`` and ``addresses``, signed by
+    the practice CA (825 days: what clients accept for a server certificate)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
-    names = [x509.DNSName(n) for n in dict.fromkeys((domain, *NAMES))]
-    names += [x509.IPAddress(ipaddress.ip_address(a)) for a in ADDRESSES]
+    alternative = [x509.DNSName(n) for n in names]
+    alternative += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
     cert = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)]))
-        .issuer_name(ca_name).public_key(key.public_key())
+        .issuer_name(ca_cert.subject).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=825))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.SubjectAlternativeName(alternative), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
                        critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+            ca_key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    pem = serialization.Encoding.PEM
-    secret = key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+    return key, cert
+
+
+def pem(cert) -> bytes:  # noqa: ANN001 - a cryptography certificate
+    from cryptography.hazmat.primitives import serialization
+
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def write_key(path: Path, key) -> None:  # noqa: ANN001 - a cryptography private key
+    """A private key readable by its owner only (never, even briefly, by others)."""
+    from cryptography.hazmat.primitives import serialization
+
+    secret = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                serialization.NoEncryption())
-    key_path.unlink(missing_ok=True)
-    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(secret)
-    cert_path.write_bytes(cert.public_bytes(pem))
-    ca_path.write_bytes(ca_cert.public_bytes(pem))

@@ -10,9 +10,6 @@ Every certificate also names localhost and the loopback addresses, so a student 
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,62 +46,14 @@ def ensure_world_certificates(directory: Path) -> WorldCertificates:
 
 
 def _create(ca_path: Path, ca_key_path: Path, files: dict[str, tuple[Path, Path]]) -> None:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from smtp_tutor.server.certs import new_ca, new_server_certificate, pem, write_key
 
-    now = datetime.datetime.now(datetime.UTC)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "smtp-tutor world CA")])
-    ca_cert = (
-        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-        .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                       critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                       critical=False)
-        .sign(ca_key, hashes.SHA256()))
+    ca_key, ca_cert = new_ca("smtp-tutor world CA")
     for domain, (cert_path, key_path) in files.items():
-        key = ec.generate_private_key(ec.SECP256R1())
-        names = [x509.DNSName(n) for n in (*HOSTS[domain], *LOOPBACK_NAMES)]
-        names += [x509.IPAddress(ipaddress.ip_address(a)) for a in LOOPBACK_ADDRESSES]
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=825))
-            .add_extension(x509.SubjectAlternativeName(names), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
-        _write_key(key_path, key)
-        cert_path.write_bytes(_pem(cert))
-    _write_key(ca_key_path, ca_key)
-    ca_path.write_bytes(_pem(ca_cert))  # last: its presence means the set is complete
-
-
-def _pem(cert) -> bytes:  # noqa: ANN001
-    from cryptography.hazmat.primitives import serialization
-
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
-def _write_key(path: Path, key) -> None:  # noqa: ANN001
-    """A private key readable by its owner only."""
-    from cryptography.hazmat.primitives import serialization
-
-    secret = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                               serialization.NoEncryption())
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secret)
+        key, cert = new_server_certificate(ca_key, ca_cert, domain,
+                                           (*HOSTS[domain], *LOOPBACK_NAMES),
+                                           LOOPBACK_ADDRESSES)
+        write_key(key_path, key)
+        cert_path.write_bytes(pem(cert))
+    write_key(ca_key_path, ca_key)
+    ca_path.write_bytes(pem(ca_cert))  # last: its presence means the set is complete
