@@ -40,8 +40,8 @@ def build_dsn(*, reporting_mta: str, original_sender: str, original: bytes,
         "Your message could not be delivered to one or more recipients.\r\n"
         "It is attached below (its header). The reason:\r\n\r\n"
         f"{reasons}\r\n\r\n"
-        f"Day la he thong thu cua {reporting_mta}. Thu cua ban khong the gui toi "
-        f"{who}.\r\nLy do o tren; phan dau thu goc duoc dinh kem ben duoi.\r\n"
+        f"Đây là hệ thống thư của {reporting_mta}. Thư của bạn không gửi được tới "
+        f"{who}.\r\nLý do ở trên; phần tiêu đề của thư gốc được đính kèm bên dưới.\r\n"
     )
     status = [
         f"Reporting-MTA: dns; {reporting_mta}",
@@ -74,9 +74,10 @@ def build_dsn(*, reporting_mta: str, original_sender: str, original: bytes,
         "",
         f"--{boundary}",
         "Content-Description: Notification",
-        "Content-Type: text/plain; charset=us-ascii",
+        "Content-Type: text/plain; charset=utf-8",
+        "Content-Transfer-Encoding: quoted-printable",
         "",
-        human,
+        quoted_printable(human),
         f"--{boundary}",
         "Content-Description: Delivery report",
         "Content-Type: message/delivery-status",
@@ -90,6 +91,17 @@ def build_dsn(*, reporting_mta: str, original_sender: str, original: bytes,
     text = "\r\n".join(lines).encode("ascii") + b"\r\n"
     body = header.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n").rstrip(b"\r\n") + b"\r\n"
     return text + body + f"\r\n--{boundary}--\r\n".encode("ascii")
+
+
+def quoted_printable(text: str) -> str:
+    """UTF-8 text as quoted-printable (RFC 2045 §6.7), CRLF lines: a 7-bit part any
+    relay can carry, whose Vietnamese survives (as lesson 08 teaches)."""
+    import quopri
+
+    lines = text.split("\r\n")
+    encoded = [quopri.encodestring(line.encode("utf-8")).decode("ascii").replace("=\n", "=\r\n")
+               for line in lines]
+    return "\r\n".join(encoded)
 
 
 def status_of(reply: str, default: str = "5.0.0") -> str:

@@ -127,3 +127,22 @@ def test_queue_listing_columns_line_up_with_real_ids():
         end = header.index(tries) + len(tries)  # the count is right-aligned under it
         assert line[end - 5:end] == "    2"
         assert header.index(sender) == line.index("<alice")
+
+
+def test_the_bounce_speaks_vietnamese_with_its_diacritics_in_a_7_bit_part():
+    """T3: the words for a person are UTF-8, quoted-printable, and read back whole."""
+    import email
+
+    from smtp_tutor.world.dsn import Failure, build_dsn
+
+    bounce = build_dsn(reporting_mta="crepes.fr", original_sender="alice@crepes.fr",
+                       original=b"Subject: hi\r\n\r\nbody\r\n", arrival=0, queue_id="Q1",
+                       failures=[Failure("nobody@hamburger.edu", "5.1.1",
+                                         "550 5.1.1 <nobody@hamburger.edu>: User unknown")])
+    assert max(bounce) < 128 and all(len(line) <= 78 for line in bounce.split(b"\r\n"))
+    notice = email.message_from_bytes(bounce).get_payload()[0]
+    assert notice.get_content_charset() == "utf-8"
+    assert notice["Content-Transfer-Encoding"] == "quoted-printable"
+    text = notice.get_payload(decode=True).decode("utf-8")
+    assert "Đây là hệ thống thư của crepes.fr" in text and "Day la" not in text
+    assert "550 5.1.1 <nobody@hamburger.edu>: User unknown" in text
