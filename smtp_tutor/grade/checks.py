@@ -74,7 +74,9 @@ def judge(spec: CheckSpec, outcome: Outcome, lang: str, *, void: bool = False,
             # doing nothing is not a right reaction: a program that never holds a
             # dialogue earns nothing for "stopping" after a 421 (D5)
             verdict = Verdict(False, "no-dialogue-plain", {})
-    counted = not (void and verdict.status == NOT_REACHED)
+    # a check worth nothing is the same counted or not: say "not counted" only when it
+    # changes the maximum
+    counted = not (void and verdict.status == NOT_REACHED and spec.points > 0)
     hint = "" if verdict.status != FAILED else (verdict.hint or check_text(lang, spec.id, "hint"))
     return CheckResult(
         id=spec.id, name=visible(spec.name) or check_text(lang, spec.id, "name"),
@@ -272,8 +274,9 @@ def quit_(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
             shown = excerpt(connection, index, 1, 1)
             if reply is not None and reply.code == "221":
                 return Verdict(True, "quit-ok", {}, shown)
-            return Verdict(False, "quit-refused", {
-                "reply": reply.text if reply else text(lang, "reason", "no-reply")}, shown)
+            if reply is None:
+                return Verdict(False, "quit-no-reply", {}, shown)
+            return Verdict(False, "quit-refused", {"reply": reply.text}, shown)
     return Verdict(False, "no-quit", {}, excerpt(connection, len(connection.entries) - 1))
 
 

@@ -102,7 +102,8 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
 
 
 # failures that a client-lint finding (a bare LF...) explains: one cause, said once
-FOLLOW_ON = frozenset({"refused", "no-body", "quit-refused", "no-quit", "end-refused",
+FOLLOW_ON = frozenset({"refused", "no-body", "quit-refused", "quit-no-reply", "no-quit",
+                       "end-refused",
                        "no-data", "no-mail", "no-rcpt", "not-ended"})
 
 

@@ -140,10 +140,10 @@ def _rich(report: Report, stream: IO[str]) -> None:
             if check.hint:
                 console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
                                            style="yellow"), (0, 0, 0, 4)))
-            for excerpt in check.excerpt:
+            for excerpt in check.excerpt:  # a long line wraps under itself, indented
                 style = "blue" if excerpt.startswith("S:") else "magenta" if \
                     excerpt.startswith("C:") else "dim"
-                console.print(Text(f"      {excerpt}", style=style), soft_wrap=True)
+                console.print(Padding(Text(excerpt, style=style), (0, 0, 0, 6)))
     console.print()
     total = Text(f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
                  f"{_number(report.max_score)}", style="bold")
