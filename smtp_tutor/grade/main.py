@@ -34,7 +34,8 @@ def _isolation(lang: str) -> int:
         print(text(lang, "ui", "isolation-why", why=found.why))
     for name, value, held in found.held(run_limits(load_rubric())):
         mark = "✓" if held else "✗"
-        print(f"  {mark} {name}: {value}")
+        shown = text(lang, "ui", "limit-own-loopback") if value == "own loopback" else value
+        print(f"  {mark} {text(lang, 'ui', f'limit-{name}')}: {shown}")
     return 0
 
 

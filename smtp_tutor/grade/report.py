@@ -106,8 +106,16 @@ class Report:
             if self.isolation_why:
                 lines.append(text(lang, "ui", "isolation-why", why=self.isolation_why))
         if self.limits:
-            held = [f"{x['name']} {x['value']}" for x in self.limits if x["held"]]
-            loose = [str(x["name"]) for x in self.limits if not x["held"]]
+            def name(limit: dict[str, object]) -> str:
+                return text(lang, "ui", f"limit-{limit['name']}")
+
+            def value(limit: dict[str, object]) -> str:
+                shown = str(limit["value"])
+                return text(lang, "ui", "limit-own-loopback") if shown == "own loopback" \
+                    else shown
+
+            held = [f"{name(x)} {value(x)}" for x in self.limits if x["held"]]
+            loose = [name(x) for x in self.limits if not x["held"]]
             lines.append(text(lang, "ui", "limits-line", held=", ".join(held) or "-",
                               loose=", ".join(loose) or "-"))
         lines += self.notes
