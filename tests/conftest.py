@@ -51,6 +51,7 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
+    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(home / "grade-locks")  # not in /run
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)

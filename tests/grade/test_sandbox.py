@@ -332,3 +332,30 @@ def test_staged_submission_is_read_only(course):
     assert result.stdout == b"read-only\n"
     assert (alice / "notes.txt").read_text() == "alice's private work\n"
     assert not stat.S_IMODE((course / "rubric.toml").stat().st_mode) & 0o077
+
+
+def _grab_uid(queue) -> None:  # in a process of its own, as a second grader would be
+    import time
+
+    from smtp_tutor.grade.sandbox import _free_uid, _release_uid
+
+    uid = _free_uid()
+    queue.put(uid)
+    time.sleep(0.5)
+    _release_uid(uid)
+
+
+def test_two_graders_never_give_their_runs_the_same_uid():
+    """Each grader kills every process of its run's uid at the end: two graders on one
+    machine must hold different uids (a lock file per uid)."""
+    import multiprocessing
+
+    queue = multiprocessing.get_context("fork").Queue()
+    graders = [multiprocessing.get_context("fork").Process(target=_grab_uid, args=(queue,))
+               for _ in range(4)]
+    for grader in graders:
+        grader.start()
+    for grader in graders:
+        grader.join(10)
+    uids = [queue.get(timeout=5) for _ in graders]
+    assert len(set(uids)) == 4
