@@ -32,6 +32,9 @@ class LineOwner(Protocol):
     def saw_overlong(self, octets: int, *, in_data: bool) -> None: ...
 
 
+DRAIN_PIECE = 64 * 1024  # octets of an over-long line dropped per read
+
+
 class ClientLineReader:
     """Stands in for aiosmtpd's ``StreamReader``, with the methods and attributes it uses."""
 
@@ -123,7 +126,12 @@ class ClientLineReader:
         return line
 
     async def read(self, n: int = -1) -> bytes:
-        return await self._reader.read(n)
+        """aiosmtpd drains an over-long line with ``read(consumed)`` and keeps every
+        piece until the line's CRLF: a line that never ends would be memory without end.
+        So the pieces of a line already cut are read here, in small pieces, and dropped
+        (the message is refused at its end all the same: aiosmtpd's TOO_LONG)."""
+        data = await self._reader.read(min(n, DRAIN_PIECE) if n >= 0 else DRAIN_PIECE)
+        return b"" if self._cut else data
 
     def _overrun(self, error: asyncio.LimitOverrunError, *,
                  in_data: bool) -> asyncio.LimitOverrunError:

@@ -1,6 +1,7 @@
 """Hostile or broken clients: the server answers or closes that connection, keeps serving
 the others, and its memory stays bounded (read from /proc while it runs)."""
 
+import asyncio
 import random
 import smtplib
 import socket
@@ -137,3 +138,40 @@ def test_many_abusive_connections_at_once_leave_the_others_served(server):
     for sock in abusers:
         sock.close()
     assert server.rss_kib() - before < MEMORY_SLACK_KIB
+
+
+def test_a_data_line_that_never_ends_costs_no_memory(tmp_path):
+    """aiosmtpd keeps every piece of a line until its CRLF: 30 MB with no CRLF in DATA
+    must not become 30 MB of the server's memory (the reader drops a cut line's pieces)."""
+    import socket
+    import threading
+    import tracemalloc
+
+    from smtp_tutor.server.app import ServerConfig, start_server
+    from smtp_tutor.server.policy import TeachingFaults
+
+    async def main() -> int:
+        server = await start_server(ServerConfig(port=0, mailbox_dir=tmp_path,
+                                                 faults=TeachingFaults(any_recipient="bob")))
+
+        def client() -> None:
+            with socket.create_connection(("127.0.0.1", server.port)) as sock:
+                sock.recv(1024)
+                sock.sendall(b"HELO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n")
+                for _ in range(30):
+                    sock.sendall(b"y" * 1048576)
+
+        sender = threading.Thread(target=client)
+        tracemalloc.start()
+        try:
+            sender.start()
+            peak = 0
+            while sender.is_alive():
+                await asyncio.sleep(0.02)
+                peak = max(peak, tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+            await server.stop()
+        return peak
+
+    assert asyncio.run(main()) < 8 * 1024 * 1024
