@@ -18,10 +18,12 @@ from __future__ import annotations
 import re
 
 # C0 controls except TAB, DEL, C1 controls; bidi embeddings, overrides and isolates;
-# zero-width and line/paragraph separators; the BOM; interlinear annotation marks.
+# zero-width and line/paragraph separators; the BOM; interlinear annotation marks; lone
+# surrogates (bytes that were not UTF-8, kept by "surrogateescape": no encoder takes them)
 _UNSAFE_CLASS = (
     "\x00-\x08\x0a-\x1f\x7f-\x9f"
     "\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff"
 )
 _PATTERNS = {"UNSAFE": f"[{_UNSAFE_CLASS}]", "_UNSAFE_OR_TAB": f"[\t{_UNSAFE_CLASS}]",
              "MARK": r"\\x[0-9a-f]{2}|<U\+[0-9A-F]{4}>"}
@@ -46,6 +48,8 @@ def __getattr__(name: str) -> re.Pattern[str]:  # PEP 562: ``from ... import UNS
 
 def _mark(match: re.Match[str]) -> str:
     code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8, as "surrogateescape" kept it
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"<U+{code:04X}>"
 
 

@@ -152,6 +152,9 @@ class PracticeSMTP(SMTP):
         if self._hung_up:
             return
         text = status if isinstance(status, str) else status.decode("utf-8", "replace")
+        if not text.isascii():  # a byte the client sent that was not UTF-8, echoed back
+            # (aiosmtpd keeps it as a lone surrogate, which no encoder takes): U+FFFD
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         continuation = self._in_reply
         if not self._in_reply:  # the first line of a reply
             if self._refusal and not self._greeted:

@@ -217,3 +217,14 @@ def test_a_program_that_names_another_host_is_told_which_and_where():
     assert recorder.main() is None and recorder.elsewhere() == ["10.20.30.40:1025"]
     said = diagnose({"plain": outcome}, probe(), "en", [])
     assert "10.20.30.40:1025" in said and "$SMTP_HOST" in said and "127.0.0.1:1025" in said
+
+
+def test_bytes_that_are_not_utf8_reach_every_format_as_marks():
+    """A byte that is not UTF-8 in HELO or MAIL FROM (aiosmtpd keeps it as a lone
+    surrogate) must neither crash the grader nor any output format."""
+    report = grade("not_utf8", rubric(seconds=3, only=("delivered", "envelope")))
+    assert report.score == report.max_score == 6
+    for form in ("text", "json", "gradescope", "junit"):
+        rendered = render(report, form)
+        rendered.encode("utf-8")  # no lone surrogate left
+    assert "C: HELO \ufffd" in report.transcripts["plain"]  # shown as a replacement
