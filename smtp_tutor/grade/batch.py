@@ -45,10 +45,14 @@ def grade_class(command: list[str], rubric: Rubric, *, pattern: str, jobs: int, 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     folders = folder_names(paths)
+    if (out / "gradebook.csv").is_dir():
+        sys.stderr.write(text(lang, "ui", "gradebook-is-folder", path=str(out / "gradebook.csv"))
+                         + "\n")
+        return 2
     reports = asyncio.run(_grade_all(command, rubric, paths, folders, max(1, jobs), out, form,
                                      lang, isolation))
     book = out / "gradebook.csv"
-    write_gradebook(book, rubric, paths, reports)
+    write_gradebook(book, rubric, folders, reports)
     sys.stderr.write(summary(reports, lang))
     sys.stderr.write(text(lang, "ui", "gradebook", path=str(book), count=len(paths)) + "\n")
     return 0
@@ -60,14 +64,18 @@ def name_of(path: str) -> str:
 
 def folder_names(paths: list[str]) -> list[str]:
     """One report folder per submission, even when two have the same name
-    (``a/alice`` and ``b/alice``): the second gets ``alice-2``."""
-    seen: dict[str, int] = {}
+    (``a/alice`` and ``b/alice``): the second gets ``alice-2``, unless a submission is
+    called that already, and none is called ``gradebook.csv``."""
+    taken = {"gradebook.csv"}
     out = []
     for path in paths:
         name = visible(name_of(path)).replace("/", "_") or "submission"
-        count = seen.get(name, 0) + 1
-        seen[name] = count
-        out.append(name if count == 1 else f"{name}-{count}")
+        candidate, number = name, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{name}-{number}"
+        taken.add(candidate)
+        out.append(candidate)
     return out
 
 
@@ -121,7 +129,7 @@ async def _grade_all(command: list[str], rubric: Rubric, paths: list[str], folde
 
 def write_gradebook(book: Path, rubric: Rubric, paths: list[str],
                     reports: list[Report]) -> None:
-    descriptor = os.open(book, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descriptor = os.open(book, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score",

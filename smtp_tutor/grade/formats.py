@@ -23,7 +23,9 @@ def private_open(path: str) -> IO[str]:
     """An output file readable by its owner only (a root grader's outputs stay root's)."""
     import os
 
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_NOFOLLOW: a symbolic link planted where the output goes (a world-writable
+    # folder, a run at isolation uid) must not make a root grader write somewhere else
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     return os.fdopen(descriptor, "w", encoding="utf-8")
 
 

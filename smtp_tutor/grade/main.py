@@ -118,9 +118,15 @@ def _own_server(options: argparse.Namespace, lang: str) -> int:
 
 def _output(report, options: argparse.Namespace, write) -> None:  # noqa: ANN001
     from smtp_tutor.grade.formats import private_open
+    from smtp_tutor.grade.report import text
 
     if options.output:
-        with private_open(options.output) as stream:
-            write(report, options.format, stream)
+        try:
+            with private_open(options.output) as stream:
+                write(report, options.format, stream)
+        except OSError as error:  # a folder, a symbolic link, no permission...
+            sys.stderr.write(text(report.lang, "ui", "output-failed", path=options.output,
+                                  error=error.strerror or str(error)) + "\n")
+            raise SystemExit(2) from None
     else:
         write(report, options.format)

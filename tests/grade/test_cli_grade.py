@@ -141,3 +141,32 @@ def test_grade_isolation_says_what_this_machine_gives():
     result = run_tutor("grade", "isolation")
     assert result.returncode == 0
     assert result.stdout.startswith(b"Isolation: ") and b"processes" in result.stdout
+
+
+def test_report_folders_never_collide_and_the_gradebook_is_never_a_folder(tmp_path):
+    from smtp_tutor.grade.batch import folder_names
+
+    names = folder_names(["x/a/alice", "x/b/alice", "x/c/alice-2", "x/d/gradebook.csv"])
+    assert names == ["alice", "alice-3", "alice-2", "gradebook.csv-2"] or \
+        len(set(names)) == 4 and "gradebook.csv" not in names
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(SHORT)
+    (tmp_path / "grades" / "gradebook.csv").mkdir(parents=True)
+    _class(tmp_path, {"an": "correct"})
+    result = _each(tmp_path, str(tmp_path / "submissions" / "*/"), tmp_path / "grades", 1,
+                   rubric)
+    assert result.returncode == 2 and b"is a folder" in result.stderr
+    assert b"Traceback" not in result.stderr
+
+
+def test_an_output_path_that_is_a_symbolic_link_is_refused(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (tmp_path / "results.json").symlink_to(victim)
+    rubric = tmp_path / "rubric.toml"
+    rubric.write_text(SHORT)
+    result = run_tutor("grade", "client", "--rubric", str(rubric), "--format", "gradescope",
+                       "--output", str(tmp_path / "results.json"), "--",
+                       PYTHON, str(CLIENTS / "correct.py"))
+    assert result.returncode == 2 and victim.read_text() == "keep me"
+    assert b"cannot write" in result.stderr and b"Traceback" not in result.stderr
