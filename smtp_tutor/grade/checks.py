@@ -402,10 +402,29 @@ def _refusals(connection: Connection, verb: str, code: str) -> list[int]:
     return out
 
 
+def _broken_elsewhere(outcome: Outcome, verb: str, code: str,
+                      forbidden: tuple[str, ...]) -> Verdict | None:
+    """A reaction is judged on every connection: one that went on after the refusal
+    fails the check, whichever connection is graded (a well-behaved second connection
+    must not hide it)."""
+    for connection in outcome.recorder.connections:
+        for refused in _refusals(connection, verb, code):
+            index, next_verb = _next_command(connection, refused)
+            if next_verb in forbidden:
+                reason = "data-after-refusal" if (verb, next_verb) == ("RCPT", "DATA") \
+                    else "went-on"
+                return Verdict(False, reason, {"verb": next_verb},
+                               excerpt(connection, index, 2, 1))
+    return None
+
+
 def rcpt_550(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
+    broken = _broken_elsewhere(outcome, "RCPT", "550", ("DATA",))
+    if broken is not None:
+        return broken
     refused = _refusals(connection, "RCPT", "550")
     if not refused:
         return not_reached(_cause_before(connection, "RCPT", lang),
@@ -428,11 +447,12 @@ def greeting_421(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
-    after = [(i, e) for i, e in connection.commands() if e.verb != "QUIT"]
-    if after:
-        index, entry = after[0]
-        return Verdict(False, "went-on-after-421", {"verb": entry.verb or entry.text[:20]},
-                       excerpt(connection, index, 1, 0))
+    for each in [connection, *outcome.recorder.others()]:  # every connection got the 421
+        after = [(i, e) for i, e in each.commands() if e.verb != "QUIT"]
+        if after:
+            index, entry = after[0]
+            return Verdict(False, "went-on-after-421", {"verb": entry.verb or entry.text[:20]},
+                           excerpt(each, index, 1, 0))
     bad = _ended_badly(outcome, lang)
     if bad is not None:
         return bad
@@ -444,6 +464,9 @@ def mail_451(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     connection = outcome.recorder.main()
     if connection is None:
         return _no_connection(outcome, lang)
+    broken = _broken_elsewhere(outcome, "MAIL", "451", ("RCPT", "DATA"))
+    if broken is not None:
+        return broken
     refused = _refusals(connection, "MAIL", "451")
     if not refused:
         return not_reached(_cause_before(connection, "MAIL", lang),

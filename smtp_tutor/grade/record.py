@@ -20,6 +20,7 @@ MAX_CONNECTIONS = 500  # kept per run; more are counted
 MAX_ENTRIES = 1000  # lines kept per connection; more are counted
 BUDGET = 20_000  # lines kept per run in all; past it each connection keeps ...
 GUARANTEED = 40  # ... its first lines still: enough for a whole transaction
+DIALOGUE_BUDGET = 20_000  # past those limits, commands, replies and ends of data still kept
 MAX_LINE = 512  # characters kept per line
 
 
@@ -57,15 +58,22 @@ class Connection:
         return bool(host) and not (host.startswith("127.") or host in ("::1", "[::1]"))
 
     def add(self, entry: Entry, budget: list[int] | None = None) -> None:
-        """Keep ``entry`` unless this connection or the run (``budget``: lines left)
-        has kept enough; a late connection always keeps its first lines, so a flood
-        sent first cannot crowd out the transaction that follows."""
+        """Keep ``entry`` unless this connection or the run (``budget``: lines left,
+        then the dialogue's own lines left) has kept enough.  A late connection always
+        keeps its first lines, so a flood sent first cannot crowd out the transaction
+        that follows; past the limits the dialogue itself (commands, replies, the end
+        of data) is still kept from a second budget, and only message lines are
+        dropped, so a long message is still seen to end."""
         full = len(self.entries) >= MAX_ENTRIES or (
             budget is not None and budget[0] <= 0 and len(self.entries) >= GUARANTEED)
         if full:
-            self.dropped += 1
-            return
-        if budget is not None:
+            dialogue = entry.side == "S" or entry.kind == COMMAND or (
+                entry.kind == DATA and entry.text.rstrip("\r\n") == ".")
+            if not dialogue or budget is None or budget[1] <= 0:
+                self.dropped += 1
+                return
+            budget[1] -= 1
+        elif budget is not None:
             budget[0] -= 1
         if len(entry.text) > MAX_LINE:
             entry.text = entry.text[:MAX_LINE] + "…"
@@ -126,7 +134,7 @@ class Recorder(Watcher):
         self._by_peer: dict[int, Connection] = {}
         self._open = 0
         self.extra_connections = 0  # not kept (over MAX_CONNECTIONS)
-        self.budget = [BUDGET]
+        self.budget = [BUDGET, DIALOGUE_BUDGET]
         self.all_closed = asyncio.Event()
         self.all_closed.set()
 

@@ -228,3 +228,41 @@ def test_bytes_that_are_not_utf8_reach_every_format_as_marks():
         rendered = render(report, form)
         rendered.encode("utf-8")  # no lone surrogate left
     assert "C: HELO \ufffd" in report.transcripts["plain"]  # shown as a replacement
+
+
+def test_a_long_message_is_still_seen_to_end():
+    """Past the recorder's limits the dialogue is still kept (only message lines are
+    dropped), so 1,500 lines of text end and are delivered like 15."""
+    from tests.grade.conftest import CLIENTS
+
+    long_text = "\n".join(f"line {n}" for n in range(1500))
+    rules = dataclasses.replace(rubric(seconds=5, only=("delivered", "body")),
+                                env={"SMTP_BODY": long_text})
+    report = grade("", rules, command=[PYTHON, str(CLIENTS / "correct.py")])
+    assert report.score == report.max_score == 6, [c.summary for c in report.checks]
+
+
+def test_a_well_behaved_second_connection_does_not_hide_the_first():
+    """rcpt-550 is judged on every connection: DATA after the 550 on one connection
+    fails it, even when a later connection behaves."""
+    program = STUDENTS / "two_connections.py"
+    program.write_text(
+        "import os, socket\n"
+        "def run(after_550):\n"
+        "    s = socket.create_connection((os.environ['SMTP_HOST'], int(os.environ['SMTP_PORT'])))\n"
+        "    f = s.makefile('rb')\n"
+        "    def reply():\n"
+        "        line = f.readline()\n"
+        "        while line[3:4] == b'-':\n"
+        "            line = f.readline()\n"
+        "    reply()\n"
+        "    for c in (b'HELO a', b'MAIL FROM:<a@b.c>', b'RCPT TO:<x@b.c>', after_550):\n"
+        "        s.sendall(c + b'\\r\\n'); reply()\n"
+        "    s.close()\n"
+        "run(b'DATA')\n"
+        "run(b'QUIT')\n")
+    try:
+        report = grade("two_connections", rubric("robust", seconds=3, only=("rcpt-550",)))
+    finally:
+        program.unlink()
+    assert by_id(report)["rcpt-550"].status == "failed"
