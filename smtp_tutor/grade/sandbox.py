@@ -157,7 +157,10 @@ def _mounts() -> list[str]:
             args += ["--symlink", os.readlink(path), path]
         elif os.path.isdir(path):
             args += ["--ro-bind", path, path]
-    return [*args, "--proc", "/proc", "--dev", "/dev"]
+    # /dev is a tmpfs of bwrap's: read-only, and /dev/shm a small one of its own, so
+    # neither is a way around the scratch folder's size (host memory)
+    return [*args, "--proc", "/proc", "--dev", "/dev", "--size", str(8 * 1024 * 1024),
+            "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
 
 
 def resolve_program(argv0: str, path: str = SANDBOX_PATH) -> str:
@@ -197,27 +200,56 @@ def _interpreter_binds(program: str) -> list[str]:
 # -- the submission: staged where the run's uid can read it ---------------------------
 
 def stage(paths: Iterable[str], into: Path) -> dict[str, str]:
-    """Copy the submission's files (symlinks kept as links, never followed) into a folder
-    the run can read; returns {original path: staged name}."""
+    """Copy the submission's files (symlinks kept as links, never followed; pipes,
+    devices and sockets left out) into a folder the run can read; returns {original
+    path: staged name}. Its size is counted before anything is copied."""
+    paths = list(paths)
+    for original in paths:
+        if not (os.path.isdir(original) or os.path.islink(original)
+                or os.path.isfile(original)):
+            raise SandboxError(f"{original} is not a regular file or a folder")
+    if sum(_size(original) for original in paths) > STAGE_LIMIT:
+        raise SandboxError(f"the submission is larger than {STAGE_LIMIT >> 20} MB")
     into.mkdir(parents=True, exist_ok=True)
     names: dict[str, str] = {}
-    total = 0
     for original in paths:
         name = _unique(into, os.path.basename(os.path.normpath(original)) or "submission")
         target = into / name
         if os.path.isdir(original) and not os.path.islink(original):
-            shutil.copytree(original, target, symlinks=True)
+            shutil.copytree(original, target, symlinks=True, ignore=_special_files)
         else:
             shutil.copy2(original, target, follow_symlinks=False)
-        total += sum(p.lstat().st_size for p in [target, *target.rglob("*")])
-        if total > STAGE_LIMIT:
-            raise SandboxError(f"the submission is larger than {STAGE_LIMIT >> 20} MB")
         names[original] = name
     for path in [into, *into.rglob("*")]:
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else (0o555 if os.access(path, os.X_OK)
                                                     else 0o444))
     return names
+
+
+def _size(path: str) -> int:
+    """Octets a copy would write (a sparse file counts its whole length)."""
+    if os.path.islink(path) or not os.path.isdir(path):
+        return os.lstat(path).st_size
+    total = 0
+    for folder, _, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(folder, name)).st_size
+    return total
+
+
+def _special_files(folder: str, names: list[str]) -> list[str]:
+    """Pipes, devices and sockets are not part of a submission (copying a pipe waits)."""
+    import stat
+
+    out = []
+    for name in names:
+        with contextlib.suppress(OSError):
+            mode = os.lstat(os.path.join(folder, name)).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                out.append(name)
+    return out
 
 
 def _unique(folder: Path, name: str) -> str:
@@ -290,6 +322,24 @@ def _zombie(proc: str) -> bool:
     with open(f"{proc}/stat", "rb") as handle:
         stat = handle.read()
     return stat[stat.rindex(b")") + 2:][:1] in (b"Z", b"X")
+
+
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # where any uid may leave files
+
+
+def remove_files_of(uid: int) -> None:
+    """What a run at isolation ``uid`` left in the folders every user may write: gone,
+    so it neither fills the host's memory (/dev/shm) nor waits for the next student."""
+    for folder in SHARED_WRITABLE:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder):
+                with contextlib.suppress(OSError):
+                    if entry.stat(follow_symlinks=False).st_uid != uid:
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        shutil.rmtree(entry.path, ignore_errors=True)
+                    else:
+                        os.unlink(entry.path)
 
 
 def kill_uid(uid: int, deadline: float = 10.0) -> bool:
@@ -669,6 +719,9 @@ class Sandbox:
             await asyncio.sleep(POLL_SECONDS)
         if self.uid is not None:
             await asyncio.get_running_loop().run_in_executor(None, kill_uid, self.uid)
+            if self.level == "uid":
+                await asyncio.get_running_loop().run_in_executor(None, remove_files_of,
+                                                                 self.uid)
 
     async def close(self) -> None:
         if self._block >= 0:

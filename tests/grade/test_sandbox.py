@@ -359,3 +359,55 @@ def test_two_graders_never_give_their_runs_the_same_uid():
         grader.join(10)
     uids = [queue.get(timeout=5) for _ in graders]
     assert len(set(uids)) == 4
+
+
+@pytest.mark.parametrize("level", ["full"] if "full" in AVAILABLE else [])
+def test_dev_and_dev_shm_are_no_way_around_the_scratch_limit(level):
+    code = """
+        import errno
+        out = []
+        for path in ("/dev/big", "/dev/shm/big"):
+            try:
+                with open(path, "wb") as f:
+                    f.write(b"x" * (12 * 1024 * 1024))
+                out.append("wrote")
+            except OSError as error:
+                out.append(errno.errorcode[error.errno])
+        print(" ".join(out))
+    """
+    result, _ = run(level, code, file_mb=32)
+    assert result.stdout.split() == [b"EROFS", b"ENOSPC"], result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("level", ["uid"] if "uid" in AVAILABLE and BEST.root else [])
+def test_what_a_uid_run_leaves_in_shared_folders_is_removed(level):
+    import uuid
+
+    name = f"smtp-tutor-left-{uuid.uuid4().hex}"
+    code = f"""
+        import os
+        for folder in ("/tmp", "/dev/shm"):
+            with open(os.path.join(folder, {name!r}), "wb") as f:
+                f.write(b"x")
+            os.makedirs(os.path.join(folder, {name!r} + "-dir", "deep"))
+        print("left")
+    """
+    result, _ = run(level, code)
+    assert result.stdout == b"left\n", result.stderr
+    for folder in ("/tmp", "/dev/shm"):
+        assert not os.path.exists(os.path.join(folder, name))
+        assert not os.path.exists(os.path.join(folder, name + "-dir"))
+
+
+def test_a_pipe_in_the_submission_is_left_out_and_a_named_one_is_refused(tmp_path):
+    from smtp_tutor.grade.sandbox import stage
+
+    folder = tmp_path / "alice"
+    folder.mkdir()
+    (folder / "smtp_client.py").write_text("print(1)\n")
+    os.mkfifo(folder / "pipe")
+    names = stage([str(folder)], tmp_path / "staged")
+    assert sorted(p.name for p in (tmp_path / "staged" / names[str(folder)]).iterdir()) == [
+        "smtp_client.py"]
+    with pytest.raises(SandboxError, match="not a regular file"):
+        stage([str(folder / "pipe")], tmp_path / "staged2")
