@@ -21,7 +21,7 @@ def export(options: argparse.Namespace, lang: str) -> int:
     try:
         title, events, client, server = _collect(options.source, lang)
     except _SourceError as error:
-        sys.stderr.write(f"smtp-tutor: {error}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
         return 2
     title = visible(title)
     output = options.output or f"{_stem(options.source)}.{options.format}"
@@ -33,7 +33,7 @@ def export(options: argparse.Namespace, lang: str) -> int:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(content)
     except OSError as error:
-        sys.stderr.write(f"smtp-tutor: {_ui('export_cannot_write', lang, path=output, reason=str(error.strerror))}\n")  # noqa: E501
+        sys.stderr.write(for_stream(f"smtp-tutor: {_ui('export_cannot_write', lang, path=output, reason=str(error.strerror))}\n"))  # noqa: E501
         return 1
     print(output)
     return 0
@@ -145,3 +145,10 @@ def _fenced(block: str) -> str:
 
 def _md_escape(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]<>#|!])", r"\\\1", text)
+
+
+def for_stream(text: str) -> str:
+    """An error line cut by word at the terminal's width (unchanged into a pipe)."""
+    from smtp_tutor.render.wrap import for_stream as cut
+
+    return cut(text)

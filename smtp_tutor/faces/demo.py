@@ -16,7 +16,7 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         from smtp_tutor.knowledge import ui
 
-        sys.stderr.write(f"smtp-tutor: {ui('demo_needs_terminal', lang)}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {ui('demo_needs_terminal', lang)}\n"))
         return 2
     notes = _open_notes(options.notes, lang)
     try:
@@ -37,7 +37,7 @@ def _open_notes(target: str | None, lang: str = "en"):
     except OSError as error:
         from smtp_tutor.knowledge import ui
 
-        sys.stderr.write(f"smtp-tutor: {ui('demo_notes_cannot_open', lang, path=target, reason=str(error.strerror))}\n")  # noqa: E501
+        sys.stderr.write(for_stream(f"smtp-tutor: {ui('demo_notes_cannot_open', lang, path=target, reason=str(error.strerror))}\n"))  # noqa: E501
         return None
 
 
@@ -83,7 +83,7 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
         try:
             host, port = parse_target(options.server, None, tls=False)
         except TargetError as error:
-            sys.stderr.write(f"smtp-tutor: {error}\n")
+            sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
             return 2
         return await play(host, port, options.cafile, f"{host}:{port}")
     from smtp_tutor.server.embedded import EmbeddedServer
@@ -139,3 +139,10 @@ def _notes_writer(stream, lang: str):
                 stream.write(f"  {label}: {body}\n")
 
     return write
+
+
+def for_stream(text: str) -> str:
+    """An error line cut by word at the terminal's width (unchanged into a pipe)."""
+    from smtp_tutor.render.wrap import for_stream as cut
+
+    return cut(text)

@@ -34,7 +34,7 @@ def play(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.faces.lesson import open_lesson
 
     if options.report and (problem := report_problem(options.report, lang)):
-        sys.stderr.write(f"smtp-tutor: {problem}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {problem}\n"))
         return 2
     lesson = open_lesson(options.lesson, lang)
     if lesson is None:
@@ -82,7 +82,7 @@ async def _play(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
             return await _drive(lesson, backend, bindings(lesson.persona), options, lang)
     except TransportError as error:
         text, hint = explain_note(error.key, error.params, lang)
-        sys.stderr.write(f"smtp-tutor: {text}\n  {hint}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {text}\n  {hint}\n"))
         return 1
 
 
@@ -92,7 +92,7 @@ async def _on_server(lesson: Lesson, options: argparse.Namespace, lang: str) -> 
     try:
         host, port = parse_target(options.server, None, tls=False)
     except TargetError as error:
-        sys.stderr.write(f"smtp-tutor: {error}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
         return 2
     backend = _live(host, port, options.cafile, options)
     return await _drive(lesson, backend, bindings(options.domain or lesson.persona), options, lang)
@@ -605,7 +605,14 @@ def _write_report(path: str, report: dict, lang: str) -> bool:
             handle.write("\n")
     except OSError as error:
         reason = error.strerror or str(error)
-        sys.stderr.write(f"smtp-tutor: {ui('report_cannot_write', lang, path=path, reason=reason)}\n")
+        said = ui("report_cannot_write", lang, path=path, reason=reason)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return False
     return True
 
+
+def for_stream(text: str) -> str:
+    """An error line cut by word at the terminal's width (unchanged into a pipe)."""
+    from smtp_tutor.render.wrap import for_stream as cut
+
+    return cut(text)

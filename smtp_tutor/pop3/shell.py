@@ -30,7 +30,7 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
         from smtp_tutor.knowledge import ui
         from smtp_tutor.protocol.visible import visible
 
-        sys.stderr.write(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n")
+        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
         return 2
     interactive = stdin_is_tty()
     renderer = _renderer(options, lang, interactive)
@@ -259,3 +259,10 @@ class Pop3Shell:
             self.writer.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.writer.wait_closed(), 2)
+
+
+def for_stream(text: str) -> str:
+    """An error line cut by word at the terminal's width (unchanged into a pipe)."""
+    from smtp_tutor.render.wrap import for_stream as cut
+
+    return cut(text)
