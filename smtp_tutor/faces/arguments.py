@@ -337,12 +337,11 @@ def _serve(commands, *, with_epilog: bool) -> None:
 
 def _faults_epilog() -> str:
     """The fault recipients (server/faults.py's table) with their meaning in the run's language."""
-    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
+    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS, fault_code
 
     lines = [_t("serve", "faults_heading")]
     for name, fault in FAULTS.items():
-        code = fault.reply.split(" ", 2)[:2]
-        shown = " ".join(code) if fault.reply else "-"
+        shown = fault_code(fault)
         lines.append(f"  {name + '@':<10} {shown:<10} "
                      f"{_t('serve_faults', name, seconds=f'{SLOW_SECONDS:g}')}")
     return "\n".join(lines)
