@@ -38,6 +38,16 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _stop_as_if_interrupted(signum, frame):  # noqa: ANN001, ARG001 - a signal handler
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# `kill` (SIGTERM) or a CI runner's timeout: stop as Ctrl-C does, so every fixture's
+# teardown still runs and no server the suite started (a private Postfix) outlives it
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _stop_as_if_interrupted)
+
+
 def need(condition: bool, why: str) -> None:
     """Skip locally, fail in CI: a missing tool must never hide a missing feature there."""
     if condition:

@@ -195,7 +195,7 @@ def _explain(commands) -> None:
 
 
 def run_explain(options: argparse.Namespace) -> int:
-    from smtp_tutor.faces.explain import explain
+    from smtp_tutor.render.explanation import explain
 
     return explain(options.topic, _lang(options), list_all=options.list)
 
@@ -480,10 +480,6 @@ def run_grade(options: argparse.Namespace) -> int:
     from smtp_tutor.grade.main import grade
 
     return grade(options, _lang(options))
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
 
 
 def _port_range_start(text: str) -> int:
