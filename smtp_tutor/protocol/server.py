@@ -117,6 +117,7 @@ class Session:
     ssl: bool = False
     authenticated: bool = False
     auth_user: str = ""
+    extensions: frozenset[str] = frozenset()  # what the last EHLO reply advertised
 
 
 # -- events ------------------------------------------------------------------
@@ -129,6 +130,7 @@ class Seen:
 
     line: bytes
     kind: str
+    state: State = State.READY  # where the dialogue stood when the line came
 
 
 @record(frozen=True)
@@ -272,6 +274,8 @@ class ServerDialogue:
         if ask.verb in ("HELO", "EHLO") and code // 100 == 2:
             self.session.host_name = self._argument
             self.session.extended_smtp = ask.verb == "EHLO"
+            self.session.extensions = frozenset(
+                line[4:].split(" ", 1)[0].upper() for line in _continued(lines)[1:])
             self.envelope = Envelope()
         elif ask.verb == "MAIL" and code // 100 == 2:
             self.envelope.mail_from = self._argument
@@ -385,10 +389,10 @@ class ServerDialogue:
         if refused_auth and looks_like_auth_answer(line.decode("utf-8", "replace")):
             # an answer to a refused AUTH, sent anyway: a password, never to be shown
             self._auth_refused = True  # and the next one may be the password
-            self._events.append(Seen(line, AUTH_ANSWER))
+            self._events.append(Seen(line, AUTH_ANSWER, self.state))
             self._error("", self.texts("unknown-command"))
             return
-        self._events.append(Seen(line, COMMAND))
+        self._events.append(Seen(line, COMMAND, self.state))
         if self._listening:
             return
         if not line.endswith(b"\r\n") or b"\r" in line[:-2]:
@@ -598,7 +602,7 @@ class ServerDialogue:
             self._auth_step("AUTH", words[1] if len(words) > 1 else None)
 
     def _auth_line(self, line: bytes) -> None:
-        self._events.append(Seen(line, AUTH_ANSWER))
+        self._events.append(Seen(line, AUTH_ANSWER, self.state))
         self._auth_step(AUTH_RESPONSE, line.rstrip(b"\r\n").decode("ascii", "replace"))
 
     def _auth_step(self, answering: str, answer: str | None) -> None:
@@ -646,7 +650,7 @@ class ServerDialogue:
         framing = self._framing
         assert framing is not None
         verdict = framing.line(line)
-        self._events.append(Seen(line, DATA))
+        self._events.append(Seen(line, DATA, self.state))
         if verdict is Verdict.LOOKALIKE:
             self._framing = None
             self._end_transaction()

@@ -25,9 +25,7 @@ from smtp_tutor.protocol.client_lint import ClientLint
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.events import Note
 from smtp_tutor.protocol.server import (
-    AUTH_ANSWER,
     COMMAND,
-    DATA,
     NEED_DATA,
     UNFINISHED,
     Ask,
@@ -276,10 +274,6 @@ class PracticeConnection(asyncio.Protocol):
         pieces = faults.split_seconds or faults.line_seconds
         for index, line in enumerate(send.lines):
             text = finished(line, bare=bare)
-            final = index == len(send.lines) - 1
-            if self.lint is not None:
-                waiting = self.dialogue is not None and self.dialogue.buffered > 0
-                self._found(self.lint.reply_line(text, client_spoke_first=final and waiting))
             data = text.encode("utf-8", "replace") + b"\r\n"
             if pieces:
                 await self._write_in_pieces(data, continuation=index > 0)
@@ -287,6 +281,11 @@ class PracticeConnection(asyncio.Protocol):
                 self._out.append(data)
             if self.watched:
                 self._tell("server_line", self.peer, text)
+        if self.lint is not None and self.dialogue is not None:
+            # judged when the reply's last line leaves: a client that spoke during a
+            # paused multi-line reply had not waited for it
+            self._found(self.lint.observe(send, offered=self.dialogue.session.extensions,
+                                          client_spoke_first=self.dialogue.buffered > 0))
         if send.close:
             self._flush()
 
@@ -357,12 +356,7 @@ class PracticeConnection(asyncio.Protocol):
         if self.lint is None:
             return
         self._tell("client_line", self.peer, event.line, event.kind)
-        if event.kind == COMMAND:
-            self._found(self.lint.command(event.line))
-        elif event.kind == DATA:
-            self._found(self.lint.data_line(event.line))
-        elif event.kind == AUTH_ANSWER:
-            self._found(self.lint.auth_answer(event.line))
+        self._found(self.lint.observe(event))
 
     def _overlong(self, event: Overlong) -> None:
         if self.lint is None:
@@ -370,7 +364,7 @@ class PracticeConnection(asyncio.Protocol):
         if not event.in_data:  # the console shows the line the 500 answers, not its text
             shown = f"(a command line of more than {event.octets} octets)\r\n".encode()
             self._tell("client_line", self.peer, shown, COMMAND)
-        self._found(self.lint.overlong(event.octets, in_data=event.in_data))
+        self._found(self.lint.observe(event))
 
     def _found(self, notes: list[Note]) -> None:
         if notes:
