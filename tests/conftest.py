@@ -61,7 +61,11 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
-    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(home / "grade-locks")  # not in /run
+    # the uid locks of the grader's sandbox: shared by every run on this machine (two
+    # suites at once must not hand the same uid to two programs and kill each other's),
+    # but not in /run, which belongs to the system
+    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = os.path.join(tempfile.gettempdir(),
+                                                        "smtp-tutor-grade-locks")
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)
