@@ -444,15 +444,21 @@ class ServerDialogue:
         self._end_transaction()
         self._ask(verb, Ask(verb, argument), argument)
 
+    def _envelope_path(self, verb: str, argument: str) -> tuple[str, list[str]] | None:
+        """MAIL's or RCPT's path and parameters; None once the syntax error is answered."""
+        keyword, syntax, bad = (("FROM", "syntax-mail", "bad-sender") if verb == "MAIL"
+                                else ("TO", "syntax-rcpt", "bad-recipient"))
+        parsed = _path(argument, keyword)
+        if parsed is None or parsed[0] is None:
+            self._error(verb, self.texts(syntax if parsed is None else bad))
+            return None
+        return parsed[0], parsed[1]
+
     def _smtp_MAIL(self, argument: str) -> None:
-        parsed = _path(argument, "FROM")
+        parsed = self._envelope_path("MAIL", argument)
         if parsed is None:
-            self._error("MAIL", self.texts("syntax-mail"))
             return
         address, parameters = parsed
-        if address is None:
-            self._error("MAIL", self.texts("bad-sender"))
-            return
         if parameters and not self.session.extended_smtp:
             self._error("MAIL", self.texts("syntax-mail"))
             return
@@ -480,14 +486,10 @@ class ServerDialogue:
         return ""
 
     def _smtp_RCPT(self, argument: str) -> None:
-        parsed = _path(argument, "TO")
+        parsed = self._envelope_path("RCPT", argument)
         if parsed is None:
-            self._error("RCPT", self.texts("syntax-rcpt"))
             return
         address, parameters = parsed
-        if address is None:
-            self._error("RCPT", self.texts("bad-recipient"))
-            return
         if parameters:
             self._error("RCPT", self.texts("rcpt-parameters"))
             return
