@@ -80,7 +80,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
 def banner(world, lang: str) -> list[str]:  # noqa: ANN001
     schedule = world.config.schedule
-    lines = [say("banner", lang), "",
+    lines = [say("banner", lang), say("banner_webmail", lang), "",
              say("banner_dns", lang, port=world.dns.port),
              say("banner_submission", lang, port=world.submission.port),
              say("banner_mx", lang, port=world.mx.port),
