@@ -40,8 +40,9 @@ class DemoView:
         self.server_name = server_name
         self.offline = offline
         self.jump_digits: str | None = None
-        self.app: Application[int] = Application(layout=self._layout(), key_bindings=self._keys(), full_screen=True,
-                               style=Style.from_dict(STYLES[theme]), mouse_support=False)
+        self.app: Application[int] = Application(
+            layout=self._layout(), key_bindings=self._keys(), full_screen=True,
+            style=Style.from_dict(STYLES[theme]), mouse_support=False)
 
     # -- layout ---------------------------------------------------------------
 
