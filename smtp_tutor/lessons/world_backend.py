@@ -384,7 +384,7 @@ class Pop3Part:
         assert self.writer is not None and self.reader is not None
         # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply
         self.session.discard_plaintext()
-        self.reader._buffer.clear()  # type: ignore[attr-defined]
+        self.reader._buffer.clear()  # type: ignore[attr-defined]  # not in typeshed
         try:
             await self.writer.start_tls(client_context(cafile=self.cafile),
                                         server_hostname=self.server_name)

@@ -208,7 +208,7 @@ class SmtpConnection:
         """Upgrade in place after ``220`` to STARTTLS (RFC 3207)."""
         assert self._writer is not None and self._reader is not None
         # RFC 3207 §4.2: plaintext the server sent after its 220 must not be read as TLS data
-        leftover = self._reader._buffer  # type: ignore[attr-defined]
+        leftover = self._reader._buffer  # type: ignore[attr-defined]  # not in typeshed
         injected = bool(leftover) or self.session.discard_plaintext()
         leftover.clear()
         try:
