@@ -63,7 +63,7 @@ class PracticeContext:
     numbers: count = field(default_factory=lambda: count(1))
     settings: Settings = field(default_factory=Settings)
     users: dict[str, str] = field(default_factory=dict)
-    tls: ssl.SSLContext | None = None  # ssl.SSLContext of this server
+    tls: ssl.SSLContext | None = None  # this server's own
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
