@@ -199,6 +199,7 @@ def _plain(value: object) -> object:
         names = getattr(type(value), "__record_fields__")  # noqa: B009 - set by _build
         return {name: _plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple
+        # a named tuple's class takes its fields one by one (mypy sees tuple's one iterable)
         return type(value)(*[_plain(item) for item in value])  # type: ignore[arg-type]
     if isinstance(value, (list, tuple)):
         return type(value)(_plain(item) for item in value)

@@ -40,8 +40,9 @@ def _words_for_argparse(lang: str) -> None:
 
     table = {} if lang == "en" else {pair["en"]: pair[lang] for pair in load("cli")["argparse"]}
     catalogue = Catalogue(table)
-    argparse._ = catalogue.gettext  # argparse looks its words up through this name
-    argparse.ngettext = catalogue.ngettext
+    # argparse looks its words up through these names (its own, which typeshed leaves out)
+    argparse._ = catalogue.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = catalogue.ngettext  # type: ignore[attr-defined]
 
 
 def _placeholders(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -111,7 +112,8 @@ class _Parser(argparse.ArgumentParser):
     """Every parser and subparser formats with ``_Formatter`` unless told otherwise."""
 
     def __init__(self, *args, formatter_class=_Formatter, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+        # (every caller names its arguments: *args never reaches formatter_class's place)
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)  # type: ignore[misc]
 
 
 def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:

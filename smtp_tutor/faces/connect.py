@@ -85,7 +85,9 @@ def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> i
 
     from smtp_tutor.faces.scripted import run_script
     from smtp_tutor.faces.shortcuts import ShortcutError, build_dialogue, wants_dialogue
+    from smtp_tutor.net.blocking import BlockingConnection
 
+    assert isinstance(connection, BlockingConnection)  # blocking=True
     source = sys.stdin.buffer
     if wants_dialogue(options):
         try:

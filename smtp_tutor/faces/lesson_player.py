@@ -27,6 +27,12 @@ from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
 from smtp_tutor.protocol.numbers import ascii_int
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+
+    from smtp_tutor.render.base import Renderer
+
 MASK = "********"
 
 
@@ -114,7 +120,7 @@ class Asker:
 
     def __init__(self) -> None:
         self.interactive = sys.stdin.isatty()
-        self._prompt = None
+        self._prompt: PromptSession[str] | None = None
 
     async def ask(self, message: str, *, secret: bool = False) -> str | None:
         if not self.interactive:
@@ -191,7 +197,7 @@ class Sent:
 @dataclass
 class Player:
     run: LessonRun
-    renderer: object
+    renderer: Renderer
     asker: Asker
     options: argparse.Namespace
     lang: str
@@ -282,9 +288,9 @@ class Player:
     async def reveal(self, step: Step) -> None:
         outcome, group = await self.run.reveal()
         self.renderer.show_all(group)
-        got: int | str | None = outcome.got
-        number = ascii_int(got) if got is not None else None
-        got = number if number is not None else got  # the report keeps 250 a number
+        reply = outcome.got
+        number = ascii_int(reply) if reply is not None else None
+        got: int | str | None = number if number is not None else reply  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
             text = ui("lesson_check_none", self.lang, expected=expected)
@@ -309,6 +315,7 @@ class Player:
         record = StepRecord(step.line_no, CLIENT,
                             MASK if secret or has_secret(step.text) else expected)
         self.records.append(record)
+        line: str | Sent | None
         if step.hop is not None and step.hop.watched and not self.watch:
             if step.hop.index not in self.watched_hops:
                 self.watched_hops.add(step.hop.index)
@@ -559,7 +566,7 @@ def _valid_guess(answer: str) -> bool:
                                                 and answer[0] in "2345")
 
 
-def _guessed(guess: str, code: int) -> bool:
+def _guessed(guess: str, code: int | str) -> bool:
     return guess == str(code) if len(guess) >= 3 else guess == str(code)[0]
 
 

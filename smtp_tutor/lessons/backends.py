@@ -15,6 +15,10 @@ from smtp_tutor.lessons.hops import DnsAnswered, DnsAsked, HopStarted, Pop3Recei
 from smtp_tutor.lessons.model import DNS, POP3, SERVER, Hop, Lesson, Step
 from smtp_tutor.protocol import ClientSession, State
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.protocol.pop3 import Pop3Session
+
 
 @dataclass(frozen=True)
 class Message:
@@ -35,7 +39,7 @@ class OfflineBackend:
     """No server: each reply is the one the lesson recorded (``--offline``)."""
 
     def __init__(self, lesson: Lesson) -> None:
-        self.session: object = ClientSession()
+        self.session: ClientSession | Pop3Session | DnsSession = ClientSession()
         self._replies: list[Step] = [s for s in lesson.steps if s.kind == SERVER]
         self.host, self.port = lesson.persona, 0
         self._world = lesson.world
@@ -65,20 +69,26 @@ class OfflineBackend:
         if self._kind == POP3:
             return self._send_pop3(line)
         events: list = []
-        if self.session.state is State.TLS:
-            self.session.tls_established()
+        session = self.session
+        assert isinstance(session, ClientSession)  # neither a DNS nor a POP3 hop
+        if session.state is State.TLS:
+            session.tls_established()
             events.append(Message("transcript-tls-assumed"))
-        events += self.session.send(line).events
-        if self.session.awaiting_reply:
+        events += session.send(line).events
+        if session.awaiting_reply:
             events += self._answer()
         return events
 
     def _send_pop3(self, line: str) -> list:
+        from smtp_tutor.protocol.pop3 import Pop3Session
+
         events: list = []
-        if self.session.start_tls:
-            self.session.tls_established()
+        session = self.session
+        assert isinstance(session, Pop3Session)  # a POP3 hop
+        if session.start_tls:
+            session.tls_established()
             events.append(Message("transcript-tls-assumed"))
-        _, command = self.session.send(line)
+        _, command = session.send(line)
         return events + [Pop3Sent(command)] + self._answer()
 
     def _answer(self) -> list:
@@ -87,12 +97,15 @@ class OfflineBackend:
         step = self._replies.pop(0)
         if self._kind == DNS:
             return [DnsAnswered(self._asked, tuple(step.lines))]
+        session = self.session
         if self._kind == POP3:
-            from smtp_tutor.protocol.pop3 import Pop3Reply
+            from smtp_tutor.protocol.pop3 import Pop3Reply, Pop3Session
 
-            return [Pop3Received(reply) for reply in self.session.receive(reply_bytes(step))
+            assert isinstance(session, Pop3Session)  # a POP3 hop
+            return [Pop3Received(reply) for reply in session.receive(reply_bytes(step))
                     if isinstance(reply, Pop3Reply)]
-        return self.session.receive(reply_bytes(step))
+        assert isinstance(session, ClientSession)  # an SMTP hop
+        return session.receive(reply_bytes(step))
 
     async def close(self) -> None:
         self.session.state = State.CLOSED

@@ -19,8 +19,8 @@ from smtp_tutor.protocol import ClientSession, State
 def dialogue_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
     """(line, message key) for each reply that is missing or answers nothing."""
     problems: list[tuple[int, str]] = []
-    for hop, steps in groupby(dialogue, key=lambda step: step.hop):
-        steps = list(steps)
+    for hop, group in groupby(dialogue, key=lambda step: step.hop):
+        steps = list(group)
         kind = hop.kind if hop is not None else "smtp"
         if kind == DNS:
             problems += _dns_problems(steps)

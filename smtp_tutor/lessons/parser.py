@@ -205,15 +205,16 @@ class _Reader:
                 and not any(self.pending.values()))
         if self.hop is not None and self.hop.kind == DNS:
             if same:
-                last.lines.append(text)  # type: ignore[union-attr]
-                last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+                assert last is not None  # `same` says so
+                last.lines.append(text)
+                last.text = "\n".join(last.lines)
             else:
                 self._attach(Step(SERVER, number, text=text, lines=[text], code="DNS"))
             return
         status = _POP3_STATUS.match(text)
-        if status is None and same and last.lines[-1] != ".":  # type: ignore[union-attr]
-            last.lines.append(text)  # type: ignore[union-attr]  # the block of a +OK
-            last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+        if status is None and same and last is not None and last.lines[-1] != ".":
+            last.lines.append(text)  # the block of a +OK
+            last.text = "\n".join(last.lines)
         elif status is None:
             self.problem(number, "lesson-bad-pop3-reply", text=text[:40])
         else:
@@ -237,8 +238,10 @@ class _Reader:
         last = self.steps[-1] if self.steps else None
         continuing = (last is not None and last.kind == SERVER and last.lines
                       and last.hop is self.hop
+                      # every line of an SMTP hop's reply matched _REPLY when it was added
                       and _REPLY.match(last.lines[-1]).group(2) == "-")  # type: ignore[union-attr]
         if continuing and not any(self.pending.values()):
+            assert last is not None  # `continuing` says so
             if last.code != match.group(1):
                 self.problem(number, "lesson-reply-code-changes", first=last.code,
                              code=match.group(1))

@@ -40,6 +40,12 @@ from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.world.view import WorldView
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.lessons.backends import DnsSession
+    from smtp_tutor.protocol.pop3 import Pop3Session
+    from smtp_tutor.world.runner import World
+
 CONNECT = object()  # the relay client opens a connection: a relay hop starts here
 LOCALHOST = "127.0.0.1"
 
@@ -133,10 +139,10 @@ class WorldBackend:
         self.lang = lang
         self.timeout = timeout
         self.host, self.port = "crepes.fr", 0
-        self.session: object = ClientSession()
-        self.world = None
+        self.session: ClientSession | Pop3Session | DnsSession = ClientSession()
+        self.world: World | None = None
         self.feed: WorldFeed | None = None
-        self.part = None
+        self.part: SubmissionPart | RelayPart | DnsPart | Pop3Part | None = None
         self._directory: str | None = None
 
     async def open(self) -> list:
@@ -192,6 +198,7 @@ class WorldBackend:
             # each provider reads its own users' mail: Alice's is at crepes.fr
             crepes = "crepes.fr" in hop.target
             server = self.world.pop3_crepes if crepes else self.world.pop3
+            assert server is not None  # the lesson's world runs both POP3 servers
             self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
             self.part.server_name = server.name
@@ -208,7 +215,8 @@ class WorldBackend:
     async def _settled(self) -> None:
         """Before Bob (or Alice) fetches: the queue has delivered or bounced everything."""
         deadline = time.monotonic() + self.timeout
-        while self.world.manager.entries and time.monotonic() < deadline:  # type: ignore[union-attr]
+        assert self.world is not None  # opened
+        while self.world.manager.entries and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
 
     async def send(self, line: str) -> list:
@@ -376,7 +384,7 @@ class Pop3Part:
         assert self.writer is not None and self.reader is not None
         # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply
         self.session.discard_plaintext()
-        self.reader._buffer.clear()  # type: ignore[attr-defined]
+        self.reader._buffer.clear()  # type: ignore[attr-defined]  # not in typeshed
         try:
             await self.writer.start_tls(client_context(cafile=self.cafile),
                                         server_hostname=self.server_name)

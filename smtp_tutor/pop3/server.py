@@ -21,6 +21,17 @@ from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.certs import ensure_certificates, server_context
 from smtp_tutor.server.maildir import MaildirError, checked_box, list_messages
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Pop3Events(Protocol):
+        """What the server tells its console: a Pop3Watcher, or any class with these two."""
+
+        def refused(self, limit: int) -> None: ...
+
+        def failed(self, detail: str) -> None: ...
+
 MAX_LINE = 255  # RFC 2449 §4: a command line is at most 255 octets
 IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
 MAX_CONNECTIONS = 100  # all clients together; -ERR [SYS/TEMP] beyond (RFC 3206 §4)
@@ -67,7 +78,7 @@ class Pop3Server:
 async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[str, str], *,
                      default_domain: str, tls_paths: tuple[Path, Path] | None = None,
                      max_connections: int = MAX_CONNECTIONS,
-                     watcher: Pop3Watcher | None = None) -> Pop3Server:
+                     watcher: Pop3Events | None = None) -> Pop3Server:
     """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``, the name
     the server greets with.  ``tls_paths``: (certificate, key) for STLS, else the
     practice server's.  Beyond ``max_connections`` a client gets ``-ERR [SYS/TEMP]``."""
@@ -174,7 +185,7 @@ class _Session:
         await self.say("+OK Begin TLS negotiation")
         # RFC 2595 §4 (the CVE-2011-0411 shape): commands sent in clear behind STLS were
         # not protected by TLS; run them and a man in the middle could add his own
-        self.reader._buffer.clear()  # type: ignore[attr-defined]
+        self.reader._buffer.clear()
         await self.writer.start_tls(self.tls_context)
         self.tls = True
         self.user = ""

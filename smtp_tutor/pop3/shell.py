@@ -219,7 +219,7 @@ class Pop3Shell:
 
     async def _start_tls(self) -> bool:
         assert self.writer is not None and self.reader is not None
-        leftover = self.reader._buffer  # type: ignore[attr-defined]
+        leftover = self.reader._buffer  # type: ignore[attr-defined]  # not in typeshed
         dropped = self.session.discard_plaintext() + len(leftover)
         leftover.clear()
         if dropped:

@@ -48,6 +48,10 @@ from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
 from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.net.connection import SmtpConnection
+
 META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
 HELP_COLUMN = 21  # where :help's descriptions start
 
@@ -64,7 +68,7 @@ class Repl:
         self.renderer.raw = options.raw
         self.renderer.shell = True
         self.options = options
-        self.connection = None
+        self.connection: SmtpConnection | None = None  # opened by run()
         self.transcript = Transcript()
         self.envelope = EnvelopeTracker()
         self.confirm: str | None = None  # prefilled into the next prompt
@@ -131,7 +135,11 @@ class Repl:
     # -- the loop -------------------------------------------------------------
 
     async def run(self) -> int:
-        self.connection = make_connection(self.options, self.host, self.port)
+        from smtp_tutor.net.connection import SmtpConnection
+
+        connection = make_connection(self.options, self.host, self.port)
+        assert isinstance(connection, SmtpConnection)  # not blocking
+        self.connection = connection
         self.renderer.text(self.ui("shell_banner", host=self.host, port=str(self.port)), "hint")
         try:
             self.show(await wait_visibly(self.connection.open(), self.renderer.console,
@@ -158,6 +166,7 @@ class Repl:
 
     async def _next_line(self) -> str | None:
         """The next line typed or pasted; None when the shell should end."""
+        assert self.connection is not None and self.idle is not None  # opened by run()
         default, self.confirm = self.confirm or "", None
         self.idle.start()
         try:
@@ -182,15 +191,18 @@ class Repl:
 
     async def _unsolicited(self, events: list, error: TransportError | None) -> None:
         """Printed above the prompt as it arrives; the prompt ends if the server hung up."""
+        connection = self.connection
+        assert connection is not None  # opened by run()
+
         def show() -> None:
             self.show(events)
             if error is not None:
                 self.renderer.message(error.key, error.params, "error")
-            if self.connection.closed:
+            if connection.closed:
                 self.renderer.message("connection-now-closed", {}, "error")
 
         await run_in_terminal(show)
-        if self.connection.closed and self.prompt.app.is_running:
+        if connection.closed and self.prompt.app.is_running:
             self.prompt.app.exit(exception=EOFError())
 
     def _prompt(self) -> str:
@@ -204,6 +216,7 @@ class Repl:
 
     async def handle(self, text: str) -> None:
         """One accepted input: a meta-command, a command, a body line, or a paste of several."""
+        assert self.connection is not None  # opened by run()
         lines = text.split("\n")
         if len(lines) > 1:
             lines = lines[:-1] if lines[-1] == "" else lines
@@ -266,6 +279,7 @@ class Repl:
 
     async def send(self, line: str, *, secret: bool | None = None) -> None:
         """Shown as it leaves; the reply awaited visibly; Ctrl-C stops only the wait."""
+        assert self.connection is not None  # opened by run()
         before = self.session.state
         try:
             await wait_visibly(self.connection.send(line, secret=secret, show=self.show),
@@ -388,6 +402,7 @@ class Repl:
 
     async def _abandon_message(self) -> None:
         """Ctrl-D in DATA: a half-written message is never sent without asking."""
+        assert self.connection is not None  # opened by run()
         try:
             # the question on its own lines, cut by word; the prompt is just "[y/N] " (D21)
             question, _, choice = self.ui("ask_abandon").rpartition(" [")
@@ -402,6 +417,7 @@ class Repl:
         await self.connection.close()
 
     async def quit(self) -> None:
+        assert self.connection is not None  # opened by run()
         if self.connection.closed or self.session.state is State.CLOSED:
             return
         try:

@@ -30,7 +30,7 @@ class ServerConfig:
     watchers: list[Watcher] = field(default_factory=list)
     # the practice world (smtp_tutor/world): another handler (crepes.fr's submission
     # server) and AUTH before MAIL (port 587, RFC 6409 §4.3)
-    handler: object | None = None
+    handler: PracticeHandler | None = None
     auth_required: bool = False
     # mechanisms not offered (the world's submission server keeps to PLAIN and LOGIN, so a
     # mail client such as smtplib, which prefers CRAM-MD5, shows the AUTH PLAIN it teaches)

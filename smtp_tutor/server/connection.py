@@ -40,6 +40,12 @@ from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.watch import Peer, Watcher
 from smtp_tutor.server.wording import finished, reply
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ssl
+
+    from smtp_tutor.server.handler import PracticeHandler
+
 READ_LIMIT = 256 * 1024  # octets received and not yet read before reading pauses
 BARE = frozenset({GREETING, "HELO", "EHLO"})  # no enhanced code when they succeed
 
@@ -55,7 +61,7 @@ class PracticeContext:
     numbers: count = field(default_factory=lambda: count(1))
     settings: Settings = field(default_factory=Settings)
     users: dict[str, str] = field(default_factory=dict)
-    tls: object = None  # ssl.SSLContext of this server
+    tls: ssl.SSLContext | None = None  # this server's own
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
@@ -64,7 +70,7 @@ class PracticeContext:
 class PracticeConnection(asyncio.Protocol):
     """One client, from connect to close."""
 
-    def __init__(self, handler: object, context: PracticeContext) -> None:
+    def __init__(self, handler: PracticeHandler, context: PracticeContext) -> None:
         self.handler = handler
         self.context = context
         self.transport: asyncio.Transport | None = None
@@ -247,6 +253,7 @@ class PracticeConnection(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         transport = self.transport
         assert transport is not None and self.dialogue is not None
+        assert self.context.tls is not None  # start_server always gives one
         try:
             self.transport = await loop.start_tls(transport, self, self.context.tls,
                                                   server_side=True)

@@ -13,6 +13,7 @@ from smtp_tutor.knowledge.words import say
 def run_world(options: argparse.Namespace, lang: str) -> int:
     import asyncio
     import shutil
+    from typing import IO, cast
 
     from smtp_tutor.render.terminal import TerminalRenderer
     from smtp_tutor.server.outlet import ConsoleStream
@@ -25,7 +26,8 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     stream = ConsoleStream()
     # on a terminal, lines fit its width; into a file or a pipe, nothing is cut
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    renderer = TerminalRenderer(lang, stream, width=width)
+    # (what rich uses of a file, ConsoleStream has: write, flush, isatty, fileno)
+    renderer = TerminalRenderer(lang, cast(IO[str], stream), width=width)
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
@@ -52,8 +54,10 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         _raise_file_limit()  # room for the connection caps, as `serve` does
         loop = asyncio.get_running_loop()
         install_error_reporter(loop, ErrorReporter())  # one line per kind, no tracebacks
+        task = asyncio.current_task()
+        assert task is not None  # main() runs as a task
         with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
-            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             world = await start_world(config)
         except OSError as error:

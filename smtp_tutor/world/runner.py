@@ -25,6 +25,10 @@ from smtp_tutor.world.relay import RelayClient
 from smtp_tutor.world.retry import RetrySchedule
 from smtp_tutor.world.zone import PracticeResolver, ZoneServer, load_zone, serve_zone
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.pop3.server import Pop3Server
+
 SENDER_DOMAIN, MX_DOMAIN, FALLBACK_DOMAIN = "crepes.fr", "hamburger.edu", "bistro.fr"
 STATE_FILE = "world.json"
 
@@ -64,8 +68,8 @@ class World:
     manager: QueueManager
     ports: dict[str, int]
     ca_path: Path
-    pop3: object | None = None
-    pop3_crepes: object | None = None  # crepes.fr's own POP3 server, for Alice
+    pop3: Pop3Server | None = None
+    pop3_crepes: Pop3Server | None = None  # crepes.fr's own POP3 server, for Alice
 
     @property
     def mail_dir(self) -> Path:
