@@ -58,6 +58,7 @@ class RunningServer:
             server.close()
         for server in [self.server, *self.others]:
             await server.wait_closed()
+        await self.context.close_all()
         self.handler.store.close()
         for watcher in self.context.watchers:
             watcher.close()

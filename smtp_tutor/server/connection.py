@@ -65,6 +65,14 @@ class PracticeContext:
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
+        self.open: set[PracticeConnection] = set()  # connected now: closed at stop()
+
+    async def close_all(self) -> None:
+        """The server stops: every open connection ends, and its task with it."""
+        tasks = [task for connection in list(self.open)
+                 if (task := connection.abort()) is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
 
 
 class PracticeConnection(asyncio.Protocol):
@@ -115,6 +123,7 @@ class PracticeConnection(asyncio.Protocol):
                                        peer=(self.peer.host, self.peer.port))
         refusal = context.gate.admit(self.peer.host)
         self._admitted = True
+        context.open.add(self)
         self._tell("opened", self.peer)
         self._task = asyncio.get_running_loop().create_task(self._run(refusal))
         self._heard()
@@ -139,7 +148,18 @@ class PracticeConnection(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._can_write.set()
 
+    def abort(self) -> asyncio.Task | None:
+        """End the connection now (the server stops); its task, to wait for."""
+        self._gone = True
+        if self.transport is not None:
+            self.transport.abort()
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            return self._task
+        return None
+
     def connection_lost(self, error: Exception | None) -> None:
+        self.context.open.discard(self)
         self._gone = True
         self._wake.set()
         self._can_write.set()
