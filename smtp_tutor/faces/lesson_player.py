@@ -16,7 +16,6 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field
 
 from smtp_tutor.knowledge import explain_note, explain_topic, ui
 from smtp_tutor.lessons.engine import LessonRun
@@ -26,6 +25,7 @@ from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import field, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -170,7 +170,7 @@ def read_key() -> str:
 # -- the run ----------------------------------------------------------------------
 
 
-@dataclass
+@record
 class StepRecord:
     """One step of a practice run, for ``--report`` (secrets never stored)."""
 
@@ -187,14 +187,14 @@ class StepRecord:
     prediction_ok: bool | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sent:
     """The step's line went out already (an AUTH the server accepted), with its events."""
 
     events: list
 
 
-@dataclass
+@record
 class Player:
     run: LessonRun
     renderer: Renderer
