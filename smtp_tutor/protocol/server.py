@@ -244,6 +244,11 @@ class ServerDialogue:
         return data
 
     @property
+    def taking_chunk(self) -> bool:
+        """BDAT octets are being read (they come unframed: no line ends)."""
+        return self._chunk_left > 0
+
+    @property
     def in_auth(self) -> bool:
         """An AUTH exchange is under way, or the last AUTH was refused: a line now may
         be a password, never to be shown."""
@@ -462,6 +467,9 @@ class ServerDialogue:
         if parameters and not self.session.extended_smtp:
             self._error("MAIL", self.texts("syntax-mail"))
             return
+        if not address.isascii() and not any(p.upper() == "SMTPUTF8" for p in parameters):
+            self._error("MAIL", self.texts("utf8-undeclared"))  # RFC 6531 §3.4
+            return
         refusal = self._mail_parameters(parameters)
         if refusal:
             self._error("MAIL", refusal)
@@ -493,6 +501,9 @@ class ServerDialogue:
         if parameters:
             self._error("RCPT", self.texts("rcpt-parameters"))
             return
+        if not address.isascii() and not self.envelope.smtp_utf8:
+            self._error("RCPT", self.texts("utf8-undeclared"))  # RFC 6531 §3.4
+            return
         self._ask("RCPT", Ask("RCPT", address), address)
 
     def _smtp_DATA(self, argument: str) -> None:
@@ -506,10 +517,14 @@ class ServerDialogue:
     def _smtp_BDAT(self, argument: str, refusal: str = "") -> None:
         parsed = parse_bdat(argument)
         words = argument.split()
+        size_only = parse_bdat(words[0]) if words else None
         if parsed is None or len(words) > 2 or (len(words) == 2 and not parsed[1]):
-            # the size is unknown, so nothing can be read: the next line is a command
-            self._error("BDAT", self.texts("syntax-bdat"))
-            return
+            if size_only is None:
+                # the size is unknown, so nothing can be read: the next line is a command
+                self._error("BDAT", self.texts("syntax-bdat"))
+                return
+            # the size is known (``BDAT 5 NOTLAST``): its octets are taken, then refused
+            parsed, refusal = (size_only[0], False), self.texts("syntax-bdat")
         size, last = parsed
         if refusal:
             pass
@@ -714,7 +729,7 @@ class ServerDialogue:
     def _reply(self, answering: str, *lines: str, close: bool = False,
                queue: bool = True) -> Send:
         code = ascii_int(lines[0][:3]) or 0
-        if code in CLIENT_ERRORS:
+        if code >= 500:  # as Postfix's hard error limit: refused recipients count too
             self.errors += 1
         before = self.state
         self.state = next_state(self.state, answering, code) if answering else self.state
@@ -731,7 +746,7 @@ class ServerDialogue:
         send = Send(tuple(_continued(lines)), answering, close)
         if queue:
             self._events.append(send)
-            if code in CLIENT_ERRORS and self.errors >= self.settings.max_errors > 0 \
+            if code >= 500 and self.errors >= self.settings.max_errors > 0 \
                     and not self.closed:
                 self._reply("", self.texts("too-many-errors", domain=self.settings.domain,
                                            count=self.errors), close=True)

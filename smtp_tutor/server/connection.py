@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from smtp_tutor.server.handler import PracticeHandler
 
 READ_LIMIT = 256 * 1024  # octets received and not yet read before reading pauses
+FAIR_SHARE = 32  # events one connection handles before the others get a turn
+CLOSE_GRACE = 2.0  # seconds a closing connection's last replies may take to leave
 BARE = frozenset({GREETING, "HELO", "EHLO"})  # no enhanced code when they succeed
 
 
@@ -93,6 +95,8 @@ class PracticeConnection(asyncio.Protocol):
         self._gone = False  # the connection is closed or being closed
         self._admitted = False
         self._paused = False
+        self._eof = False  # the client half-closed: answer what it sent, then close
+        self._tls = False
         self._task: asyncio.Task | None = None
         self._last_heard = 0.0
         self._idle: asyncio.TimerHandle | None = None
@@ -132,15 +136,19 @@ class PracticeConnection(asyncio.Protocol):
         if self._gone or self.dialogue is None:
             return
         self.dialogue.receive(data)
-        self._last_heard = time.monotonic()
+        if self.dialogue.taking_chunk:  # BDAT octets: no line ends to count progress by
+            self._last_heard = time.monotonic()
         if self.dialogue.buffered > READ_LIMIT and self.transport is not None:
             self.transport.pause_reading()
             self._paused = True
         self._wake.set()
 
     def eof_received(self) -> bool:
+        """A half-close (``shutdown(SHUT_WR)``, ``nc -N``): every command read before it
+        is still answered, then the connection closes."""
+        self._eof = True
         self._wake.set()
-        return False  # close the transport
+        return not self._tls  # keep the writing half open (TLS cannot: it closes)
 
     def pause_writing(self) -> None:
         self._can_write.clear()
@@ -195,18 +203,27 @@ class PracticeConnection(asyncio.Protocol):
             if faults.greeting_seconds:
                 await asyncio.sleep(faults.greeting_seconds)
             await self._send(dialogue.greet())
+            handled = 0
             while not self._gone:
                 event = dialogue.next_event()
+                handled += 1
+                if handled % FAIR_SHARE == 0:  # a pipelined burst: let the others in
+                    self._flush()
+                    await asyncio.sleep(0)
                 if event is NEED_DATA:
-                    if dialogue.closed:
+                    if dialogue.closed or self._eof:
                         break
                     await self._wait_for_data()
                 elif isinstance(event, Seen):
+                    self._last_heard = time.monotonic()
                     self._seen(event)
                 elif isinstance(event, Send):
                     await self._send(event)
                     if event.close:
                         break
+                    if not self._can_write.is_set():  # the client does not read: wait
+                        self._flush()
+                        await self._can_write.wait()
                 elif isinstance(event, Ask):
                     self._flush()
                     dialogue.answer(await self._decide(event))
@@ -281,6 +298,7 @@ class PracticeConnection(asyncio.Protocol):
             self._gone = True
             transport.close()
             return
+        self._tls = True
         self.dialogue.tls_started()
         self._tell("tls", self.peer)
 
@@ -348,11 +366,17 @@ class PracticeConnection(asyncio.Protocol):
             self.transport.write(data)
 
     def _cut(self) -> None:
-        """Close: what was written leaves first; what the client sent is dropped."""
+        """Close: what was written leaves first (for ``CLOSE_GRACE`` seconds at most: a
+        client that never reads would hold its connection slot for ever); what the
+        client sent is dropped."""
         self._gone = True
         self._flush()
-        if self.transport is not None:
-            self.transport.close()
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        transport.close()
+        if transport.get_write_buffer_size():
+            asyncio.get_running_loop().call_later(CLOSE_GRACE, transport.abort)
 
     # -- idle clients (RFC 5321 §4.5.3.2.7) -------------------------------------
 

@@ -136,11 +136,7 @@ class PracticeHandler:
 
     def _with_trace(self, session, envelope) -> bytes:
         """The message as stored: Return-Path and Received: trace lines first (RFC 5321 §4.4)."""
-        protocol = "ESMTP" if session.extended_smtp else "SMTP"
-        if session.ssl:
-            protocol += "S"
-        if session.authenticated:
-            protocol += "A"
+        protocol = with_protocol(session, envelope)
         peer = session.peer[0] if session.peer else "unknown"
         # what the client chose (HELO name, addresses) can never add a header line
         trace = (
@@ -164,6 +160,15 @@ def _connections(server) -> int:  # noqa: ANN001 - PracticeSMTP
 def _starts_with_header(content: bytes) -> bool:
     first = content.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8", "replace")
     return looks_like_header(first)
+
+
+def with_protocol(session, envelope) -> str:  # noqa: ANN001 - the core's Session, Envelope
+    """The Received: line's ``with`` (RFC 3848; RFC 6531 §3.7.3 for SMTPUTF8): ESMTP,
+    then S for TLS and A for AUTH; UTF8SMTP when the transaction declared SMTPUTF8."""
+    protocol = "ESMTP" if session.extended_smtp else "SMTP"
+    if getattr(envelope, "smtp_utf8", False):
+        protocol = "UTF8SMTP"
+    return protocol + ("S" if session.ssl else "") + ("A" if session.authenticated else "")
 
 
 def for_clause(recipients: list[str]) -> str:

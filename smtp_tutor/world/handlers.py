@@ -16,7 +16,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from smtp_tutor.protocol.visible import printable
-from smtp_tutor.server.handler import PracticeHandler, _now, _starts_with_header, for_clause
+from smtp_tutor.server.handler import (
+    PracticeHandler,
+    _now,
+    _starts_with_header,
+    for_clause,
+    with_protocol,
+)
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.wording import reply
 
@@ -61,8 +67,7 @@ class SubmissionHandler(PracticeHandler):
         return reply("recipient-ok", address=address)
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        protocol = "ESMTP" if session.extended_smtp else "SMTP"
-        protocol += ("S" if session.ssl else "") + ("A" if session.authenticated else "")
+        protocol = with_protocol(session, envelope)
         peer = session.peer[0] if session.peer else "unknown"
         trace = (f"Received: from {printable(session.host_name or 'unknown')} ([{peer}])\r\n"
                  f"\tby {self.domain} (smtp-tutor submission server) with {protocol}"
