@@ -488,12 +488,12 @@ def stdin_is_tty() -> bool:
 
 
 def _port_range_start(text: str) -> int:
-    """The first of five consecutive ports (D25: the world on a chosen port range)."""
+    """The first of seven consecutive ports (D25: the world on a chosen port range)."""
     try:
         start = int(text)
     except ValueError:
         start = 0
-    if not 1 <= start <= 65535 - 5:
+    if not 1 <= start <= 65535 - 6:
         raise argparse.ArgumentTypeError(_t("value", "port_range", text=text))
     return start
 

@@ -150,6 +150,7 @@ class WorldBackend:
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
                              mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
+                             imap_port=0,
                              watcher=self.feed,
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
