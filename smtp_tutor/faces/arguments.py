@@ -160,6 +160,7 @@ def _connect(commands) -> None:
                      help=_t("connect", "color"))
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
+    sub.add_argument("--imap", action="store_true", help=_t("connect", "imap"))
     sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
     # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
     sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
@@ -181,6 +182,10 @@ def run_connect(options: argparse.Namespace) -> int:
         from smtp_tutor.pop3.shell import connect_pop3
 
         return connect_pop3(options, _lang(options))
+    if getattr(options, "imap", False):
+        from smtp_tutor.imap.shell import connect_imap
+
+        return connect_imap(options, _lang(options))
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))

@@ -44,7 +44,9 @@ def meanings(response: ImapResponse, lang: str) -> list[str]:
         return [_short(data["responses"]["+"], lang)]
     if response.kind == "tagged":
         notes.append(say("imap_tagged", lang, status=response.status, tag=response.tag,
-                         meaning=_short(data["responses"][response.status], lang)))
+                         meaning=say(f"imap_done_{response.status.lower()}", lang)))
+    elif response.status == "OK" and response.code and response.code != "ALERT":
+        pass  # `* OK [UIDVALIDITY …]`: the code is the news, said below
     elif response.status:
         notes.append(say("imap_untagged", lang,
                          meaning=_short(data["responses"][response.status], lang)))

@@ -2,7 +2,8 @@
 
 One process: the DNS on UDP, crepes.fr's submission server, hamburger.edu as MX,
 bistro.fr (a domain with no MX), the queue manager with its relay client, the
-POP3 servers, and the IMAP server on hamburger.edu's Maildirs (the same files POP3 reads).  Port 0 anywhere picks a free port.
+POP3 servers, and the IMAP server on hamburger.edu's Maildirs (the same files POP3
+reads).  Port 0 anywhere picks a free port.
 """
 
 from __future__ import annotations

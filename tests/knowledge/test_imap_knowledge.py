@@ -32,8 +32,11 @@ def test_every_command_the_server_runs_is_explained():
 
 
 def test_every_response_code_the_server_sends_is_explained():
-    source = "\n".join(open(module.__file__).read() for module in (imap_server,))
-    source += open(imap_server.__file__.replace("protocol/imap/server.py", "imap/server.py")).read()
+    from pathlib import Path
+
+    from smtp_tutor.imap import server as driver
+
+    source = "".join(Path(module.__file__).read_text() for module in (imap_server, driver))
     codes = set(re.findall(r"\[([A-Z][A-Z-]+)[ \]]", source)) - {"CAPABILITY", "CODE", "HEADER"}  # a docstring, a FETCH item
     known = {name.removesuffix("-CODE") for name in DATA["codes"]}
     assert codes and not codes - known, codes - known

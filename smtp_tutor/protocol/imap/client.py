@@ -107,6 +107,7 @@ class ImapClient:
         self.capabilities: list[str] = []
         self.pending: dict[str, ImapCommand] = {}
         self.open: ImapCommand | None = None  # a command whose literal awaits "+"
+        self.announced = 0  # octets of the literal it announced
         self.selected = ""
         self.framer = Framer(max_line=1024 * 1024)
 
@@ -133,7 +134,7 @@ class ImapClient:
         if self.open is not None:
             raise ValueError("the command waits for its literal: continue_with()")
         words = text.split()
-        if words and is_command_name(words[0]) or not words or not _TAG.match(words[0]):
+        if len(words) < 2 or is_command_name(words[0]) or not _TAG.match(words[0]):
             tag, rest = self.next_tag(), text.strip()
         else:
             tag, rest = words[0], text.strip()[len(words[0]):].strip()
@@ -143,7 +144,7 @@ class ImapClient:
         self.pending[tag] = command
         literal = literal_at_end(rest.encode("utf-8"))
         if literal is not None and literal.synchronizing:
-            self.open = command
+            self.open, self.announced = command, literal.size
         return f"{tag} {rest}\r\n".encode(), command
 
     def continue_with(self, data: bytes) -> bytes:
@@ -154,6 +155,7 @@ class ImapClient:
         command.lines += 1
         literal = literal_at_end(data)
         self.open = command if literal is not None and literal.synchronizing else None
+        self.announced = literal.size if self.open is not None and literal is not None else 0
         return data + b"\r\n"
 
     def cancel_open(self) -> None:

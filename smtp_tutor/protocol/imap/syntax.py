@@ -19,6 +19,8 @@ LITERAL_AT_END = re.compile(rb"\{([0-9]{1,18})(\+?)\}\r?\n?$")
 ATOM_SPECIALS = frozenset(b'(){ %*"\\]') | frozenset(range(0x20)) | {0x7F}
 
 Value = bytes | None | list
+_ENDS_ATOM = frozenset(b" ()\r\n")
+_STARTS_VALUE = frozenset(b'"{')
 
 
 class SyntaxProblem(ValueError):
@@ -183,9 +185,7 @@ class _Reader:
                 depth += 1
             elif c == ord("]") and depth:
                 depth -= 1
-            elif depth == 0 and (c in (ord(" "), ord("("), ord(")")) or c in (10, 13)):
-                break
-            elif depth == 0 and c in (ord('"'), ord("{")) and self.at > start:
+            elif depth == 0 and (c in _ENDS_ATOM or (c in _STARTS_VALUE and self.at > start)):
                 break
             self.at += 1
         if self.at == start:
