@@ -130,6 +130,11 @@ class ImapServerSession:
                 literal = self.framer.pending_literal
                 if literal is not None and literal.synchronizing and \
                         self._continued is not literal:
+                    refusal = self._refuse_early(self.framer.started)
+                    if refusal:
+                        self.framer.drop_command()
+                        actions.append(Send(refusal))
+                        continue
                     self._continued = literal
                     actions.append(Send(b"+ Ready for literal data\r\n"))
                 return actions
@@ -139,13 +144,25 @@ class ImapServerSession:
                 return actions
         return actions
 
+    def _refuse_early(self, first: bytes) -> bytes:
+        """A command this server will refuse anyway gets its BAD before "+": its literal
+        is never sent (RFC 9051 §7: a server may refuse a literal instead of "+")."""
+        words = first.split(b" ", 2)
+        name = words[1].decode("ascii", "replace").upper() if len(words) > 1 else ""
+        if len(words) > 2 and name in SUPPORTED and _valid_tag(words[0]):
+            return b""
+        tag = _tag_of(first)
+        return _line(f"{tag} BAD {name[:30]} is not in this teaching server" if name
+                     in KNOWN_ELSEWHERE else f"{tag} BAD not a command of this server")
+
     def _framing_problem(self, problem: str) -> list[Action]:
         if problem == "literal too big" and self.framer.pending_literal is not None \
                 and self.framer.pending_literal.synchronizing:
             tag = _tag_of(self.framer.refused)
+            refusal = self._refuse_early(self.framer.refused)
             self.framer.drop_command()
-            return [Send(_line(f"{tag} NO [TOOBIG] a literal of at most "
-                               f"{self.framer.max_literal} octets here"))]
+            return [Send(refusal or _line(f"{tag} NO [TOOBIG] a literal of at most "
+                                          f"{self.framer.max_literal} octets here"))]
         self.closed = True
         self.state = LOGOUT
         reason = ("line too long" if problem == "line too long" else "literal too big")

@@ -73,6 +73,11 @@ class Framer:
         self._need, self.pending_literal = 0, None
 
     @property
+    def started(self) -> bytes:
+        """The first line of a command still waiting for its literal's octets."""
+        return self._parts[0] if self._parts else b""
+
+    @property
     def buffered(self) -> int:
         return len(self._buffer)
 
