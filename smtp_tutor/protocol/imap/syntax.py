@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from smtp_tutor.protocol.numbers import ascii_int
 
 LITERAL_AT_END = re.compile(rb"\{([0-9]{1,18})(\+?)\}\r?\n?$")
-ATOM_SPECIALS = frozenset(b'(){ %*"\\]') | frozenset(range(0x20)) | {0x7F}
+ATOM_SPECIALS = frozenset(b'(){ %*"\\[]') | frozenset(range(0x20)) | {0x7F}
 
 Value = bytes | None | list
 _ENDS_ATOM = frozenset(b" ()\r\n")
