@@ -5,8 +5,9 @@ clear.  CAPA (RFC 2449) lists what is offered.  In the TRANSACTION state: STAT, 
 UIDL, RETR, TOP, DELE, NOOP, RSET; QUIT then removes the messages marked with DELE
 (the UPDATE state) and, as Dovecot does by default (``pop3_no_flag_updates = no``),
 gives the messages RETR'd the IMAP flag \\Seen (``:2,S`` in the Maildir file name).
-A message renamed meanwhile by IMAP (a flag changed) is found again by its base name.  Multi-line answers end with a lone ``.``; lines that begin with a
-dot are dot-stuffed, as in SMTP's DATA.
+A message renamed meanwhile by IMAP (a flag changed) is found again by its base name.
+Multi-line answers end with a lone ``.``; lines that begin with a dot are dot-stuffed,
+as in SMTP's DATA.
 """
 
 from __future__ import annotations

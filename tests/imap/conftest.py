@@ -114,23 +114,31 @@ def dovecot(tmp_path_factory):
     if any, and /etc/dovecot are never touched)."""
     binary = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
     need(binary is not None, "dovecot: sudo apt-get install dovecot-imapd")
+    import tempfile
+
     from smtp_tutor.world.certs import ensure_world_certificates
 
-    base = tmp_path_factory.mktemp("dovecot")
+    # its login processes run as dovenull (never root): the folder must be reachable by it
+    base = Path(tempfile.mkdtemp(prefix="smtp-tutor-dovecot-"))
+    base.chmod(0o755)
     certificates = ensure_world_certificates(base / "tls")
     cert, key = certificates.files["hamburger.edu"]
     port = _free_port()
     import pwd
 
-    user = pwd.getpwuid(os.getuid()).pw_name
-    group = __import__("grp").getgrgid(os.getgid()).gr_name
+    login_user = "dovenull" if _has_user("dovenull") else pwd.getpwuid(os.getuid()).pw_name
+    internal = "dovecot" if _has_user("dovecot") else pwd.getpwuid(os.getuid()).pw_name
     mail = base / "mail" / "bob"
     for sub in ("new", "cur", "tmp"):
         (mail / sub).mkdir(parents=True)
     for number, subject in enumerate(("Pickles", "Ketchup"), 1):
         (mail / "new" / f"170000000{number}.M{number}P1.hamburger").write_bytes(letter(subject))
+    # the mail process runs as bob's uid, which Dovecot refuses to be 0: the dovecot user's
+    owner = pwd.getpwnam(internal) if os.getuid() == 0 else pwd.getpwuid(os.getuid())
+    for path in [mail.parent, mail, *mail.rglob("*")]:
+        os.chown(path, owner.pw_uid, owner.pw_gid)
     (base / "passwd").write_text(
-        f"bob:{{PLAIN}}pickles:{os.getuid()}:{os.getgid()}::{mail}::userdb_mail=maildir:{mail}\n")
+        f"bob:{{PLAIN}}pickles:{owner.pw_uid}:{owner.pw_gid}::{mail}::userdb_mail=maildir:{mail}\n")
     config = base / "dovecot.conf"
     config.write_text(f"""
 base_dir = {base}/run
@@ -145,11 +153,11 @@ ssl_cert = <{cert}
 ssl_key = <{key}
 disable_plaintext_auth = yes
 auth_mechanisms = plain login
-default_internal_user = {user}
-default_internal_group = {group}
-default_login_user = {user}
-first_valid_uid = 0
+default_internal_user = {internal}
+default_login_user = {login_user}
 mail_location = maildir:{mail}
+first_valid_uid = {owner.pw_uid}
+last_valid_uid = {owner.pw_uid}
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {base}/passwd
@@ -172,14 +180,6 @@ service anvil {{
 }}
 service imap-login {{
   chroot =
-}}
-service stats {{
-  unix_listener stats-reader {{
-    user = {user}
-  }}
-  unix_listener stats-writer {{
-    user = {user}
-  }}
 }}
 """)
     for name in ("run", "state"):
@@ -206,3 +206,16 @@ service stats {{
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    process.stdout.close()
+    if not os.environ.get("KEEP_DOVECOT"):
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _has_user(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
