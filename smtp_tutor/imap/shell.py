@@ -70,6 +70,7 @@ class ImapShell:
         self.writer: asyncio.StreamWriter | None = None
         self.logout_ok = False
         self.prompt = None
+        self.secret_prompt = None  # for passwords: no history at all
 
     async def run(self, interactive: bool) -> int:
         context = self._context() if self.options.tls else None
@@ -97,6 +98,7 @@ class ImapShell:
     async def _interactive_lines(self):  # noqa: ANN202
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
+        from prompt_toolkit.history import DummyHistory
 
         from smtp_tutor.imap.secret_input import SecretlessHistory, SecretMask
 
@@ -104,11 +106,13 @@ class ImapShell:
         prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
                                history=SecretlessHistory(), input_processors=[SecretMask()])
         self.prompt = prompt
+        self.secret_prompt = PromptSession(history=DummyHistory())  # remembers nothing
         while True:
             literal = self.session.awaiting_continuation
             secret = literal and self.session.open is not None and self.session.open.secret
+            asking = self.secret_prompt if secret else prompt
             try:
-                line = await prompt.prompt_async("literal> " if literal else "imap> ",
+                line = await asking.prompt_async("literal> " if literal else "imap> ",
                                                  is_password=bool(secret))
             except (EOFError, KeyboardInterrupt):
                 return
@@ -189,8 +193,8 @@ class ImapShell:
         start = 0 if words and is_command_name(words[0]) else 1
         if len(words) == start + 2 and words[start].upper() == "LOGIN" and self.prompt is not None:
             try:
-                secret = await self.prompt.prompt_async(say("imap_ask_password", self.lang),
-                                                        is_password=True)
+                secret = await self.secret_prompt.prompt_async(
+                    say("imap_ask_password", self.lang), is_password=True)
             except (EOFError, KeyboardInterrupt):
                 secret = ""
             if not secret:
