@@ -3,20 +3,7 @@ and a password never drawn, never in the scrollback, never recalled."""
 
 from __future__ import annotations
 
-import time
-
 from tests.pty_screen import PtyScreen
-
-
-def wait_prompt(term: PtyScreen, expected: str, timeout: float = 20) -> None:
-    """The line the cursor is on reads ``expected`` (polled, no fixed sleep)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        term.text()
-        line = term.screen.display[term.screen.cursor.y].rstrip()
-        if line == expected:
-            return
-    raise AssertionError(f"the prompt line is {line!r}, not {expected!r}")
 
 
 def test_the_imap_shell_in_a_terminal(mailhost):
@@ -40,11 +27,11 @@ def test_the_imap_shell_in_a_terminal(mailhost):
         term.type("\x15FETCH 1 (FLAGS)\r")
         term.wait("* 1 FETCH (FLAGS ())")
         term.type("\x1b[A")
-        wait_prompt(term, "imap> FETCH 1 (FLAGS)")
+        term.wait_cursor_line("imap> FETCH 1 (FLAGS)")
         term.type("\x1b[A")  # the up arrow recalls SELECT, never a LOGIN line with a secret
-        wait_prompt(term, "imap> x9 SELECT INBOX")
+        term.wait_cursor_line("imap> x9 SELECT INBOX")
         term.type("\x1b[A")  # nor a password typed when asked, nor a literal's octets
-        wait_prompt(term, "imap> LOGIN bob")
+        term.wait_cursor_line("imap> LOGIN bob")
         term.type("\x15LOGOUT\r")
         term.wait("LOGOUT completed")
         assert term.ended() == 0
