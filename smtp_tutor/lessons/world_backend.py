@@ -34,7 +34,7 @@ from smtp_tutor.lessons.hops import (
     parse_query,
     reply_status,
 )
-from smtp_tutor.lessons.model import DNS, POP3, RELAY, Hop, Lesson
+from smtp_tutor.lessons.model import DNS, IMAP, POP3, RELAY, Hop, Lesson
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.render.base import Renderer
@@ -196,6 +196,13 @@ class WorldBackend:
             self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
             self.part.server_name = server.name
+        elif hop.kind == IMAP:
+            from smtp_tutor.lessons.imap_part import ImapPart
+
+            await self._settled()
+            self.part = ImapPart(self.world.imap.port, str(self.world.ca_path), self.timeout,
+                                 self.lang)
+            self.part.server_name = self.world.imap.name
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)
