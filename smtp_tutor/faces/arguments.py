@@ -183,9 +183,10 @@ def run_connect(options: argparse.Namespace) -> int:
 
         return connect_pop3(options, _lang(options))
     if getattr(options, "imap", False):
+        from smtp_tutor.faces.explain import explain
         from smtp_tutor.imap.shell import connect_imap
 
-        return connect_imap(options, _lang(options))
+        return connect_imap(options, _lang(options), explain)
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))

@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
+from collections.abc import Callable
 
 from smtp_tutor.imap.view import response_lines, say
 from smtp_tutor.protocol.imap.client import (
@@ -36,28 +38,41 @@ COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INB
                "CLOSE", "UNSELECT", "LOGOUT")
 
 
-def connect_imap(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.arguments import stdin_is_tty
-
+def connect_imap(options: argparse.Namespace, lang: str,
+                 explain: Callable[[list[str], str], int] | None = None) -> int:
+    """``explain``: what ``:explain TOPIC`` runs (the face's ``explain``, handed down so
+    this package needs nothing of the faces)."""
     host = options.host or "127.0.0.1"
     port_text = options.port or options.port_arg
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
         from smtp_tutor.knowledge import ui
-        from smtp_tutor.pop3.shell import for_stream
         from smtp_tutor.protocol.visible import visible
+        from smtp_tutor.render.wrap import for_stream
 
         sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
         return 2
-    interactive = stdin_is_tty()
-    from smtp_tutor.pop3.shell import _renderer
-
+    interactive = sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
     shell = ImapShell(_renderer(options, lang, interactive), lang, host, port, options)
+    shell.explain = explain
     try:
         return asyncio.run(shell.run(interactive))
     except KeyboardInterrupt:
         return 130
+
+
+def _renderer(options: argparse.Namespace, lang: str, interactive: bool):  # noqa: ANN202
+    """Colours on a terminal (or ``--color always``), plain text into a pipe."""
+    color = options.color == "always" or (options.color == "auto" and sys.stdout.isatty()
+                                          and not os.environ.get("NO_COLOR"))
+    if interactive or color:
+        from smtp_tutor.render.terminal import TerminalRenderer
+
+        return TerminalRenderer(lang, sys.stdout, color=color or None)
+    from smtp_tutor.render.plain import PlainRenderer
+
+    return PlainRenderer(lang, sys.stdout)
 
 
 class ImapShell:
@@ -71,6 +86,7 @@ class ImapShell:
         self.logout_ok = False
         self.prompt = None
         self.secret_prompt = None  # for passwords: no history at all
+        self.explain: Callable[[list[str], str], int] | None = None
 
     async def run(self, interactive: bool) -> int:
         context = self._context() if self.options.tls else None
@@ -176,11 +192,9 @@ class ImapShell:
         word, _, rest = line.partition(" ")
         if word in (":quit", ":q", ":exit"):
             return False
-        if word == ":explain" and rest.strip():
-            from smtp_tutor.faces.explain import explain
-
+        if word == ":explain" and rest.strip() and self.explain is not None:
             with contextlib.suppress(SystemExit):
-                explain([rest.strip()], self.lang)
+                self.explain([rest.strip()], self.lang)
             return True
         self.renderer.text(say("imap_help", self.lang), "hint")
         return True
