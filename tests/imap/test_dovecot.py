@@ -92,3 +92,29 @@ def test_connect_imap_against_dovecot(dovecot):
     assert "Dovecot" in out and "TLS is up" in out
     assert "S: Subject: Ketchup" in out and "[READ-ONLY]" in out
     assert "OK ends the command tagged a6" in out
+
+
+def test_flags_in_file_names_mean_the_same_to_dovecot_and_to_us(dovecot):
+    """The Maildir info suffix is shared ground: what Dovecot writes, our store reads, and
+    a name our store gives a file, Dovecot reads as the same flags."""
+    import os
+
+    from smtp_tutor.imap.maildir import flags_of, with_flags
+
+    wire = Wire(dovecot.port, dovecot.ca)
+    wire.send("STARTTLS")
+    wire.send("LOGIN bob pickles")
+    wire.send("SELECT INBOX")
+    wire.send("UID STORE 2 +FLAGS.SILENT (\\Flagged \\Deleted \\Answered)")
+    wire.send("NOOP")
+    name = next(n for n in os.listdir(dovecot.mail / "cur") if "Ketchup" in
+                (dovecot.mail / "cur" / n).read_text())
+    assert {"\\Flagged", "\\Deleted", "\\Answered"} <= flags_of(name)
+    renamed = with_flags(name, frozenset({"\\Draft", "\\Seen"}))
+    os.rename(dovecot.mail / "cur" / name, dovecot.mail / "cur" / renamed)
+    got = [r.fetch for r in wire.send("UID FETCH 2 (FLAGS)") if r.name == "FETCH"]
+    wire.send("NOOP")
+    got += [r.fetch for r in wire.send("UID FETCH 2 (FLAGS)") if r.name == "FETCH"]
+    flags = {f.decode() for f in got[-1]["FLAGS"]} - {"\\Recent"}
+    assert flags == {"\\Draft", "\\Seen"}
+    wire.send("LOGOUT")

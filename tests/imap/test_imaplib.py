@@ -150,3 +150,19 @@ def test_imap_flags_and_expunges_are_seen_by_pop3(mailhost):
     pop.pass_("pickles")
     assert pop.stat()[0] == 2  # \Seen or not, POP3 lists what is there
     pop.quit()
+
+
+def test_maildir_plus_plus_folders_are_listed_and_selected(mailhost):
+    from smtp_tutor.server.maildir import deliver
+    from tests.imap.conftest import letter
+
+    deliver(mailhost.root / "bob", ".Archive", letter("Old news"))
+    client = connect(mailhost, select=None)
+    assert client.list()[1] == [b'(\\HasNoChildren) "/" INBOX', b'(\\HasNoChildren) "/" Archive']
+    assert client.select("Archive") == ("OK", [b"1"])
+    typ, data = client.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert data[0][1] == b"Subject: Old news\r\n\r\n"
+    assert client.status("INBOX", "(MESSAGES)")[1] == [b"INBOX (MESSAGES 3)"]
+    typ, data = client.select("Nowhere")
+    assert typ == "NO" and data[0].startswith(b"[NONEXISTENT]")
+    client.logout()
