@@ -231,3 +231,10 @@ def test_our_client_reads_every_reply_of_our_server(inbox):
 
 def inbox_message() -> bytes:
     return message("Pickles", body="And how about pickles?")
+
+
+def test_uid_ranges_to_star_name_the_last_message_even_below_their_start(inbox):
+    server = logged_in(inbox)
+    assert say(server, b"a UID FETCH 9:* (FLAGS)").startswith(b"* 3 FETCH (UID 3 FLAGS ())")
+    assert say(server, b"b UID FETCH 7 (FLAGS)") == b"b OK FETCH completed\r\n"  # no such UID
+    assert say(server, b"c CHECK") == b"c OK CHECK completed\r\n"
