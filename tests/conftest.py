@@ -38,6 +38,16 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _stop_as_if_interrupted(signum, frame):  # noqa: ANN001, ARG001 - a signal handler
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# `kill` (SIGTERM) or a CI runner's timeout: stop as Ctrl-C does, so every fixture's
+# teardown still runs and no server the suite started (a private Postfix) outlives it
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _stop_as_if_interrupted)
+
+
 def need(condition: bool, why: str) -> None:
     """Skip locally, fail in CI: a missing tool must never hide a missing feature there."""
     if condition:
@@ -51,7 +61,11 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
-    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(home / "grade-locks")  # not in /run
+    # the uid locks of the grader's sandbox: shared by every run on this machine (two
+    # suites at once must not hand the same uid to two programs and kill each other's),
+    # but not in /run, which belongs to the system
+    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = os.path.join(tempfile.gettempdir(),
+                                                        "smtp-tutor-grade-locks")
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)

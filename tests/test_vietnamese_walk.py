@@ -242,7 +242,7 @@ def test_explain_of_every_topic_passes_the_allowlist():
     no English word outside the committed allowlist (the text goes through the same
     formatting as the command)."""
     from smtp_tutor import knowledge
-    from smtp_tutor.faces.explain import format_explanation
+    from smtp_tutor.render.explanation import format_explanation
 
     problems = []
     for topic in _every_topic():
@@ -263,7 +263,7 @@ def test_the_allowlist_check_is_not_blind():
 
 def format_explanation_en(topic: str) -> str:
     from smtp_tutor import knowledge
-    from smtp_tutor.faces.explain import format_explanation
+    from smtp_tutor.render.explanation import format_explanation
 
     return format_explanation(knowledge.explain_topic(topic, "en"), "en")
 

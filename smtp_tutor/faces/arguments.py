@@ -183,10 +183,9 @@ def run_connect(options: argparse.Namespace) -> int:
 
         return connect_pop3(options, _lang(options))
     if getattr(options, "imap", False):
-        from smtp_tutor.faces.explain import explain
         from smtp_tutor.imap.shell import connect_imap
 
-        return connect_imap(options, _lang(options), explain)
+        return connect_imap(options, _lang(options))
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))
@@ -201,7 +200,7 @@ def _explain(commands) -> None:
 
 
 def run_explain(options: argparse.Namespace) -> int:
-    from smtp_tutor.faces.explain import explain
+    from smtp_tutor.render.explanation import explain
 
     return explain(options.topic, _lang(options), list_all=options.list)
 
@@ -343,12 +342,11 @@ def _serve(commands, *, with_epilog: bool) -> None:
 
 def _faults_epilog() -> str:
     """The fault recipients (server/faults.py's table) with their meaning in the run's language."""
-    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
+    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS, fault_code
 
     lines = [_t("serve", "faults_heading")]
     for name, fault in FAULTS.items():
-        code = fault.reply.split(" ", 2)[:2]
-        shown = " ".join(code) if fault.reply else "-"
+        shown = fault_code(fault)
         lines.append(f"  {name + '@':<10} {shown:<10} "
                      f"{_t('serve_faults', name, seconds=f'{SLOW_SECONDS:g}')}")
     return "\n".join(lines)
@@ -487,10 +485,6 @@ def run_grade(options: argparse.Namespace) -> int:
     from smtp_tutor.grade.main import grade
 
     return grade(options, _lang(options))
-
-
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
 
 
 def _port_range_start(text: str) -> int:

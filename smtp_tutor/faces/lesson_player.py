@@ -31,7 +31,7 @@ MASK = "********"
 
 
 def play(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.lesson import open_lesson
+    from smtp_tutor.faces.lesson_open import open_lesson
 
     if options.report and (problem := report_problem(options.report, lang)):
         sys.stderr.write(for_stream(f"smtp-tutor: {problem}\n"))
@@ -576,7 +576,7 @@ def _imap_secret(line: str) -> bool:
 
 
 def _pop3_secret(line: str) -> bool:
-    from smtp_tutor.pop3.core import mask
+    from smtp_tutor.protocol.pop3 import mask
 
     return mask(line)[1]
 

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable
 
 from smtp_tutor.imap.view import response_lines, say
 from smtp_tutor.protocol.imap.client import (
@@ -38,10 +37,7 @@ COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INB
                "CLOSE", "UNSELECT", "LOGOUT")
 
 
-def connect_imap(options: argparse.Namespace, lang: str,
-                 explain: Callable[[list[str], str], int] | None = None) -> int:
-    """``explain``: what ``:explain TOPIC`` runs (the face's ``explain``, handed down so
-    this package needs nothing of the faces)."""
+def connect_imap(options: argparse.Namespace, lang: str) -> int:
     host = options.host or "127.0.0.1"
     port_text = options.port or options.port_arg
     try:
@@ -53,9 +49,10 @@ def connect_imap(options: argparse.Namespace, lang: str,
 
         sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
         return 2
-    interactive = sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
+    from smtp_tutor.terminal import stdin_is_tty
+
+    interactive = stdin_is_tty()
     shell = ImapShell(_renderer(options, lang, interactive), lang, host, port, options)
-    shell.explain = explain
     try:
         return asyncio.run(shell.run(interactive))
     except KeyboardInterrupt:
@@ -86,7 +83,6 @@ class ImapShell:
         self.logout_ok = False
         self.prompt = None
         self.secret_prompt = None  # for passwords: no history at all
-        self.explain: Callable[[list[str], str], int] | None = None
 
     async def run(self, interactive: bool) -> int:
         context = self._context() if self.options.tls else None
@@ -192,9 +188,11 @@ class ImapShell:
         word, _, rest = line.partition(" ")
         if word in (":quit", ":q", ":exit"):
             return False
-        if word == ":explain" and rest.strip() and self.explain is not None:
+        if word == ":explain" and rest.strip():
+            from smtp_tutor.render.explanation import explain
+
             with contextlib.suppress(SystemExit):
-                self.explain([rest.strip()], self.lang)
+                explain([rest.strip()], self.lang)
             return True
         self.renderer.text(say("imap_help", self.lang), "hint")
         return True

@@ -62,7 +62,7 @@ class OfflineBackend:
 
     @staticmethod
     def _pop3():  # noqa: ANN205
-        from smtp_tutor.pop3.core import Pop3Session
+        from smtp_tutor.protocol.pop3 import Pop3Session
 
         return Pop3Session()
 
@@ -125,7 +125,7 @@ class OfflineBackend:
                    if isinstance(r, ImapResponse)]
             return [ImapReceived(tuple(got))] if got else []
         if self._kind == POP3:
-            from smtp_tutor.pop3.core import Pop3Reply
+            from smtp_tutor.protocol.pop3 import Pop3Reply
 
             return [Pop3Received(reply) for reply in self.session.receive(reply_bytes(step))
                     if isinstance(reply, Pop3Reply)]

@@ -60,7 +60,7 @@ def _smtp_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
 
 
 def _pop3_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
-    from smtp_tutor.pop3.core import Pop3Error, Pop3Session
+    from smtp_tutor.protocol.pop3 import Pop3Error, Pop3Session
 
     values = bindings()
     session = Pop3Session()

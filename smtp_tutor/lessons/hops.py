@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tutor.lessons.model import Hop
-from smtp_tutor.pop3.core import Pop3Command, Pop3Reply
 from smtp_tutor.protocol import ReplyReceived
+from smtp_tutor.protocol.pop3 import Pop3Command, Pop3Reply
 
 DNS_TYPES = ("MX", "A", "AAAA", "TXT")
 

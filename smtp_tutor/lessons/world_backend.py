@@ -328,7 +328,7 @@ class Pop3Part:
     """Bob's (or Alice's) mail program: POP3 through the sans-I/O core, STLS on the way."""
 
     def __init__(self, port: int, cafile: str, timeout: float, lang: str) -> None:
-        from smtp_tutor.pop3.core import Pop3Session
+        from smtp_tutor.protocol.pop3 import Pop3Session
 
         self.port, self.cafile, self.timeout, self.lang = port, cafile, timeout, lang
         self.server_name = LOCALHOST  # the name checked in the server's certificate
@@ -355,7 +355,7 @@ class Pop3Part:
         return [Pop3Sent(command), *await self._read()]
 
     async def _read(self) -> list:
-        from smtp_tutor.pop3.core import Pop3Error
+        from smtp_tutor.protocol.pop3 import Pop3Error
 
         assert self.reader is not None
         events: list = []
@@ -378,8 +378,8 @@ class Pop3Part:
         return events
 
     async def _start_tls(self) -> WorldNote:
+        from smtp_tutor.knowledge.words import say
         from smtp_tutor.net.tls import client_context
-        from smtp_tutor.world.words import say
 
         assert self.writer is not None and self.reader is not None
         # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply

@@ -13,7 +13,7 @@ import re
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 
-from smtp_tutor.pop3.core import mask
+from smtp_tutor.protocol.pop3 import mask
 
 _SECRET_START = re.compile(r"(?i)^\s*(?:PASS|APOP\s+\S+|AUTH\s+\S+)\s")
 

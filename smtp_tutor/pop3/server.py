@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtp_tutor.paths import data_dir
+from smtp_tutor.protocol.data import encode_body
 from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.certs import ensure_certificates, server_context
 from smtp_tutor.server.maildir import MaildirError, checked_box, list_messages
@@ -28,15 +29,6 @@ IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
 MAX_CONNECTIONS = 100  # all clients together; -ERR [SYS/TEMP] beyond (RFC 3206 §4)
 CAPABILITIES = ("USER", "STLS", "TOP", "UIDL", "PIPELINING", "RESP-CODES",
                 "IMPLEMENTATION smtp-tutor-practice")
-
-
-def stuff(message: bytes) -> bytes:
-    """A message as a multi-line answer: CRLF lines, dot-stuffed, the final ``.``."""
-    text = message.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if text and not text.endswith(b"\n"):
-        text += b"\n"
-    lines = [b"." + line if line.startswith(b".") else line for line in text.split(b"\n")[:-1]]
-    return b"".join(line + b"\r\n" for line in lines) + b".\r\n"
 
 
 def wire_size(message: bytes) -> int:
@@ -296,7 +288,7 @@ class _Session:
         if await self._need_login() and (found := await self._message(argument)):
             data = _contents(found[1])
             self.retrieved.add(found[0])
-            await self.say(f"+OK {wire_size(data)} octets", stuff(data))
+            await self.say(f"+OK {wire_size(data)} octets", encode_body(data))
 
     async def _cmd_top(self, argument: str) -> None:
         if not await self._need_login():
@@ -310,7 +302,7 @@ class _Session:
             head, _, body = data.partition(b"\n\n")
             lines = body.split(b"\n")[: ascii_int(words[1])]
             await self.say("+OK top of message follows",
-                           stuff(head + b"\n\n" + b"\n".join(lines)))
+                           encode_body(head + b"\n\n" + b"\n".join(lines)))
 
     async def _cmd_dele(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):

@@ -13,14 +13,14 @@ import asyncio
 import contextlib
 import sys
 
-from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
-from smtp_tutor.world.words import say
+from smtp_tutor.knowledge.words import say
+from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 
 DEFAULT_PORT, TLS_PORT = 110, 995
 
 
 def connect_pop3(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.arguments import stdin_is_tty
+    from smtp_tutor.terminal import stdin_is_tty
 
     host = options.host or "127.0.0.1"
     port_text = options.port or options.port_arg
@@ -148,7 +148,7 @@ class Pop3Shell:
         if word in (":quit", ":q", ":exit"):
             return False
         if word == ":explain" and rest.strip():
-            from smtp_tutor.faces.explain import explain
+            from smtp_tutor.render.explanation import explain
 
             with contextlib.suppress(SystemExit):
                 explain([rest.strip()], self.lang)

@@ -16,10 +16,9 @@ from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
 from smtp_tutor import knowledge
-from smtp_tutor.faces.connect import make_connection
-from smtp_tutor.faces.explain import format_explanation
 from smtp_tutor.knowledge.store import load
 from smtp_tutor.net.errors import TransportError
+from smtp_tutor.net.opening import make_connection
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, DataLineSent, State
@@ -32,6 +31,7 @@ from smtp_tutor.protocol.commands import (
     parse_command,
 )
 from smtp_tutor.protocol.transcript import Transcript
+from smtp_tutor.render.explanation import format_explanation
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
 from smtp_tutor.render.wrap import cells as wrap_cells
@@ -46,7 +46,7 @@ from smtp_tutor.repl.keys import shell_bindings
 from smtp_tutor.repl.meta import EnvelopeTracker, header_lines, parse_meta
 from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
-from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
+from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
 
 META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
 HELP_COLUMN = 21  # where :help's descriptions start
@@ -55,10 +55,6 @@ HELP_COLUMN = 21  # where :help's descriptions start
 async def run_repl(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
     repl = Repl(options, lang, host, port)
     return await repl.run()
-
-
-class AuthCancelled(Exception):
-    """Ctrl-C or Ctrl-D at a credentials prompt."""
 
 
 class Repl:
@@ -500,7 +496,7 @@ class Repl:
 
     def _explain(self, topic: str) -> None:
         """``:explain TOPIC``; alone, the last reply's code (reply codes before any reply)."""
-        from smtp_tutor.faces.explain import refusal
+        from smtp_tutor.render.explanation import refusal
 
         last = self.session.last_reply
         topic = topic or (str(last.code) if last is not None else "reply-codes")

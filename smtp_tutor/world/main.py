@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from smtp_tutor.world.words import say
+from smtp_tutor.knowledge.words import say
 
 
 def run_world(options: argparse.Namespace, lang: str) -> int:

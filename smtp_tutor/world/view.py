@@ -9,13 +9,13 @@ the renderer both do it).
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge.words import say
 from smtp_tutor.protocol.visible import visible_lines
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.server.console import LiveConsole
 from smtp_tutor.server.watch import Peer
 from smtp_tutor.world.manager import WorldWatcher
 from smtp_tutor.world.retry import describe_minutes
-from smtp_tutor.world.words import say
 
 SUBMISSION = "submission"
 
