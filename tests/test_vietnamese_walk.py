@@ -94,6 +94,9 @@ def _allowed_english() -> frozenset[str]:
     commands, concept names and lesson ids."""
     words = {word for group in ALLOWLIST.values() for word in group["words"]}
     words |= set(load("commands")) | set(load("extensions")) | set(load("pop3")["commands"])
+    imap = load("imap")  # IMAP commands, responses and response codes by their names
+    words |= {name.removesuffix("-RESPONSE").removesuffix("-CODE")
+              for table in ("commands", "responses", "codes") for name in imap[table]}
     words |= set(load("concepts"))
     lessons = Path(__file__).resolve().parent.parent / "lessons"
     for lesson in lessons.glob("*.lesson"):
@@ -218,7 +221,7 @@ def test_lesson_list_and_check():
     assert_vietnamese("lesson check", run_vi("lesson", "check"))
 
 
-@pytest.mark.parametrize("number", [*range(1, 13), 17])  # 13-16: the journey issue (T19)
+@pytest.mark.parametrize("number", [*range(1, 13), 17, 18])  # 13-16: the journey issue (T19)
 def test_lesson_watch_offline(number):
     out = run_vi("lesson", "play", str(number), "--offline", "--mode", "watch", "--pace", "0.001")
     assert_vietnamese(f"lesson {number}", out)
@@ -228,7 +231,10 @@ def test_lesson_watch_offline(number):
 def _every_topic() -> list[str]:
     topics = list(load("concepts")) + list(load("replies")["codes"]) + list(load("commands"))
     topics += list(load("extensions")) + [f"X.{d}" for d in load("enhanced")["details"]]
-    return topics + list(load("pop3")["commands"]) + list(load("pop3")["replies"])
+    topics += list(load("pop3")["commands"]) + list(load("pop3")["replies"])
+    from smtp_tutor.knowledge import topics as every
+
+    return topics + every()["imap"]
 
 
 def test_explain_of_every_topic_passes_the_allowlist():

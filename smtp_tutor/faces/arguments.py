@@ -162,6 +162,7 @@ def _connect(commands) -> None:
                      help=_t("connect", "color"))
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
+    sub.add_argument("--imap", action="store_true", help=_t("connect", "imap"))
     sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
     # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
     sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
@@ -183,6 +184,10 @@ def run_connect(options: argparse.Namespace) -> int:
         from smtp_tutor.pop3.shell import connect_pop3
 
         return connect_pop3(options, _lang(options))
+    if getattr(options, "imap", False):
+        from smtp_tutor.imap.shell import connect_imap
+
+        return connect_imap(options, _lang(options))
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))
@@ -485,12 +490,12 @@ def run_grade(options: argparse.Namespace) -> int:
 
 
 def _port_range_start(text: str) -> int:
-    """The first of five consecutive ports (D25: the world on a chosen port range)."""
+    """The first of seven consecutive ports (D25: the world on a chosen port range)."""
     try:
         start = int(text)
     except ValueError:
         start = 0
-    if not 1 <= start <= 65535 - 5:
+    if not 1 <= start <= 65535 - 6:
         raise argparse.ArgumentTypeError(_t("value", "port_range", text=text))
     return start
 

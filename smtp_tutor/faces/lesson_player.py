@@ -20,7 +20,7 @@ import time
 from smtp_tutor.knowledge import explain_note, explain_topic, ui
 from smtp_tutor.lessons.engine import LessonRun
 from smtp_tutor.lessons.matching import accepts, canonical, verb_of
-from smtp_tutor.lessons.model import CLIENT, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
+from smtp_tutor.lessons.model import CLIENT, IMAP, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
@@ -121,21 +121,28 @@ class Asker:
     def __init__(self) -> None:
         self.interactive = sys.stdin.isatty()
         self._prompt: PromptSession[str] | None = None
+        self._secret_prompt: PromptSession[str] | None = None
 
     async def ask(self, message: str, *, secret: bool = False) -> str | None:
         if not self.interactive:
             line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
             return line.rstrip("\r\n") if line else None
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import DummyHistory
 
         if self._prompt is None:
-            from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+            from smtp_tutor.imap.secret_input import SecretMask as ImapMask
+            from smtp_tutor.pop3.secret_input import SecretMask
 
-            # a password typed after PASS or AUTH PLAIN is drawn as * and never recalled
-            self._prompt = PromptSession(history=SecretlessHistory(),
-                                         input_processors=[SecretMask()])
+            # a password typed after PASS, AUTH PLAIN or IMAP's LOGIN bob is drawn as *
+            # and never recalled
+            self._prompt = PromptSession(history=_NoSecretsHistory(),
+                                         input_processors=[SecretMask(), ImapMask()])
+            self._secret_prompt = PromptSession(history=DummyHistory())
         try:
-            return await self._prompt.prompt_async(message, is_password=secret)
+            if secret:  # a password asked for alone: a prompt that remembers nothing
+                return await self._secret_prompt.prompt_async(message, is_password=True)
+            return await self._prompt.prompt_async(message)
         except (EOFError, KeyboardInterrupt):
             return None
 
@@ -385,7 +392,7 @@ class Player:
             if command == ":skip":
                 record.skipped = True
                 return expected
-            hidden = secret or is_secret_line(typed) or _pop3_secret(typed) \
+            hidden = secret or is_secret_line(typed) or _pop3_secret(typed) or _imap_secret(typed) \
                 or self.run.session.state is State.AUTH
             record.tries.append(MASK if hidden else typed)
             if _auth_step(step) and canonical(typed).upper() in ("AUTH PLAIN", "AUTH LOGIN"):
@@ -393,6 +400,15 @@ class Player:
                 if outcome is not None:
                     return outcome
                 continue
+            if _login_step(step) and len(typed.split()) == 2 \
+                    and typed.split()[0].upper() == "LOGIN":
+                password = await self.asker.ask(ui("lesson_auth_password", self.lang),
+                                                secret=True)
+                if not password:
+                    continue
+                from smtp_tutor.protocol.imap.syntax import quote
+
+                typed = f"{typed.strip()} {quote(password).decode('utf-8', 'replace')}"
             if _pass_step(step) and canonical(typed).upper() == "PASS":
                 password = await self.asker.ask(ui("lesson_auth_password", self.lang),
                                                 secret=True)
@@ -540,6 +556,30 @@ def _auth_step(step: Step) -> bool:
 
 def _pass_step(step: Step) -> bool:
     return step.hop is not None and step.hop.kind == POP3 and verb_of(step.text) == "PASS"
+
+
+def _NoSecretsHistory():  # noqa: N802, ANN202 - a class made when prompt_toolkit is loaded
+    """The up arrow never brings back a line that held a POP3, AUTH or IMAP secret."""
+    from smtp_tutor.imap.secret_input import secret_start
+    from smtp_tutor.pop3.secret_input import SecretlessHistory
+
+    class History(SecretlessHistory):
+        def append_string(self, string: str) -> None:
+            if secret_start(string) is None:
+                super().append_string(string)
+
+    return History()
+
+
+def _login_step(step: Step) -> bool:
+    """IMAP's ``LOGIN bob {rcpt_pass}``: ``LOGIN bob`` alone asks for the password."""
+    return step.hop is not None and step.hop.kind == IMAP and verb_of(step.text) == "LOGIN"
+
+
+def _imap_secret(line: str) -> bool:
+    from smtp_tutor.protocol.imap.client import mask
+
+    return mask(line)[1]
 
 
 def _pop3_secret(line: str) -> bool:

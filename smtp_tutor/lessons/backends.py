@@ -11,8 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tutor.lessons.dialogue import reply_bytes
-from smtp_tutor.lessons.hops import DnsAnswered, DnsAsked, HopStarted, Pop3Received, Pop3Sent
-from smtp_tutor.lessons.model import DNS, POP3, SERVER, Hop, Lesson, Step
+from smtp_tutor.lessons.hops import (
+    DnsAnswered,
+    DnsAsked,
+    HopStarted,
+    ImapReceived,
+    ImapSent,
+    Pop3Received,
+    Pop3Sent,
+)
+from smtp_tutor.lessons.model import DNS, IMAP, POP3, SERVER, Hop, Lesson, Step
 from smtp_tutor.protocol import ClientSession, State
 
 TYPE_CHECKING = False
@@ -53,7 +61,7 @@ class OfflineBackend:
         """A new hop: a new session in its protocol, and its greeting."""
         self._kind = hop.kind
         self.session = (DnsSession() if hop.kind == DNS else self._pop3() if hop.kind == POP3
-                        else ClientSession())
+                        else self._imap() if hop.kind == IMAP else ClientSession())
         return [HopStarted(hop)] + ([] if hop.kind == DNS else self._answer())
 
     @staticmethod
@@ -62,7 +70,15 @@ class OfflineBackend:
 
         return Pop3Session()
 
+    @staticmethod
+    def _imap():  # noqa: ANN205
+        from smtp_tutor.protocol.imap.client import ImapClient
+
+        return ImapClient()
+
     async def send(self, line: str) -> list:
+        if self._kind == IMAP:
+            return self._send_imap(line)
         if self._kind == DNS:
             self._asked = line
             return [DnsAsked(line)] + self._answer()
@@ -91,6 +107,21 @@ class OfflineBackend:
         _, command = session.send(line)
         return events + [Pop3Sent(command)] + self._answer()
 
+    def _send_imap(self, line: str) -> list:
+        events: list = []
+        if self.session.start_tls:
+            self.session.discard_plaintext()
+            self.session.tls_established()
+            events.append(Message("transcript-tls-assumed"))
+        if self.session.awaiting_continuation:
+            secret = self.session.open is not None and self.session.open.secret
+            self.session.continue_with(line.encode("utf-8"))
+            events.append(ImapSent("********" if secret else line))
+        else:
+            _, command = self.session.send(line)
+            events.append(ImapSent(command.display))
+        return events + self._answer()
+
     def _answer(self) -> list:
         if not self._replies:
             return []
@@ -98,6 +129,12 @@ class OfflineBackend:
         if self._kind == DNS:
             return [DnsAnswered(self._asked, tuple(step.lines))]
         session = self.session
+        if self._kind == IMAP:
+            from smtp_tutor.protocol.imap.client import ImapResponse
+
+            got = [r for r in self.session.receive(reply_bytes(step))
+                   if isinstance(r, ImapResponse)]
+            return [ImapReceived(tuple(got))] if got else []
         if self._kind == POP3:
             from smtp_tutor.protocol.pop3 import Pop3Reply, Pop3Session
 

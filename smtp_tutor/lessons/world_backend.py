@@ -34,7 +34,7 @@ from smtp_tutor.lessons.hops import (
     parse_query,
     reply_status,
 )
-from smtp_tutor.lessons.model import DNS, POP3, RELAY, Hop, Lesson
+from smtp_tutor.lessons.model import DNS, IMAP, POP3, RELAY, Hop, Lesson
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.render.base import Renderer
@@ -156,6 +156,7 @@ class WorldBackend:
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
                              mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
+                             imap_port=0,
                              watcher=self.feed,
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
@@ -202,6 +203,13 @@ class WorldBackend:
             self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
             self.part.server_name = server.name
+        elif hop.kind == IMAP:
+            from smtp_tutor.lessons.imap_part import ImapPart
+
+            await self._settled()
+            self.part = ImapPart(self.world.imap.port, str(self.world.ca_path), self.timeout,
+                                 self.lang)
+            self.part.server_name = self.world.imap.name
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)

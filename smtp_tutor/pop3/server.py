@@ -3,8 +3,11 @@
 STLS (RFC 2595) must come before USER/PASS: a password never crosses the wire in
 clear.  CAPA (RFC 2449) lists what is offered.  In the TRANSACTION state: STAT, LIST,
 UIDL, RETR, TOP, DELE, NOOP, RSET; QUIT then removes the messages marked with DELE
-(the UPDATE state).  Multi-line answers end with a lone ``.``; lines that begin with a
-dot are dot-stuffed, as in SMTP's DATA.
+(the UPDATE state) and, as Dovecot does by default (``pop3_no_flag_updates = no``),
+gives the messages RETR'd the IMAP flag \\Seen (``:2,S`` in the Maildir file name).
+A message renamed meanwhile by IMAP (a flag changed) is found again by its base name.
+Multi-line answers end with a lone ``.``; lines that begin with a dot are dot-stuffed,
+as in SMTP's DATA.
 """
 
 from __future__ import annotations
@@ -133,6 +136,7 @@ class _Session:
         self.mailbox = ""  # after PASS: "user@domain", locked
         self.messages: list[Path] = []
         self.deleted: set[int] = set()
+        self.retrieved: set[int] = set()
 
     async def say(self, line: str, block: bytes = b"") -> None:
         self.writer.write(line.encode("utf-8", "replace") + b"\r\n" + block)
@@ -255,8 +259,11 @@ class _Session:
             await self.say(f"-ERR message {number} already deleted")
             return None
         if not self.messages[number - 1].is_file():
-            await self.say(f"-ERR message {number} was removed by another program")
-            return None
+            moved = _renamed(self.messages[number - 1])  # a flag changed over IMAP
+            if moved is None:
+                await self.say(f"-ERR message {number} was removed by another program")
+                return None
+            self.messages[number - 1] = moved
         return number, self.messages[number - 1]
 
     async def _cmd_stat(self, _: str) -> None:
@@ -291,6 +298,7 @@ class _Session:
     async def _cmd_retr(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):
             data = _contents(found[1])
+            self.retrieved.add(found[0])
             await self.say(f"+OK {wire_size(data)} octets", encode_body(data))
 
     async def _cmd_top(self, argument: str) -> None:
@@ -326,8 +334,10 @@ class _Session:
         removed = 0
         for number in sorted(self.deleted):
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.messages[number - 1])
+                os.unlink(_renamed(self.messages[number - 1]) or self.messages[number - 1])
                 removed += 1
+        for number in sorted(self.retrieved - self.deleted):
+            _mark_seen(self.messages[number - 1])
         note = f" ({removed} message(s) deleted)" if self.mailbox else ""
         await self.say(f"+OK {self.default_domain} POP3 server signing off{note}")
 
@@ -339,6 +349,35 @@ def _contents(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def _renamed(path: Path) -> Path | None:
+    """The message's file now: the same base name in ``new/`` or ``cur/`` (flags are the
+    part after ``:``, and IMAP moves a message to ``cur/`` when it changes them)."""
+    if path.is_file():
+        return path
+    base = path.name.split(":", 1)[0]
+    box = path.parent.parent
+    for sub in ("cur", "new"):
+        with contextlib.suppress(OSError), os.scandir(box / sub) as entries:
+            for entry in entries:
+                if entry.name.split(":", 1)[0] == base and entry.is_file(follow_symlinks=False):
+                    return Path(entry.path)
+    return None
+
+
+def _mark_seen(path: Path) -> None:
+    """Dovecot's POP3 sets \\Seen on the messages it sent (pop3_no_flag_updates = no)."""
+    from smtp_tutor.imap.maildir import flags_of, with_flags
+
+    current = _renamed(path)
+    if current is None:
+        return
+    flags = flags_of(current.name) if current.parent.name == "cur" else frozenset()
+    target = current.parent.parent / "cur" / with_flags(current.name, flags | {"\\Seen"})
+    if target != current:
+        with contextlib.suppress(OSError):
+            os.rename(current, target)
 
 
 def _uid(path: Path) -> str:

@@ -163,8 +163,12 @@ class Pop3Shell:
         words = line.split(None, 1)
         if words[0].upper() == "PASS" and len(words) == 1 and self.prompt is not None:
             try:
-                secret = await self.prompt.prompt_async(say("pop3_ask_password", self.lang),
-                                                        is_password=True)
+                from prompt_toolkit import PromptSession
+                from prompt_toolkit.history import DummyHistory
+
+                # a prompt of its own, remembering nothing: the up arrow never recalls it
+                secret = await PromptSession(history=DummyHistory()).prompt_async(
+                    say("pop3_ask_password", self.lang), is_password=True)
             except (EOFError, KeyboardInterrupt):
                 secret = ""
             if not secret:

@@ -38,11 +38,12 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
         config.fallback_port = config.pop3_port = config.pop3_crepes_port = 0
+        config.imap_port = 0
     elif getattr(options, "ports", None):  # six in a row from START (D25)
         start = options.ports
         config.dns_port, config.submission_port, config.mx_port = start, start + 1, start + 2
         config.fallback_port, config.pop3_port = start + 3, start + 4
-        config.pop3_crepes_port = start + 5
+        config.pop3_crepes_port, config.imap_port = start + 5, start + 6
 
     async def main() -> None:
         import contextlib
@@ -93,9 +94,15 @@ def banner(world, lang: str) -> list[str]:  # noqa: ANN001
         lines.append(say("banner_pop3", lang, port=world.pop3.port))
     if world.pop3_crepes is not None:
         lines.append(say("banner_pop3_crepes", lang, port=world.pop3_crepes.port))
+    if world.imap is not None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        lines.append(say_imap("banner_imap", lang, port=world.imap.port))
     lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
         lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))
+    if world.imap is not None:
+        lines.append(say_imap("banner_try_imap", lang, imap=world.imap.port, ca=str(world.ca_path)))
     from smtp_tutor.world.retry import describe_minutes
 
     lines += [say("banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),

@@ -149,6 +149,18 @@ class WorldView(WorldWatcher):
     def pop3_failed(self, detail: str) -> None:
         self._say("pop3_failed", "note.error", detail=detail)
 
+    def imap_refused(self, limit: int) -> None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        self._mine()
+        self.renderer.text(say_imap("imap_refused", self.lang, limit=limit), "note.warning")
+
+    def imap_failed(self, detail: str) -> None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        self._mine()
+        self.renderer.text(say_imap("imap_failed", self.lang, detail=detail), "note.error")
+
 
 class SubmissionConsole(LiveConsole):
     """The live console of hop 1, headed as such whenever it takes the screen back."""
