@@ -141,7 +141,9 @@ class Asker:
             self._secret_prompt = PromptSession(history=DummyHistory())
         try:
             if secret:  # a password asked for alone: a prompt that remembers nothing
+                assert self._secret_prompt is not None
                 return await self._secret_prompt.prompt_async(message, is_password=True)
+            assert self._prompt is not None
             return await self._prompt.prompt_async(message)
         except (EOFError, KeyboardInterrupt):
             return None

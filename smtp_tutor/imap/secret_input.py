@@ -27,7 +27,8 @@ class SecretMask(Processor):
         start = secret_start(ti.document.text)
         if start is None or ti.lineno != 0:
             return Transformation(ti.fragments)
-        out, position = [], 0
+        out: list = []  # fragments, (style, text) or (style, text, handler)
+        position = 0
         for style, text, *rest in ti.fragments:
             shown = "".join("*" if position + i >= start and c not in " \t" else c
                             for i, c in enumerate(text))

@@ -21,6 +21,18 @@ IDLE_TIMEOUT = 30 * 60.0
 MAX_CONNECTIONS = 100
 
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class ImapEvents(Protocol):
+        """What the server tells its console: an ImapWatcher, or any class with these two."""
+
+        def refused(self, limit: int) -> None: ...
+
+        def failed(self, detail: str) -> None: ...
+
+
 class ImapWatcher:
     """What the server tells its console; the default says nothing."""
 
@@ -49,7 +61,7 @@ class ImapServer:
 async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
                      domain: str, tls_paths: tuple[Path, Path] | None = None,
                      max_connections: int = MAX_CONNECTIONS,
-                     watcher: ImapWatcher | None = None,
+                     watcher: ImapEvents | None = None,
                      idle_timeout: float = IDLE_TIMEOUT) -> ImapServer:
     """Serve ``root``'s Maildirs (``root/bob``) for ``users`` on ``host:port``.
     ``tls_paths``: (certificate, key) for STARTTLS; without them, the practice server's."""

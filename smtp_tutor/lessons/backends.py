@@ -25,6 +25,7 @@ from smtp_tutor.protocol import ClientSession, State
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from smtp_tutor.protocol.imap.client import ImapClient
     from smtp_tutor.protocol.pop3 import Pop3Session
 
 
@@ -47,7 +48,7 @@ class OfflineBackend:
     """No server: each reply is the one the lesson recorded (``--offline``)."""
 
     def __init__(self, lesson: Lesson) -> None:
-        self.session: ClientSession | Pop3Session | DnsSession = ClientSession()
+        self.session: ClientSession | Pop3Session | ImapClient | DnsSession = ClientSession()
         self._replies: list[Step] = [s for s in lesson.steps if s.kind == SERVER]
         self.host, self.port = lesson.persona, 0
         self._world = lesson.world
@@ -108,17 +109,21 @@ class OfflineBackend:
         return events + [Pop3Sent(command)] + self._answer()
 
     def _send_imap(self, line: str) -> list:
+        from smtp_tutor.protocol.imap.client import ImapClient
+
         events: list = []
-        if self.session.start_tls:
-            self.session.discard_plaintext()
-            self.session.tls_established()
+        session = self.session
+        assert isinstance(session, ImapClient)  # an IMAP hop
+        if session.start_tls:
+            session.discard_plaintext()
+            session.tls_established()
             events.append(Message("transcript-tls-assumed"))
-        if self.session.awaiting_continuation:
-            secret = self.session.open is not None and self.session.open.secret
-            self.session.continue_with(line.encode("utf-8"))
+        if session.awaiting_continuation:
+            secret = session.open is not None and session.open.secret
+            session.continue_with(line.encode("utf-8"))
             events.append(ImapSent("********" if secret else line))
         else:
-            _, command = self.session.send(line)
+            _, command = session.send(line)
             events.append(ImapSent(command.display))
         return events + self._answer()
 
@@ -130,9 +135,10 @@ class OfflineBackend:
             return [DnsAnswered(self._asked, tuple(step.lines))]
         session = self.session
         if self._kind == IMAP:
-            from smtp_tutor.protocol.imap.client import ImapResponse
+            from smtp_tutor.protocol.imap.client import ImapClient, ImapResponse
 
-            got = [r for r in self.session.receive(reply_bytes(step))
+            assert isinstance(session, ImapClient)  # an IMAP hop
+            got = [r for r in session.receive(reply_bytes(step))
                    if isinstance(r, ImapResponse)]
             return [ImapReceived(tuple(got))] if got else []
         if self._kind == POP3:

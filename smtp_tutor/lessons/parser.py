@@ -235,16 +235,18 @@ class _Reader:
                      and not last.code and not any(self.pending.values()))
         greeting = not any(step.hop is self.hop for step in self.steps)
         if open_step:
-            last.lines.append(text)  # type: ignore[union-attr]
-            last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+            assert last is not None
+            last.lines.append(text)
+            last.text = "\n".join(last.lines)
             step = last
         else:
             step = Step(SERVER, number, text=text, lines=[text])
             self._attach(step)
         tagged = _IMAP_TAGGED.match(text)
         untagged = _IMAP_UNTAGGED_STATUS.match(text) if greeting and step.lines == [text] else None
-        if tagged or untagged:
-            step.code = (tagged or untagged).group(1)
+        status = tagged or untagged
+        if status is not None:
+            step.code = status.group(1)
         elif text == "+" or text.startswith("+ "):
             step.code = "+"
 

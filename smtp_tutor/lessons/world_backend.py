@@ -43,6 +43,8 @@ from smtp_tutor.world.view import WorldView
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from smtp_tutor.lessons.backends import DnsSession
+    from smtp_tutor.lessons.imap_part import ImapPart
+    from smtp_tutor.protocol.imap.client import ImapClient
     from smtp_tutor.protocol.pop3 import Pop3Session
     from smtp_tutor.world.runner import World
 
@@ -139,10 +141,10 @@ class WorldBackend:
         self.lang = lang
         self.timeout = timeout
         self.host, self.port = "crepes.fr", 0
-        self.session: ClientSession | Pop3Session | DnsSession = ClientSession()
+        self.session: ClientSession | Pop3Session | ImapClient | DnsSession = ClientSession()
         self.world: World | None = None
         self.feed: WorldFeed | None = None
-        self.part: SubmissionPart | RelayPart | DnsPart | Pop3Part | None = None
+        self.part: SubmissionPart | RelayPart | DnsPart | Pop3Part | ImapPart | None = None
         self._directory: str | None = None
 
     async def open(self) -> list:
@@ -207,9 +209,11 @@ class WorldBackend:
             from smtp_tutor.lessons.imap_part import ImapPart
 
             await self._settled()
-            self.part = ImapPart(self.world.imap.port, str(self.world.ca_path), self.timeout,
-                                 self.lang)
-            self.part.server_name = self.world.imap.name
+            imap = self.world.imap
+            assert imap is not None  # the lesson's world runs the IMAP server
+            part = ImapPart(imap.port, str(self.world.ca_path), self.timeout, self.lang)
+            part.server_name = imap.name
+            self.part = part
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)

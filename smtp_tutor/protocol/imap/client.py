@@ -10,7 +10,6 @@ RFC 9051 (IMAP4rev2) and RFC 3501 (IMAP4rev1).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from smtp_tutor.protocol.imap.syntax import (
     Framer,
@@ -22,6 +21,7 @@ from smtp_tutor.protocol.imap.syntax import (
     split_first,
 )
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import field, record
 
 MASK = "********"
 STATUSES = ("OK", "NO", "BAD", "PREAUTH", "BYE")
@@ -30,7 +30,7 @@ NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT = (
 _TAG = re.compile(r"^[A-Za-z0-9.\-_]{1,20}$")
 
 
-@dataclass
+@record
 class ImapCommand:
     tag: str
     name: str  # LOGIN, SELECT, UID FETCH …
@@ -40,7 +40,7 @@ class ImapCommand:
     lines: int = 1  # wire lines so far (one more per literal)
 
 
-@dataclass
+@record
 class ImapResponse:
     """One response line (literals inside).  ``kind``: "tagged", "untagged" or "continuation"."""
 
@@ -66,7 +66,7 @@ class ImapResponse:
                 for i in range(0, len(items) - 1, 2) if isinstance(items[i], bytes)}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ImapProblem:
     detail: str
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
 
 from smtp_tutor.protocol.imap.syntax import Value, nstring, quote, text_of
+from smtp_tutor.record import record
 
 MACROS = {"ALL": ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "ENVELOPE"],
           "FAST": ["FLAGS", "INTERNALDATE", "RFC822.SIZE"],
@@ -27,7 +27,7 @@ class Unsupported(ValueError):
     """An item this teaching server does not offer, or one written wrongly."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Item:
     name: str  # FLAGS, UID, RFC822.SIZE, INTERNALDATE, BODY
     section: str = ""  # "", HEADER, TEXT, HEADER.FIELDS, HEADER.FIELDS.NOT

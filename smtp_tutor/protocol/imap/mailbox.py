@@ -6,13 +6,14 @@ octets are read through ``Mailbox.read`` (CRLF line ends, as IMAP sends them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+from smtp_tutor.record import record
 
 SYSTEM_FLAGS = ("\\Answered", "\\Deleted", "\\Draft", "\\Flagged", "\\Seen")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Message:
     uid: int
     flags: frozenset[str]

@@ -9,11 +9,11 @@ Strings match as case-insensitive substrings of the decoded header or text.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from smtp_tutor.protocol.imap.sequence import parse_set
 from smtp_tutor.protocol.imap.syntax import Value
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import record
 
 FLAG_KEYS = {"SEEN": ("\\Seen", True), "UNSEEN": ("\\Seen", False),
              "DELETED": ("\\Deleted", True), "UNDELETED": ("\\Deleted", False),
@@ -27,7 +27,7 @@ class BadSearch(ValueError):
     """Search keys this server cannot read."""
 
 
-@dataclass
+@record
 class Candidate:
     """One message as a search sees it; ``header``/``text`` are read only when a key needs them."""
 
@@ -130,10 +130,10 @@ class _Keys:
             first, second = self.key(), self.key()
             return lambda c: first(c) or second(c)
         if word == "UID":
-            ranges = parse_set(self.string(), self.largest_uid)
-            if ranges is None:
+            uids = parse_set(self.string(), self.largest_uid)
+            if uids is None:
                 raise BadSearch("UID takes a set of UIDs, e.g. UID 1:5")
-            return lambda c: any(low <= c.uid <= high for low, high in ranges)
+            return lambda c: any(low <= c.uid <= high for low, high in uids)
         ranges = parse_set(word, self.largest_number)
         if ranges is not None:
             return lambda c: any(low <= c.number <= high for low, high in ranges)

@@ -12,13 +12,14 @@ teaching subset get ``BAD``, saying so.  Messages live behind ``mailbox.Account`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 from smtp_tutor.protocol.imap import fetch as fetching
 from smtp_tutor.protocol.imap.mailbox import SYSTEM_FLAGS, Account, Accounts, Mailbox, Message
 from smtp_tutor.protocol.imap.search import BadSearch, Candidate, compile_keys
 from smtp_tutor.protocol.imap.sequence import parse_set, pick
 from smtp_tutor.protocol.imap.syntax import Framer, SyntaxProblem, Value, parse, quote
+from smtp_tutor.record import field, record
 
 NOT_AUTHENTICATED, AUTHENTICATED, SELECTED, LOGOUT = (
     "not authenticated", "authenticated", "selected", "logout")
@@ -39,27 +40,27 @@ NEEDS = {"STARTTLS": NOT_AUTHENTICATED, "LOGIN": NOT_AUTHENTICATED,
 STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "SIZE", "DELETED")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Send:
     data: bytes
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pause:
     seconds: float
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StartTls:
     dropped: int  # octets sent in clear behind STARTTLS, dropped unread
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Close:
     pass
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class LoggedIn:
     """For the console: who logged in (never the password)."""
 
@@ -77,7 +78,7 @@ class _Bad(Exception):
         self.status, self.text = status, text
 
 
-@dataclass
+@record
 class _View:
     """The selected mailbox as this session has told the client about it."""
 
@@ -501,8 +502,7 @@ class ImapServerSession:
         for number, uid in enumerate(view.uids, 1):
             message = view.messages[uid]
             candidate = Candidate(number, uid, view.flags.get(uid, message.flags), message.size,
-                                  message.recent,
-                                  lambda uid=uid: view.mailbox.read(uid) or b"")
+                                  message.recent, _reader(view, uid))
             if test(candidate):
                 found.append(uid if by_uid else number)
         actions.append(Send(_line("* SEARCH" + "".join(f" {n}" for n in found))))
@@ -578,3 +578,8 @@ def _matches(pattern: str, name: str) -> bool:
                     for c in pattern)
     flags = re.IGNORECASE if name.upper() == "INBOX" else 0
     return re.fullmatch(regex, name, flags) is not None
+
+
+def _reader(view, uid: int) -> Callable[[], bytes]:  # noqa: ANN001 - the selected mailbox view
+    """The message's bytes, read only when a search key needs them."""
+    return lambda: view.mailbox.read(uid) or b""

@@ -11,9 +11,9 @@ spaces (``BODY[HEADER.FIELDS (FROM)]``), kept whole, as RFC 9051's grammar reads
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import field, record
 
 LITERAL_AT_END = re.compile(rb"\{([0-9]{1,18})(\+?)\}\r?\n?$")
 ATOM_SPECIALS = frozenset(b'(){ %*"\\[]') | frozenset(range(0x20)) | {0x7F}
@@ -27,7 +27,7 @@ class SyntaxProblem(ValueError):
     """Text that is not IMAP syntax; the message says where."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Literal:
     """A literal announced at the end of a line: ``{size}`` or ``{size+}`` (LITERAL+)."""
 
@@ -44,7 +44,7 @@ def literal_at_end(line: bytes) -> Literal | None:
     return None if size is None else Literal(size, not found.group(2))
 
 
-@dataclass
+@record
 class Framer:
     """Bytes in, logical lines out (literals inside, CRLF removed at the very end).
 
