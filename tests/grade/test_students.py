@@ -220,10 +220,13 @@ def test_a_program_that_names_another_host_is_told_which_and_where():
 
 
 def test_bytes_that_are_not_utf8_reach_every_format_as_marks():
-    """A byte that is not UTF-8 in HELO or MAIL FROM (aiosmtpd keeps it as a lone
-    surrogate) must neither crash the grader nor any output format."""
+    """A byte that is not UTF-8 in HELO or MAIL FROM (kept as a lone surrogate) must
+    neither crash the grader nor any output format.  The practice server refuses the
+    sender as Postfix does (a non-ASCII address without SMTPUTF8: 553 5.6.7), so the
+    message is not delivered, for that reason."""
     report = grade("not_utf8", rubric(seconds=3, only=("delivered", "envelope")))
-    assert report.score == report.max_score == 6
+    assert report.max_score == 6 and report.score == 0
+    assert any(line.startswith("S: 553 5.6.7") for line in report.transcripts["plain"])
     for form in ("text", "json", "gradescope", "junit"):
         rendered = render(report, form)
         rendered.encode("utf-8")  # no lone surrogate left
