@@ -128,7 +128,8 @@ def build_parser(command: str = "", lang: str | None = None) -> argparse.Argumen
     builders = {"connect": _connect, "explain": _explain, "annotate": _annotate,
                 "lesson": _lesson, "demo": _demo, "export": _export,
                 "serve": lambda sub: _serve(sub, with_epilog=command == "serve"),
-                "mailbox": _mailbox, "world": _world, "queue": _queue, "grade": _grade}
+                "mailbox": _mailbox, "world": _world, "queue": _queue, "grade": _grade,
+                "class": _class}
     # only the command that runs is built (a scripted session starts faster); an unknown
     # one gets them all, for argparse's own list
     for name, build in builders.items():
@@ -528,3 +529,37 @@ def run_queue(options: argparse.Namespace) -> int:
     from smtp_tutor.world.main import run_queue as queue
 
     return queue(options, _lang(options))
+
+
+def _class(commands) -> None:
+    sub = commands.add_parser("class", help=_t("class", "help"),
+                              description=_t("class", "description"))
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    start = actions.add_parser("start", help=_t("class", "start"))
+    start.add_argument("--roster", metavar="FILE.csv", help=_t("class", "roster"))
+    start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
+    start.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
+    start.add_argument("--pop3-port", type=_whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
+    start.add_argument("--slips", metavar="FILE", help=_t("class", "slips"))
+    start.add_argument("--board", action="store_true", help=_t("class", "board_here"))
+    start.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board = actions.add_parser("board", help=_t("class", "board"))
+    board.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board.add_argument("--sort", choices=("stuck", "name"), default="stuck",
+                       help=_t("class", "sort"))
+    board.add_argument("--once", action="store_true", help=_t("class", "once"))
+    board.add_argument("--student", metavar="USERNAME", help=_t("class", "student"))
+    export = actions.add_parser("export", help=_t("class", "export"))
+    export.add_argument("--csv", metavar="FILE", required=True, help=_t("class", "csv"))
+    for action in (start, board, export):
+        action.add_argument("--folder", help=_t("class", "folder"))
+        _common(action)
+        action.set_defaults(run=run_class)
+    _common(sub)
+
+
+def run_class(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.classroom import run
+
+    return run(options, _lang(options))
