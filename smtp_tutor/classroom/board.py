@@ -42,8 +42,12 @@ def fit(text: str, width: int) -> str:
 def order(students: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     if sort == "name":
         return list(students)
-    # stuck longest first; a student who has sent a message is not stuck
-    return sorted(students, key=lambda s: (s["reached"] == "sent", -s["since_progress"]))
+    # stuck longest first among those who started; then those who have not started yet;
+    # last those who have sent a message (not stuck)
+    def rank(student: dict[str, Any]) -> tuple[int, float]:
+        group = 2 if student["reached"] == "sent" else 1 if student["reached"] == "none" else 0
+        return group, -student["since_progress"]
+    return sorted(students, key=rank)
 
 
 def notes(student: dict[str, Any], lang: str) -> str:
