@@ -1,6 +1,8 @@
 """The class's accounts: hashed passwords, personal tokens, and failed-password limits.
 
-Passwords are stored as scrypt hashes (the printed slips are the only plain copy).  A
+Passwords are stored as scrypt hashes (the printed slips are the only plain copy), each
+with its cost, so a later change of ``SCRYPT`` keeps old hashes checkable; the
+passwords themselves are random (12 letters of 31: about 59 bits).  A
 password checked once is remembered in memory as a keyed digest, so a class logging in
 every few seconds does not pay scrypt each time.  After ``MAX_FAILURES`` wrong passwords
 within ``WINDOW`` seconds an account refuses every password for ``LOCK_SECONDS`` (the
@@ -37,6 +39,7 @@ class Account:
     token: str
     salt: str
     digest: str  # scrypt of the password, hex
+    cost: int = SCRYPT["n"]  # scrypt's n when the hash was made
     failures: list[float] = field(default_factory=list)
     locked_until: float = 0.0
     failed_total: int = 0
@@ -50,8 +53,10 @@ def new_token() -> str:
     return "t" + "".join(secrets.choice(_WORDS) for _ in range(7))
 
 
-def hash_password(password: str, salt: bytes) -> str:
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **SCRYPT).hex()
+def hash_password(password: str, salt: bytes, cost: int | None = None) -> str:
+    parameters = {**SCRYPT, "n": cost or SCRYPT["n"]}
+    return hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, maxmem=1 << 26,
+                          **parameters).hex()
 
 
 class Accounts:
@@ -87,7 +92,7 @@ class Accounts:
             salt = secrets.token_bytes(16)
             self.by_name[username] = Account(username, student.student_id, student.name,
                                              student.email, token, salt.hex(),
-                                             hash_password(password, salt))
+                                             hash_password(password, salt), SCRYPT["n"])
             passwords[username] = password
         return passwords
 
@@ -120,7 +125,8 @@ class Accounts:
         proven = self._proven.get(account.username)
         if proven is not None and hmac.compare_digest(proven, keyed):
             return account
-        digest = await asyncio.to_thread(hash_password, secret, bytes.fromhex(account.salt))
+        digest = await asyncio.to_thread(hash_password, secret, bytes.fromhex(account.salt),
+                                         account.cost)
         if hmac.compare_digest(digest, account.digest):
             self._proven[account.username] = keyed
             account.failures.clear()

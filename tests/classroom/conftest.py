@@ -26,6 +26,16 @@ def write_roster(path: Path, count: int) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):  # noqa: ANN001, ANN201
+    """In-process classes hash with a smaller scrypt cost (as Django's tests use a fast
+    hasher); each hash keeps its own cost, and `class start` in a subprocess keeps the
+    real one."""
+    from smtp_tutor.classroom import accounts
+
+    monkeypatch.setitem(accounts.SCRYPT, "n", 2 ** 8)
+
+
 @dataclass
 class Lab:
     folder: Path
