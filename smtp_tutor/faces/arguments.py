@@ -552,7 +552,11 @@ def _class(commands) -> None:
     board.add_argument("--student", metavar="USERNAME", help=_t("class", "student"))
     export = actions.add_parser("export", help=_t("class", "export"))
     export.add_argument("--csv", metavar="FILE", required=True, help=_t("class", "csv"))
-    for action in (start, board, export):
+    check = actions.add_parser("check", help=_t("class", "check"))
+    check.add_argument("host", help=_t("class", "check_host"))
+    check.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
+    check.add_argument("--cafile", help=_t("class", "cafile"))
+    for action in (start, board, export, check):
         action.add_argument("--folder", help=_t("class", "folder"))
         _common(action)
         action.set_defaults(run=run_class)

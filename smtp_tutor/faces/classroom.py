@@ -25,6 +25,12 @@ def folder_of(options: argparse.Namespace) -> Path:
 
 
 def run(options: argparse.Namespace, lang: str) -> int:
+    if options.action == "check":
+        from smtp_tutor.classroom.check import check
+
+        ok, lines = check(options.host, options.port, options.cafile, lang)
+        print("\n".join(lines))
+        return 0 if ok else 1
     folder = folder_of(options)
     if options.action == "start":
         return _start(options, folder, lang)

@@ -1,0 +1,47 @@
+"""`class check HOST`: the first thing that stops a student, named."""
+
+from __future__ import annotations
+
+import errno
+import socket
+
+from smtp_tutor.classroom.check import check, why_not_connected
+from tests.conftest import run_tutor
+
+
+def test_a_working_class_server_and_the_right_ca(lab_of):
+    lab = lab_of(2)
+    ok, lines = check("127.0.0.1", lab.port, str(lab.running.ca_path), "en")
+    assert ok and "You can join" in lines[-1] and lab.running.fingerprint in lines[-1]
+    ok, lines = check("127.0.0.1", lab.port, None, "en")
+    assert not ok and "--cafile" in lines[-1]
+
+
+def test_wrong_port_wrong_service_wrong_ca(lab_of, tmp_path):
+    lab = lab_of(2)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    ok, lines = check("127.0.0.1", port, None, "en")
+    assert not ok and "nothing listens on port" in lines[0]
+    ok, lines = check("127.0.0.1", lab.pop3_port, None, "vi")
+    assert not ok and "không phải lời chào SMTP" in lines[-1]
+    from smtp_tutor.server.certs import new_ca, pem
+
+    other = tmp_path / "other-ca.pem"
+    other.write_bytes(pem(new_ca("someone else")[1]))
+    ok, lines = check("127.0.0.1", lab.port, str(other), "en")
+    assert not ok and "not signed by your class-ca.pem" in lines[-1]
+
+
+def test_what_a_silent_or_unreachable_network_means():
+    assert why_not_connected(TimeoutError()) == "check_silent"
+    assert why_not_connected(OSError(errno.EHOSTUNREACH, "x")) == "check_no_route"
+    assert why_not_connected(socket.gaierror(-2, "x")) == "check_no_name"
+
+
+def test_the_command_line(lab_of):
+    lab = lab_of(1)
+    result = run_tutor("class", "check", "127.0.0.1", "--port", str(lab.port), "--cafile",
+                       str(lab.running.ca_path))
+    assert result.returncode == 0 and b"You can join" in result.stdout
