@@ -59,6 +59,9 @@ def notes(student: dict[str, Any], lang: str) -> str:
             parts.append(say(f"flag_{flag}", lang))
     if student["locked"]:
         parts.append(say("flag_locked", lang))
+    if student.get("lessons"):
+        parts.append(say("flag_lessons", lang, count=len(student["lessons"]),
+                         names=", ".join(student["lessons"])))
     if student["own_program"]:
         parts.append(say("flag_own", lang, count=student["own_program"]))
     return " · ".join(parts)

@@ -14,7 +14,8 @@ from smtp_tutor.classroom.progress import MILESTONES
 
 COLUMNS = ("idnumber", "username", "email", "fullname", "reached", "reached_step",
            "messages_sent", "messages_received", "sent_by_own_program", "first_mistake",
-           "flags", "failed_logins")
+           "flags", "failed_logins", "lessons_finished", "lessons", "lesson_tries",
+           "lesson_steps_shown_or_skipped")
 
 
 def export_csv(board: dict[str, Any]) -> str:
@@ -28,5 +29,7 @@ def export_csv(board: dict[str, Any]) -> str:
             student.get("email") or f"{student['username']}@{domain}", student["name"],
             student["reached"], MILESTONES.index(student["reached"]), student["sent"],
             student["received"], student["own_program"], student["first_mistake"],
-            " ".join(student["flags"]), student["failed_logins"]])
+            " ".join(student["flags"]), student["failed_logins"],
+            len(student.get("lessons", [])), " ".join(student.get("lessons", [])),
+            student.get("lesson_tries", 0), student.get("lesson_help", 0)])
     return out.getvalue()

@@ -34,7 +34,9 @@ class Progress:
     last_seen: float = 0.0
     flags: list[str] = field(default_factory=list)
     by_own_program: int = 0  # messages sent without AUTH (attributed by token)
-    lessons: list[str] = field(default_factory=list)
+    lessons: list[str] = field(default_factory=list)  # finished (the lesson player)
+    lesson_tries: dict[str, int] = field(default_factory=dict)
+    lesson_help: int = 0  # steps shown or skipped, all lessons together
 
     def reach(self, milestone: str, now: float | None = None) -> bool:
         """Record ``milestone``; True when it is further than ever before."""

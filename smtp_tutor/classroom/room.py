@@ -123,6 +123,17 @@ class Room(Watcher):
                 self.progress[local].received += 1
         self.dirty = True
 
+    def lesson(self, username: str, report: dict) -> None:
+        """A report of the lesson player (channel.py): tried, or finished."""
+        row = self.progress[username]
+        name = str(report.get("lesson") or "?")[:40]
+        row.lesson_tries[name] = row.lesson_tries.get(name, 0) + 1
+        row.lesson_help += int(report.get("shown") or 0) + int(report.get("skipped") or 0)
+        if report.get("passed") is True and name not in row.lessons:
+            row.lessons.append(name)
+            row.last_progress = time.time()
+        self.dirty = True
+
     def limited(self, username: str) -> None:
         self._flag(username, "limited")
 

@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtp_tutor.classroom.accounts import Accounts, write_private
+from smtp_tutor.classroom.channel import serve_channel
 from smtp_tutor.classroom.handler import ClassHandler
 from smtp_tutor.classroom.room import Room
 from smtp_tutor.classroom.snapshot import snapshot
 from smtp_tutor.classroom.tls import ensure_class_certificates, fingerprint
 from smtp_tutor.pop3.server import Pop3Server, start_pop3
 from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
+from smtp_tutor.server.certs import server_context
 from smtp_tutor.server.policy import Limits
 from smtp_tutor.server.watch import Peer
 
@@ -34,6 +36,7 @@ class ClassConfig:
     host: str = "127.0.0.1"
     port: int = 2525  # SMTP; 0 picks a free one
     pop3_port: int = 2110
+    progress_port: int = 2465  # the lesson player's reports (channel.py)
     domain: str = "class.example"
     max_message_size: int = 1024 * 1024
     max_recipients: int = 10
@@ -48,6 +51,7 @@ class RunningClass:
     room: Room
     smtp: RunningServer
     pop3: Pop3Server
+    channel: asyncio.base_events.Server
     ca_path: Path
     fingerprint: str
     started: float
@@ -61,6 +65,13 @@ class RunningClass:
     @property
     def pop3_port(self) -> int:
         return self.pop3.port
+
+    @property
+    def progress_port(self) -> int:
+        return self._progress_port
+
+    def __post_init__(self) -> None:  # asked after stop() too, when the board is written
+        self._progress_port = self.channel.sockets[0].getsockname()[1]
 
     def board(self) -> dict:
         return snapshot(self)
@@ -76,8 +87,10 @@ class RunningClass:
     async def stop(self) -> None:
         for task in self.tasks:
             task.cancel()
+        self.channel.close()
         await self.pop3.stop()
         await self.smtp.stop()
+        await self.channel.wait_closed()
         self.room.save()
         self.write_board()
 
@@ -124,20 +137,33 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
             room.password_failed(user)
         return account is not None
 
+    async def record_lesson(user: str, secret: str, report: dict) -> bool:
+        account = await accounts.verify(user, secret)
+        if account is None:
+            room.password_failed(user)
+            return False
+        room.lesson(account.username, report)
+        return True
+
     smtp = await start_server(ServerConfig(
         host=config.host, port=config.port, domain=config.domain,
         mailbox_dir=folder / "mail", users=handler.users, limits=limits, watchers=[room],
         handler=handler, auth_exclude=("CRAM-MD5",), tls_files=(ca_path, cert_path, key_path),
         verify=smtp_verify))
+    pop3: Pop3Server | None = None
     try:
         pop3 = await start_pop3(config.host, config.pop3_port, {room.domain: folder / "mail"},
                                 {name: "-" for name in accounts.by_name},
                                 default_domain=room.domain, tls_paths=(cert_path, key_path),
                                 verify=pop3_verify)
+        channel = await serve_channel(config.host, config.progress_port,
+                                      server_context(cert_path, key_path), record_lesson)
     except OSError:
         await smtp.stop()
+        if pop3 is not None:
+            await pop3.stop()
         raise
-    running = RunningClass(config, room, smtp, pop3, ca_path, fingerprint(ca_path),
+    running = RunningClass(config, room, smtp, pop3, channel, ca_path, fingerprint(ca_path),
                            time.time())
     room.save()
     running.write_board()

@@ -28,10 +28,13 @@ def snapshot(running: RunningClass) -> dict[str, Any]:
             "flags": list(row.flags), "failed_logins": account.failed_total,
             "locked": account.locked_until > now,
             "dialogue": list(room.lines.get(username, ())),
+            "lessons": list(row.lessons), "lesson_tries": sum(row.lesson_tries.values()),
+            "lesson_help": row.lesson_help,
         })
     return {
         "domain": running.config.domain, "host": running.config.host, "port": running.port,
-        "pop3_port": running.pop3_port, "fingerprint": running.fingerprint, "time": now,
+        "pop3_port": running.pop3_port,
+        "progress_port": running.progress_port, "fingerprint": running.fingerprint, "time": now,
         "connections": len(room.connections),
         "unattributed": sum(1 for c in room.connections.values() if not c.student),
         "unattributed_messages": room.unattributed_messages, "students": rows,

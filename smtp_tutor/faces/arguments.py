@@ -240,6 +240,9 @@ def _lesson(commands) -> None:
     player.add_argument("--domain", help=_t("lesson", "domain"))
     player.add_argument("--cafile", help=_t("lesson", "cafile"))
     player.add_argument("--insecure", action="store_true", help=_t("lesson", "insecure"))
+    player.add_argument("--class-user", metavar="ADDRESS", help=_t("lesson", "class_user"))
+    player.add_argument("--class-port", type=_whole, default=2465,
+                        help=_t("lesson", "class_port"))
     player.add_argument("--timeout", type=_number, default=30.0, help=_t("lesson", "timeout"))
     player.add_argument("--json", action="store_true", help=_t("lesson", "json"))
     player.add_argument("--report", metavar="FILE", help=_t("lesson", "report"))
@@ -540,6 +543,8 @@ def _class(commands) -> None:
     start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
     start.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
     start.add_argument("--pop3-port", type=_whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--progress-port", type=_whole, default=2465,
+                       help=_t("class", "progress_port"))
     start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
     start.add_argument("--slips", metavar="FILE", help=_t("class", "slips"))
     start.add_argument("--board", action="store_true", help=_t("class", "board_here"))

@@ -124,11 +124,13 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     from smtp_tutor.classroom.slips import slips
 
     config = ClassConfig(folder, host=options.host, port=options.port,
-                         pop3_port=options.pop3_port, domain=options.domain.lower())
+                         pop3_port=options.pop3_port, progress_port=options.progress_port,
+                         domain=options.domain.lower())
     running = await start_class(config, accounts)
     shown_host = options.host if options.host not in ("0.0.0.0", "::") else _lab_address()
     out = [say("started", lang, domain=config.domain, students=len(accounts.by_name),
-               host=options.host, port=running.port, pop3_port=running.pop3_port)]
+               host=options.host, port=running.port, pop3_port=running.pop3_port,
+               progress_port=running.progress_port)]
     out.append(say("loopback_only" if is_loopback(options.host) else "not_loopback", lang,
                    host=options.host, domain=config.domain))
     out.append(say("fingerprint", lang, path=str(running.ca_path),

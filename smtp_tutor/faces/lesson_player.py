@@ -592,9 +592,34 @@ async def _drive(lesson: Lesson, backend, values: dict[str, str], options: argpa
             renderer.text(verdict, "hint")
         if player.counts(result):
             mark_finished(lesson.id, options.mode, True)
+    if getattr(options, "class_user", None) and options.server:
+        await _report_to_class(options, player.report(started, result), lang)
     if options.report and not _write_report(options.report, player.report(started, result), lang):
         return 2
     return 0 if result else 1
+
+
+async def _report_to_class(options: argparse.Namespace, report: dict, lang: str) -> bool:
+    """How the lesson went, to the class server's progress channel (its own TLS
+    connection, the student's password; never inside the lesson's transcript)."""
+    import getpass
+    import os
+
+    from smtp_tutor.classroom.channel import send_report
+    from smtp_tutor.classroom.words import say
+    from smtp_tutor.faces.target import TargetError, parse_target
+
+    try:
+        host, _ = parse_target(options.server, None, tls=False)
+    except TargetError:
+        return False
+    password = os.environ.get("SMTP_TUTOR_CLASS_PASSWORD") or getpass.getpass(
+        say("class_password", lang, user=options.class_user))
+    ok = await send_report(host, options.class_port, options.cafile, options.class_user,
+                           password, report)
+    key = "progress_sent" if ok else "progress_not_sent"
+    sys.stderr.write(for_stream(say(key, lang, port=options.class_port) + "\n"))
+    return ok
 
 
 def _write_report(path: str, report: dict, lang: str) -> bool:
