@@ -78,3 +78,18 @@ def check(host: str, port: int, cafile: str | None, lang: str) -> tuple[bool, li
         return False, [*out, say("check_no_cafile", lang)]
     out.append(say("check_ok", lang, fingerprint=fingerprint(Path(cafile))))
     return True, out
+
+
+def save_ca(host: str, port: int, path: Path, lang: str) -> tuple[bool, str]:
+    """Fetch the class CA from the progress channel into ``path``; say its fingerprint."""
+    import asyncio
+    import ssl as _ssl
+
+    from smtp_tutor.classroom.channel import fetch_ca
+
+    try:
+        pem = asyncio.run(fetch_ca(host, port))
+    except (OSError, ValueError, TimeoutError, _ssl.SSLError) as error:
+        return False, say("ca_not_fetched", lang, host=host, port=port, reason=str(error))
+    path.write_text(pem)
+    return True, say("ca_saved", lang, path=str(path), fingerprint=fingerprint(path))

@@ -157,7 +157,8 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
                                 default_domain=room.domain, tls_paths=(cert_path, key_path),
                                 verify=pop3_verify)
         channel = await serve_channel(config.host, config.progress_port,
-                                      server_context(cert_path, key_path), record_lesson)
+                                      server_context(cert_path, key_path), record_lesson,
+                                      ca_path.read_text())
     except OSError:
         await smtp.stop()
         if pop3 is not None:

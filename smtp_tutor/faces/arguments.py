@@ -561,6 +561,9 @@ def _class(commands) -> None:
     check.add_argument("host", help=_t("class", "check_host"))
     check.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
     check.add_argument("--cafile", help=_t("class", "cafile"))
+    check.add_argument("--save-ca", metavar="FILE", help=_t("class", "save_ca"))
+    check.add_argument("--progress-port", type=_whole, default=2465,
+                       help=_t("class", "progress_port"))
     for action in (start, board, export, check):
         action.add_argument("--folder", help=_t("class", "folder"))
         _common(action)

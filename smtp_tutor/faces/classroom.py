@@ -26,9 +26,17 @@ def folder_of(options: argparse.Namespace) -> Path:
 
 def run(options: argparse.Namespace, lang: str) -> int:
     if options.action == "check":
-        from smtp_tutor.classroom.check import check
+        from smtp_tutor.classroom.check import check, save_ca
 
-        ok, lines = check(options.host, options.port, options.cafile, lang)
+        cafile = options.cafile
+        if options.save_ca:
+            saved, line = save_ca(options.host, options.progress_port, Path(options.save_ca),
+                                  lang)
+            print(line)
+            if not saved:
+                return 1
+            cafile = options.save_ca
+        ok, lines = check(options.host, options.port, cafile, lang)
         print("\n".join(lines))
         return 0 if ok else 1
     folder = folder_of(options)

@@ -45,3 +45,14 @@ def test_the_command_line(lab_of):
     result = run_tutor("class", "check", "127.0.0.1", "--port", str(lab.port), "--cafile",
                        str(lab.running.ca_path))
     assert result.returncode == 0 and b"You can join" in result.stdout
+
+
+def test_a_student_fetches_the_ca_with_one_command_and_sees_its_fingerprint(lab_of,
+                                                                          tmp_path):
+    lab = lab_of(1)
+    saved = tmp_path / "class-ca.pem"
+    result = run_tutor("class", "check", "127.0.0.1", "--port", str(lab.port), "--save-ca",
+                       str(saved), "--progress-port", str(lab.running.progress_port))
+    assert result.returncode == 0, result.stdout
+    assert saved.read_text() == lab.running.ca_path.read_text()
+    assert lab.running.fingerprint.encode() in result.stdout and b"You can join" in result.stdout
