@@ -17,6 +17,7 @@ from smtp_tutor.classroom.words import say
 from smtp_tutor.protocol.visible import visible
 
 BOLD, REVERSE, RESET = "\x1b[1m", "\x1b[7m", "\x1b[0m"
+_MARK = "\x00"  # inside render only: the selected row (visible() makes any NUL a client sent "␀")
 STUCK_AFTER = 300.0  # seconds without progress that the board marks with "!"
 
 
@@ -68,9 +69,16 @@ def notes(student: dict[str, Any], lang: str) -> str:
 
 
 def render(board: dict[str, Any], *, width: int = 80, height: int = 24, lang: str = "en",
-           sort: str = "stuck", anonymous: bool = False, color: bool = False) -> str:
-    """The board as text of at most ``height`` lines of at most ``width`` cells."""
+           sort: str = "stuck", anonymous: bool = False, color: bool = False,
+           selected: str | None = None, _mark: str = "") -> str:
+    """The board as text of at most ``height`` lines of at most ``width`` cells;
+    ``selected``: the username marked ▶ (the live board's keys; a mark, not a colour)."""
     width = max(40, width)
+    if selected is not None:  # one column for the mark
+        return "\n".join(("▶" if line.startswith(_MARK) else " ") + line.removeprefix(_MARK)
+                         for line in render(board, width=width - 1, height=height, lang=lang,
+                                            sort=sort, anonymous=anonymous, color=color,
+                                            selected=None, _mark=selected).split("\n"))
     students = board["students"]
     wide = width >= 120
     name_w = 28 if wide else 16
@@ -114,6 +122,8 @@ def render(board: dict[str, Any], *, width: int = 80, height: int = 24, lang: st
             line = REVERSE + line + RESET
         elif color and stuck_text.endswith("!"):
             line = BOLD + line + RESET
+        if student["username"] == _mark:
+            line = _MARK + line
         lines.append(line)
     if len(shown) < len(rows):
         lines.append(fit(say("board_more", lang, count=len(rows) - len(shown)), width))
@@ -126,11 +136,19 @@ def render(board: dict[str, Any], *, width: int = 80, height: int = 24, lang: st
     return "\n".join(lines[:height])
 
 
-def dialogue(board: dict[str, Any], username: str, lang: str, width: int = 80) -> str:
+def visible_order(board: dict[str, Any], sort: str, height: int) -> list[str]:
+    """The usernames in the order the board shows them (the keys move along it)."""
+    return [s["username"] for s in order(board["students"], sort)][:max(1, height - 4)]
+
+
+def dialogue(board: dict[str, Any], username: str, lang: str, width: int = 80, *,
+             anonymous: bool = False) -> str:
     """The last lines of one student's dialogue (AUTH answers already hidden)."""
     for student in board["students"]:
         if student["username"] == username:
-            lines = [say("dialogue_title", lang, name=student["name"])]
+            name = (say("anonymous", lang, number=student["number"]) if anonymous
+                    else student["name"])
+            lines = [say("dialogue_title", lang, name=name)]
             lines += [fit(line, width).rstrip() for line in student["dialogue"]]
             return "\n".join(lines)
     return ""

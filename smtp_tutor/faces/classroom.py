@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 from smtp_tutor.classroom.words import say
@@ -77,21 +76,70 @@ def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
         print(dialogue(board, options.student, lang, shutil.get_terminal_size().columns))
         return 0
     tty = sys.stdout.isatty()
-    while True:
+    if options.once or not tty:
         size = shutil.get_terminal_size()
-        text = render(board, width=size.columns, height=size.lines, lang=lang,
-                      sort=options.sort, anonymous=options.anonymous,
-                      color=color_wanted(tty))
-        if options.once or not tty:
-            print(text)
-            return 0
-        _show(text)
-        try:
-            time.sleep(REFRESH)
-        except KeyboardInterrupt:
-            sys.stdout.write("\n")
-            return 0
-        board = _read_board(folder) or board
+        print(render(board, width=size.columns, height=size.lines, lang=lang,
+                     sort=options.sort, anonymous=options.anonymous, color=color_wanted(tty)))
+        return 0
+    return _live_board(board, folder, options, lang)
+
+
+def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: str) -> int:
+    """The board redrawn every second; keys: ↑/↓ (or k/j) choose a student, Enter shows
+    their dialogue (Enter again: back), a: anonymous, s: sort, q: quit."""
+    import select
+    import termios
+    import tty as terminal
+
+    from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
+
+    state = {"anonymous": options.anonymous, "sort": options.sort, "at": 0, "open": False}
+    stdin = sys.stdin.fileno()
+    saved = termios.tcgetattr(stdin) if sys.stdin.isatty() else None
+    if saved is not None:
+        terminal.setcbreak(stdin)
+    sys.stdout.write("\x1b[?25l\x1b[2J")  # no cursor
+    try:
+        while True:
+            size = shutil.get_terminal_size()
+            names = visible_order(board, state["sort"], size.lines)
+            state["at"] = min(state["at"], len(names) - 1)
+            chosen = names[state["at"]] if names else ""
+            if state["open"]:
+                text = dialogue(board, chosen, lang, size.columns,
+                                anonymous=state["anonymous"])
+            else:
+                text = render(board, width=size.columns, height=size.lines - 1, lang=lang,
+                              sort=state["sort"], anonymous=state["anonymous"],
+                              color=color_wanted(True), selected=chosen)
+            _show(text + "\n" + say("board_keys", lang)[:size.columns])
+            ready, _, _ = select.select([stdin], [], [], REFRESH)
+            if ready:
+                key = os.read(stdin, 16)
+                if key in (b"q", b"Q", b"\x03") or not key:
+                    return 0
+                _key(state, key, len(names))
+            board = _read_board(folder) or board
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if saved is not None:
+            termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+        sys.stdout.write("\x1b[?25h\n")
+        sys.stdout.flush()
+
+
+def _key(state: dict, key: bytes, count: int) -> None:
+    if key in (b"j", b"\x1b[B"):
+        state["at"] = min(count - 1, state["at"] + 1)
+    elif key in (b"k", b"\x1b[A"):
+        state["at"] = max(0, state["at"] - 1)
+    elif key in (b"\r", b"\n"):
+        state["open"] = not state["open"]
+    elif key == b"a":
+        state["anonymous"] = not state["anonymous"]
+    elif key == b"s":
+        state["sort"] = "name" if state["sort"] == "stuck" else "stuck"
 
 
 def _show(text: str) -> None:

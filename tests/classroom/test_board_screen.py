@@ -32,13 +32,13 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
         lines = screen.screen.display
         assert "0/30 connected" in lines[0] and "Stuck" in lines[1]
         # the one who started and is stuck comes first, with the lint's finding
-        assert lines[2].startswith("Bùi Ngọc Hà 7") and "EHLO" in lines[2], lines[2]
+        assert lines[2].startswith("▶Bùi Ngọc Hà 7") and "EHLO" in lines[2], lines[2]
         assert "lf" in lines[2].lower()
         assert all(len(line.rstrip()) <= columns for line in lines)
         finished = [line for line in lines if "sent ✓" in line]
         assert bool(finished) == (rows > 33)  # finished students come last
         if finished:
-            assert finished[0].startswith("Võ Quốc Phong 5")
+            assert finished[0].startswith(" Võ Quốc Phong 5")
         more = "more students" in shown
         assert more == (rows - 3 < 30)
         assert not SGR.search(screen.raw)  # NO_COLOR: no colour, no bold
@@ -50,6 +50,31 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
             assert "student 1" in text and "Nguyễn" not in text and "Trần" not in text
         finally:
             anon.close()
+    finally:
+        screen.close()
+
+
+def test_keys_open_one_students_dialogue_and_q_quits(lab_of):
+    lab = lab_of(3)
+    token = lab.account(2).token
+    raw_session(lab.port, [f"EHLO {token}.lab\r\n".encode(),
+                           b"MAIL FROM:<sv002@class.example>\r\n", b"QUIT\r\n"])
+    lab.wait(lambda b: lab.row(b, 2)["reached"] == "mail")
+    lab.running.write_board()
+    screen = PtyScreen("class", "board", "--folder", str(lab.folder), rows=24, columns=80)
+    try:
+        screen.wait("Enter: dialogue")
+        lines = screen.screen.display
+        assert lines[2].startswith("▶") and "MAIL" in lines[2]  # the stuck one, chosen
+        screen.child.send("\r")
+        shown = screen.wait("Last lines of Lê Hoàng Cường 2's dialogue")
+        assert f"C: EHLO {token}.lab" in shown and "S: 250" in shown
+        screen.child.send("\r")
+        screen.wait("sorted by")
+        screen.child.send("a")
+        screen.wait("student 2")
+        screen.child.send("q")
+        assert screen.ended() == 0
     finally:
         screen.close()
 
