@@ -32,8 +32,9 @@ class Connection:
 class Room(Watcher):
     """Every student's progress, fed by the server's watchers and the class handler."""
 
-    def __init__(self, folder: Path, accounts: Accounts) -> None:
+    def __init__(self, folder: Path, accounts: Accounts, domain: str = "") -> None:
         self.folder = folder
+        self.domain = domain.lower()
         self.accounts = accounts
         self.progress: dict[str, Progress] = load_progress(folder / "progress.json")
         for username in accounts.by_name:
@@ -102,8 +103,6 @@ class Room(Watcher):
         domain = address.rpartition("@")[2].lower()
         if address and (local != username or domain != self.domain):
             self._flag(username, "forged-sender")
-
-    domain = ""  # set by the class server
 
     def delivered(self, peer: Peer, recipients: list[str]) -> None:
         now = time.time()

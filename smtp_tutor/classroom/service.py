@@ -113,8 +113,7 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
     """Listen for the class; ``accounts`` already made (``open_folder`` and ``add``)."""
     folder = config.folder
     accounts = accounts or open_folder(folder)
-    room = Room(folder, accounts)
-    room.domain = config.domain.lower()
+    room = Room(folder, accounts, config.domain)
     ca_path, cert_path, key_path = ensure_class_certificates(folder / "tls", config.domain,
                                                              config.host)
     limits = Limits(max_message_size=config.max_message_size,
