@@ -98,3 +98,31 @@ def test_per_student_limits(lab_of):
         assert rate.value.smtp_code == 450
     board = lab.wait(lambda b: "limited" in lab.row(b, 1)["flags"])
     assert "hit a limit" in render(board, width=160, height=45)
+
+
+def test_a_student_flooding_connections_is_held_to_their_share(lab_of):
+    lab = lab_of(2, connections_per_student=2)
+    token = lab.account(1).token
+    socks = []
+    try:
+        import socket
+
+        for _ in range(3):  # three connections of one student open at once
+            sock = socket.create_connection(("127.0.0.1", lab.port), timeout=10)
+            socks.append(sock)
+            reader = sock.makefile("rb")
+            reader.readline()
+            sock.sendall(f"EHLO {token}.lab\r\n".encode())
+            while reader.readline()[3:4] == b"-":
+                pass
+        socks[-1].sendall(b"MAIL FROM:<sv001@class.example>\r\n")
+        assert socks[-1].makefile("rb").readline().startswith(b"451 4.7.1")
+        # the other student is not held back
+        got = raw_session(lab.port, [f"EHLO {lab.account(2).token}.lab\r\n".encode(),
+                                     b"MAIL FROM:<sv002@class.example>\r\n", b"QUIT\r\n"])
+        assert b"250 2.1.0" in got
+    finally:
+        for sock in socks:
+            sock.close()
+    board = lab.wait(lambda b: "limited" in lab.row(b, 1)["flags"])
+    assert "limited" not in lab.row(board, 2)["flags"]
