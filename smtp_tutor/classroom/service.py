@@ -43,6 +43,8 @@ class ClassConfig:
     connections_per_student: int = 4
     messages_per_minute: int = 30
     max_per_client: int = 20  # connections from one address at once (a lab PC)
+    # the instructor's own (ca, certificate, key) instead of the class's practice CA
+    tls_files: tuple[Path, Path, Path] | None = None
 
 
 @dataclass
@@ -114,8 +116,8 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
     folder = config.folder
     accounts = accounts or open_folder(folder)
     room = Room(folder, accounts, config.domain)
-    ca_path, cert_path, key_path = ensure_class_certificates(folder / "tls", config.domain,
-                                                             config.host)
+    ca_path, cert_path, key_path = config.tls_files or ensure_class_certificates(
+        folder / "tls", config.domain, config.host)
     limits = Limits(max_message_size=config.max_message_size,
                     max_recipients=config.max_recipients, max_per_client=config.max_per_client)
     handler = ClassHandler(config.domain, room, folder / "mail", limits=limits,

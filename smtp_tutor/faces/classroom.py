@@ -166,6 +166,10 @@ def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
     if not accounts.by_name:
         sys.stderr.write(say("no_accounts", lang, folder=str(folder)) + "\n")
         return 2
+    own = (options.tls_ca, options.tls_cert, options.tls_key)
+    if any(own) and not all(own):
+        sys.stderr.write(say("tls_all_three", lang) + "\n")
+        return 2
     try:
         return asyncio.run(_serve(options, folder, accounts, passwords, lang))
     except KeyboardInterrupt:
@@ -179,7 +183,9 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
     from smtp_tutor.classroom.slips import slips
 
-    config = ClassConfig(folder, host=options.host, port=options.port,
+    own = (options.tls_ca, options.tls_cert, options.tls_key)
+    tls_files = tuple(Path(p) for p in own) if all(own) else None
+    config = ClassConfig(folder, host=options.host, port=options.port, tls_files=tls_files,
                          pop3_port=options.pop3_port, progress_port=options.progress_port,
                          domain=options.domain.lower())
     running = await start_class(config, accounts)

@@ -56,3 +56,20 @@ def test_a_student_fetches_the_ca_with_one_command_and_sees_its_fingerprint(lab_
     assert result.returncode == 0, result.stdout
     assert saved.read_text() == lab.running.ca_path.read_text()
     assert lab.running.fingerprint.encode() in result.stdout and b"You can join" in result.stdout
+
+
+def test_the_instructors_own_certificate(lab_of, tmp_path):
+    from smtp_tutor.classroom.tls import fingerprint
+    from smtp_tutor.server.certs import new_ca, new_server_certificate, pem, write_key
+
+    ca_key, ca_cert = new_ca("Khoa CNTT lab CA")
+    key, cert = new_server_certificate(ca_key, ca_cert, "lab.example", ["localhost"],
+                                       ["127.0.0.1"])
+    files = (tmp_path / "ca.pem", tmp_path / "server.pem", tmp_path / "server.key")
+    files[0].write_bytes(pem(ca_cert))
+    files[1].write_bytes(pem(cert))
+    write_key(files[2], key)
+    lab = lab_of(1, tls_files=files)
+    assert lab.running.fingerprint == fingerprint(files[0])
+    ok, lines = check("127.0.0.1", lab.port, str(files[0]), "en")
+    assert ok, lines
