@@ -201,12 +201,15 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     if passwords:
         from smtp_tutor.classroom.accounts import write_private
 
-        path = Path(options.slips) if options.slips else folder / "slips.txt"
         text = slips(list(accounts.by_name.values()), passwords, domain=config.domain,
                      host=shown_host, port=running.port, pop3_port=running.pop3_port,
                      fingerprint=running.fingerprint)
-        write_private(path, text.encode("utf-8"))
-        out.append(say("slips_written", lang, count=len(passwords), path=str(path)))
+        if options.slips == "-":  # printed, never written
+            out.insert(0, text)
+        else:
+            path = Path(options.slips) if options.slips else folder / "slips.txt"
+            write_private(path, text.encode("utf-8"))
+            out.append(say("slips_written", lang, count=len(passwords), path=str(path)))
     else:
         out.append(say("no_new_students", lang))
     out.append(say("stop_hint", lang))

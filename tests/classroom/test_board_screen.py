@@ -85,7 +85,8 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
     roster = write_roster(tmp_path / "roster.csv", 3)
     folder = tmp_path / "class"
     child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
-                              "--folder", str(folder), "--port", "0", "--pop3-port", "0"],
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--progress-port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -99,6 +100,26 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
         accounts = (folder / "accounts.json").read_text(encoding="utf-8")
         password = re.search(r"Password:\s+(\S+)", slips).group(1)
         assert password not in accounts  # hashed only
+        child.send_signal(signal.SIGINT)
+        assert child.wait(20) == 0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    # a student added later: only their slip, printed (--slips -); the others' accounts kept
+    write_roster(roster, 4)
+    child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--progress-port", "0", "--slips", "-"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        out = ""
+        deadline = time.monotonic() + 20
+        while "Ctrl-C" not in out and time.monotonic() < deadline:
+            out += child.stdout.readline()
+        assert out.count("Password:") == 1 and "(SV004)" in out
+        assert (folder / "accounts.json").read_text(encoding="utf-8").count('"token"') == 4
         child.send_signal(signal.SIGINT)
         assert child.wait(20) == 0
     finally:

@@ -22,8 +22,8 @@ def test_escapes_from_a_client_never_reach_the_board(lab_of):
                            f"MAIL FROM:<{ESCAPES}@class.example>\r\n".encode(),
                            b"QUIT\r\n"])
     board = lab.wait(lambda b: lab.row(b, 1)["reached"] != "none")
-    for width, height in ((80, 24), (160, 45)):
-        text = render(board, width=width, height=height, color=False)
+    for width, height, lang in ((80, 24, "en"), (160, 45, "en"), (80, 24, "vi")):
+        text = render(board, width=width, height=height, color=False, lang=lang)
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text
         assert all(len(line) <= width for line in text.split("\n"))
         assert len(text.split("\n")) <= height
