@@ -70,6 +70,7 @@ class Accounts:
         self.by_name: dict[str, Account] = {}
         self._proven: dict[str, bytes] = {}  # username → keyed digest of a proven password
         self._key = secrets.token_bytes(32)
+        self._tokens: dict[str, Account] = {}
         if path.exists():
             for row in json.loads(path.read_text(encoding="utf-8")):
                 account = Account(**row)
@@ -104,11 +105,9 @@ class Accounts:
                                             ensure_ascii=False, indent=1).encode("utf-8"))
 
     def by_token(self, token: str) -> Account | None:
-        token = token.lower()
-        for account in self.by_name.values():
-            if account.token == token:
-                return account
-        return None
+        if len(self._tokens) != len(self.by_name):
+            self._tokens = {a.token: a for a in self.by_name.values()}
+        return self._tokens.get(token.lower())
 
     def locked(self, username: str) -> bool:
         account = self.by_name.get(username)

@@ -8,6 +8,7 @@ Everything it keeps for the board is shown only through ``visible()`` (board.py)
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from smtp_tutor.protocol.events import Note
 from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, Peer, Watcher
 
 DIALOGUE_LINES = 12  # the last lines of each student's dialogue kept for the board
+TOKEN_MASK = "‹token›"
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])t[a-z2-9]{7}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 @dataclass
@@ -199,9 +202,15 @@ class Room(Watcher):
             self.dirty = True
 
     def _keep(self, connection: Connection, text: str) -> None:
+        """A line for the board's dialogue view, every token in it masked (the board is
+        projected: a token seen there could be used by someone else)."""
         if connection.student:
             kept = self.lines.setdefault(connection.student, deque(maxlen=DIALOGUE_LINES))
-            kept.append(text)
+            kept.append(_TOKEN.sub(self._mask, text))
+
+    def _mask(self, match: re.Match[str]) -> str:
+        word = match.group(0)
+        return TOKEN_MASK if self.accounts.by_token(word) is not None else word
 
     # -- state ------------------------------------------------------------------
 

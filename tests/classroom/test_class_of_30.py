@@ -85,6 +85,8 @@ def test_own_program_is_attributed_by_token_and_a_forged_sender_flagged(lab_of):
     assert b"250 2.0.0 Message accepted" in got
     board = lab.wait(lambda b: "forged-sender" in lab.row(b, 2)["flags"])
     assert lab.row(board, 2)["sent"] == 1 and lab.row(board, 3)["sent"] == 0
+    assert one.token not in str(board) and two.token not in str(board)  # masked
+    assert any("‹token›" in line for line in lab.row(board, 2)["dialogue"])
 
 
 def test_first_lint_finding_reaches_the_board(lab_of):
