@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HEADER_WORDS = {"id", "student id", "student_id", "idnumber", "mssv", "mã sv", "mã sinh viên"}
+RESERVED = ("postmaster", "abuse", "alice", "bob", "carol")  # the lessons' people
 _NOT_LOCAL = re.compile(r"[^a-z0-9._-]")
 
 
@@ -32,7 +33,7 @@ class RosterError(ValueError):
 def username_for(student_id: str, taken: set[str], number: int) -> str:
     """An ASCII mailbox name from the student id (``SV-001`` → ``sv-001``), unique."""
     name = _NOT_LOCAL.sub("", student_id.strip().lower()).strip(".-")[:32]
-    if not name or name in taken or name in ("postmaster", "abuse"):
+    if not name or name in taken or name in RESERVED:
         name = f"student{number:03d}"
     while name in taken:
         name += "x"
