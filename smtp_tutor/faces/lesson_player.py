@@ -100,6 +100,7 @@ async def _on_server(lesson: Lesson, options: argparse.Namespace, lang: str) -> 
         options.class_password = _class_password(options.class_user, lang)
         values = bindings(options.domain or lesson.persona, user=options.class_user,
                           password=options.class_password)
+        values["sender"] = options.class_user  # the student sends as themselves
     return await _drive(lesson, backend, values, options, lang)
 
 
