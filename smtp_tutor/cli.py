@@ -13,7 +13,7 @@ import sys
 from smtp_tutor import __version__
 
 COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
-            "world", "queue", "grade")
+            "world", "queue", "grade", "class")
 LANGUAGES = ("en", "vi")
 
 

@@ -130,7 +130,8 @@ def build_parser(command: str = "", lang: str | None = None) -> argparse.Argumen
     builders = {"connect": _connect, "explain": _explain, "annotate": _annotate,
                 "lesson": _lesson, "demo": _demo, "export": _export,
                 "serve": lambda sub: _serve(sub, with_epilog=command == "serve"),
-                "mailbox": _mailbox, "world": _world, "queue": _queue, "grade": _grade}
+                "mailbox": _mailbox, "world": _world, "queue": _queue, "grade": _grade,
+                "class": _class}
     # only the command that runs is built (a scripted session starts faster); an unknown
     # one gets them all, for argparse's own list
     for name, build in builders.items():
@@ -246,6 +247,9 @@ def _lesson(commands) -> None:
     player.add_argument("--domain", help=_t("lesson", "domain"))
     player.add_argument("--cafile", help=_t("lesson", "cafile"))
     player.add_argument("--insecure", action="store_true", help=_t("lesson", "insecure"))
+    player.add_argument("--class-user", metavar="ADDRESS", help=_t("lesson", "class_user"))
+    player.add_argument("--class-port", type=_whole, default=2465,
+                        help=_t("lesson", "class_port"))
     player.add_argument("--timeout", type=_number, default=30.0, help=_t("lesson", "timeout"))
     player.add_argument("--json", action="store_true", help=_t("lesson", "json"))
     player.add_argument("--report", metavar="FILE", help=_t("lesson", "report"))
@@ -535,3 +539,49 @@ def run_queue(options: argparse.Namespace) -> int:
     from smtp_tutor.world.main import run_queue as queue
 
     return queue(options, _lang(options))
+
+
+def _class(commands) -> None:
+    sub = commands.add_parser("class", help=_t("class", "help"),
+                              description=_t("class", "description"))
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    start = actions.add_parser("start", help=_t("class", "start"))
+    start.add_argument("--roster", metavar="FILE.csv", help=_t("class", "roster"))
+    start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
+    start.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
+    start.add_argument("--pop3-port", type=_whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--progress-port", type=_whole, default=2465,
+                       help=_t("class", "progress_port"))
+    start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
+    start.add_argument("--slips", metavar="FILE", help=_t("class", "slips"))
+    start.add_argument("--board", action="store_true", help=_t("class", "board_here"))
+    start.add_argument("--tls-cert", metavar="FILE", help=_t("class", "tls_cert"))
+    start.add_argument("--tls-key", metavar="FILE", help=_t("class", "tls_key"))
+    start.add_argument("--tls-ca", metavar="FILE", help=_t("class", "tls_ca"))
+    start.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board = actions.add_parser("board", help=_t("class", "board"))
+    board.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board.add_argument("--sort", choices=("stuck", "name"), default="stuck",
+                       help=_t("class", "sort"))
+    board.add_argument("--once", action="store_true", help=_t("class", "once"))
+    board.add_argument("--student", metavar="USERNAME", help=_t("class", "student"))
+    export = actions.add_parser("export", help=_t("class", "export"))
+    export.add_argument("--csv", metavar="FILE", required=True, help=_t("class", "csv"))
+    check = actions.add_parser("check", help=_t("class", "check"))
+    check.add_argument("host", help=_t("class", "check_host"))
+    check.add_argument("--port", type=_whole, default=2525, help=_t("class", "port"))
+    check.add_argument("--cafile", help=_t("class", "cafile"))
+    check.add_argument("--save-ca", metavar="FILE", help=_t("class", "save_ca"))
+    check.add_argument("--progress-port", type=_whole, default=2465,
+                       help=_t("class", "progress_port"))
+    for action in (start, board, export, check):
+        action.add_argument("--folder", help=_t("class", "folder"))
+        _common(action)
+        action.set_defaults(run=run_class)
+    _common(sub)
+
+
+def run_class(options: argparse.Namespace) -> int:
+    from smtp_tutor.faces.classroom import run
+
+    return run(options, _lang(options))

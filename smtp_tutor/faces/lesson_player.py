@@ -101,7 +101,22 @@ async def _on_server(lesson: Lesson, options: argparse.Namespace, lang: str) -> 
         sys.stderr.write(for_stream(f"smtp-tutor: {error}\n"))
         return 2
     backend = _live(host, port, options.cafile, options)
-    return await _drive(lesson, backend, bindings(options.domain or lesson.persona), options, lang)
+    values = bindings(options.domain or lesson.persona)
+    if getattr(options, "class_user", None):  # the class server: the student's own account
+        options.class_password = _class_password(options.class_user, lang)
+        values = bindings(options.domain or lesson.persona, user=options.class_user,
+                          password=options.class_password)
+        values["sender"] = options.class_user  # the student sends as themselves
+    return await _drive(lesson, backend, values, options, lang)
+
+
+def _class_password(user: str, lang: str) -> str:
+    import getpass
+
+    from smtp_tutor.classroom.words import say
+
+    return os.environ.get("SMTP_TUTOR_CLASS_PASSWORD") or getpass.getpass(
+        say("class_password", lang, user=user))
 
 
 def _live(host: str, port: int, cafile: str | None, options: argparse.Namespace):
@@ -641,9 +656,31 @@ async def _drive(lesson: Lesson, backend, values: dict[str, str], options: argpa
             renderer.text(verdict, "hint")
         if player.counts(result):
             mark_finished(lesson.id, options.mode, True)
+    if getattr(options, "class_user", None) and options.server:
+        await _report_to_class(options, player.report(started, result), lang)
     if options.report and not _write_report(options.report, player.report(started, result), lang):
         return 2
     return 0 if result else 1
+
+
+async def _report_to_class(options: argparse.Namespace, report: dict, lang: str) -> bool:
+    """How the lesson went, to the class server's progress channel (its own TLS
+    connection, the student's password; never inside the lesson's transcript)."""
+    from smtp_tutor.classroom.channel import send_report
+    from smtp_tutor.classroom.words import say
+    from smtp_tutor.faces.target import TargetError, parse_target
+
+    try:
+        host, _ = parse_target(options.server, None, tls=False)
+    except TargetError:
+        return False
+    password = getattr(options, "class_password", None) or _class_password(
+        options.class_user, lang)
+    ok = await send_report(host, options.class_port, options.cafile, options.class_user,
+                           password, report)
+    key = "progress_sent" if ok else "progress_not_sent"
+    sys.stderr.write(for_stream(say(key, lang, port=options.class_port) + "\n"))
+    return ok
 
 
 def _write_report(path: str, report: dict, lang: str) -> bool:

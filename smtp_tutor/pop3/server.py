@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,10 +82,14 @@ class Pop3Server:
 async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[str, str], *,
                      default_domain: str, tls_paths: tuple[Path, Path] | None = None,
                      max_connections: int = MAX_CONNECTIONS,
-                     watcher: Pop3Events | None = None) -> Pop3Server:
+                     watcher: Pop3Events | None = None,
+                     verify: Callable[[str, str, str], Awaitable[bool]] | None = None,
+                     ) -> Pop3Server:
     """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``, the name
-    the server greets with.  ``tls_paths``: (certificate, key) for STLS, else the
-    practice server's.  Beyond ``max_connections`` a client gets ``-ERR [SYS/TEMP]``."""
+    the server greets with.  ``verify(user, secret, address)``: another judge of
+    passwords than ``users`` (a class's hashed accounts).  ``tls_paths``: (certificate,
+    key) for STLS, else the practice server's.  Beyond ``max_connections`` a client gets
+    ``-ERR [SYS/TEMP]``."""
     if tls_paths is None:
         _, cert_path, key_path = ensure_certificates(data_dir() / "tls", default_domain)
         tls_paths = (cert_path, key_path)
@@ -98,6 +103,7 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
         count[0] += 1
         writers.add(writer)
         session = _Session(reader, writer, roots, users, default_domain, tls, locks)
+        session.verify = verify
         try:
             if max_connections and count[0] > max_connections:
                 if not count[1]:
@@ -137,6 +143,7 @@ class _Session:
         self.messages: list[Path] = []
         self.deleted: set[int] = set()
         self.retrieved: set[int] = set()
+        self.verify: Callable[[str, str, str], Awaitable[bool]] | None = None
 
     async def say(self, line: str, block: bytes = b"") -> None:
         self.writer.write(line.encode("utf-8", "replace") + b"\r\n" + block)
@@ -215,8 +222,7 @@ class _Session:
         local, _, domain = self.user.lower().partition("@")
         domain = domain or self.default_domain
         self.user = ""
-        if (domain not in self.roots or local not in self.users or not self.users[local]
-                or self.users[local] != secret):
+        if not await self._password_ok(domain, local, secret):
             await asyncio.sleep(0.5)  # RFC 1939 §13: slow down guessing
             await self.say("-ERR [AUTH] invalid user name or password")
             return
@@ -235,6 +241,14 @@ class _Session:
         size = sum(wire_size(_contents(p)) for p in self.messages)
         await self.say(f"+OK {local}'s maildrop has {len(self.messages)} message(s) "
                        f"({size} octets)")
+
+    async def _password_ok(self, domain: str, local: str, secret: str) -> bool:
+        if domain not in self.roots or local not in self.users:
+            return False
+        if self.verify is not None:
+            peer = self.writer.get_extra_info("peername") or ("?", 0)
+            return await self.verify(local, secret, str(peer[0]))
+        return bool(self.users[local]) and self.users[local] == secret
 
     # -- TRANSACTION ---------------------------------------------------------
 

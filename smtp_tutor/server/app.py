@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from smtp_tutor.server.connection import PracticeConnection, PracticeContext
 from smtp_tutor.server.handler import PracticeHandler
 from smtp_tutor.server.policy import Limits, TeachingFaults
 from smtp_tutor.server.users import DEFAULT_USERS
-from smtp_tutor.server.watch import Watcher
+from smtp_tutor.server.watch import Peer, Watcher
 
 
 @dataclass
@@ -41,6 +42,8 @@ class ServerConfig:
     # sockets already listening (the grader binds them inside a sandbox's network):
     # served instead of host/port, which only names the port
     sockets: list[socket.socket] = field(default_factory=list)
+    # who checks a password instead of ``users`` (connection.PracticeContext.verify)
+    verify: Callable[[str, str, Peer], Awaitable[bool]] | None = None
 
 
 @dataclass
@@ -80,7 +83,7 @@ async def start_server(config: ServerConfig) -> RunningServer:
                         auth_required=config.auth_required, mechanisms=mechanisms)
     context = PracticeContext(config.domain, config.limits, config.faults, config.watchers,
                               settings=settings, users=users,
-                              tls=server_context(cert_path, key_path))
+                              tls=server_context(cert_path, key_path), verify=config.verify)
     loop = asyncio.get_running_loop()
 
     def factory() -> PracticeConnection:

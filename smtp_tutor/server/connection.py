@@ -18,6 +18,7 @@ import asyncio
 import hashlib
 import hmac
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from itertools import count
 
@@ -64,6 +65,9 @@ class PracticeContext:
     settings: Settings = field(default_factory=Settings)
     users: dict[str, str] = field(default_factory=dict)
     tls: ssl.SSLContext | None = None  # this server's own
+    # another judge of passwords (a class's hashed accounts): (user, secret, peer) → ok;
+    # PLAIN and LOGIN only, since CRAM-MD5 needs the password itself
+    verify: Callable[[str, str, Peer], Awaitable[bool]] | None = None
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.limits, self.domain)
@@ -282,7 +286,11 @@ class PracticeConnection(asyncio.Protocol):
             return await handler.handle_VRFY(self, session, envelope, ask.argument)
         if verb == "MESSAGE":
             return await handler.handle_DATA(self, session, envelope)
-        ok = credentials_ok(self.context.users, ask)
+        verify = self.context.verify
+        if verify is not None:
+            ok = ask.mechanism != "CRAM-MD5" and await verify(ask.user, ask.secret, self.peer)
+        else:
+            ok = credentials_ok(self.context.users, ask)
         return reply("auth-ok" if ok else "auth-failed")
 
     async def _start_tls(self) -> None:

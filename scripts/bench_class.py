@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""A simulated lab session: N students on one class server, reply latency and board refresh.
+
+The class server runs as the instructor runs it (`smtp-tutor class start`, its own
+process); the students are asyncio clients in this process.  Each student, after a
+random start within the first RAMP seconds, does the textbook session one step every few
+seconds (1-4 s between commands): EHLO, STARTTLS, EHLO, AUTH PLAIN, MAIL, RCPT, DATA,
+the message, QUIT, then again.  One student in five is a raw-socket program instead: no
+TLS, no AUTH, the token in EHLO.  Reported: the latency of every reply (from the last
+octet of the command to the last line of the reply) p50/p99, and the board's refresh
+time: the server building and writing board.json, and `class board` reading and drawing
+it at 80x24 and 160x45.
+
+    python scripts/bench_class.py              # 200 and 20 students, 40 s each
+    python scripts/bench_class.py --students 30 --seconds 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import random
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from smtp_tutor.classroom.board import render  # noqa: E402
+from smtp_tutor.classroom.roster import read_roster  # noqa: E402
+from smtp_tutor.classroom.service import open_folder  # noqa: E402
+
+DOMAIN = "class.example"
+
+
+class Student:
+    def __init__(self, username: str, password: str, token: str, raw: bool) -> None:
+        self.username, self.password, self.token, self.raw = username, password, token, raw
+
+
+async def reply(reader: asyncio.StreamReader) -> bytes:
+    while True:
+        line = await reader.readline()
+        if not line:
+            raise ConnectionError("closed")
+        if line[3:4] != b"-":
+            return line
+
+
+async def step(reader, writer, line: bytes, latencies: list[float]) -> bytes:  # noqa: ANN001
+    writer.write(line)
+    await writer.drain()
+    began = time.perf_counter()
+    answer = await reply(reader)
+    latencies.append(time.perf_counter() - began)
+    return answer
+
+
+async def session(student: Student, host: str, port: int, tls: ssl.SSLContext,
+                  latencies: list[float], pause: tuple[float, float], errors: list[str]) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        await reply(reader)
+
+        async def do(line: bytes) -> bytes:
+            await asyncio.sleep(random.uniform(*pause))
+            return await step(reader, writer, line, latencies)
+
+        me = f"{student.username}@{DOMAIN}"
+        if student.raw:
+            await do(f"EHLO {student.token}.lab\r\n".encode())
+        else:
+            await do(b"EHLO lab-pc\r\n")
+            await do(b"STARTTLS\r\n")
+            await writer.start_tls(tls)
+            await do(b"EHLO lab-pc\r\n")
+            plain = base64.b64encode(f"\0{me}\0{student.password}".encode()).decode()
+            answer = await do(f"AUTH PLAIN {plain}\r\n".encode())
+            if not answer.startswith(b"235"):
+                errors.append(answer.decode())
+        await do(f"MAIL FROM:<{me}>\r\n".encode())
+        await do(f"RCPT TO:<{me}>\r\n".encode())
+        await do(b"DATA\r\n")
+        answer = await do(b"Subject: lab\r\n\r\nHello from the lab.\r\n.\r\n")
+        if not answer.startswith(b"250"):
+            errors.append(answer.decode())
+        await do(b"QUIT\r\n")
+    finally:
+        writer.close()
+
+
+async def student_life(student: Student, host: str, port: int, tls: ssl.SSLContext,
+                       until: float, ramp: float, latencies: list[float],
+                       errors: list[str]) -> None:
+    await asyncio.sleep(random.uniform(0, ramp))
+    while time.monotonic() < until:
+        try:
+            await session(student, host, port, tls, latencies, (1.0, 4.0), errors)
+        except (OSError, ConnectionError, ssl.SSLError) as error:
+            errors.append(f"{type(error).__name__}: {error}")
+            await asyncio.sleep(1)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
+
+
+async def watch_board(folder: Path, until: float, server_took: list[float],
+                      drawn: list[float]) -> None:
+    while time.monotonic() < until:
+        await asyncio.sleep(1.0)
+        began = time.perf_counter()
+        try:
+            board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        render(board, width=80, height=24)
+        render(board, width=160, height=45)
+        drawn.append(time.perf_counter() - began)
+        server_took.append(board.get("took", 0.0))
+
+
+def run(count: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary) / "class"
+        roster = Path(temporary) / "roster.csv"
+        roster.write_text("id,name\n" + "".join(f"SV{n:03d},Sinh Viên {n}\n"
+                                                for n in range(1, count + 1)), encoding="utf-8")
+        accounts = open_folder(folder)
+        passwords = accounts.add(read_roster(roster))
+        accounts.save()
+        students = [Student(a.username, passwords[a.username], a.token, n % 5 == 4)
+                    for n, a in enumerate(accounts.by_name.values())]
+        command = [sys.executable, "-m", "smtp_tutor", "class", "start", "--folder",
+                   str(folder), "--port", "0", "--pop3-port", "0", "--progress-port", "0"]
+        server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT,
+                                  env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            first = server.stdout.readline()
+            port = int(first.split("SMTP on ")[1].split(" ")[0].rsplit(":", 1)[1])
+            tls = ssl.create_default_context(cafile=str(folder / "tls" / "ca.pem"))
+            latencies: list[float] = []
+            errors: list[str] = []
+            server_took: list[float] = []
+            drawn: list[float] = []
+
+            async def main() -> None:
+                until = time.monotonic() + seconds
+                await asyncio.gather(
+                    watch_board(folder, until, server_took, drawn),
+                    *(student_life(s, "127.0.0.1", port, tls, until, min(10.0, seconds / 3),
+                                   latencies, errors) for s in students))
+            asyncio.run(main())
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(30)
+        board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
+        sent = sum(s["sent"] for s in board["students"])
+        return {"students": count, "replies": len(latencies), "messages": sent,
+                "errors": len(errors), "first_error": errors[0] if errors else "",
+                "p50_ms": 1000 * percentile(latencies, 0.5),
+                "p99_ms": 1000 * percentile(latencies, 0.99),
+                "board_server_ms": 1000 * max(server_took or [0]),
+                "board_draw_ms": 1000 * max(drawn or [0])}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, nargs="*", default=[200, 20])
+    parser.add_argument("--seconds", type=float, default=40.0)
+    options = parser.parse_args()
+    print(f"{'students':>8} {'replies':>8} {'messages':>8} {'errors':>6} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'board: server ms':>17} {'board: draw ms':>15}")
+    for count in options.students:
+        result = run(count, options.seconds)
+        print(f"{result['students']:>8} {result['replies']:>8} {result['messages']:>8} "
+              f"{result['errors']:>6} {result['p50_ms']:>8.1f} {result['p99_ms']:>8.1f} "
+              f"{result['board_server_ms']:>17.1f} {result['board_draw_ms']:>15.1f}",
+              flush=True)
+        if result["first_error"]:
+            print("  first error:", result["first_error"][:200])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""`smtp-tutor class check HOST`: what stops a student from joining the class server.
+
+Each step is tried in order and the first that fails is named: the host name, the route,
+a firewall or Wi-Fi client isolation (no answer at all), the port (refused), something
+else on the port (no SMTP greeting), and the certificate (not signed by the class CA the
+student holds).  Plain sockets, a deadline on every wait.
+"""
+
+from __future__ import annotations
+
+import errno
+import socket
+import ssl
+from pathlib import Path
+
+from smtp_tutor.classroom.tls import fingerprint
+from smtp_tutor.classroom.words import say
+
+TIMEOUT = 5.0
+UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+def why_not_connected(error: OSError) -> str:
+    """The key of classroom.toml that explains a failed connect."""
+    if isinstance(error, socket.gaierror):
+        return "check_no_name"
+    if isinstance(error, ConnectionRefusedError):
+        return "check_refused"
+    if isinstance(error, TimeoutError | socket.timeout):
+        return "check_silent"
+    if error.errno in UNREACHABLE:
+        return "check_no_route"
+    return "check_other"
+
+
+def _reply(reader) -> bytes:  # noqa: ANN001 - a socket file
+    while True:
+        line = reader.readline(1024)
+        if not line or line[3:4] != b"-":
+            return line
+
+
+def check(host: str, port: int, cafile: str | None, lang: str) -> tuple[bool, list[str]]:
+    """(everything works, what to tell the student, one line each)."""
+    out: list[str] = []
+    try:
+        sock = socket.create_connection((host, port), timeout=TIMEOUT)
+    except OSError as error:
+        key = why_not_connected(error)
+        return False, [say(key, lang, host=host, port=port, reason=str(error))]
+    out.append(say("check_connected", lang, host=host, port=port))
+    with sock:
+        reader = sock.makefile("rb")
+        try:
+            greeting = reader.readline(1024)
+            if not greeting.startswith(b"220"):
+                return False, [*out, say("check_not_smtp", lang, port=port,
+                                         got=greeting[:60].decode("ascii", "replace"))]
+            sock.sendall(b"EHLO class-check\r\n")
+            _reply(reader)
+            sock.sendall(b"STARTTLS\r\n")
+            if not _reply(reader).startswith(b"220"):
+                return False, [*out, say("check_no_tls", lang)]
+            context = ssl.create_default_context(cafile=cafile) if cafile else None
+            if context is None:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            with context.wrap_socket(sock, server_hostname=host) as secure:
+                secure.sendall(b"QUIT\r\n")
+        except ssl.SSLCertVerificationError as error:
+            return False, [*out, say("check_certificate", lang, reason=error.verify_message
+                                     or str(error))]
+        except (OSError, ssl.SSLError) as error:
+            return False, [*out, say("check_other", lang, host=host, port=port,
+                                     reason=str(error))]
+    if not cafile:
+        return False, [*out, say("check_no_cafile", lang)]
+    out.append(say("check_ok", lang, fingerprint=fingerprint(Path(cafile))))
+    return True, out
+
+
+def save_ca(host: str, port: int, path: Path, lang: str) -> tuple[bool, str]:
+    """Fetch the class CA from the progress channel into ``path``; say its fingerprint."""
+    import asyncio
+    import ssl as _ssl
+
+    from smtp_tutor.classroom.channel import fetch_ca
+
+    try:
+        pem = asyncio.run(fetch_ca(host, port))
+    except (OSError, ValueError, TimeoutError, _ssl.SSLError) as error:
+        return False, say("ca_not_fetched", lang, host=host, port=port, reason=str(error))
+    path.write_text(pem)
+    return True, say("ca_saved", lang, path=str(path), fingerprint=fingerprint(path))

@@ -1,0 +1,254 @@
+"""`smtp-tutor class start|board|export`: the lab room's face."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from smtp_tutor.classroom.words import say
+
+REFRESH = 1.0  # seconds between two pictures of the board
+
+
+def folder_of(options: argparse.Namespace) -> Path:
+    if options.folder:
+        return Path(options.folder)
+    from smtp_tutor.paths import data_dir
+
+    return data_dir() / "class"
+
+
+def run(options: argparse.Namespace, lang: str) -> int:
+    if options.action == "check":
+        from smtp_tutor.classroom.check import check, save_ca
+
+        cafile = options.cafile
+        if options.save_ca:
+            saved, line = save_ca(options.host, options.progress_port, Path(options.save_ca),
+                                  lang)
+            print(line)
+            if not saved:
+                return 1
+            cafile = options.save_ca
+        ok, lines = check(options.host, options.port, cafile, lang)
+        print("\n".join(lines))
+        return 0 if ok else 1
+    folder = folder_of(options)
+    if options.action == "start":
+        return _start(options, folder, lang)
+    if options.action == "export":
+        return _export(options, folder, lang)
+    return _board(options, folder, lang)
+
+
+def _read_board(folder: Path) -> dict | None:
+    try:
+        return json.loads((folder / "board.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
+    from smtp_tutor.classroom.export import export_csv
+
+    board = _read_board(folder)
+    if board is None:
+        sys.stderr.write(say("no_board", lang, folder=str(folder)) + "\n")
+        return 1
+    Path(options.csv).write_text(export_csv(board), encoding="utf-8", newline="")
+    print(say("exported", lang, count=len(board["students"]), path=options.csv))
+    return 0
+
+
+def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
+    from smtp_tutor.classroom.board import color_wanted, dialogue, render
+
+    board = _read_board(folder)
+    if board is None:
+        sys.stderr.write(say("no_board", lang, folder=str(folder)) + "\n")
+        return 1
+    if options.student:
+        print(dialogue(board, options.student, lang, shutil.get_terminal_size().columns))
+        return 0
+    tty = sys.stdout.isatty()
+    if options.once or not tty:
+        size = shutil.get_terminal_size()
+        print(render(board, width=size.columns, height=size.lines, lang=lang,
+                     sort=options.sort, anonymous=options.anonymous, color=color_wanted(tty)))
+        return 0
+    return _live_board(board, folder, options, lang)
+
+
+def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: str) -> int:
+    """The board redrawn every second; keys: ↑/↓ (or k/j) choose a student, Enter shows
+    their dialogue (Enter again: back), a: anonymous, s: sort, q: quit."""
+    import select
+    import termios
+    import tty as terminal
+
+    from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
+
+    state = {"anonymous": options.anonymous, "sort": options.sort, "at": 0, "open": False}
+    stdin = sys.stdin.fileno()
+    saved = termios.tcgetattr(stdin) if sys.stdin.isatty() else None
+    if saved is not None:
+        terminal.setcbreak(stdin)
+    sys.stdout.write("\x1b[?25l\x1b[2J")  # no cursor
+    try:
+        while True:
+            size = shutil.get_terminal_size()
+            names = visible_order(board, state["sort"], size.lines)
+            state["at"] = min(state["at"], len(names) - 1)
+            chosen = names[state["at"]] if names else ""
+            if state["open"]:
+                text = dialogue(board, chosen, lang, size.columns,
+                                anonymous=state["anonymous"])
+            else:
+                text = render(board, width=size.columns, height=size.lines - 1, lang=lang,
+                              sort=state["sort"], anonymous=state["anonymous"],
+                              color=color_wanted(True), selected=chosen)
+            _show(text + "\n" + say("board_keys", lang)[:size.columns])
+            ready, _, _ = select.select([stdin], [], [], REFRESH)
+            if ready:
+                key = os.read(stdin, 16)
+                if key in (b"q", b"Q", b"\x03") or not key:
+                    return 0
+                _key(state, key, len(names))
+            board = _read_board(folder) or board
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if saved is not None:
+            termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+        sys.stdout.write("\x1b[?25h\n")
+        sys.stdout.flush()
+
+
+def _key(state: dict, key: bytes, count: int) -> None:
+    if key in (b"j", b"\x1b[B"):
+        state["at"] = min(count - 1, state["at"] + 1)
+    elif key in (b"k", b"\x1b[A"):
+        state["at"] = max(0, state["at"] - 1)
+    elif key in (b"\r", b"\n"):
+        state["open"] = not state["open"]
+    elif key == b"a":
+        state["anonymous"] = not state["anonymous"]
+    elif key == b"s":
+        state["sort"] = "name" if state["sort"] == "stuck" else "stuck"
+
+
+def _show(text: str) -> None:
+    """One picture: from the top left, each line erased to its end, the rest cleared."""
+    body = "\x1b[K\n".join(text.split("\n"))
+    sys.stdout.write("\x1b[H" + body + "\x1b[K\x1b[J")
+    sys.stdout.flush()
+
+
+def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
+    from smtp_tutor.classroom.roster import RosterError, read_roster
+    from smtp_tutor.classroom.service import open_folder
+
+    accounts = open_folder(folder)
+    passwords: dict[str, str] = {}
+    if options.roster:
+        try:
+            students = read_roster(Path(options.roster))
+        except RosterError as error:
+            sys.stderr.write(say(error.key, lang, **error.params) + "\n")
+            return 2
+        passwords = accounts.add(students)
+        accounts.save()
+    if not accounts.by_name:
+        sys.stderr.write(say("no_accounts", lang, folder=str(folder)) + "\n")
+        return 2
+    own = (options.tls_ca, options.tls_cert, options.tls_key)
+    if any(own) and not all(own):
+        sys.stderr.write(say("tls_all_three", lang) + "\n")
+        return 2
+    try:
+        return asyncio.run(_serve(options, folder, accounts, passwords, lang))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords: dict[str, str],  # noqa: ANN001
+                 lang: str) -> int:
+    import signal
+
+    from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
+    from smtp_tutor.classroom.slips import slips
+
+    own = (options.tls_ca, options.tls_cert, options.tls_key)
+    tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
+        if all(own) else None
+    config = ClassConfig(folder, host=options.host, port=options.port, tls_files=tls_files,
+                         pop3_port=options.pop3_port, progress_port=options.progress_port,
+                         domain=options.domain.lower())
+    running = await start_class(config, accounts)
+    shown_host = options.host if options.host not in ("0.0.0.0", "::") else _lab_address()
+    out = [say("started", lang, domain=config.domain, students=len(accounts.by_name),
+               host=options.host, port=running.port, pop3_port=running.pop3_port,
+               progress_port=running.progress_port)]
+    out.append(say("loopback_only" if is_loopback(options.host) else "not_loopback", lang,
+                   host=options.host, domain=config.domain))
+    out.append(say("fingerprint", lang, path=str(running.ca_path),
+                   fingerprint=running.fingerprint))
+    out.append(say("folder", lang, folder=str(folder)))
+    if passwords:
+        from smtp_tutor.classroom.accounts import write_private
+
+        text = slips(list(accounts.by_name.values()), passwords, domain=config.domain,
+                     host=shown_host, port=running.port, pop3_port=running.pop3_port,
+                     fingerprint=running.fingerprint)
+        if options.slips == "-":  # printed, never written
+            out.insert(0, text)
+        else:
+            path = Path(options.slips) if options.slips else folder / "slips.txt"
+            write_private(path, text.encode("utf-8"))
+            out.append(say("slips_written", lang, count=len(passwords), path=str(path)))
+    else:
+        out.append(say("no_new_students", lang))
+    out.append(say("stop_hint", lang))
+    print("\n".join(out), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    board_task = None
+    if options.board and sys.stdout.isatty():
+        board_task = loop.create_task(_live(running, options, lang))
+    try:
+        await stop.wait()
+    finally:
+        if board_task is not None:
+            board_task.cancel()
+        await running.stop()
+    return 0
+
+
+async def _live(running, options: argparse.Namespace, lang: str) -> None:  # noqa: ANN001
+    from smtp_tutor.classroom.board import color_wanted, render
+
+    sys.stdout.write("\x1b[2J")
+    while True:
+        size = shutil.get_terminal_size()
+        _show(render(running.board(), width=size.columns, height=size.lines, lang=lang,
+                     anonymous=options.anonymous, color=color_wanted(True)))
+        await asyncio.sleep(REFRESH)
+
+
+def _lab_address() -> str:
+    """The address students type when the server listens on every interface."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: only the route is chosen
+            return probe.getsockname()[0]
+    except OSError:
+        return os.uname().nodename
