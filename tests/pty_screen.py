@@ -12,7 +12,7 @@ import time
 import pexpect
 import pyte
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 
 class PtyScreen:
@@ -21,7 +21,7 @@ class PtyScreen:
         full_env = {**os.environ, **(env or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
                     "COLUMNS": str(columns), "LINES": str(rows)}
         command, *rest = tutor_command()
-        self.child = pexpect.spawn(command, [*rest, *args], env=full_env, encoding="utf-8",
+        self.child = spawn_pty(command, [*rest, *args], env=full_env, encoding="utf-8",
                                    timeout=15, dimensions=(rows, columns))
         self.screen = pyte.HistoryScreen(columns, rows, history=5000)
         self.stream = pyte.Stream(self.screen)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from smtp_tutor.knowledge.store import load
-from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, tutor_command
+from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, spawn_pty, tutor_command
 
 VI = {"LANG": "vi_VN.UTF-8", "SMTP_TUTOR_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|[\r\x08]")
@@ -340,7 +340,7 @@ def test_repl_chrome(practice, tmp_path):
     env = {**os.environ, **VI, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
            "LINES": "40"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+    child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path)],
                           env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     seen = []

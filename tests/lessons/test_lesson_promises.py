@@ -7,7 +7,7 @@ import time
 import pexpect
 import pytest
 
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command
 
 TEXTBOOK = ["HELO crepes.fr", "MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA",
             "Do you like ketchup?", "How about pickles?", ".", "QUIT"]
@@ -109,7 +109,7 @@ def test_check_of_a_missing_file_names_no_line_zero():
 def test_watch_mode_advances_on_any_key_without_enter(home):
     env = {**os.environ, **home, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
+    child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
                                     "--lang", "en"], env=env, encoding="utf-8", timeout=15,
                           dimensions=(40, 120))
     try:
@@ -134,7 +134,7 @@ def test_watch_mode_advances_on_any_key_without_enter(home):
 def test_watch_mode_in_vietnamese_says_any_key(home):
     env = {**os.environ, **home, "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "lesson", "play", "1", "--mode", "watch", "--lang", "vi"],
+    child = spawn_pty(command, [*args, "lesson", "play", "1", "--mode", "watch", "--lang", "vi"],
                           env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     try:
         child.expect("phím bất kỳ: bước tiếp theo")
