@@ -29,7 +29,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Every process the suite starts carries this mark in its environment, so the end of the
 # session can find any that outlived it (tests/test_no_process_left.py explains).
-RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
+# Under pytest-xdist a worker keeps the mark of the run that started it: the check is made
+# once, by that run, after every worker has ended.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER and os.environ.get("SMTP_TUTOR_TEST_RUN"):
+    RUN_MARK = os.environ["SMTP_TUTOR_TEST_RUN"]
+else:
+    RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
 os.environ["SMTP_TUTOR_TEST_RUN"] = RUN_MARK
 # A suite started in the background inherits SIGINT ignored, and an ignored signal stays
 # ignored in every child: Ctrl-C would no longer stop a `serve` a test started. A
@@ -51,7 +57,12 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
-    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(home / "grade-locks")  # not in /run
+    # not in /run; one folder for the whole run, so that pytest-xdist's workers (each with
+    # a base folder of its own under the run's) never give two sandboxes the same uid
+    run_folder = tmp_path_factory.getbasetemp()
+    if WORKER:
+        run_folder = run_folder.parent
+    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(run_folder / "grade-locks")
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)
@@ -328,10 +339,12 @@ def marked_processes() -> list[tuple[int, str]]:
     return found
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has stopped its workers
 def pytest_sessionfinish(session, exitstatus) -> None:
     """No process the suite started may outlive it: what is left after a grace period is
-    named, stopped (SIGTERM, then SIGKILL), and fails the run."""
-    if not sys.platform.startswith("linux"):
+    named, stopped (SIGTERM, then SIGKILL), and fails the run. With pytest-xdist the run
+    that started the workers checks, once they have all ended: what any of them left."""
+    if not sys.platform.startswith("linux") or WORKER:
         return
     deadline = time.monotonic() + 5
     left = marked_processes()

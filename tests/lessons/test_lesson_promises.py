@@ -112,6 +112,9 @@ def test_watch_mode_advances_on_any_key_without_enter(home):
     child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
                                     "--lang", "en"], env=env, encoding="utf-8", timeout=15,
                           dimensions=(40, 120))
+    # the line asking for a key is written before the key is read, and nothing on the
+    # screen says when it is: pexpect's own pause before each write (50 ms) stays here
+    child.delaybeforesend = 0.05
     try:
         child.expect(r"any key: next step, q: quit")
         child.send(" ")  # space, no Enter
