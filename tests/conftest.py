@@ -37,6 +37,10 @@ if WORKER and os.environ.get("SMTP_TUTOR_TEST_RUN"):
 else:
     RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
 os.environ["SMTP_TUTOR_TEST_RUN"] = RUN_MARK
+# The programs under test are started hundreds of times: they keep their compiled
+# bytecode (as they do for a user) even where the environment says not to write it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # A suite started in the background inherits SIGINT ignored, and an ignored signal stays
 # ignored in every child: Ctrl-C would no longer stop a `serve` a test started. A
 # handler here is reset to the default in each child at exec.
