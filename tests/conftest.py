@@ -265,6 +265,20 @@ def spawn_pty(command: str, args: list[str], **options):
     return child
 
 
+def wait_raw(child, timeout: float = 15) -> None:
+    """Until the program reads its terminal in raw mode (a key at a time, no echo): the
+    terminal's own settings, read from pexpect's end of the pty. A program that writes
+    "press any key" and then turns raw mode on would get a key typed in between as
+    a line, echoed."""
+    import termios
+
+    deadline = time.monotonic() + timeout
+    while termios.tcgetattr(child.child_fd)[3] & termios.ICANON:
+        if time.monotonic() > deadline:
+            raise AssertionError("the program never read its terminal in raw mode")
+        time.sleep(0.005)
+
+
 def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
               timeout: float = 60) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}

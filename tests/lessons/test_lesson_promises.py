@@ -7,7 +7,7 @@ import time
 import pexpect
 import pytest
 
-from tests.conftest import run_tutor, spawn_pty, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command, wait_raw
 
 TEXTBOOK = ["HELO crepes.fr", "MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA",
             "Do you like ketchup?", "How about pickles?", ".", "QUIT"]
@@ -112,20 +112,21 @@ def test_watch_mode_advances_on_any_key_without_enter(home):
     child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
                                     "--lang", "en"], env=env, encoding="utf-8", timeout=15,
                           dimensions=(40, 120))
-    # the line asking for a key is written before the key is read, and nothing on the
-    # screen says when it is: pexpect's own pause before each write (50 ms) stays here
-    child.delaybeforesend = 0.05
     try:
         child.expect(r"any key: next step, q: quit")
+        wait_raw(child)  # the line is written before the key is read
         child.send(" ")  # space, no Enter
         child.expect("C: HELO crepes.fr")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("x")  # a letter is not echoed and also advances
         child.expect("C: MAIL FROM")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("\x1b[C")  # an arrow is one key, not three
         child.expect("C: RCPT TO")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("q")
         child.expect("Lesson stopped")
         child.expect(pexpect.EOF)
@@ -141,6 +142,7 @@ def test_watch_mode_in_vietnamese_says_any_key(home):
                           env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     try:
         child.expect("phím bất kỳ: bước tiếp theo")
+        wait_raw(child)
         child.send("\x03")  # Ctrl-C quits cleanly
         child.expect(pexpect.EOF)
         assert "Traceback" not in child.before
