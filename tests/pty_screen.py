@@ -22,7 +22,7 @@ class PtyScreen:
                     "COLUMNS": str(columns), "LINES": str(rows)}
         command, *rest = tutor_command()
         self.child = spawn_pty(command, [*rest, *args], env=full_env, encoding="utf-8",
-                                   timeout=15, dimensions=(rows, columns))
+                               timeout=15, dimensions=(rows, columns))
         self.screen = pyte.HistoryScreen(columns, rows, history=5000)
         self.stream = pyte.Stream(self.screen)
         self.raw = ""

@@ -41,7 +41,7 @@ def _in_a_terminal(*args: str) -> list[str]:
     env = {**os.environ, **ENV, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, *args], env=env, encoding="utf-8", timeout=30,
-                          dimensions=(24, 80))
+                      dimensions=(24, 80))
     log = io.StringIO()
     child.logfile_read = log
     try:
@@ -76,7 +76,7 @@ def test_each_lesson_first_screen_at_80x24(lesson):
     command, *args = tutor_command()
     log = io.StringIO()
     child = spawn_pty(command, [*args, "lesson", "play", str(lesson), "--lang", "en"],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
+                      env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
     child.logfile_read = log
     try:
         child.expect(r"\]>")

@@ -342,7 +342,7 @@ def test_repl_chrome(practice, tmp_path):
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     seen = []
 
     def step(line: str, expect: str) -> None:

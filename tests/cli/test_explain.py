@@ -87,7 +87,7 @@ def test_a_terminal_gets_words_wrapped_with_a_hanging_indent():
     command, *args = tutor_command()
     env = {**os.environ, "COLUMNS": "50", "LINES": "40", "TERM": "xterm"}
     child = spawn_pty(command, [*args, "explain", "354", "550"], env=env, encoding="utf-8",
-                          dimensions=(40, 50))
+                      dimensions=(40, 50))
     child.expect(pexpect.EOF)
     lines = child.before.replace("\r\n", "\n").splitlines()
     assert lines and max(len(line) for line in lines) <= 50

@@ -47,7 +47,7 @@ def demo(tmp_path):
     command, *args = tutor_command()
     notes = tmp_path / "notes.txt"
     child = spawn_pty(command, [*args, "demo", "alice-bob", "--lang", "en", "--notes", str(notes)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(24, 80))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.notes = notes
     terminal.expect("step 0/15")
@@ -111,7 +111,7 @@ def spawn_demo(tmp_path, *args: str) -> Terminal:
            "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, "demo", "alice-bob", *args], env=env,
-                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+                      encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.home = home
     terminal.expect("/15")
@@ -196,7 +196,7 @@ def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
            "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
-                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+                      encoding="utf-8", timeout=15, dimensions=(24, 80))
     demo = Terminal(child)
     try:
         screen = demo.expect("step 0/").splitlines()

@@ -111,7 +111,7 @@ def test_watch_mode_advances_on_any_key_without_enter(home):
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
                                     "--lang", "en"], env=env, encoding="utf-8", timeout=15,
-                          dimensions=(40, 120))
+                      dimensions=(40, 120))
     try:
         child.expect(r"any key: next step, q: quit")
         wait_raw(child)  # the line is written before the key is read
@@ -139,7 +139,7 @@ def test_watch_mode_in_vietnamese_says_any_key(home):
     env = {**os.environ, **home, "TERM": "xterm"}
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "lesson", "play", "1", "--mode", "watch", "--lang", "vi"],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     try:
         child.expect("phím bất kỳ: bước tiếp theo")
         wait_raw(child)

@@ -17,7 +17,7 @@ def student(tmp_path):
     report = tmp_path / "report.json"
     child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--predict", "--lang", "en",
                                     "--report", str(report)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     child.report = report
     yield child
     child.terminate(force=True)

@@ -28,7 +28,7 @@ def test_a_closed_terminal_leaves_no_world_behind(tmp_path, command, ready, numb
     program, *args = tutor_command()
     verb = ["lesson", "play"] if command == "lesson" else ["demo"]
     child = spawn_pty(program, [*args, *verb, "mx-and-relay", "--lang", "en"], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(30, 100))
+                      encoding="utf-8", timeout=20, dimensions=(30, 100))
     try:
         child.expect(ready)
         [mine] = _worlds(scratch)  # its world, started

@@ -86,7 +86,7 @@ def test_each_world_lesson_is_green_in_practice_mode(lesson_id, tmp_path):
            "SMTP_TUTOR_CACHE": str(tmp_path / "cache")}
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "lesson", "play", lesson_id, "--lang", "en"],
-                          env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
     try:
         child.expect(r"\[helo\]>")
         for line in _typed_lines(lesson_id):  # typed ahead, as a quick student does

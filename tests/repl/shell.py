@@ -20,7 +20,7 @@ def spawn_shell(practice, *extra: str, rows: int = 40, columns: int = 120,
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path), *extra],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns))
     child.expect(r"\[helo\]>")
     return child
 

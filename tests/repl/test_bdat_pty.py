@@ -14,7 +14,7 @@ def spawn_plain(host: str, port: int):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "connect", host, str(port), "--timeout", "10"],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
     child.expect(r"\[helo\]>")
     return child
 

@@ -29,7 +29,7 @@ def _spawn(args: list[str], columns: int, log: io.StringIO):
            "COLUMNS": str(columns), "LINES": "24"}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, *args], env=env, encoding="utf-8", timeout=15,
-                          dimensions=(24, columns))
+                      dimensions=(24, columns))
     child.logfile_read = log
     return child
 

@@ -66,7 +66,7 @@ def test_the_shell_in_a_terminal_is_not_taken_over(fake_server, tutor_home):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "connect", host, str(port), "--timeout", "3"],
-                          env=env, timeout=15, dimensions=(40, 160))
+                      env=env, timeout=15, dimensions=(40, 160))
     child.logfile_read = io.BytesIO()
     child.expect(rb"\[helo\]>")
     child.send(b"EHLO crepes.fr\r")
