@@ -14,14 +14,13 @@ import re
 import signal
 import socket
 import subprocess
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from smtp_tutor.knowledge.store import load
-from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, spawn_pty, tutor_command
+from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, spawn_pty, tutor_command, wait_raw
 
 VI = {"LANG": "vi_VN.UTF-8", "SMTP_TUTOR_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|[\r\x08]")
@@ -367,7 +366,7 @@ def test_repl_chrome(practice, tmp_path):
         step("AUTH LOGIN", "tên đăng nhập")
         step("alice", "mật khẩu")
         step("ketchup", r"\[ready\]>")
-        time.sleep(0.3)
+        wait_raw(child)  # the prompt reads keys
         child.send("\x04")
         child.expect(pexpect.EOF)
         seen.append(child.before)

@@ -16,6 +16,9 @@ import pytest
 from tests.conftest import ROOT, need
 
 EXAMPLE = ROOT / "examples" / "gradescope"
+# a wheel built, a virtual environment made and the wheel installed with its dependencies:
+# more than the suite's 60 s per test when other tests run beside it on a small machine
+pytestmark = pytest.mark.timeout(300)
 STUDENTS = ROOT / "tests" / "grade" / "students"
 
 
