@@ -55,9 +55,12 @@ def serve(kind: str, port: int, stats_path: str, mailbox_dir: str) -> None:
 
     from aiosmtpd.smtp import SMTP
 
+    from smtp_tutor.server.connection import PracticeConnection
+
     opened: dict[int, float] = {}
     durations: list[float] = []
-    made, lost = SMTP.connection_made, SMTP.connection_lost
+    probed = PracticeConnection if kind == "practice" else SMTP
+    made, lost = probed.connection_made, probed.connection_lost
 
     def timed_made(self, transport):  # noqa: ANN001, ANN202 - the same probe on both servers
         if id(self) not in opened:
@@ -70,7 +73,7 @@ def serve(kind: str, port: int, stats_path: str, mailbox_dir: str) -> None:
             durations.append(time.monotonic() - start)
         return lost(self, error)
 
-    SMTP.connection_made, SMTP.connection_lost = timed_made, timed_lost
+    probed.connection_made, probed.connection_lost = timed_made, timed_lost
 
     class NoOp:
         async def handle_DATA(self, server, session, envelope) -> str:  # noqa: ANN001

@@ -48,6 +48,16 @@ if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
     signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def _stop_as_if_interrupted(signum, frame):  # noqa: ANN001, ARG001 - a signal handler
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+# `kill` (SIGTERM) or a CI runner's timeout: stop as Ctrl-C does, so every fixture's
+# teardown still runs and no server the suite started (a private Postfix) outlives it
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _stop_as_if_interrupted)
+
+
 def need(condition: bool, why: str) -> None:
     """Skip locally, fail in CI: a missing tool must never hide a missing feature there."""
     if condition:
@@ -61,12 +71,11 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
-    # not in /run; one folder for the whole run, so that pytest-xdist's workers (each with
-    # a base folder of its own under the run's) never give two sandboxes the same uid
-    run_folder = tmp_path_factory.getbasetemp()
-    if WORKER:
-        run_folder = run_folder.parent
-    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = str(run_folder / "grade-locks")
+    # the uid locks of the grader's sandbox: shared by every run on this machine and by
+    # pytest-xdist's workers (two suites at once must not hand the same uid to two
+    # programs and kill each other's), but not in /run, which belongs to the system
+    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = os.path.join(tempfile.gettempdir(),
+                                                        "smtp-tutor-grade-locks")
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)

@@ -65,6 +65,17 @@ class PtyScreen:
                 raise AssertionError(f"no prompt reads keys:\n{self.text()}")
             self._pump(0.05)
 
+    def wait_cursor_line(self, expected: str, timeout: float = 20) -> None:
+        """The line the cursor is on reads ``expected`` (a prompt as now drawn, not as it
+        was drawn earlier in the scrollback)."""
+        deadline, line = time.monotonic() + timeout, ""
+        while time.monotonic() < deadline:
+            self.text()
+            line = self.screen.display[self.screen.cursor.y].rstrip()
+            if line == expected:
+                return
+        raise AssertionError(f"the cursor's line is {line!r}, not {expected!r}")
+
     def type(self, text: str) -> None:
         """As a person types: a few characters at a time."""
         if "\r" in text:

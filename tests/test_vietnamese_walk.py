@@ -93,6 +93,9 @@ def _allowed_english() -> frozenset[str]:
     commands, concept names and lesson ids."""
     words = {word for group in ALLOWLIST.values() for word in group["words"]}
     words |= set(load("commands")) | set(load("extensions")) | set(load("pop3")["commands"])
+    imap = load("imap")  # IMAP commands, responses and response codes by their names
+    words |= {name.removesuffix("-RESPONSE").removesuffix("-CODE")
+              for table in ("commands", "responses", "codes") for name in imap[table]}
     words |= set(load("concepts"))
     lessons = Path(__file__).resolve().parent.parent / "lessons"
     for lesson in lessons.glob("*.lesson"):
@@ -217,7 +220,7 @@ def test_lesson_list_and_check():
     assert_vietnamese("lesson check", run_vi("lesson", "check"))
 
 
-@pytest.mark.parametrize("number", [*range(1, 13), 17])  # 13-16: the journey issue (T19)
+@pytest.mark.parametrize("number", [*range(1, 13), 17, 18])  # 13-16: the journey issue (T19)
 def test_lesson_watch_offline(number):
     out = run_vi("lesson", "play", str(number), "--offline", "--mode", "watch", "--pace", "0.001")
     assert_vietnamese(f"lesson {number}", out)
@@ -227,7 +230,10 @@ def test_lesson_watch_offline(number):
 def _every_topic() -> list[str]:
     topics = list(load("concepts")) + list(load("replies")["codes"]) + list(load("commands"))
     topics += list(load("extensions")) + [f"X.{d}" for d in load("enhanced")["details"]]
-    return topics + list(load("pop3")["commands"]) + list(load("pop3")["replies"])
+    topics += list(load("pop3")["commands"]) + list(load("pop3")["replies"])
+    from smtp_tutor.knowledge import topics as every
+
+    return topics + every()["imap"]
 
 
 def test_explain_of_every_topic_passes_the_allowlist():
@@ -235,7 +241,7 @@ def test_explain_of_every_topic_passes_the_allowlist():
     no English word outside the committed allowlist (the text goes through the same
     formatting as the command)."""
     from smtp_tutor import knowledge
-    from smtp_tutor.faces.explain import format_explanation
+    from smtp_tutor.render.explanation import format_explanation
 
     problems = []
     for topic in _every_topic():
@@ -256,7 +262,7 @@ def test_the_allowlist_check_is_not_blind():
 
 def format_explanation_en(topic: str) -> str:
     from smtp_tutor import knowledge
-    from smtp_tutor.faces.explain import format_explanation
+    from smtp_tutor.render.explanation import format_explanation
 
     return format_explanation(knowledge.explain_topic(topic, "en"), "en")
 

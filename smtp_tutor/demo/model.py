@@ -120,7 +120,8 @@ class DemoModel:
             if step is None or self.error:
                 return
             if step.kind == CLIENT:
-                line = self.run.line_for(step)  # type: ignore[union-attr]
+                assert self.run is not None  # a step is the run's
+                line = self.run.line_for(step)
                 if type_more and self.typed < len(line):
                     self.typed = min(len(line), self.typed + CHARS_PER_KEY)
                     return
@@ -184,7 +185,8 @@ class DemoModel:
         while self.step is not None and self.step.kind == WAIT:
             if not (fast or self.fast_waits):
                 await asyncio.sleep(self.step.seconds)
-            self.run.skip()  # type: ignore[union-attr]
+            assert self.run is not None  # a step is the run's
+            self.run.skip()
 
     async def _guard(self, action: Awaitable[None]) -> None:
         """A transport failure stops the demo with its message, never a traceback."""

@@ -11,6 +11,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.server.app import RunningServer
+
 
 class ScratchServer:
     """Started on first use, stopped (and its folder removed) by ``close``."""
@@ -18,7 +22,7 @@ class ScratchServer:
     def __init__(self, greylist_seconds: float = 0.0) -> None:
         self.greylist_seconds = greylist_seconds
         self._folder: tempfile.TemporaryDirectory | None = None
-        self.running = None
+        self.running: RunningServer | None = None
 
     async def address(self) -> tuple[str, int, str]:
         """Host, port and CA file of the scratch server, starting it if needed."""

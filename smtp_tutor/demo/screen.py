@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 
-from smtp_tutor.render.ladder import HOP_MARK, arrows, ladder
+from smtp_tutor.demo.ladder import HOP_MARK, arrows, ladder
 
 THEMES = ("projector", "dark", "light")
 

@@ -40,8 +40,9 @@ class DemoView:
         self.server_name = server_name
         self.offline = offline
         self.jump_digits: str | None = None
-        self.app = Application(layout=self._layout(), key_bindings=self._keys(), full_screen=True,
-                               style=Style.from_dict(STYLES[theme]), mouse_support=False)
+        self.app: Application[int] = Application(
+            layout=self._layout(), key_bindings=self._keys(), full_screen=True,
+            style=Style.from_dict(STYLES[theme]), mouse_support=False)
 
     # -- layout ---------------------------------------------------------------
 
@@ -104,7 +105,7 @@ class DemoView:
         title = shorten(model.lesson.title_in(lang), room)
         return f"{head} — {title} — {server}" if title else f"{head} — {server}"[: columns - 1]
 
-    def _dialogue(self):
+    def _dialogue(self) -> ANSI:
         model = self.model
         columns, _ = self._size()
         width = max(30, columns - self._diagram_width() - 1)

@@ -40,8 +40,9 @@ def _words_for_argparse(lang: str) -> None:
 
     table = {} if lang == "en" else {pair["en"]: pair[lang] for pair in load("cli")["argparse"]}
     catalogue = Catalogue(table)
-    argparse._ = catalogue.gettext  # argparse looks its words up through this name
-    argparse.ngettext = catalogue.ngettext
+    # argparse looks its words up through these names (its own, which typeshed leaves out)
+    argparse._ = catalogue.gettext  # type: ignore[attr-defined]
+    argparse.ngettext = catalogue.ngettext  # type: ignore[attr-defined]
 
 
 def _placeholders(parser: argparse.ArgumentParser, lang: str) -> None:
@@ -111,7 +112,8 @@ class _Parser(argparse.ArgumentParser):
     """Every parser and subparser formats with ``_Formatter`` unless told otherwise."""
 
     def __init__(self, *args, formatter_class=_Formatter, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, formatter_class=formatter_class, **kwargs)
+        # (every caller names its arguments: *args never reaches formatter_class's place)
+        super().__init__(*args, formatter_class=formatter_class, **kwargs)  # type: ignore[misc]
 
 
 def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:
@@ -160,6 +162,7 @@ def _connect(commands) -> None:
                      help=_t("connect", "color"))
     sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
     sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
+    sub.add_argument("--imap", action="store_true", help=_t("connect", "imap"))
     sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
     # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
     sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
@@ -181,6 +184,10 @@ def run_connect(options: argparse.Namespace) -> int:
         from smtp_tutor.pop3.shell import connect_pop3
 
         return connect_pop3(options, _lang(options))
+    if getattr(options, "imap", False):
+        from smtp_tutor.imap.shell import connect_imap
+
+        return connect_imap(options, _lang(options))
     from smtp_tutor.faces.connect import connect
 
     return connect(options, _lang(options))
@@ -195,7 +202,7 @@ def _explain(commands) -> None:
 
 
 def run_explain(options: argparse.Namespace) -> int:
-    from smtp_tutor.faces.explain import explain
+    from smtp_tutor.render.explanation import explain
 
     return explain(options.topic, _lang(options), list_all=options.list)
 
@@ -337,12 +344,11 @@ def _serve(commands, *, with_epilog: bool) -> None:
 
 def _faults_epilog() -> str:
     """The fault recipients (server/faults.py's table) with their meaning in the run's language."""
-    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS
+    from smtp_tutor.server.faults import FAULTS, SLOW_SECONDS, fault_code
 
     lines = [_t("serve", "faults_heading")]
     for name, fault in FAULTS.items():
-        code = fault.reply.split(" ", 2)[:2]
-        shown = " ".join(code) if fault.reply else "-"
+        shown = fault_code(fault)
         lines.append(f"  {name + '@':<10} {shown:<10} "
                      f"{_t('serve_faults', name, seconds=f'{SLOW_SECONDS:g}')}")
     return "\n".join(lines)
@@ -483,17 +489,13 @@ def run_grade(options: argparse.Namespace) -> int:
     return grade(options, _lang(options))
 
 
-def stdin_is_tty() -> bool:
-    return sys.stdin.isatty() and os.environ.get("SMTP_TUTOR_FORCE_SCRIPTED") != "1"
-
-
 def _port_range_start(text: str) -> int:
-    """The first of five consecutive ports (D25: the world on a chosen port range)."""
+    """The first of seven consecutive ports (D25: the world on a chosen port range)."""
     try:
         start = int(text)
     except ValueError:
         start = 0
-    if not 1 <= start <= 65535 - 5:
+    if not 1 <= start <= 65535 - 6:
         raise argparse.ArgumentTypeError(_t("value", "port_range", text=text))
     return start
 

@@ -9,15 +9,14 @@ runs in a thread of its own.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from smtp_tutor.faces.target import TargetError, parse_target
 
 
 def connect(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.arguments import stdin_is_tty
     from smtp_tutor.faces.shortcuts import wants_dialogue
+    from smtp_tutor.terminal import stdin_is_tty
 
     # a dialogue built from --to/--protocol is a script, even typed in a terminal
     interactive = stdin_is_tty() and not options.json and not wants_dialogue(options)
@@ -69,25 +68,9 @@ def _with_practice_server(options: argparse.Namespace, lang: str, interactive: b
     return asyncio.run(main())
 
 
-def make_connection(options: argparse.Namespace, host: str, port: int, *, blocking: bool = False):
-    """The connection (asyncio, or a blocking socket for scripts); its TLS context (costly:
-    it loads the CA store) is made when first used."""
-    from smtp_tutor.net.errors import TransportError
-
-    if options.cafile and not os.access(options.cafile, os.R_OK):
-        raise TransportError("cafile-unreadable", path=options.cafile, detail="cannot read it")
-    if blocking:
-        from smtp_tutor.net.blocking import BlockingConnection as Connection
-    else:
-        from smtp_tutor.net.connection import SmtpConnection as Connection
-    low, high = getattr(options, "tls_min", None), getattr(options, "tls_max", None)
-    return Connection(host, port, timeout=options.timeout, implicit_tls=options.tls,
-                      cafile=options.cafile, insecure=options.insecure,
-                      servername=getattr(options, "servername", None), tls_min=low, tls_max=high)
-
-
 def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> int:
     from smtp_tutor.net.errors import TransportError
+    from smtp_tutor.net.opening import make_connection
     from smtp_tutor.render import make_renderer
 
     kind = "json" if options.json else ("terminal" if options.color == "always" else "plain")
@@ -102,7 +85,9 @@ def _scripted(options: argparse.Namespace, lang: str, host: str, port: int) -> i
 
     from smtp_tutor.faces.scripted import run_script
     from smtp_tutor.faces.shortcuts import ShortcutError, build_dialogue, wants_dialogue
+    from smtp_tutor.net.blocking import BlockingConnection
 
+    assert isinstance(connection, BlockingConnection)  # blocking=True
     source = sys.stdin.buffer
     if wants_dialogue(options):
         try:

@@ -8,7 +8,7 @@ import sys
 
 
 def demo(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.lesson import open_lesson
+    from smtp_tutor.faces.lesson_open import open_lesson
 
     lesson = open_lesson(options.lesson, lang)
     if lesson is None:

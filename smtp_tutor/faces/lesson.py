@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from smtp_tutor.knowledge import explain_note, ui
+from smtp_tutor.faces.lesson_open import print_problems
+from smtp_tutor.knowledge import ui
 from smtp_tutor.lessons.parser import LessonError, read_lesson
-from smtp_tutor.protocol.visible import visible
 
 
 def lesson(options: argparse.Namespace, lang: str) -> int:
@@ -18,22 +17,6 @@ def lesson(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.faces.lesson_player import play
 
     return play(options, lang)
-
-
-def open_lesson(name: str, lang: str):
-    """The checked lesson for ``ID|NUMBER|FILE``; None (reasons on stderr) when it cannot play."""
-    from smtp_tutor.lessons.library import find
-
-    path = find(name)
-    if path is None:
-        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=visible(name))}\n"
-                         f"  {ui('lesson_not_found_hint', lang)}\n")
-        return None
-    try:
-        return read_lesson(path)
-    except LessonError as error:
-        print_problems(error, lang)
-        return None
 
 
 def list_lessons(lang: str) -> int:
@@ -83,13 +66,3 @@ def check_files(paths: list[str], lang: str) -> int:
     return status
 
 
-def print_problems(error: LessonError, lang: str) -> None:
-    first = error.problems[0]
-    sys.stderr.write(visible(ui("lesson_problems", lang, path=first.path,
-                                count=str(len(error.problems)))) + "\n")
-    for problem in error.problems:
-        text, hint = explain_note(problem.key, problem.params, lang)
-        where = f"{problem.path}:{problem.line}" if problem.line else problem.path
-        sys.stderr.write(visible(f"{where}: {text}") + "\n")
-        if hint:
-            sys.stderr.write(f"    {visible(hint)}\n")

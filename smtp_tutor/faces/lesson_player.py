@@ -16,22 +16,28 @@ import os
 import re
 import sys
 import time
-from dataclasses import dataclass, field
 
 from smtp_tutor.knowledge import explain_note, explain_topic, ui
 from smtp_tutor.lessons.engine import LessonRun
 from smtp_tutor.lessons.matching import accepts, canonical, verb_of
-from smtp_tutor.lessons.model import CLIENT, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
+from smtp_tutor.lessons.model import CLIENT, IMAP, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
 from smtp_tutor.lessons.placeholders import bindings, has_secret
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.commands import is_secret_line
 from smtp_tutor.protocol.numbers import ascii_int
+from smtp_tutor.record import field, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+
+    from smtp_tutor.render.base import Renderer
 
 MASK = "********"
 
 
 def play(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.lesson import open_lesson
+    from smtp_tutor.faces.lesson_open import open_lesson
 
     if options.report and (problem := report_problem(options.report, lang)):
         sys.stderr.write(for_stream(f"smtp-tutor: {problem}\n"))
@@ -114,22 +120,31 @@ class Asker:
 
     def __init__(self) -> None:
         self.interactive = sys.stdin.isatty()
-        self._prompt = None
+        self._prompt: PromptSession[str] | None = None
+        self._secret_prompt: PromptSession[str] | None = None
 
     async def ask(self, message: str, *, secret: bool = False) -> str | None:
         if not self.interactive:
             line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
             return line.rstrip("\r\n") if line else None
         from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import DummyHistory
 
         if self._prompt is None:
-            from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+            from smtp_tutor.imap.secret_input import SecretMask as ImapMask
+            from smtp_tutor.pop3.secret_input import SecretMask
 
-            # a password typed after PASS or AUTH PLAIN is drawn as * and never recalled
-            self._prompt = PromptSession(history=SecretlessHistory(),
-                                         input_processors=[SecretMask()])
+            # a password typed after PASS, AUTH PLAIN or IMAP's LOGIN bob is drawn as *
+            # and never recalled
+            self._prompt = PromptSession(history=_NoSecretsHistory(),
+                                         input_processors=[SecretMask(), ImapMask()])
+            self._secret_prompt = PromptSession(history=DummyHistory())
         try:
-            return await self._prompt.prompt_async(message, is_password=secret)
+            if secret:  # a password asked for alone: a prompt that remembers nothing
+                assert self._secret_prompt is not None
+                return await self._secret_prompt.prompt_async(message, is_password=True)
+            assert self._prompt is not None
+            return await self._prompt.prompt_async(message)
         except (EOFError, KeyboardInterrupt):
             return None
 
@@ -164,7 +179,7 @@ def read_key() -> str:
 # -- the run ----------------------------------------------------------------------
 
 
-@dataclass
+@record
 class StepRecord:
     """One step of a practice run, for ``--report`` (secrets never stored)."""
 
@@ -181,17 +196,17 @@ class StepRecord:
     prediction_ok: bool | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Sent:
     """The step's line went out already (an AUTH the server accepted), with its events."""
 
     events: list
 
 
-@dataclass
+@record
 class Player:
     run: LessonRun
-    renderer: object
+    renderer: Renderer
     asker: Asker
     options: argparse.Namespace
     lang: str
@@ -282,9 +297,9 @@ class Player:
     async def reveal(self, step: Step) -> None:
         outcome, group = await self.run.reveal()
         self.renderer.show_all(group)
-        got: int | str | None = outcome.got
-        number = ascii_int(got) if got is not None else None
-        got = number if number is not None else got  # the report keeps 250 a number
+        reply = outcome.got
+        number = ascii_int(reply) if reply is not None else None
+        got: int | str | None = number if number is not None else reply  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
             text = ui("lesson_check_none", self.lang, expected=expected)
@@ -309,6 +324,7 @@ class Player:
         record = StepRecord(step.line_no, CLIENT,
                             MASK if secret or has_secret(step.text) else expected)
         self.records.append(record)
+        line: str | Sent | None
         if step.hop is not None and step.hop.watched and not self.watch:
             if step.hop.index not in self.watched_hops:
                 self.watched_hops.add(step.hop.index)
@@ -378,7 +394,7 @@ class Player:
             if command == ":skip":
                 record.skipped = True
                 return expected
-            hidden = secret or is_secret_line(typed) or _pop3_secret(typed) \
+            hidden = secret or is_secret_line(typed) or _pop3_secret(typed) or _imap_secret(typed) \
                 or self.run.session.state is State.AUTH
             record.tries.append(MASK if hidden else typed)
             if _auth_step(step) and canonical(typed).upper() in ("AUTH PLAIN", "AUTH LOGIN"):
@@ -386,6 +402,15 @@ class Player:
                 if outcome is not None:
                     return outcome
                 continue
+            if _login_step(step) and len(typed.split()) == 2 \
+                    and typed.split()[0].upper() == "LOGIN":
+                password = await self.asker.ask(ui("lesson_auth_password", self.lang),
+                                                secret=True)
+                if not password:
+                    continue
+                from smtp_tutor.protocol.imap.syntax import quote
+
+                typed = f"{typed.strip()} {quote(password).decode('utf-8', 'replace')}"
             if _pass_step(step) and canonical(typed).upper() == "PASS":
                 password = await self.asker.ask(ui("lesson_auth_password", self.lang),
                                                 secret=True)
@@ -535,8 +560,32 @@ def _pass_step(step: Step) -> bool:
     return step.hop is not None and step.hop.kind == POP3 and verb_of(step.text) == "PASS"
 
 
+def _NoSecretsHistory():  # noqa: N802, ANN202 - a class made when prompt_toolkit is loaded
+    """The up arrow never brings back a line that held a POP3, AUTH or IMAP secret."""
+    from smtp_tutor.imap.secret_input import secret_start
+    from smtp_tutor.pop3.secret_input import SecretlessHistory
+
+    class History(SecretlessHistory):
+        def append_string(self, string: str) -> None:
+            if secret_start(string) is None:
+                super().append_string(string)
+
+    return History()
+
+
+def _login_step(step: Step) -> bool:
+    """IMAP's ``LOGIN bob {rcpt_pass}``: ``LOGIN bob`` alone asks for the password."""
+    return step.hop is not None and step.hop.kind == IMAP and verb_of(step.text) == "LOGIN"
+
+
+def _imap_secret(line: str) -> bool:
+    from smtp_tutor.protocol.imap.client import mask
+
+    return mask(line)[1]
+
+
 def _pop3_secret(line: str) -> bool:
-    from smtp_tutor.pop3.core import mask
+    from smtp_tutor.protocol.pop3 import mask
 
     return mask(line)[1]
 
@@ -559,7 +608,7 @@ def _valid_guess(answer: str) -> bool:
                                                 and answer[0] in "2345")
 
 
-def _guessed(guess: str, code: int) -> bool:
+def _guessed(guess: str, code: int | str) -> bool:
     return guess == str(code) if len(guess) >= 3 else guess == str(code)[0]
 
 

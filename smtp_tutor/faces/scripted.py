@@ -24,6 +24,8 @@ TYPE_CHECKING = False  # (typing costs 2 ms at start: annotations only)
 if TYPE_CHECKING:
     from typing import BinaryIO
 
+    from smtp_tutor.faces.shortcuts import QuitAfter
+
 SHOWN_BODY_LINES = 1000  # later body lines are sent in bulk and summarised
 CHUNK = 1 << 20
 PIECE = 1 << 16  # the most of one input line held in memory at once
@@ -35,7 +37,7 @@ class _Outcome:
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
         self.protocol_error: ProtocolError | None = None
-        self.quit_after = None  # faces/shortcuts.QuitAfter, with --quit-after
+        self.quit_after: QuitAfter | None = None  # with --quit-after
         self.fallback_said = False  # --pipeline to a server without PIPELINING, said once
 
     def show(self, events: list) -> None:
@@ -49,6 +51,7 @@ class _Outcome:
 
 def _quit_now(connection: BlockingConnection, outcome: _Outcome) -> None:
     """--quit-after reached: say so, then QUIT (the rest of the input is not sent)."""
+    assert outcome.quit_after is not None  # reached
     outcome.renderer.message("quit-after-reached", {"state": outcome.quit_after.target}, "info")
     connection.send("QUIT", show=outcome.show)
 

@@ -465,7 +465,7 @@ async def grade_server(host: str, port: int, *, lang: str = "en",
 async def _run_one(function: Check, target: Target, deadline: float,
                    run_timeout: float) -> Finding:
     """One check, its failures turned into findings that name their cause."""
-    seconds = {"seconds": f"{run_timeout:g}"}
+    seconds: dict[str, object] = {"seconds": f"{run_timeout:g}"}
     if asyncio.get_running_loop().time() >= deadline:
         return Finding(False, "server-not-run", seconds)
     try:

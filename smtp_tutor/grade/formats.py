@@ -108,8 +108,8 @@ def _rich(report: Report, stream: IO[str]) -> None:
 
     console = Console(file=stream, highlight=False, emoji=False)
     lang = report.lang
-    for line in report.headline():
-        console.print(Text(line, style="dim"))
+    for head in report.headline():  # (not `line`: a Text below)
+        console.print(Text(head, style="dim"))
     heading = text(lang, "ui", f"report-{report.kind}")
     console.print(Text(f"{heading}: {visible(report.title)}", style="bold"))
     who = text(lang, "ui", "program" if report.kind == "client" else "server")

@@ -163,7 +163,7 @@ def parse_rubric(data: dict[str, Any], source: str = "rubric") -> Rubric:
     )
 
 
-def _numbers(table: dict[str, Any], kind: type, source: str) -> dict[str, Any]:
+def _numbers(table: dict[str, Any], kind: type[Limits | Timing], source: str) -> dict[str, Any]:
     fields = kind.__dataclass_fields__
     for name, value in table.items():
         if name not in fields or not isinstance(value, int | float) or value < 0:

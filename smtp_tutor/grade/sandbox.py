@@ -677,6 +677,7 @@ class Sandbox:
                 sock.close()
                 raise
             return sock
+        assert self._connector is not None  # serve() started it at the level "full"
         _, channel = self._connector
 
         def ask() -> socket.socket:

@@ -44,6 +44,7 @@ def faults_for(scenario: str, rubric: Rubric) -> TeachingFaults:
         knobs["replies"] = {"MAIL": REFUSED_MAIL}
     elif scenario == "rcpt-550":
         knobs["replies"] = {"RCPT": REFUSED_RCPT}
+    # each knob's value has its field's type, which a dict of mixed values cannot say
     return TeachingFaults(**knobs)  # type: ignore[arg-type]
 
 

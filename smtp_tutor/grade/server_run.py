@@ -47,10 +47,10 @@ async def grade_own_server(command: list[str], isolation: Isolation, *, lang: st
                            text(lang, "ui", "diag-not-started", error=failed.error))
         if not await box.wait_listening(listen_seconds):
             result = await box.finish(stop_now=True)
-            error = visible(result.first_error())[:300] or text(lang, "ui", "diag-no-error")
+            said = visible(result.first_error())[:300] or text(lang, "ui", "diag-no-error")
             return _failed(command, isolation, lang, text(
                 lang, "ui", "server-not-listening", port=box.port, seconds=f"{listen_seconds:g}",
-                status=result.status, error=error))
+                status=result.status, error=said))
         report = await grade_server("127.0.0.1", box.port, lang=lang, timeout=timeout,
                                     run_timeout=run_timeout, rcpt=rcpt, connect=box.connect)
         report.target = shlex.join(command)

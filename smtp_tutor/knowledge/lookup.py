@@ -236,6 +236,9 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
     pop3 = explain_pop3(key, lang)
     if pop3 is not None:
         return pop3
+    imap = explain_imap(key, lang)
+    if imap is not None:
+        return imap
     return suggest(key)
 
 
@@ -259,6 +262,24 @@ def explain_pop3(topic: str, lang: str) -> Explanation | None:
     kind = "command" if key in data["commands"] else "code"
     return Explanation(key, kind, text["title"], text["short"], text["long"], text["next"],
                        tuple(refs(entry)), entry.get(f"syntax_{lang}", entry.get("syntax", "")))
+
+
+def explain_imap(topic: str, lang: str) -> Explanation | None:
+    """An IMAP command (FETCH, imap-noop), response (NO, EXISTS, +) or response code
+    (UIDVALIDITY, [TRYCREATE]), or None."""
+    key = topic.strip().upper().strip("[]")
+    for prefix in ("IMAP-", "IMAP "):
+        key = key.removeprefix(prefix)
+    data = load("imap")
+    for kind, table in (("command", "commands"), ("code", "responses"), ("code", "codes")):
+        for name in (key, f"{key}-RESPONSE", f"{key}-CODE"):
+            entry = data[table].get(name)
+            if entry is not None:
+                text = entry[lang]
+                return Explanation(name, kind, text["title"], text["short"], text["long"],
+                                   text["next"], tuple(refs(entry)),
+                                   entry.get(f"syntax_{lang}", entry.get("syntax", "")))
+    return None
 
 
 _ENHANCED_SHAPE = re.compile(r"^\d\.\d{1,3}\.\d{1,3}$", re.ASCII)
@@ -374,7 +395,13 @@ def topics() -> dict[str, list[str]]:
         "extensions": sorted(load("extensions")),
         "concepts": sorted(load("concepts")),
         "pop3": sorted(load("pop3")["commands"]) + sorted(load("pop3")["replies"]),
+        "imap": [f"imap-{name.lower()}" if name in _SHARED else name
+                 for table in ("commands", "responses", "codes")
+                 for name in sorted(load("imap")[table])],
     }
+
+
+_SHARED = frozenset({"NOOP", "STARTTLS", "CAPABILITY", "LOGIN", "LIST"})  # SMTP or POP3 has them too
 
 
 def suggest(topic: str, limit: int = 3) -> list[str]:

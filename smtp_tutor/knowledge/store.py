@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 FILES = ("replies", "enhanced", "commands", "extensions", "concepts", "messages", "ui", "cli",
-         "world", "pop3", "grade")
+         "world", "pop3", "grade", "server", "imap")
 DATA_DIR = os.path.join(os.path.dirname(__file__), "data")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from smtp_tutor.lessons.model import DNS, POP3, SERVER, Step
+from smtp_tutor.lessons.model import DNS, IMAP, POP3, SERVER, Step
 from smtp_tutor.lessons.placeholders import bindings, fill
 from smtp_tutor.protocol import ClientSession, State
 
@@ -19,14 +19,17 @@ from smtp_tutor.protocol import ClientSession, State
 def dialogue_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
     """(line, message key) for each reply that is missing or answers nothing."""
     problems: list[tuple[int, str]] = []
-    for hop, steps in groupby(dialogue, key=lambda step: step.hop):
-        steps = list(steps)
+    for hop, group in groupby(dialogue, key=lambda step: step.hop):
+        steps = list(group)
         kind = hop.kind if hop is not None else "smtp"
         if kind == DNS:
             problems += _dns_problems(steps)
             continue
         if steps[0].kind != SERVER:
             problems.append((steps[0].line_no, "lesson-no-greeting"))
+            continue
+        if kind == IMAP:
+            problems += _imap_problems(steps)
             continue
         problems += _pop3_problems(steps) if kind == POP3 else _smtp_problems(steps)
     return problems
@@ -57,7 +60,7 @@ def _smtp_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
 
 
 def _pop3_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
-    from smtp_tutor.pop3.core import Pop3Error, Pop3Session
+    from smtp_tutor.protocol.pop3 import Pop3Error, Pop3Session
 
     values = bindings()
     session = Pop3Session()
@@ -75,6 +78,42 @@ def _pop3_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
             return [(last_client.line_no, "lesson-reply-missing")]
         try:
             session.send(fill(step.text, values))
+        except ValueError:
+            return [(step.line_no, "lesson-unknown-line")]
+        last_client = step
+    if session.awaiting_reply and last_client is not None:
+        return [(last_client.line_no, "lesson-reply-missing")]
+    return []
+
+
+def _imap_problems(dialogue: list[Step]) -> list[tuple[int, str]]:
+    """Replayed through the IMAP client core: tags in order (a1, a2 …), literals whose
+    size is right, each command ended by its tagged line (or a "+")."""
+    from smtp_tutor.protocol.imap.client import ImapClient, ImapProblem
+
+    values = bindings()
+    session = ImapClient()
+    last_client: Step | None = None
+    for step in dialogue:
+        if step.kind == SERVER:
+            if not session.awaiting_reply:
+                return [(step.line_no, "lesson-reply-answers-nothing")]
+            got = session.receive(reply_bytes(step))
+            if any(isinstance(item, ImapProblem) for item in got) or not got or (
+                    session.awaiting_reply and not session.awaiting_continuation
+                    and session.greeted):
+                return [(step.line_no, "lesson-bad-imap-block")]
+            if session.start_tls:
+                session.discard_plaintext()
+                session.tls_established()
+            continue
+        if session.awaiting_reply and not session.awaiting_continuation and last_client is not None:
+            return [(last_client.line_no, "lesson-reply-missing")]
+        try:
+            if session.awaiting_continuation:
+                session.continue_with(fill(step.text, values).encode("utf-8"))
+            else:
+                session.send(fill(step.text, values))
         except ValueError:
             return [(step.line_no, "lesson-unknown-line")]
         last_client = step

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tutor.lessons.model import Hop
-from smtp_tutor.pop3.core import Pop3Command, Pop3Reply
 from smtp_tutor.protocol import ReplyReceived
+from smtp_tutor.protocol.pop3 import Pop3Command, Pop3Reply
 
 DNS_TYPES = ("MX", "A", "AAAA", "TXT")
 
@@ -47,6 +47,36 @@ class Pop3Received:
         from smtp_tutor.pop3.view import reply_lines
 
         return reply_lines(self.reply, lang)
+
+
+@dataclass(frozen=True)
+class ImapSent:
+    """A command line (tag added), or the octets of a literal (masked for LOGIN)."""
+
+    display: str
+
+    def shown(self, lang: str) -> list[tuple[str, str]]:
+        return [(f"C: {self.display}", "client")]
+
+
+@dataclass(frozen=True)
+class ImapReceived:
+    """Everything the server answered to one command: untagged lines, then the tagged one
+    (or the ``+`` asking for a literal, or the greeting)."""
+
+    responses: tuple
+
+    @property
+    def status(self) -> str:
+        last = self.responses[-1] if self.responses else None
+        if last is None:
+            return ""
+        return "+" if last.kind == "continuation" else last.status or last.name
+
+    def shown(self, lang: str) -> list[tuple[str, str]]:
+        from smtp_tutor.imap.view import response_lines
+
+        return [line for response in self.responses for line in response_lines(response, lang)]
 
 
 @dataclass(frozen=True)
@@ -88,6 +118,8 @@ def reply_status(event: object) -> tuple[str, str] | None:
         return event.reply.status, "\n".join([event.reply.text, *event.reply.lines])
     if isinstance(event, DnsAnswered):
         return "DNS", "\n".join(event.lines)
+    if isinstance(event, ImapReceived):
+        return event.status, "\n".join(r.raw.decode("utf-8", "replace") for r in event.responses)
     return None
 
 

@@ -9,8 +9,8 @@ SERVER = "server"
 WAIT = "wait"
 
 # Hop kinds of a world lesson (``hop:``): which protocol, and whether the student types it.
-SUBMISSION, RELAY, DNS, POP3 = "submission", "relay", "dns", "pop3"
-HOP_KINDS = (SUBMISSION, RELAY, DNS, POP3)
+SUBMISSION, RELAY, DNS, POP3, IMAP = "submission", "relay", "dns", "pop3", "imap"
+HOP_KINDS = (SUBMISSION, RELAY, DNS, POP3, IMAP)
 SMTP_HOPS = (SUBMISSION, RELAY)
 
 

@@ -15,6 +15,7 @@ from smtp_tutor.lessons.model import (
     CLIENT,
     DNS,
     HOP_KINDS,
+    IMAP,
     POP3,
     SERVER,
     WAIT,
@@ -34,6 +35,10 @@ _KEY_VALUE = re.compile(r"^([A-Za-z][A-Za-z.\-]*)\s*:(?:\s(.*)|)$")
 _REPLY = re.compile(r"^([2-5]\d\d)([ -]|$)(.*)$", re.ASCII)
 _CODE = re.compile(r"^([2-5](?:\d\d|xx)|\+OK|-ERR)(?:\s+/(.*)/)?$", re.ASCII | re.IGNORECASE)
 _POP3_STATUS = re.compile(r"^(\+OK|-ERR)(\s|$)", re.ASCII)
+# IMAP: what ends a server step: a tagged status, a "+" (go on), or the greeting
+_IMAP_TAGGED = re.compile(r"^[A-Za-z0-9.\-_]{1,20} (OK|NO|BAD)(\s|$)", re.ASCII)
+_IMAP_UNTAGGED_STATUS = re.compile(r"^\* (OK|PREAUTH|BYE)(\s|$)", re.ASCII)
+_IMAP_CODE = re.compile(r"^(OK|NO|BAD|PREAUTH|BYE|\+)(?:\s+/(.*)/)?$", re.ASCII | re.IGNORECASE)
 _HOP = re.compile(r"^([a-z0-9]+)\s+(.+?)\s*(?:→|->)\s*([^(]+?)\s*(?:\((.*)\))?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LANG_FIELDS = {"en": "narration", "vi": "narration", "hint.en": "hints", "hint.vi": "hints",
@@ -141,7 +146,9 @@ class _Reader:
             if self._world and self.hop is None:
                 self.problem(number, "lesson-hop-missing")
                 return
-            if side == "S" and self.hop is not None and self.hop.kind in (POP3, DNS):
+            if side == "S" and self.hop is not None and self.hop.kind == IMAP:
+                self._imap_server_line(number, rest.rstrip())
+            elif side == "S" and self.hop is not None and self.hop.kind in (POP3, DNS):
                 self._other_server_line(number, rest.rstrip())  # a block keeps its indents
             elif side == "S":
                 self._server_line(number, rest.strip())
@@ -205,19 +212,43 @@ class _Reader:
                 and not any(self.pending.values()))
         if self.hop is not None and self.hop.kind == DNS:
             if same:
-                last.lines.append(text)  # type: ignore[union-attr]
-                last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+                assert last is not None  # `same` says so
+                last.lines.append(text)
+                last.text = "\n".join(last.lines)
             else:
                 self._attach(Step(SERVER, number, text=text, lines=[text], code="DNS"))
             return
         status = _POP3_STATUS.match(text)
-        if status is None and same and last.lines[-1] != ".":  # type: ignore[union-attr]
-            last.lines.append(text)  # type: ignore[union-attr]  # the block of a +OK
-            last.text = "\n".join(last.lines)  # type: ignore[union-attr]
+        if status is None and same and last is not None and last.lines[-1] != ".":
+            last.lines.append(text)  # the block of a +OK
+            last.text = "\n".join(last.lines)
         elif status is None:
             self.problem(number, "lesson-bad-pop3-reply", text=text[:40])
         else:
             self._attach(Step(SERVER, number, text=text, lines=[text], code=status.group(1)))
+
+    def _imap_server_line(self, number: int, text: str) -> None:
+        """IMAP: untagged lines (``* 3 EXISTS``), literal octets, then the tagged line
+        (``a5 OK …``) or a ``+`` end one server step; the greeting is a step of its own."""
+        last = self.steps[-1] if self.steps else None
+        open_step = (last is not None and last.kind == SERVER and last.hop is self.hop
+                     and not last.code and not any(self.pending.values()))
+        greeting = not any(step.hop is self.hop for step in self.steps)
+        if open_step:
+            assert last is not None
+            last.lines.append(text)
+            last.text = "\n".join(last.lines)
+            step = last
+        else:
+            step = Step(SERVER, number, text=text, lines=[text])
+            self._attach(step)
+        tagged = _IMAP_TAGGED.match(text)
+        untagged = _IMAP_UNTAGGED_STATUS.match(text) if greeting and step.lines == [text] else None
+        status = tagged or untagged
+        if status is not None:
+            step.code = status.group(1)
+        elif text == "+" or text.startswith("+ "):
+            step.code = "+"
 
     def _attach(self, step: Step) -> None:
         if step.kind == SERVER and self.pending["hints"]:
@@ -237,8 +268,10 @@ class _Reader:
         last = self.steps[-1] if self.steps else None
         continuing = (last is not None and last.kind == SERVER and last.lines
                       and last.hop is self.hop
+                      # every line of an SMTP hop's reply matched _REPLY when it was added
                       and _REPLY.match(last.lines[-1]).group(2) == "-")  # type: ignore[union-attr]
         if continuing and not any(self.pending.values()):
+            assert last is not None  # `continuing` says so
             if last.code != match.group(1):
                 self.problem(number, "lesson-reply-code-changes", first=last.code,
                              code=match.group(1))
@@ -283,6 +316,17 @@ class _Reader:
         last = self.steps[-1] if self.steps else None
         if last is None or last.kind != SERVER:
             self.problem(number, "lesson-misplaced", directive="expect", after="S:")
+            return
+        if last.hop is not None and last.hop.kind == IMAP:
+            imap = _IMAP_CODE.match(value)
+            if not imap:
+                self.problem(number, "lesson-bad-expect", text=value[:40])
+                return
+            last.code, last.pattern = imap.group(1).upper(), imap.group(2) or ""
+            try:
+                compile_pattern(last.pattern) if last.pattern else None
+            except Exception as error:  # noqa: BLE001 - RE2 raises its own error types
+                self.problem(number, "lesson-bad-pattern", detail=str(error)[:80])
             return
         match = _CODE.match(value)
         if not match:

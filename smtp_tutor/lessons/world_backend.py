@@ -34,11 +34,19 @@ from smtp_tutor.lessons.hops import (
     parse_query,
     reply_status,
 )
-from smtp_tutor.lessons.model import DNS, POP3, RELAY, Hop, Lesson
+from smtp_tutor.lessons.model import DNS, IMAP, POP3, RELAY, Hop, Lesson
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.world.view import WorldView
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.lessons.backends import DnsSession
+    from smtp_tutor.lessons.imap_part import ImapPart
+    from smtp_tutor.protocol.imap.client import ImapClient
+    from smtp_tutor.protocol.pop3 import Pop3Session
+    from smtp_tutor.world.runner import World
 
 CONNECT = object()  # the relay client opens a connection: a relay hop starts here
 LOCALHOST = "127.0.0.1"
@@ -133,10 +141,10 @@ class WorldBackend:
         self.lang = lang
         self.timeout = timeout
         self.host, self.port = "crepes.fr", 0
-        self.session: object = ClientSession()
-        self.world = None
+        self.session: ClientSession | Pop3Session | ImapClient | DnsSession = ClientSession()
+        self.world: World | None = None
         self.feed: WorldFeed | None = None
-        self.part = None
+        self.part: SubmissionPart | RelayPart | DnsPart | Pop3Part | ImapPart | None = None
         self._directory: str | None = None
 
     async def open(self) -> list:
@@ -150,6 +158,7 @@ class WorldBackend:
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
                              mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
+                             imap_port=0,
                              watcher=self.feed,
                              schedule=schedule, timeout=self.timeout,
                              mx_faults=TeachingFaults(
@@ -192,9 +201,19 @@ class WorldBackend:
             # each provider reads its own users' mail: Alice's is at crepes.fr
             crepes = "crepes.fr" in hop.target
             server = self.world.pop3_crepes if crepes else self.world.pop3
+            assert server is not None  # the lesson's world runs both POP3 servers
             self.part = Pop3Part(server.port, str(self.world.ca_path), self.timeout,
                                  self.lang)
             self.part.server_name = server.name
+        elif hop.kind == IMAP:
+            from smtp_tutor.lessons.imap_part import ImapPart
+
+            await self._settled()
+            imap = self.world.imap
+            assert imap is not None  # the lesson's world runs the IMAP server
+            part = ImapPart(imap.port, str(self.world.ca_path), self.timeout, self.lang)
+            part.server_name = imap.name
+            self.part = part
         else:
             self.part = SubmissionPart(self.world.submission.port, str(self.world.ca_path),
                                        self.timeout, self.feed)
@@ -208,7 +227,8 @@ class WorldBackend:
     async def _settled(self) -> None:
         """Before Bob (or Alice) fetches: the queue has delivered or bounced everything."""
         deadline = time.monotonic() + self.timeout
-        while self.world.manager.entries and time.monotonic() < deadline:  # type: ignore[union-attr]
+        assert self.world is not None  # opened
+        while self.world.manager.entries and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
 
     async def send(self, line: str) -> list:
@@ -320,7 +340,7 @@ class Pop3Part:
     """Bob's (or Alice's) mail program: POP3 through the sans-I/O core, STLS on the way."""
 
     def __init__(self, port: int, cafile: str, timeout: float, lang: str) -> None:
-        from smtp_tutor.pop3.core import Pop3Session
+        from smtp_tutor.protocol.pop3 import Pop3Session
 
         self.port, self.cafile, self.timeout, self.lang = port, cafile, timeout, lang
         self.server_name = LOCALHOST  # the name checked in the server's certificate
@@ -347,7 +367,7 @@ class Pop3Part:
         return [Pop3Sent(command), *await self._read()]
 
     async def _read(self) -> list:
-        from smtp_tutor.pop3.core import Pop3Error
+        from smtp_tutor.protocol.pop3 import Pop3Error
 
         assert self.reader is not None
         events: list = []
@@ -370,13 +390,13 @@ class Pop3Part:
         return events
 
     async def _start_tls(self) -> WorldNote:
+        from smtp_tutor.knowledge.words import say
         from smtp_tutor.net.tls import client_context
-        from smtp_tutor.world.words import say
 
         assert self.writer is not None and self.reader is not None
         # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply
         self.session.discard_plaintext()
-        self.reader._buffer.clear()  # type: ignore[attr-defined]
+        self.reader._buffer.clear()  # type: ignore[attr-defined]  # not in typeshed
         try:
             await self.writer.start_tls(client_context(cafile=self.cafile),
                                         server_hostname=self.server_name)

@@ -15,6 +15,10 @@ from smtp_tutor.net import plan
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, Outgoing
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import ssl
+
 READ_SIZE = 65536
 DEFAULT_TIMEOUT = 30.0
 
@@ -34,7 +38,7 @@ class BlockingConnection:
         self.timeout = timeout
         self.implicit_tls = implicit_tls
         self.cafile, self.insecure = cafile, insecure
-        self.ssl_context = None
+        self.ssl_context: ssl.SSLContext | None = None
         self.closed = False
         self.tcp_connected = False
         self._socket: socket.socket | None = None
@@ -45,8 +49,9 @@ class BlockingConnection:
         """Connect (and handshake, for implicit TLS), then read the greeting (unless
         ``greeting`` is False: ``--quit-after connect``)."""
         try:
-            self._socket = socket.create_connection((_host_bytes(self.host), self.port),
-                                                    self.timeout)
+            # (typeshed wants a str host; getaddrinfo, which gets it, takes bytes too)
+            self._socket = socket.create_connection(
+                (_host_bytes(self.host), self.port), self.timeout)  # type: ignore[arg-type]
         except OSError as error:
             raise plan.connect_error(error, self.host, self.port, self.timeout,
                                      self.cafile) from error
@@ -112,14 +117,16 @@ class BlockingConnection:
 
     def _carry_out(self, request: plan.Request) -> object:
         if isinstance(request, plan.Write):
-            return self._write(request.data)
+            self._write(request.data)
+            return None
         if isinstance(request, plan.Read):
             return self._read(request.seconds)
         if isinstance(request, plan.Listen):
             return self._listen(request.seconds)
         if isinstance(request, plan.StartTls):
             return self._start_tls()
-        return self.close()
+        self.close()
+        return None
 
     def _write(self, data: bytes) -> None:
         if self._socket is None or self.closed:

@@ -142,14 +142,16 @@ class SmtpConnection:
 
     async def _carry_out(self, request: plan.Request) -> object:
         if isinstance(request, plan.Write):
-            return await self.write(request.data)
+            await self.write(request.data)
+            return None
         if isinstance(request, plan.Read):
             return await self._read(request.seconds)
         if isinstance(request, plan.Listen):
             return await self._listen(request.seconds)
         if isinstance(request, plan.StartTls):
             return await self.start_tls()
-        return await self.close()
+        await self.close()
+        return None
 
     async def _read(self, seconds: float) -> bytes:
         assert self._reader is not None
@@ -179,7 +181,7 @@ class SmtpConnection:
             self.closed = True
         return chunk
 
-    async def read_unsolicited(self) -> list[ConnectionEvent]:
+    async def read_unsolicited(self) -> list[Event]:
         """While nothing is awaited: what the server says on its own (an idle 421).
 
         Meant to be cancelled when the user sends a command: a cancelled read consumes
@@ -206,7 +208,7 @@ class SmtpConnection:
         """Upgrade in place after ``220`` to STARTTLS (RFC 3207)."""
         assert self._writer is not None and self._reader is not None
         # RFC 3207 §4.2: plaintext the server sent after its 220 must not be read as TLS data
-        leftover = self._reader._buffer  # type: ignore[attr-defined]
+        leftover = self._reader._buffer  # type: ignore[attr-defined]  # not in typeshed
         injected = bool(leftover) or self.session.discard_plaintext()
         leftover.clear()
         try:

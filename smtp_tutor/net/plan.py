@@ -146,6 +146,7 @@ def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
             if early == b"":
                 raise TransportError("server-closed")
             if early:
+                assert isinstance(early, bytes)  # what the driver answers a Listen
                 sink(list(session.receive(early)))
         if session.awaiting_reply:
             clock.restart()

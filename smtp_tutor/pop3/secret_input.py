@@ -13,7 +13,11 @@ import re
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 
-from smtp_tutor.pop3.core import mask
+from smtp_tutor.protocol.pop3 import mask
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from prompt_toolkit.formatted_text import StyleAndTextTuples
 
 _SECRET_START = re.compile(r"(?i)^\s*(?:PASS|APOP\s+\S+|AUTH\s+\S+)\s")
 
@@ -31,12 +35,15 @@ class SecretMask(Processor):
         start = secret_start(ti.document.text)
         if start is None or ti.lineno != 0:
             return Transformation(ti.fragments)
-        out, position = [], 0
+        out: StyleAndTextTuples = []
+        position = 0
         for style, text, *rest in ti.fragments:
             shown = "".join("*" if position + i >= start and c not in " \t" else c
                             for i, c in enumerate(text))
             position += len(text)
-            out.append((style, shown, *rest))
+            # the fragment's own shape, (style, text) or (style, text, handler): mypy cannot
+            # follow the length of a tuple rebuilt from *rest
+            out.append((style, shown, *rest))  # type: ignore[arg-type]
         return Transformation(out)
 
 

@@ -3,8 +3,11 @@
 STLS (RFC 2595) must come before USER/PASS: a password never crosses the wire in
 clear.  CAPA (RFC 2449) lists what is offered.  In the TRANSACTION state: STAT, LIST,
 UIDL, RETR, TOP, DELE, NOOP, RSET; QUIT then removes the messages marked with DELE
-(the UPDATE state).  Multi-line answers end with a lone ``.``; lines that begin with a
-dot are dot-stuffed, as in SMTP's DATA.
+(the UPDATE state) and, as Dovecot does by default (``pop3_no_flag_updates = no``),
+gives the messages RETR'd the IMAP flag \\Seen (``:2,S`` in the Maildir file name).
+A message renamed meanwhile by IMAP (a flag changed) is found again by its base name.
+Multi-line answers end with a lone ``.``; lines that begin with a dot are dot-stuffed,
+as in SMTP's DATA.
 """
 
 from __future__ import annotations
@@ -16,24 +19,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtp_tutor.paths import data_dir
+from smtp_tutor.protocol.data import encode_body
 from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.server.certs import ensure_certificates, server_context
 from smtp_tutor.server.maildir import MaildirError, checked_box, list_messages
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Pop3Events(Protocol):
+        """What the server tells its console: a Pop3Watcher, or any class with these two."""
+
+        def refused(self, limit: int) -> None: ...
+
+        def failed(self, detail: str) -> None: ...
 
 MAX_LINE = 255  # RFC 2449 §4: a command line is at most 255 octets
 IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
 MAX_CONNECTIONS = 100  # all clients together; -ERR [SYS/TEMP] beyond (RFC 3206 §4)
 CAPABILITIES = ("USER", "STLS", "TOP", "UIDL", "PIPELINING", "RESP-CODES",
                 "IMPLEMENTATION smtp-tutor-practice")
-
-
-def stuff(message: bytes) -> bytes:
-    """A message as a multi-line answer: CRLF lines, dot-stuffed, the final ``.``."""
-    text = message.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    if text and not text.endswith(b"\n"):
-        text += b"\n"
-    lines = [b"." + line if line.startswith(b".") else line for line in text.split(b"\n")[:-1]]
-    return b"".join(line + b"\r\n" for line in lines) + b".\r\n"
 
 
 def wire_size(message: bytes) -> int:
@@ -75,7 +81,7 @@ class Pop3Server:
 async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[str, str], *,
                      default_domain: str, tls_paths: tuple[Path, Path] | None = None,
                      max_connections: int = MAX_CONNECTIONS,
-                     watcher: Pop3Watcher | None = None) -> Pop3Server:
+                     watcher: Pop3Events | None = None) -> Pop3Server:
     """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``, the name
     the server greets with.  ``tls_paths``: (certificate, key) for STLS, else the
     practice server's.  Beyond ``max_connections`` a client gets ``-ERR [SYS/TEMP]``."""
@@ -130,6 +136,7 @@ class _Session:
         self.mailbox = ""  # after PASS: "user@domain", locked
         self.messages: list[Path] = []
         self.deleted: set[int] = set()
+        self.retrieved: set[int] = set()
 
     async def say(self, line: str, block: bytes = b"") -> None:
         self.writer.write(line.encode("utf-8", "replace") + b"\r\n" + block)
@@ -182,7 +189,7 @@ class _Session:
         await self.say("+OK Begin TLS negotiation")
         # RFC 2595 §4 (the CVE-2011-0411 shape): commands sent in clear behind STLS were
         # not protected by TLS; run them and a man in the middle could add his own
-        self.reader._buffer.clear()  # type: ignore[attr-defined]
+        self.reader._buffer.clear()
         await self.writer.start_tls(self.tls_context)
         self.tls = True
         self.user = ""
@@ -252,8 +259,11 @@ class _Session:
             await self.say(f"-ERR message {number} already deleted")
             return None
         if not self.messages[number - 1].is_file():
-            await self.say(f"-ERR message {number} was removed by another program")
-            return None
+            moved = _renamed(self.messages[number - 1])  # a flag changed over IMAP
+            if moved is None:
+                await self.say(f"-ERR message {number} was removed by another program")
+                return None
+            self.messages[number - 1] = moved
         return number, self.messages[number - 1]
 
     async def _cmd_stat(self, _: str) -> None:
@@ -288,7 +298,8 @@ class _Session:
     async def _cmd_retr(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):
             data = _contents(found[1])
-            await self.say(f"+OK {wire_size(data)} octets", stuff(data))
+            self.retrieved.add(found[0])
+            await self.say(f"+OK {wire_size(data)} octets", encode_body(data))
 
     async def _cmd_top(self, argument: str) -> None:
         if not await self._need_login():
@@ -302,7 +313,7 @@ class _Session:
             head, _, body = data.partition(b"\n\n")
             lines = body.split(b"\n")[: ascii_int(words[1])]
             await self.say("+OK top of message follows",
-                           stuff(head + b"\n\n" + b"\n".join(lines)))
+                           encode_body(head + b"\n\n" + b"\n".join(lines)))
 
     async def _cmd_dele(self, argument: str) -> None:
         if await self._need_login() and (found := await self._message(argument)):
@@ -323,8 +334,10 @@ class _Session:
         removed = 0
         for number in sorted(self.deleted):
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.messages[number - 1])
+                os.unlink(_renamed(self.messages[number - 1]) or self.messages[number - 1])
                 removed += 1
+        for number in sorted(self.retrieved - self.deleted):
+            _mark_seen(self.messages[number - 1])
         note = f" ({removed} message(s) deleted)" if self.mailbox else ""
         await self.say(f"+OK {self.default_domain} POP3 server signing off{note}")
 
@@ -336,6 +349,35 @@ def _contents(path: Path) -> bytes:
         return path.read_bytes()
     except OSError:
         return b""
+
+
+def _renamed(path: Path) -> Path | None:
+    """The message's file now: the same base name in ``new/`` or ``cur/`` (flags are the
+    part after ``:``, and IMAP moves a message to ``cur/`` when it changes them)."""
+    if path.is_file():
+        return path
+    base = path.name.split(":", 1)[0]
+    box = path.parent.parent
+    for sub in ("cur", "new"):
+        with contextlib.suppress(OSError), os.scandir(box / sub) as entries:
+            for entry in entries:
+                if entry.name.split(":", 1)[0] == base and entry.is_file(follow_symlinks=False):
+                    return Path(entry.path)
+    return None
+
+
+def _mark_seen(path: Path) -> None:
+    """Dovecot's POP3 sets \\Seen on the messages it sent (pop3_no_flag_updates = no)."""
+    from smtp_tutor.imap.maildir import flags_of, with_flags
+
+    current = _renamed(path)
+    if current is None:
+        return
+    flags = flags_of(current.name) if current.parent.name == "cur" else frozenset()
+    target = current.parent.parent / "cur" / with_flags(current.name, flags | {"\\Seen"})
+    if target != current:
+        with contextlib.suppress(OSError):
+            os.rename(current, target)
 
 
 def _uid(path: Path) -> str:

@@ -13,14 +13,14 @@ import asyncio
 import contextlib
 import sys
 
-from smtp_tutor.pop3.core import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
-from smtp_tutor.world.words import say
+from smtp_tutor.knowledge.words import say
+from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 
 DEFAULT_PORT, TLS_PORT = 110, 995
 
 
 def connect_pop3(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.faces.arguments import stdin_is_tty
+    from smtp_tutor.terminal import stdin_is_tty
 
     host = options.host or "127.0.0.1"
     port_text = options.port or options.port_arg
@@ -148,7 +148,7 @@ class Pop3Shell:
         if word in (":quit", ":q", ":exit"):
             return False
         if word == ":explain" and rest.strip():
-            from smtp_tutor.faces.explain import explain
+            from smtp_tutor.render.explanation import explain
 
             with contextlib.suppress(SystemExit):
                 explain([rest.strip()], self.lang)
@@ -163,8 +163,12 @@ class Pop3Shell:
         words = line.split(None, 1)
         if words[0].upper() == "PASS" and len(words) == 1 and self.prompt is not None:
             try:
-                secret = await self.prompt.prompt_async(say("pop3_ask_password", self.lang),
-                                                        is_password=True)
+                from prompt_toolkit import PromptSession
+                from prompt_toolkit.history import DummyHistory
+
+                # a prompt of its own, remembering nothing: the up arrow never recalls it
+                secret = await PromptSession(history=DummyHistory()).prompt_async(
+                    say("pop3_ask_password", self.lang), is_password=True)
             except (EOFError, KeyboardInterrupt):
                 secret = ""
             if not secret:
@@ -219,7 +223,7 @@ class Pop3Shell:
 
     async def _start_tls(self) -> bool:
         assert self.writer is not None and self.reader is not None
-        leftover = self.reader._buffer  # type: ignore[attr-defined]
+        leftover = self.reader._buffer  # type: ignore[attr-defined]  # not in typeshed
         dropped = self.session.discard_plaintext() + len(leftover)
         leftover.clear()
         if dropped:

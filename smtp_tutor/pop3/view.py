@@ -7,8 +7,8 @@ Text from the server is made safe by the renderer (``visible()``) when it is wri
 from __future__ import annotations
 
 from smtp_tutor.knowledge.store import load
-from smtp_tutor.pop3.core import Pop3Reply
-from smtp_tutor.world.words import say
+from smtp_tutor.knowledge.words import say
+from smtp_tutor.protocol.pop3 import Pop3Reply
 
 SHOWN_LINES = 400
 

@@ -2,16 +2,22 @@
 
 Students who write their own client (the classic socket-programming assignment) get
 told what a strict server would hold against them, with the RFC section.  Pure code:
-the server feeds what it read and what it answered; findings come back as ``Note``s
+it observes the server dialogue's events (``protocol/server.py``: the lines it read,
+the replies it sent, with the state each came in); findings come back as ``Note``s
 with keys ``lint-<rule>`` (texts in ``messages.toml``).  The lint never stores a line
 of the client's text, so nothing secret (an AUTH answer) can leak through a finding.
 """
 
 from __future__ import annotations
 
-from smtp_tutor.protocol.commands import KNOWN_VERBS
+from collections.abc import Container
+
+from smtp_tutor.protocol.chunking import BDAT_LAST
+from smtp_tutor.protocol.commands import AUTH_RESPONSE, END_OF_DATA, GREETING, KNOWN_VERBS
 from smtp_tutor.protocol.data import looks_like_header
 from smtp_tutor.protocol.events import Note
+from smtp_tutor.protocol.server import AUTH_ANSWER, COMMAND, DATA, Overlong, Seen, Send
+from smtp_tutor.protocol.states import State
 
 MAX_COMMAND_LINE = 512  # octets with the CRLF, RFC 5321 §4.5.3.1.4
 MAX_TEXT_LINE = 1000  # octets with the CRLF, RFC 5321 §4.5.3.1.6
@@ -47,54 +53,65 @@ def rule_of(note: Note) -> str:
 
 
 class ClientLint:
-    """One connection's client, judged line by line.
+    """One connection's client, judged from the server dialogue's events.
 
-    Each mistake is reported once per connection (a client sending bare LFs does it on
-    every line), the three about the message's form once per message.
+    The lint keeps no copy of the dialogue: where the dialogue stood when a line came
+    (``Seen.state``), which command a reply answers (``Send.answering``) and what EHLO
+    offered are the dialogue's to say.  It tracks only the form of the message being
+    sent.  Each mistake is reported once per connection (a client sending bare LFs does
+    it on every line), the three about the message's form once per message.
     """
 
     def __init__(self) -> None:
         self.reported: set[str] = set()
-        self.greeted = False
-        self.helo_seen = False
-        self.pipelining_offered = False
-        self.last_verb = ""
-        self._capabilities_pending = False
+        self._in_message = False
         self._headers_open = True
         self._headers_seen: set[str] = set()
         self._body_lines = 0
         self._last_blank = False
         self._overlong = False
 
+    def observe(self, event: object, *, offered: Container[str] = (),
+                client_spoke_first: bool = False) -> list[Note]:
+        """One event of the server dialogue.  For a reply (``Send``): ``offered``, what
+        the last EHLO advertised; ``client_spoke_first``, unread client bytes were
+        already waiting when it left."""
+        if isinstance(event, Seen):
+            if event.kind == COMMAND:
+                return self._command(event)
+            if event.kind == DATA:
+                return self._data_line(event.line)
+            if event.kind == AUTH_ANSWER:  # only its line ending is judged, never its text
+                return self._line_ending(event.line)
+            return []
+        if isinstance(event, Overlong):
+            return self._overlong_line(event.octets, in_data=event.in_data)
+        if isinstance(event, Send):
+            return self._answered(event, offered, client_spoke_first)
+        return []
+
+    def partial_reply(self) -> list[Note]:
+        """The client sent while the server was half-way through a reply (the server
+        paused in it on purpose): it acted on part of a reply."""
+        return self._once("partial-reply")
+
     # -- what the client sent -----------------------------------------------
 
-    def command(self, line: bytes) -> list[Note]:
-        """A command line as read, ending included."""
+    def _command(self, event: Seen) -> list[Note]:
+        line = event.line
         notes = self._line_ending(line)
         if len(line) > MAX_COMMAND_LINE:
             notes += self._once("long-command-line", octets=str(len(line)))
         words = line.split(None, 1)
         verb = words[0].upper().decode("ascii", "replace") if words else ""
-        if verb not in KNOWN_VERBS:
-            verb = "?"  # never copy what the client sent (it may be a password in base64)
-        if verb in ("HELO", "EHLO"):
-            self.helo_seen = True
-            self.pipelining_offered = False
-            self._capabilities_pending = verb == "EHLO"
-        elif verb in TRANSACTION and not self.helo_seen:
+        if verb in TRANSACTION and event.state is State.HELLO:
             notes += self._once("no-helo", verb=verb)
-        if verb == "DATA":
-            self._start_message()
-        self.last_verb = verb
         return notes
 
-    def auth_answer(self, line: bytes) -> list[Note]:
-        """An answer to a 334 challenge: only its line ending is judged, never its text."""
-        self.last_verb = "AUTH"
-        return self._line_ending(line)
-
-    def data_line(self, line: bytes) -> list[Note]:
+    def _data_line(self, line: bytes) -> list[Note]:
         """A line of the message after 354, as on the wire (dot-stuffing not undone)."""
+        if not self._in_message:
+            self._start_message()
         notes = self._line_ending(line)
         if len(line) > MAX_TEXT_LINE and not self._overlong:
             notes += self._once("long-text-line", octets=str(len(line)))
@@ -108,9 +125,11 @@ class ClientLint:
             notes.extend(self._header_line(text))
         return notes
 
-    def overlong(self, octets: int, *, in_data: bool) -> list[Note]:
-        """A line the server cut because it passed its buffer; reported once per line."""
+    def _overlong_line(self, octets: int, *, in_data: bool) -> list[Note]:
+        """A line the server cut because it passed its limit; reported once per line."""
         if in_data:
+            if not self._in_message:
+                self._start_message()
             if self._overlong:
                 return []
             self._overlong = True
@@ -121,37 +140,20 @@ class ClientLint:
 
     # -- what the server answered -------------------------------------------
 
-    def reply_line(self, line: str, *, client_spoke_first: bool) -> list[Note]:
-        """A reply line as pushed; ``client_spoke_first``: unread client bytes were waiting."""
-        final = line[3:4] != "-"
-        if self._capabilities_pending and line[4:].split(" ", 1)[0].upper() == "PIPELINING":
-            self.pipelining_offered = True
-        if not final:
+    def _answered(self, send: Send, offered: Container[str],
+                  client_spoke_first: bool) -> list[Note]:
+        if not client_spoke_first:
             return []
-        self._capabilities_pending = False
-        code = line[:3]
-        notes: list[Note] = []
-        if not self.greeted:
-            self.greeted = True
-            if client_spoke_first:
-                notes += self._once("early-talker")
-        elif client_spoke_first:
-            if self.last_verb in LAST_IN_GROUP:
-                notes += self._once("pipelined-after", verb=self.last_verb)
-            elif not self.pipelining_offered:
-                # an unknown line is not named (it may be a secret): "" picks the wording
-                # that calls it "its last line" (knowledge.lookup.explain_note)
-                verb = "" if self.last_verb == "?" else self.last_verb
-                notes += self._once("pipelining-not-offered", verb=verb)
-        if self.last_verb == "STARTTLS" and code == "220":
-            self.helo_seen = False  # RFC 3207 §4.2: the client starts again with EHLO
-            self.pipelining_offered = False
-        return notes
-
-    def partial_reply(self) -> list[Note]:
-        """The client sent while the server was half-way through a reply (the server
-        paused in it on purpose): it acted on part of a reply."""
-        return self._once("partial-reply")
+        if send.answering == GREETING:
+            return self._once("early-talker")
+        verb = _verb_of(send.answering)
+        if verb in LAST_IN_GROUP:
+            return self._once("pipelined-after", verb=verb)
+        if "PIPELINING" not in offered:
+            # an unknown line is not named (it may be a secret): "" picks the wording
+            # that calls it "its last line" (knowledge.lookup.explain_note)
+            return self._once("pipelining-not-offered", verb=verb)
+        return []
 
     # -- helpers --------------------------------------------------------------
 
@@ -167,6 +169,7 @@ class ClientLint:
         return []
 
     def _start_message(self) -> None:
+        self._in_message = True
         self.reported -= PER_MESSAGE
         self._headers_open = True
         self._headers_seen = set()
@@ -195,6 +198,17 @@ class ClientLint:
             notes += self._once("missing-header", headers=", ".join(f"{m}:" for m in missing))
         if self._body_lines and self._last_blank:
             notes += self._once("blank-before-dot")
-        self.last_verb = "."
-        self._start_message()
+        self._in_message = False
         return notes
+
+
+def _verb_of(answering: str) -> str:
+    """The command a reply answers, as a finding may name it ("" for a line that is no
+    known command: never copy what the client sent, it may be a password in base64)."""
+    if answering == AUTH_RESPONSE:
+        return "AUTH"
+    if answering == END_OF_DATA:
+        return "."
+    if answering == BDAT_LAST:
+        return "BDAT"
+    return answering if answering in KNOWN_VERBS else ""

@@ -13,17 +13,17 @@ from __future__ import annotations
 import email.utils
 import mimetypes
 from collections.abc import Container
-from dataclasses import dataclass, field
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 
 from smtp_tutor.protocol.events import Note
+from smtp_tutor.record import field, record
 
 MAX_LINE = 998  # octets without the CRLF (RFC 5322 §2.1.1)
 
 
-@dataclass
+@record
 class Draft:
     """What the student typed; ``attachments`` are (file name, content) pairs."""
 
@@ -36,7 +36,7 @@ class Draft:
     attachments: list[tuple[str, bytes]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Composed:
     """The message as it will be sent, with one explanation per interesting piece."""
 

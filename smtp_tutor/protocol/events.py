@@ -23,7 +23,7 @@ class Note:
 
     key: str
     params: dict[str, str] = field(default_factory=dict)
-    level: Literal["info", "warning"] = "info"
+    level: Literal["info", "warning", "error"] = "info"
     rfc: str = ""
     expect: str = ""  # the reply code a server will probably give, e.g. "503"
 

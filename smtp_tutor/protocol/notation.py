@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+
+from smtp_tutor.record import record
 
 SERVER = "S"
 CLIENT = "C"
@@ -36,7 +37,7 @@ REPLY_SHAPE = re.compile(r"^\d{3}(?:[ -].*)?$")
 GROUP_MARK = re.compile(r"^# pipelined group \d+$")  # what :save writes before a group
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TranscriptLine:
     """One line of dialogue: ``side`` is S, C or ? (decided by the replay)."""
 

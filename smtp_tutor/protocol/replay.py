@@ -7,7 +7,6 @@ live, so a pasted transcript gets the same contextual explanations as the REPL.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from smtp_tutor.protocol.commands import CommandRefused
 from smtp_tutor.protocol.events import Event, Note
@@ -21,16 +20,17 @@ from smtp_tutor.protocol.notation import (
 )
 from smtp_tutor.protocol.session import ClientSession
 from smtp_tutor.protocol.states import State
+from smtp_tutor.record import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TlsAssumed:
     """The transcript goes on after a 220 to STARTTLS: the handshake happened there."""
 
     line_no: int
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ReplayNote:
     """Something about the transcript itself (a refused line), tied to its line number."""
 

@@ -67,7 +67,6 @@ TRANSITIONS: dict[tuple[str, int], Target] = {
     (AUTH_RESPONSE, 2): State.READY,
     (AUTH_RESPONSE, 4): State.READY,
     (AUTH_RESPONSE, 5): State.READY,
-    ("AUTH", 5): Keep.RESET,
     ("QUIT", 2): State.CLOSED,
 }
 
@@ -80,6 +79,8 @@ def next_state(current: State, answering: str, reply_code: int) -> State:
         return State.CLOSED       # "I can break rules, too" answers a header-like line)
     if reply_code == 521 and answering in ("BDAT", "BDAT-LAST"):
         return State.CLOSED  # a BDAT it cannot parse: the server cannot find the chunk's end
+    if reply_code == 503 and current is not State.AUTH:
+        return current  # "bad sequence of commands": nothing happened, on either side
     if answering == GREETING and reply_code // 100 == 5:
         return State.HELLO  # 554 greeting: only QUIT is useful, but the dialogue is open
     target = TRANSITIONS.get((answering, reply_code // 100))

@@ -123,6 +123,7 @@ class Renderer:
         for line in text.split("\n"):
             self.text(f"» {line}", "narration")
 
-    def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:
+    def check(self, line_no: int, expected: str, got: int | str | None, ok: bool,
+              text: str) -> None:
         """Whether a reply is the one the lesson expects (``text`` says it to a reader)."""
         self.text(f"   {text}", "check.ok" if ok else "check.fail")

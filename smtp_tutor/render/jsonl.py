@@ -49,8 +49,9 @@ class JsonRenderer(Renderer):
 
     def sent(self, display: str, wire: bytes, notes: tuple[NoteView, ...], state: str, *,
              stuffed: bool, is_data: bool, group: int = 0) -> None:
-        record = {"event": "data" if is_data and display != "." else "sent", "line": display,
-                  "state": state, "notes": [_note(n) for n in notes]}
+        record: dict[str, object] = {"event": "data" if is_data and display != "." else "sent",
+                                     "line": display, "state": state,
+                                     "notes": [_note(n) for n in notes]}
         if is_data:
             record["stuffed"] = stuffed
         if group:
@@ -89,7 +90,8 @@ class JsonRenderer(Renderer):
     def narration(self, text: str) -> None:
         self._emit({"event": "narration", "text": visible(text)})
 
-    def check(self, line_no: int, expected: str, got: int | None, ok: bool, text: str) -> None:
+    def check(self, line_no: int, expected: str, got: int | str | None, ok: bool,
+              text: str) -> None:
         self._emit({"event": "check", "lesson_line": line_no, "expected": expected, "got": got,
                     "ok": ok, "text": text})
 

@@ -16,10 +16,9 @@ from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
 from smtp_tutor import knowledge
-from smtp_tutor.faces.connect import make_connection
-from smtp_tutor.faces.explain import format_explanation
 from smtp_tutor.knowledge.store import load
 from smtp_tutor.net.errors import TransportError
+from smtp_tutor.net.opening import make_connection
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
 from smtp_tutor.protocol import CommandSent, DataLineSent, State
@@ -32,6 +31,7 @@ from smtp_tutor.protocol.commands import (
     parse_command,
 )
 from smtp_tutor.protocol.transcript import Transcript
+from smtp_tutor.render.explanation import format_explanation
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
 from smtp_tutor.render.wrap import cells as wrap_cells
@@ -46,7 +46,11 @@ from smtp_tutor.repl.keys import shell_bindings
 from smtp_tutor.repl.meta import EnvelopeTracker, header_lines, parse_meta
 from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
-from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
+from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.net.connection import SmtpConnection
 
 META_IN_DATA = ("headers", "help", "raw", "explain", "lang")
 HELP_COLUMN = 21  # where :help's descriptions start
@@ -57,10 +61,6 @@ async def run_repl(options: argparse.Namespace, lang: str, host: str, port: int)
     return await repl.run()
 
 
-class AuthCancelled(Exception):
-    """Ctrl-C or Ctrl-D at a credentials prompt."""
-
-
 class Repl:
     def __init__(self, options: argparse.Namespace, lang: str, host: str, port: int) -> None:
         self.host, self.port = host, port
@@ -68,7 +68,7 @@ class Repl:
         self.renderer.raw = options.raw
         self.renderer.shell = True
         self.options = options
-        self.connection = None
+        self.connection: SmtpConnection | None = None  # opened by run()
         self.transcript = Transcript()
         self.envelope = EnvelopeTracker()
         self.confirm: str | None = None  # prefilled into the next prompt
@@ -135,7 +135,11 @@ class Repl:
     # -- the loop -------------------------------------------------------------
 
     async def run(self) -> int:
-        self.connection = make_connection(self.options, self.host, self.port)
+        from smtp_tutor.net.connection import SmtpConnection
+
+        connection = make_connection(self.options, self.host, self.port)
+        assert isinstance(connection, SmtpConnection)  # not blocking
+        self.connection = connection
         self.renderer.text(self.ui("shell_banner", host=self.host, port=str(self.port)), "hint")
         try:
             self.show(await wait_visibly(self.connection.open(), self.renderer.console,
@@ -162,6 +166,7 @@ class Repl:
 
     async def _next_line(self) -> str | None:
         """The next line typed or pasted; None when the shell should end."""
+        assert self.connection is not None and self.idle is not None  # opened by run()
         default, self.confirm = self.confirm or "", None
         self.idle.start()
         try:
@@ -186,15 +191,18 @@ class Repl:
 
     async def _unsolicited(self, events: list, error: TransportError | None) -> None:
         """Printed above the prompt as it arrives; the prompt ends if the server hung up."""
+        connection = self.connection
+        assert connection is not None  # opened by run()
+
         def show() -> None:
             self.show(events)
             if error is not None:
                 self.renderer.message(error.key, error.params, "error")
-            if self.connection.closed:
+            if connection.closed:
                 self.renderer.message("connection-now-closed", {}, "error")
 
         await run_in_terminal(show)
-        if self.connection.closed and self.prompt.app.is_running:
+        if connection.closed and self.prompt.app.is_running:
             self.prompt.app.exit(exception=EOFError())
 
     def _prompt(self) -> str:
@@ -208,6 +216,7 @@ class Repl:
 
     async def handle(self, text: str) -> None:
         """One accepted input: a meta-command, a command, a body line, or a paste of several."""
+        assert self.connection is not None  # opened by run()
         lines = text.split("\n")
         if len(lines) > 1:
             lines = lines[:-1] if lines[-1] == "" else lines
@@ -270,6 +279,7 @@ class Repl:
 
     async def send(self, line: str, *, secret: bool | None = None) -> None:
         """Shown as it leaves; the reply awaited visibly; Ctrl-C stops only the wait."""
+        assert self.connection is not None  # opened by run()
         before = self.session.state
         try:
             await wait_visibly(self.connection.send(line, secret=secret, show=self.show),
@@ -392,6 +402,7 @@ class Repl:
 
     async def _abandon_message(self) -> None:
         """Ctrl-D in DATA: a half-written message is never sent without asking."""
+        assert self.connection is not None  # opened by run()
         try:
             # the question on its own lines, cut by word; the prompt is just "[y/N] " (D21)
             question, _, choice = self.ui("ask_abandon").rpartition(" [")
@@ -406,6 +417,7 @@ class Repl:
         await self.connection.close()
 
     async def quit(self) -> None:
+        assert self.connection is not None  # opened by run()
         if self.connection.closed or self.session.state is State.CLOSED:
             return
         try:
@@ -500,7 +512,7 @@ class Repl:
 
     def _explain(self, topic: str) -> None:
         """``:explain TOPIC``; alone, the last reply's code (reply codes before any reply)."""
-        from smtp_tutor.faces.explain import refusal
+        from smtp_tutor.render.explanation import refusal
 
         last = self.session.last_reply
         topic = topic or (str(last.code) if last is not None else "reply-codes")

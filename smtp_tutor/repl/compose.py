@@ -13,7 +13,7 @@ from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.compose import Draft, compose
 from smtp_tutor.render.views import note_view
-from smtp_tutor.repl.waiting import StoppedWaiting, wait_visibly
+from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
 
 SHOWN_PART_LINES = 8  # of a long base64 part, the first lines are enough to see its shape
 
@@ -23,7 +23,6 @@ class Cancelled(Exception):
 
 
 async def _ask(repl, key: str, default: str = "") -> str:  # noqa: ANN001 - the Repl
-    from smtp_tutor.repl.app import AuthCancelled
 
     try:
         return await repl._ask(repl.ui(key), default=default)

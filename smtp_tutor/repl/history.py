@@ -44,5 +44,5 @@ class SafeFileHistory(FileHistory):
                     handle.write(f"+{line}\n".encode("utf-8", "replace"))
         except OSError as error:
             self._broken = True
-            sys.stderr.write(f"smtp-tutor: the history file {self.filename} cannot be written "
+            sys.stderr.write(f"smtp-tutor: the history file {self.filename!s} cannot be written "
                              f"({error.strerror}); history is kept for this session only.\n")

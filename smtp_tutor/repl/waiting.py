@@ -18,6 +18,10 @@ SHOW_AFTER = 0.3  # seconds: a fast reply shows no indicator at all
 TICK = 0.5
 
 
+class AuthCancelled(Exception):
+    """Ctrl-C or Ctrl-D at a credentials prompt."""
+
+
 class StoppedWaiting(Exception):
     """The user pressed Ctrl-C while a reply was pending."""
 

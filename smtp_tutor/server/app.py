@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from smtp_tutor.paths import data_dir
+from smtp_tutor.protocol.server import MECHANISMS, Settings
 from smtp_tutor.server.certs import ensure_certificates, server_context
-from smtp_tutor.server.handler import PracticeHandler, make_authenticator
+from smtp_tutor.server.connection import PracticeConnection, PracticeContext
+from smtp_tutor.server.handler import PracticeHandler
 from smtp_tutor.server.policy import Limits, TeachingFaults
-from smtp_tutor.server.protocol import PracticeContext, PracticeSMTP
 from smtp_tutor.server.users import DEFAULT_USERS
 from smtp_tutor.server.watch import Watcher
 
@@ -30,7 +30,7 @@ class ServerConfig:
     watchers: list[Watcher] = field(default_factory=list)
     # the practice world (smtp_tutor/world): another handler (crepes.fr's submission
     # server) and AUTH before MAIL (port 587, RFC 6409 §4.3)
-    handler: object | None = None
+    handler: PracticeHandler | None = None
     auth_required: bool = False
     # mechanisms not offered (the world's submission server keeps to PLAIN and LOGIN, so a
     # mail client such as smtplib, which prefers CRAM-MD5, shows the AUTH PLAIN it teaches)
@@ -58,6 +58,7 @@ class RunningServer:
             server.close()
         for server in [self.server, *self.others]:
             await server.wait_closed()
+        await self.context.close_all()
         self.handler.store.close()
         for watcher in self.context.watchers:
             watcher.close()
@@ -65,39 +66,25 @@ class RunningServer:
 
 async def start_server(config: ServerConfig) -> RunningServer:
     """Listen on ``config.host``/``config.port`` (0 picks a free port)."""
-    import warnings
-
-    warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
-    import aiosmtpd.smtp
-
-    # aiosmtpd hangs up after 5 unknown commands with a 502 (its BOGUS_LIMIT); the practice
-    # server's own --max-errors (20, then 421 4.7.0) is the one the tutor teaches
-    aiosmtpd.smtp.BOGUS_LIMIT = 1 << 30
-    # aiosmtpd's own log lines (warnings like "aborted AUTH") would print over the
-    # dialogue on stderr; the live console and the client already show what happened
-    logging.getLogger("mail.log").setLevel(logging.ERROR)
-
     home = data_dir()
     mailbox_dir = config.mailbox_dir or home / "mail"
     users = config.users if config.users is not None else dict(DEFAULT_USERS)
     ca_path, cert_path, key_path = (config.tls_files
                                     or ensure_certificates(home / "tls", config.domain))
-    tls = server_context(cert_path, key_path)
     handler = config.handler or PracticeHandler(config.domain, users, Path(mailbox_dir),
                                                 limits=config.limits, faults=config.faults)
-    context = PracticeContext(config.domain, config.limits, config.faults, config.watchers)
-    authenticator = make_authenticator(users)
+    mechanisms = tuple(m for m in MECHANISMS if m not in config.auth_exclude)
+    settings = Settings(domain=config.domain, max_message_size=config.limits.max_message_size,
+                        max_errors=config.limits.max_errors,
+                        auth_require_tls=not config.allow_insecure_auth,
+                        auth_required=config.auth_required, mechanisms=mechanisms)
+    context = PracticeContext(config.domain, config.limits, config.faults, config.watchers,
+                              settings=settings, users=users,
+                              tls=server_context(cert_path, key_path))
     loop = asyncio.get_running_loop()
 
-    def factory() -> PracticeSMTP:
-        return PracticeSMTP(handler, context=context, hostname=config.domain,
-                            ident="ESMTP smtp-tutor practice server",
-                            data_size_limit=config.limits.max_message_size, enable_SMTPUTF8=True,
-                            tls_context=tls, authenticator=authenticator,
-                            auth_require_tls=not config.allow_insecure_auth,
-                            auth_required=config.auth_required,
-                            auth_exclude_mechanism=list(config.auth_exclude),
-                            timeout=config.limits.idle_timeout, loop=loop)
+    def factory() -> PracticeConnection:
+        return PracticeConnection(handler, context)
 
     if config.sockets:
         servers = [await loop.create_server(factory, sock=sock) for sock in config.sockets]

@@ -74,7 +74,7 @@ def new_server_certificate(ca_key, ca_cert, domain: str, names: Iterable[str],  
 
     now = datetime.datetime.now(datetime.UTC)
     key = ec.generate_private_key(ec.SECP256R1())
-    alternative = [x509.DNSName(n) for n in names]
+    alternative: list[x509.GeneralName] = [x509.DNSName(n) for n in names]
     alternative += [x509.IPAddress(ipaddress.ip_address(a)) for a in addresses]
     cert = (
         x509.CertificateBuilder()

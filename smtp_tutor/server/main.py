@@ -45,8 +45,10 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         _raise_file_limit()
         loop = asyncio.get_running_loop()
         install_error_reporter(loop, ErrorReporter())
+        task = asyncio.current_task()
+        assert task is not None  # main() runs as a task
         with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
-            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             running = await start_server(config)
         except OSError as error:
@@ -94,19 +96,22 @@ def _watchers(options: argparse.Namespace, lang: str) -> list:
     watchers: list = []
     if not options.quiet:
         import shutil
+        from typing import IO, cast
 
         from smtp_tutor.render.terminal import TerminalRenderer
         from smtp_tutor.server.console import LiveConsole
         from smtp_tutor.server.outlet import ConsoleStream
 
         stream = ConsoleStream()  # a stopped terminal never holds up the server
-        renderer = TerminalRenderer(lang, stream, width=shutil.get_terminal_size().columns)
+        # (what rich uses of a file, ConsoleStream has: write, flush, isatty, fileno)
+        renderer = TerminalRenderer(lang, cast(IO[str], stream),
+                                    width=shutil.get_terminal_size().columns)
         watchers.append(LiveConsole(renderer, stream))
     if options.lint_report:
         from smtp_tutor.server.lint_report import LintReport
 
-        stream = open(options.lint_report, "a", encoding="utf-8")  # noqa: SIM115 - closed on stop
-        watchers.append(LintReport(stream, lang))
+        report = open(options.lint_report, "a", encoding="utf-8")  # noqa: SIM115 - closed on stop
+        watchers.append(LintReport(report, lang))
     return watchers
 
 

@@ -11,6 +11,8 @@ import ipaddress
 import random
 from dataclasses import dataclass, field
 
+from smtp_tutor.server.wording import reply
+
 
 @dataclass
 class Limits:
@@ -63,12 +65,12 @@ class Gate:
         self.by_client[address] = self.by_client.get(address, 0) + 1
         limits = self.limits
         if limits.max_connections and self.total > limits.max_connections:
-            return (f"421 4.3.2 {self.domain} Service not available: too many connections "
-                    f"({limits.max_connections}), try again later")
+            return reply("too-many-connections", domain=self.domain,
+                         limit=limits.max_connections)
         if (limits.max_per_client and self.by_client[address] > limits.max_per_client
                 and (limits.per_client_on_loopback or not _is_loopback(address))):
-            return (f"421 4.7.0 {self.domain} Too many connections from {address} "
-                    f"({limits.max_per_client}), try again later")
+            return reply("too-many-from-client", domain=self.domain, address=address,
+                         limit=limits.max_per_client)
         return ""
 
     def release(self, address: str) -> None:

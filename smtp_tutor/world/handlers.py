@@ -16,9 +16,15 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from smtp_tutor.protocol.visible import printable
-from smtp_tutor.server.handler import PracticeHandler, _now, _starts_with_header, for_clause
+from smtp_tutor.server.handler import (
+    PracticeHandler,
+    _now,
+    _starts_with_header,
+    for_clause,
+    with_protocol,
+)
 from smtp_tutor.server.maildir import MaildirStore
-from smtp_tutor.server.protocol import PracticeEnvelope
+from smtp_tutor.server.wording import reply
 
 Enqueue = Callable[[str, list[str], bytes], Awaitable[str]]
 Checked = Callable[[str, object], None]
@@ -38,37 +44,30 @@ class SubmissionHandler(PracticeHandler):
     async def handle_RCPT(self, server, session, envelope, address: str,
                           rcpt_options: list[str]) -> str:
         if address in ("", "<>") or "@" not in address:
-            return "501 5.1.3 Bad recipient address syntax: write user@domain"
+            return reply("bad-recipient-domain")
         if len(envelope.rcpt_tos) >= self.limits.max_recipients:
-            return (f"452 4.5.3 Too many recipients: at most {self.limits.max_recipients} "
-                    "per message, send the rest in another one")
+            return reply("too-many-recipients", limit=self.limits.max_recipients)
         local, _, domain = address.rpartition("@")
         domain = domain.lower()
         if domain == self.domain:
             if local.lower() not in self.users and local.lower() != "postmaster":
-                return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+                return reply("user-unknown", address=address)
         else:
             try:
                 route = await self.resolver.route(domain)
             except Exception:  # noqa: BLE001 - a DNS timeout is a transient failure
-                return f"451 4.4.3 <{address}>: Domain lookup failed (practice DNS), try again later"
+                return reply("domain-lookup-failed", address=address)
             self.checked(address, route)
             if route.null_mx:
-                return (f"556 5.1.10 <{address}>: Recipient address rejected: "
-                        f"{printable(domain)} does not accept mail (null MX, RFC 7505)")
+                return reply("null-mx", address=address, domain=domain)
             if route.missing:
-                return (f"550 5.1.2 <{address}>: Recipient address rejected: "
-                        f"domain {printable(domain)} not found")
+                return reply("domain-not-found", address=address, domain=domain)
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
-        return f"250 2.1.5 {address} ... Recipient ok"
+        return reply("recipient-ok", address=address)
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        if isinstance(envelope, PracticeEnvelope) and envelope.bare_lf:
-            return ("550 5.5.2 Message refused: bare <LF> or <CR> received; end every line "
-                    "with <CR><LF> (RFC 5321 section 2.3.8)")
-        protocol = "ESMTP" if session.extended_smtp else "SMTP"
-        protocol += ("S" if session.ssl else "") + ("A" if session.authenticated else "")
+        protocol = with_protocol(session, envelope)
         peer = session.peer[0] if session.peer else "unknown"
         trace = (f"Received: from {printable(session.host_name or 'unknown')} ([{peer}])\r\n"
                  f"\tby {self.domain} (smtp-tutor submission server) with {protocol}"
@@ -81,8 +80,8 @@ class SubmissionHandler(PracticeHandler):
             queue_id = await self.enqueue(envelope.mail_from or "", list(envelope.rcpt_tos),
                                           message)
         except OSError as error:
-            return f"451 4.3.0 Could not queue the message ({error.strerror}), try again later"
-        return f"250 2.0.0 Ok: queued as {queue_id}"
+            return reply("queue-failed", reason=error.strerror)
+        return reply("queued", queue_id=queue_id)
 
 
 class ObservedStore(MaildirStore):

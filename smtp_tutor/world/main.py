@@ -7,12 +7,13 @@ import sys
 import time
 from pathlib import Path
 
-from smtp_tutor.world.words import say
+from smtp_tutor.knowledge.words import say
 
 
 def run_world(options: argparse.Namespace, lang: str) -> int:
     import asyncio
     import shutil
+    from typing import IO, cast
 
     from smtp_tutor.render.terminal import TerminalRenderer
     from smtp_tutor.server.outlet import ConsoleStream
@@ -25,7 +26,8 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     stream = ConsoleStream()
     # on a terminal, lines fit its width; into a file or a pipe, nothing is cut
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    renderer = TerminalRenderer(lang, stream, width=width)
+    # (what rich uses of a file, ConsoleStream has: write, flush, isatty, fileno)
+    renderer = TerminalRenderer(lang, cast(IO[str], stream), width=width)
     view = WorldView(renderer, schedule.speedup)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
@@ -36,11 +38,12 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     if free is not None:
         config.dns_port = config.submission_port = config.mx_port = 0
         config.fallback_port = config.pop3_port = config.pop3_crepes_port = 0
+        config.imap_port = 0
     elif getattr(options, "ports", None):  # six in a row from START (D25)
         start = options.ports
         config.dns_port, config.submission_port, config.mx_port = start, start + 1, start + 2
         config.fallback_port, config.pop3_port = start + 3, start + 4
-        config.pop3_crepes_port = start + 5
+        config.pop3_crepes_port, config.imap_port = start + 5, start + 6
 
     async def main() -> None:
         import contextlib
@@ -52,8 +55,10 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         _raise_file_limit()  # room for the connection caps, as `serve` does
         loop = asyncio.get_running_loop()
         install_error_reporter(loop, ErrorReporter())  # one line per kind, no tracebacks
+        task = asyncio.current_task()
+        assert task is not None  # main() runs as a task
         with contextlib.suppress(NotImplementedError):  # SIGTERM stops as Ctrl-C does
-            loop.add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             world = await start_world(config)
         except OSError as error:
@@ -80,7 +85,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
 def banner(world, lang: str) -> list[str]:  # noqa: ANN001
     schedule = world.config.schedule
-    lines = [say("banner", lang), "",
+    lines = [say("banner", lang), say("banner_webmail", lang), "",
              say("banner_dns", lang, port=world.dns.port),
              say("banner_submission", lang, port=world.submission.port),
              say("banner_mx", lang, port=world.mx.port),
@@ -89,9 +94,15 @@ def banner(world, lang: str) -> list[str]:  # noqa: ANN001
         lines.append(say("banner_pop3", lang, port=world.pop3.port))
     if world.pop3_crepes is not None:
         lines.append(say("banner_pop3_crepes", lang, port=world.pop3_crepes.port))
+    if world.imap is not None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        lines.append(say_imap("banner_imap", lang, port=world.imap.port))
     lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
         lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))
+    if world.imap is not None:
+        lines.append(say_imap("banner_try_imap", lang, imap=world.imap.port, ca=str(world.ca_path)))
     from smtp_tutor.world.retry import describe_minutes
 
     lines += [say("banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),

@@ -66,6 +66,12 @@ class WorldWatcher(RelayWatcher):
     def pop3_failed(self, detail: str) -> None:
         pass
 
+    def imap_refused(self, limit: int) -> None:
+        pass
+
+    def imap_failed(self, detail: str) -> None:
+        pass
+
 
 class QueueManager:
     def __init__(self, queue: MailQueue, relay: RelayClient, *, local_domain: str,

@@ -1,8 +1,9 @@
 """Starting the practice world in a running asyncio loop, and stopping it.
 
 One process: the DNS on UDP, crepes.fr's submission server, hamburger.edu as MX,
-bistro.fr (a domain with no MX), the queue manager with its relay client, and the
-POP3 server on hamburger.edu's Maildirs.  Port 0 anywhere picks a free port.
+bistro.fr (a domain with no MX), the queue manager with its relay client, the
+POP3 servers, and the IMAP server on hamburger.edu's Maildirs (the same files POP3
+reads).  Port 0 anywhere picks a free port.
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ from smtp_tutor.world.relay import RelayClient
 from smtp_tutor.world.retry import RetrySchedule
 from smtp_tutor.world.zone import PracticeResolver, ZoneServer, load_zone, serve_zone
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.imap.server import ImapServer
+    from smtp_tutor.pop3.server import Pop3Server
+
 SENDER_DOMAIN, MX_DOMAIN, FALLBACK_DOMAIN = "crepes.fr", "hamburger.edu", "bistro.fr"
 STATE_FILE = "world.json"
 
@@ -43,6 +49,7 @@ class WorldConfig:
     fallback_port: int = 2526  # plays 25 on bistro.fr
     pop3_port: int = 2110  # plays 110 on pop.hamburger.edu
     pop3_crepes_port: int = 2111  # plays 110 on pop.crepes.fr: Alice's own mailbox
+    imap_port: int = 2143  # plays 143 on imap.hamburger.edu: Bob's mailbox, kept on the server
     users: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_USERS))
     schedule: RetrySchedule = field(default_factory=RetrySchedule)
     mx_faults: TeachingFaults = field(default_factory=TeachingFaults)
@@ -52,6 +59,8 @@ class WorldConfig:
     pop3: bool = True
     timeout: float = 30.0
     pop3_max_connections: int = 100  # -ERR [SYS/TEMP] beyond, said once on the console
+    imap: bool = True
+    imap_max_connections: int = 100  # * BYE [UNAVAILABLE] beyond
 
 
 @dataclass
@@ -64,8 +73,9 @@ class World:
     manager: QueueManager
     ports: dict[str, int]
     ca_path: Path
-    pop3: object | None = None
-    pop3_crepes: object | None = None  # crepes.fr's own POP3 server, for Alice
+    pop3: Pop3Server | None = None
+    pop3_crepes: Pop3Server | None = None  # crepes.fr's own POP3 server, for Alice
+    imap: ImapServer | None = None  # hamburger.edu's IMAP server, on Bob's Maildir
 
     @property
     def mail_dir(self) -> Path:
@@ -79,9 +89,9 @@ class World:
         await self.manager.stop()
         for server in (self.mx, self.fallback):
             await server.stop()
-        for pop3 in (self.pop3, self.pop3_crepes):
-            if pop3 is not None:
-                await pop3.stop()
+        for reader in (self.pop3, self.pop3_crepes, self.imap):
+            if reader is not None:
+                await reader.stop()
         self.manager.local_store.close()
         self.dns.close()
 
@@ -137,6 +147,13 @@ async def start_world(config: WorldConfig) -> World:
                 config.host, port, {domain: mail / domain}, config.users,
                 default_domain=domain, tls_paths=certificates.files[domain],
                 max_connections=config.pop3_max_connections, watcher=_Pop3Console(watcher)))
+    if config.imap:
+        from smtp_tutor.imap.server import start_imap
+
+        world.imap = await start_imap(
+            config.host, config.imap_port, mail / MX_DOMAIN, config.users, domain=MX_DOMAIN,
+            tls_paths=certificates.files[MX_DOMAIN],
+            max_connections=config.imap_max_connections, watcher=_ImapConsole(watcher))
     write_state(world)
     return world
 
@@ -154,12 +171,23 @@ class _Pop3Console:
         self.watcher.pop3_failed(detail)
 
 
+class _ImapConsole(_Pop3Console):
+    """The IMAP server's two console events, passed to the world's watcher."""
+
+    def refused(self, limit: int) -> None:
+        self.watcher.imap_refused(limit)
+
+    def failed(self, detail: str) -> None:
+        self.watcher.imap_failed(detail)
+
+
 def write_state(world: World) -> None:
     """Where everything listens, for `smtp-tutor queue` and the lessons."""
     state = {"pid": os.getpid(), "dns": world.dns.port, "submission": world.submission.port,
              "mx": world.mx.port, "fallback": world.fallback.port,
              "pop3": world.pop3.port if world.pop3 is not None else None,
              "pop3_crepes": world.pop3_crepes.port if world.pop3_crepes is not None else None,
+             "imap": world.imap.port if world.imap is not None else None,
              "ca": str(world.ca_path), "directory": str(world.config.directory)}
     path = world.config.directory / STATE_FILE
     path.write_text(json.dumps(state, indent=1), encoding="utf-8")

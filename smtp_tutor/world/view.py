@@ -9,13 +9,13 @@ the renderer both do it).
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge.words import say
 from smtp_tutor.protocol.visible import visible_lines
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.server.console import LiveConsole
 from smtp_tutor.server.watch import Peer
 from smtp_tutor.world.manager import WorldWatcher
 from smtp_tutor.world.retry import describe_minutes
-from smtp_tutor.world.words import say
 
 SUBMISSION = "submission"
 
@@ -148,6 +148,18 @@ class WorldView(WorldWatcher):
 
     def pop3_failed(self, detail: str) -> None:
         self._say("pop3_failed", "note.error", detail=detail)
+
+    def imap_refused(self, limit: int) -> None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        self._mine()
+        self.renderer.text(say_imap("imap_refused", self.lang, limit=limit), "note.warning")
+
+    def imap_failed(self, detail: str) -> None:
+        from smtp_tutor.imap.view import say as say_imap
+
+        self._mine()
+        self.renderer.text(say_imap("imap_failed", self.lang, detail=detail), "note.error")
 
 
 class SubmissionConsole(LiveConsole):

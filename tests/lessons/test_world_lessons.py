@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from smtp_tutor.lessons.library import find
-from smtp_tutor.lessons.model import CLIENT, DNS, POP3, RELAY
+from smtp_tutor.lessons.model import CLIENT, DNS, IMAP, POP3, RELAY
 from smtp_tutor.lessons.parser import LessonError, parse_lesson, read_lesson
 from smtp_tutor.lessons.placeholders import bindings, fill
 from tests.conftest import spawn_pty, tutor_command
 
-WORLD_LESSONS = ("mx-and-relay", "bounce", "retry-after-4xx", "pop3-fetch")
+WORLD_LESSONS = ("mx-and-relay", "bounce", "retry-after-4xx", "pop3-fetch", "imap-read")
 
 SMALL = """\
 server: world
@@ -107,5 +107,38 @@ def test_the_lessons_teach_the_facts_the_issue_asks_for():
     assert "30 minutes" in text["retry-after-4xx"] and "compresses" in text["retry-after-4xx"]
     assert "30 phút" in text["retry-after-4xx"] and "5 days" in text["retry-after-4xx"]
     assert "UPDATE" in text["pop3-fetch"] and "STLS" in text["pop3-fetch"]
+    assert "EXPUNGE" in text["imap-read"] and "on the server" in text["imap-read"]
+    assert "* n EXPUNGE at its next NOOP" in text["imap-read"]  # POP3 and IMAP on one Maildir
     kinds = {s.hop.kind for i in WORLD_LESSONS for s in read_lesson(find(i)).steps}
-    assert {DNS, POP3, RELAY} <= kinds
+    assert {DNS, POP3, RELAY, IMAP} <= kinds
+
+
+IMAP_HOP = """\
+server: world
+---
+hop: imap Bob → hamburger.edu (IMAP)
+S: * OK [CAPABILITY IMAP4rev1] ready
+C: SELECT INBOX
+S: * 1 EXISTS
+S: * OK [UIDVALIDITY 7] ok
+S: a1 OK [READ-WRITE] done
+C: FETCH 1 BODY[TEXT]
+S: * 1 FETCH (BODY[TEXT] {4}
+S: hi
+S: )
+S: a2 OK done
+C: CREATE Work
+S: a3 BAD no
+expect: BAD /not|no/
+"""
+
+
+def test_imap_hops_group_a_command_s_answer_and_check_tags_and_literals():
+    lesson = parse_lesson(IMAP_HOP)
+    servers = [s for s in lesson.steps if s.kind == "server"]
+    assert [s.code for s in servers] == ["OK", "OK", "OK", "BAD"]
+    assert servers[1].lines == ["* 1 EXISTS", "* OK [UIDVALIDITY 7] ok", "a1 OK [READ-WRITE] done"]
+    assert servers[3].expects("BAD", "a3 BAD no") and not servers[3].expects("OK", "a3 OK")
+    assert "lesson-bad-imap-block" in _problems(IMAP_HOP.replace("{4}", "{9}"))
+    assert "lesson-bad-imap-block" in _problems(IMAP_HOP.replace("a2 OK done", "a7 OK done"))
+    assert "lesson-bad-expect" in _problems(IMAP_HOP.replace("expect: BAD", "expect: 250"))

@@ -29,6 +29,8 @@ def test_a_password_is_never_drawn_nor_recalled(pop3):
         term.wait("bob's maildrop has")
         term.type("\x1b[A")  # the up arrow recalls USER, never the PASS line
         term.wait("pop3> USER bob")
+        term.type("\x1b[A")  # nor the password typed when asked for (wrongpass)
+        term.wait_cursor_line("pop3> PASS")
         term.type("\x15QUIT\r")  # Ctrl-U clears the line
         term.wait("signing off")
         assert term.ended() == 0

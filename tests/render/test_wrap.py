@@ -46,8 +46,8 @@ def test_the_world_banner_never_splits_what_it_tells_you_to_copy():
     """D21: `dig … MX hamburger.edu` and `smtp-tutor connect … --cafile PATH` stay whole."""
     import io
 
+    from smtp_tutor.knowledge.words import say
     from smtp_tutor.render.terminal import TerminalRenderer
-    from smtp_tutor.world.words import say
 
     out = io.StringIO()
     renderer = TerminalRenderer("en", out, width=60, color=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from smtp_tutor.server.framing import DataFraming, Verdict
+from smtp_tutor.protocol.framing import DataFraming, Verdict
 from tests.server.raw import RawClient
 
 SMUGGLED = (b"MAIL FROM:<admin@hamburger.edu>\r\nRCPT TO:<bob@hamburger.edu>\r\nDATA\r\n"

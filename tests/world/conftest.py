@@ -81,7 +81,7 @@ def world_with(loop_thread, tmp_path):
         recorder = Recorder()
         settings.setdefault("schedule", RetrySchedule(speedup=3600.0))
         config = WorldConfig(directory=tmp_path / "world", dns_port=0, submission_port=0,
-                             mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0, watcher=recorder,
+                             mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0, imap_port=0, watcher=recorder,
                              timeout=10, **settings)
         world = loop_thread.run(start_world(config))
         world.recorder = recorder

@@ -9,7 +9,7 @@ import smtplib
 
 import pytest
 
-from smtp_tutor.pop3.core import Pop3Session
+from smtp_tutor.protocol.pop3 import Pop3Session
 from smtp_tutor.server.policy import TeachingFaults
 from smtp_tutor.world.retry import RetrySchedule
 from tests.world.conftest import MESSAGE, messages, on_wire, submit, wait_for

@@ -117,8 +117,8 @@ def test_relay_client_delivers_to_postfix(postfix, loop_thread, zone_server):
 
 def test_queue_listing_columns_line_up_with_real_ids():
     """D25: the header of `smtp-tutor queue` sits over 19-character queue IDs."""
+    from smtp_tutor.knowledge.words import say
     from smtp_tutor.world.queue import new_id
-    from smtp_tutor.world.words import say
 
     for lang, tries, sender in (("en", "TRIES", "SENDER"), ("vi", "LẦN", "NGƯỜI GỬI")):
         header = say("queue_header", lang)

@@ -110,8 +110,8 @@ def test_world_in_tmux_as_a_student_sees_it(tmp_path):
         time.sleep(0.2)
 
 
-def _six_free_ports() -> int:
-    """A start port whose next four are free too (on loopback, TCP and UDP)."""
+def _seven_free_ports() -> int:
+    """A start port whose next six are free too (on loopback, TCP and UDP)."""
     import socket
 
     for _ in range(50):
@@ -122,7 +122,7 @@ def _six_free_ports() -> int:
             continue
         try:
             holders = []
-            for port in range(start, start + 6):
+            for port in range(start, start + 7):
                 for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
                     holder = socket.socket(socket.AF_INET, kind)
                     holders.append(holder)
@@ -133,20 +133,20 @@ def _six_free_ports() -> int:
         finally:
             for holder in holders:
                 holder.close()
-    raise AssertionError("no six free ports in a row")
+    raise AssertionError("no seven free ports in a row")
 
 
 def test_world_on_a_chosen_port_range(tmp_path):
-    """D25: `--ports START` places the world on START..START+5 (not only on free ports)."""
+    """D25: `--ports START` places the world on START..START+6 (not only on free ports)."""
     directory = tmp_path / "world"
-    start = _six_free_ports()
+    start = _seven_free_ports()
     process = subprocess.Popen([*tutor_command(), "world", "--ports", str(start), "--dir",
                                 str(directory)], stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         state = wait_for(lambda: (s := read_state(directory)) and s["pid"] == process.pid and s)
-        assert [state[k] for k in ("dns", "submission", "mx", "fallback", "pop3", "pop3_crepes")] \
-            == list(range(start, start + 6))
+        assert [state[k] for k in ("dns", "submission", "mx", "fallback", "pop3", "pop3_crepes",
+                                   "imap")] == list(range(start, start + 7))
         _submit_to(state, ["bob@hamburger.edu"])
         wait_for(lambda: len(messages(directory / "mail" / "hamburger.edu", "bob")) == 1)
     finally:

@@ -66,6 +66,11 @@ def _world_arrows(event: object, lang: str) -> list[Arrow]:
     if isinstance(event, hops.Pop3Received):
         reply = event.reply
         return [Arrow(False, visible(f"{reply.status} {reply.text}".strip()), 2 if reply.ok else 5)]
+    if isinstance(event, hops.ImapSent):
+        return [Arrow(True, visible(event.display))]
+    if isinstance(event, hops.ImapReceived) and event.responses:
+        last = event.responses[-1].raw.decode("utf-8", "replace").split("\r\n")[0]
+        return [Arrow(False, visible(last), 5 if event.status in ("NO", "BAD", "BYE") else 2)]
     if isinstance(event, hops.DnsAsked):
         return [Arrow(True, visible(f"{event.query}?"))]
     if isinstance(event, hops.DnsAnswered):

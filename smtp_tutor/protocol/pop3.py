@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
+
+from smtp_tutor.record import field, record
 
 MULTILINE_ALWAYS = frozenset({"CAPA", "RETR", "TOP"})
 MULTILINE_WITHOUT_ARGUMENT = frozenset({"LIST", "UIDL"})
@@ -25,7 +26,7 @@ MASK = "********"
 GREETING = "<greeting>"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pop3Command:
     verb: str
     argument: str
@@ -34,7 +35,7 @@ class Pop3Command:
     state: str = "authorization"  # the session's state when it was sent
     secret: bool = False  # the line holds a password or credentials
 
-@dataclass
+@record
 class Pop3Reply:
     ok: bool
     text: str  # after +OK / -ERR
@@ -48,7 +49,7 @@ class Pop3Reply:
         return "+" if self.challenge else "+OK" if self.ok else "-ERR"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Pop3Error:
     detail: str
 

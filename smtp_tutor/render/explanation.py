@@ -96,7 +96,8 @@ def _terminal_width() -> int | None:
 def _list(lang: str, width: int | None) -> None:
     titles = {"codes": "topics_codes", "enhanced": "topics_enhanced",
               "commands": "topics_commands", "extensions": "topics_extensions",
-              "concepts": "topics_concepts", "pop3": "topics_pop3"}
+              "concepts": "topics_concepts", "pop3": "topics_pop3",
+              "imap": "topics_imap"}
     for kind, names in knowledge.topics().items():
         body = wrap(f"  {' '.join(names)}\n", width)
         sys.stdout.write(f"{knowledge.ui(titles[kind], lang)}:\n{body}")

@@ -1,0 +1,310 @@
+"""``smtp-tutor connect --imap HOST [PORT]``: type IMAP yourself, every response explained.
+
+Tags are added for you: ``LOGIN bob pickles`` goes out as ``a1 LOGIN bob pickles`` (a
+line that starts with a word that is not a command name keeps it as its tag: ``x7
+NOOP``), so the student sees tags at work without keeping count.  ``LOGIN bob`` alone
+asks for the password, hidden; a password before STARTTLS is warned about.  A line
+ending with ``{n}`` announces a literal: after the server's ``+`` the next line typed
+is sent as its octets (and the rest of the command).  With stdin not a terminal, one
+line per line (scripted); exit status 0 only when LOGOUT got OK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+
+from smtp_tutor.imap.view import response_lines, say
+from smtp_tutor.protocol.imap.client import (
+    COMMAND_NAMES,
+    ImapClient,
+    ImapProblem,
+    ImapResponse,
+    is_command_name,
+    mask,
+)
+from smtp_tutor.protocol.imap.syntax import literal_at_end, quote
+
+DEFAULT_PORT, TLS_PORT = 143, 993
+COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INBOX",
+               "EXAMINE INBOX", "STATUS INBOX (MESSAGES UNSEEN UIDNEXT)", "FETCH",
+               "FETCH 1 (FLAGS BODY.PEEK[HEADER])", "FETCH 1 (BODY[])", "STORE",
+               "STORE 1 +FLAGS (\\Seen)", "STORE 1 +FLAGS (\\Deleted)", "SEARCH UNSEEN",
+               "SEARCH ALL", "UID FETCH", "UID STORE", "UID SEARCH", "NOOP", "EXPUNGE",
+               "CLOSE", "UNSELECT", "LOGOUT")
+
+
+def connect_imap(options: argparse.Namespace, lang: str) -> int:
+    host = options.host or "127.0.0.1"
+    port_text = options.port or options.port_arg
+    try:
+        port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
+    except ValueError:
+        from smtp_tutor.knowledge import ui
+        from smtp_tutor.protocol.visible import visible
+        from smtp_tutor.render.wrap import for_stream
+
+        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
+        return 2
+    from smtp_tutor.terminal import stdin_is_tty
+
+    interactive = stdin_is_tty()
+    shell = ImapShell(_renderer(options, lang, interactive), lang, host, port, options)
+    try:
+        return asyncio.run(shell.run(interactive))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _renderer(options: argparse.Namespace, lang: str, interactive: bool):  # noqa: ANN202
+    """Colours on a terminal (or ``--color always``), plain text into a pipe."""
+    color = options.color == "always" or (options.color == "auto" and sys.stdout.isatty()
+                                          and not os.environ.get("NO_COLOR"))
+    if interactive or color:
+        from smtp_tutor.render.terminal import TerminalRenderer
+
+        return TerminalRenderer(lang, sys.stdout, color=color or None)
+    from smtp_tutor.render.plain import PlainRenderer
+
+    return PlainRenderer(lang, sys.stdout)
+
+
+class ImapShell:
+    def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
+                 options: argparse.Namespace) -> None:
+        self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
+        self.options = options
+        self.session = ImapClient()
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.logout_ok = False
+        self.prompt = None
+        self.secret_prompt = None  # for passwords: no history at all
+
+    async def run(self, interactive: bool) -> int:
+        context = self._context() if self.options.tls else None
+        try:
+            self.reader, self.writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port, ssl=context,
+                                        server_hostname=self.host if context else None),
+                self.options.timeout)
+        except (OSError, TimeoutError) as error:
+            self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
+            return 1
+        if context is not None:
+            self.session.tls_established()
+        self.renderer.text(say("imap_connected", self.lang, host=self.host, port=self.port),
+                           "note.info")
+        if not await self._read():
+            return 1
+        lines = self._interactive_lines() if interactive else self._script_lines()
+        async for line in lines:
+            if not await self._handle(line):
+                break
+        await self._close()
+        return 0 if self.logout_ok else 1
+
+    async def _interactive_lines(self):  # noqa: ANN202
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import WordCompleter
+        from prompt_toolkit.history import DummyHistory
+
+        from smtp_tutor.imap.secret_input import SecretlessHistory, SecretMask
+
+        words = [*COMPLETIONS, *sorted(COMMAND_NAMES), ":help", ":explain", ":quit"]
+        prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
+                               history=SecretlessHistory(), input_processors=[SecretMask()])
+        self.prompt = prompt
+        self.secret_prompt = PromptSession(history=DummyHistory())  # remembers nothing
+        while True:
+            literal = self.session.awaiting_continuation
+            secret = literal and self.session.open is not None and self.session.open.secret
+            asking = self.secret_prompt if secret else prompt
+            try:
+                line = await asking.prompt_async("literal> " if literal else "imap> ",
+                                                 is_password=bool(secret))
+            except (EOFError, KeyboardInterrupt):
+                return
+            yield line
+
+    async def _script_lines(self):  # noqa: ANN202
+        loop = asyncio.get_running_loop()
+        while True:
+            raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
+            if not raw:
+                return
+            yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def _handle(self, line: str) -> bool:
+        """False when the session is over."""
+        if self.session.awaiting_continuation:
+            return await self._literal(line)
+        stripped = line.strip()
+        if not stripped:
+            return True
+        if stripped.startswith(":"):
+            return self._meta(stripped)
+        stripped = await self._credentials(stripped)
+        if not stripped:
+            return True
+        try:
+            wire, command = self.session.send(stripped)
+        except ValueError:
+            return True
+        self.renderer.text(f"C: {command.display}", "client")
+        name = command.name.split()[-1] if command.name else ""
+        if name and not is_command_name(name):
+            self.renderer.text(f"   {say('imap_unknown', self.lang, name=name)}", "note.warning")
+        if self.session.awaiting_continuation:
+            literal = literal_at_end(wire)
+            self.renderer.text(f"   {say('imap_literal_wait', self.lang, size=literal.size)}",
+                               "hint")
+        return await self._write(wire)
+
+    async def _literal(self, line: str) -> bool:
+        """The octets of a literal the server said "+" to, and the rest of the command."""
+        command = self.session.open
+        data = line.encode("utf-8")
+        wire = self.session.continue_with(data)
+        shown = "********" if command is not None and command.secret else line
+        self.renderer.text(f"C: {shown}", "client")
+        return await self._write(wire)
+
+    async def _write(self, wire: bytes) -> bool:
+        assert self.writer is not None
+        try:
+            self.writer.write(wire)
+            await self.writer.drain()
+        except (ConnectionError, OSError):
+            self.renderer.text(say("imap_closed", self.lang), "note.error")
+            return False
+        alive = await self._read()
+        return alive and self.session.state != "logout"
+
+    def _meta(self, line: str) -> bool:
+        word, _, rest = line.partition(" ")
+        if word in (":quit", ":q", ":exit"):
+            return False
+        if word == ":explain" and rest.strip():
+            from smtp_tutor.render.explanation import explain
+
+            with contextlib.suppress(SystemExit):
+                explain([rest.strip()], self.lang)
+            return True
+        self.renderer.text(say("imap_help", self.lang), "hint")
+        return True
+
+    async def _credentials(self, line: str) -> str:
+        """``LOGIN bob`` asks for the password, hidden (quoted as IMAP needs); a password
+        about to cross a connection without TLS is warned about first (and, typed, must be
+        confirmed).  Returns the line to send, or "" when nothing is to be sent."""
+        words = line.split()
+        start = 0 if words and is_command_name(words[0]) else 1
+        if len(words) == start + 2 and words[start].upper() == "LOGIN" and self.prompt is not None:
+            try:
+                secret = await self.secret_prompt.prompt_async(
+                    say("imap_ask_password", self.lang), is_password=True)
+            except (EOFError, KeyboardInterrupt):
+                secret = ""
+            if not secret:
+                self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
+                return ""
+            line = f"{line} {quote(secret).decode('utf-8', 'replace')}"
+        _, secret_line = mask(line)
+        if secret_line and not self.session.tls:
+            self.renderer.text(say("imap_pass_plain", self.lang), "note.warning")
+            if self.prompt is not None:
+                try:
+                    answer = await self.prompt.prompt_async(say("imap_pass_confirm", self.lang))
+                except (EOFError, KeyboardInterrupt):
+                    answer = ""
+                if answer.strip().lower() not in ("y", "yes", "c", "có"):
+                    self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
+                    return ""
+        return line
+
+    async def _read(self) -> bool:
+        """Read until the command is answered (its tagged line), or until "+" invites the
+        literal, within one deadline for all of it."""
+        assert self.reader is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.timeout
+        waiting_plus = self.session.awaiting_continuation
+        while self.session.awaiting_reply:
+            left = deadline - loop.time()
+            try:
+                if left <= 0:
+                    raise TimeoutError
+                chunk = await asyncio.wait_for(self.reader.read(65536), left)
+            except TimeoutError:
+                self.renderer.text(say("imap_deadline", self.lang, seconds=self.options.timeout),
+                                   "note.error")
+                return False
+            except (ConnectionError, OSError) as error:
+                self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
+                return False
+            if not chunk:
+                self.renderer.text(say("imap_closed", self.lang), "note.warning")
+                return False
+            plus = False
+            for item in self.session.receive(chunk):
+                if isinstance(item, ImapProblem):
+                    self.renderer.text(say("imap_error", self.lang, detail=item.detail),
+                                       "note.error")
+                    return False
+                self._show(item)
+                if item.kind == "continuation":
+                    plus = True
+                elif item.kind == "tagged" and waiting_plus and not plus:
+                    self.renderer.text(f"   {say('imap_literal_refused', self.lang)}", "hint")
+            if self.session.start_tls and not await self._start_tls():
+                return False
+            if plus and self.session.awaiting_continuation:
+                self.renderer.text(f"   {say('imap_literal_ask', self.lang, size=self.session.announced)}",
+                                   "hint")
+                return True
+        return True
+
+    async def _start_tls(self) -> bool:
+        assert self.writer is not None and self.reader is not None
+        leftover = self.reader._buffer  # type: ignore[attr-defined]
+        dropped = self.session.discard_plaintext() + len(leftover)
+        leftover.clear()
+        if dropped:
+            self.renderer.text(f"   {say('imap_injected', self.lang, octets=dropped)}",
+                               "note.warning")
+        try:
+            await asyncio.wait_for(
+                self.writer.start_tls(self._context(), server_hostname=self.host),
+                self.options.timeout)
+        except TimeoutError:
+            self.renderer.text(say("imap_deadline", self.lang, seconds=self.options.timeout),
+                               "note.error")
+            return False
+        except (OSError, ConnectionError) as error:
+            self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
+            return False
+        self.session.tls_established()
+        self.renderer.text(f"   {say('imap_tls', self.lang)}", "note.info")
+        return True
+
+    def _context(self):  # noqa: ANN202
+        from smtp_tutor.net.tls import client_context
+
+        return client_context(cafile=self.options.cafile, insecure=self.options.insecure)
+
+    def _show(self, response: ImapResponse) -> None:
+        for text, style in response_lines(response, self.lang):
+            self.renderer.text(text, style)
+        if response.kind == "tagged" and response.answering is not None \
+                and response.answering.name == "LOGOUT" and response.status == "OK":
+            self.logout_ok = True
+
+    async def _close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.writer.wait_closed(), 2)
