@@ -29,8 +29,18 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 # Every process the suite starts carries this mark in its environment, so the end of the
 # session can find any that outlived it (tests/test_no_process_left.py explains).
-RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
+# Under pytest-xdist a worker keeps the mark of the run that started it: the check is made
+# once, by that run, after every worker has ended.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if WORKER and os.environ.get("SMTP_TUTOR_TEST_RUN"):
+    RUN_MARK = os.environ["SMTP_TUTOR_TEST_RUN"]
+else:
+    RUN_MARK = f"smtp-tutor-tests-{os.getpid()}-{int(time.time())}"
 os.environ["SMTP_TUTOR_TEST_RUN"] = RUN_MARK
+# The programs under test are started hundreds of times: they keep their compiled
+# bytecode (as they do for a user) even where the environment says not to write it.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 # A suite started in the background inherits SIGINT ignored, and an ignored signal stays
 # ignored in every child: Ctrl-C would no longer stop a `serve` a test started. A
 # handler here is reset to the default in each child at exec.
@@ -61,15 +71,19 @@ def need(condition: bool, why: str) -> None:
 def tutor_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("smtp-tutor-home")
     os.environ["SMTP_TUTOR_HOME"] = str(home)
-    # the uid locks of the grader's sandbox: shared by every run on this machine (two
-    # suites at once must not hand the same uid to two programs and kill each other's),
-    # but not in /run, which belongs to the system
+    # the uid locks of the grader's sandbox: shared by every run on this machine and by
+    # pytest-xdist's workers (two suites at once must not hand the same uid to two
+    # programs and kill each other's), but not in /run, which belongs to the system
     os.environ["SMTP_TUTOR_GRADE_LOCKS"] = os.path.join(tempfile.gettempdir(),
                                                         "smtp-tutor-grade-locks")
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)
     os.environ.pop("LC_MESSAGES", None)
+    # the width the programs under test see is the one each test gives them (pytest-xdist's
+    # workers inherit COLUMNS=80 otherwise); without one, a pipe, as in CI
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
     return home
 
 
@@ -182,37 +196,55 @@ def _port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def postfix():
-    """Postfix 3.7 from Debian on 127.0.0.1:10025: a private instance (its own
-    configuration, queue and virtual mailboxes in a temporary folder) started here and
-    stopped at the end, with smtp-sink beside it (scripts/postfix-loopback.sh). The
-    machine's own Postfix is neither read nor changed. A server already listening on
-    the port (a developer's own) is used as it is."""
-    port = int(os.environ.get("SMTP_TUTOR_POSTFIX_PORT", "10025"))
-    if _port_open(port):
-        yield "127.0.0.1", port
+def _postfix_ports():
+    """Postfix 3.7 from Debian and smtp-sink beside it: a private instance (its own
+    configuration, queue and virtual mailboxes in a temporary folder, on free loopback
+    ports, one per test session, so parallel workers never share one) started here and
+    stopped at the end (scripts/postfix-loopback.sh). The machine's own Postfix is
+    neither read nor changed. With SMTP_TUTOR_POSTFIX_PORT set to a port where a server
+    already listens (a developer's own), that server is used as it is."""
+    chosen = os.environ.get("SMTP_TUTOR_POSTFIX_PORT")
+    sink = os.environ.get("SMTP_TUTOR_SINK_PORT")
+    if chosen and _port_open(int(chosen)):
+        yield int(chosen), int(sink or 10026)
         return
     need(shutil.which("postfix") is not None and shutil.which("smtp-sink") is not None,
          "Postfix and smtp-sink: apt-get install postfix")
     need(os.geteuid() == 0, "a private Postfix instance needs root (its daemons change uid)")
+    port, sink_port = int(chosen or _free_port()), int(sink or _free_port())
+    while sink_port == port:
+        sink_port = _free_port()
     folder = tempfile.mkdtemp(prefix="smtp-tutor-postfix-")
     os.chmod(folder, 0o755)  # the postfix user walks into its queue
     script = str(ROOT / "scripts" / "postfix-loopback.sh")
+    env = {**os.environ, "SMTP_TUTOR_POSTFIX_PORT": str(port), "SMTP_TUTOR_SINK_PORT": str(sink_port)}
     try:
         started = subprocess.run(["bash", script, "start", folder], capture_output=True,
-                                 text=True, timeout=120)
+                                 text=True, timeout=120, env=env)
         need(started.returncode == 0 and _port_open(port),
              f"Postfix on 127.0.0.1:{port}: {started.stderr.strip()[-300:]}")
-        yield "127.0.0.1", port
+        yield port, sink_port
     finally:
-        subprocess.run(["bash", script, "stop", folder], capture_output=True, timeout=120)
+        subprocess.run(["bash", script, "stop", folder], capture_output=True, timeout=120, env=env)
         shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def smtp_sink(postfix) -> tuple[str, int]:
-    port = int(os.environ.get("SMTP_TUTOR_SINK_PORT", "10026"))
+def postfix(_postfix_ports) -> tuple[str, int]:
+    """Postfix on 127.0.0.1, a private instance (see ``_postfix_ports``): (host, port)."""
+    return "127.0.0.1", _postfix_ports[0]
+
+
+@pytest.fixture(scope="session")
+def smtp_sink(_postfix_ports) -> tuple[str, int]:
+    port = _postfix_ports[1]
     need(_port_open(port), f"smtp-sink on 127.0.0.1:{port} (started with Postfix by "
          "scripts/postfix-loopback.sh)")
     return "127.0.0.1", port
@@ -229,6 +261,31 @@ def tutor_command() -> list[str]:
     """The installed entry point of the venv running the tests."""
     script = Path(sys.executable).with_name("smtp-tutor")
     return [str(script)] if script.exists() else [sys.executable, "-m", "smtp_tutor"]
+
+
+def spawn_pty(command: str, args: list[str], **options):
+    """``pexpect.spawn``, without its 50 ms pause before every write (meant for programs
+    that lose what is typed before they turn echo off; the programs here read a raw
+    terminal, and the tests wait for the screen before they type)."""
+    import pexpect
+
+    child = pexpect.spawn(command, args, **options)
+    child.delaybeforesend = None
+    return child
+
+
+def wait_raw(child, timeout: float = 15) -> None:
+    """Until the program reads its terminal in raw mode (a key at a time, no echo): the
+    terminal's own settings, read from pexpect's end of the pty. A program that writes
+    "press any key" and then turns raw mode on would get a key typed in between as
+    a line, echoed."""
+    import termios
+
+    deadline = time.monotonic() + timeout
+    while termios.tcgetattr(child.child_fd)[3] & termios.ICANON:
+        if time.monotonic() > deadline:
+            raise AssertionError("the program never read its terminal in raw mode")
+        time.sleep(0.005)
 
 
 def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
@@ -309,10 +366,12 @@ def marked_processes() -> list[tuple[int, str]]:
     return found
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-xdist has stopped its workers
 def pytest_sessionfinish(session, exitstatus) -> None:
     """No process the suite started may outlive it: what is left after a grace period is
-    named, stopped (SIGTERM, then SIGKILL), and fails the run."""
-    if not sys.platform.startswith("linux"):
+    named, stopped (SIGTERM, then SIGKILL), and fails the run. With pytest-xdist the run
+    that started the workers checks, once they have all ended: what any of them left."""
+    if not sys.platform.startswith("linux") or WORKER:
         return
     deadline = time.monotonic() + 5
     left = marked_processes()

@@ -12,7 +12,7 @@ import time
 import pexpect
 import pyte
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 
 class PtyScreen:
@@ -21,11 +21,12 @@ class PtyScreen:
         full_env = {**os.environ, **(env or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
                     "COLUMNS": str(columns), "LINES": str(rows)}
         command, *rest = tutor_command()
-        self.child = pexpect.spawn(command, [*rest, *args], env=full_env, encoding="utf-8",
-                                   timeout=15, dimensions=(rows, columns))
+        self.child = spawn_pty(command, [*rest, *args], env=full_env, encoding="utf-8",
+                               timeout=15, dimensions=(rows, columns))
         self.screen = pyte.HistoryScreen(columns, rows, history=5000)
         self.stream = pyte.Stream(self.screen)
         self.raw = ""
+        self.entered = 0  # where the output stood when Enter was last typed
 
     def _pump(self, wait: float) -> None:
         if self.child.closed:
@@ -53,6 +54,17 @@ class PtyScreen:
                 return shown
         raise AssertionError(f"{needle!r} not on screen:\n{self.text()}")
 
+    def reading(self, timeout: float = 20) -> None:
+        """Until a prompt started since Enter was last typed reads keys (prompt_toolkit
+        turns bracketed paste on when its prompt starts, off when it ends): what is typed
+        earlier the terminal would echo as it is, a password too."""
+        deadline = time.monotonic() + timeout
+        while not (self.raw.rfind("\x1b[?2004h") >= self.entered
+                   and self.raw.rfind("\x1b[?2004h") > self.raw.rfind("\x1b[?2004l")):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no prompt reads keys:\n{self.text()}")
+            self._pump(0.05)
+
     def wait_cursor_line(self, expected: str, timeout: float = 20) -> None:
         """The line the cursor is on reads ``expected`` (a prompt as now drawn, not as it
         was drawn earlier in the scrollback)."""
@@ -66,6 +78,9 @@ class PtyScreen:
 
     def type(self, text: str) -> None:
         """As a person types: a few characters at a time."""
+        if "\r" in text:
+            self._pump(0)
+            self.entered = len(self.raw)
         for index in range(0, len(text), 3):
             self.child.send(text[index:index + 3])
 

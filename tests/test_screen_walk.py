@@ -16,7 +16,7 @@ import pytest
 from smtp_tutor.cli import COMMANDS
 from smtp_tutor.knowledge.store import DATA_DIR, FILES
 from smtp_tutor.render.wrap import cells
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command
 from tests.repl.shell import ANSI
 
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("*.lesson"))
@@ -40,8 +40,8 @@ def _in_a_terminal(*args: str) -> list[str]:
     """What ``smtp-tutor ARGS`` prints on an 80x24 terminal, as logical lines."""
     env = {**os.environ, **ENV, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *rest = tutor_command()
-    child = pexpect.spawn(command, [*rest, *args], env=env, encoding="utf-8", timeout=30,
-                          dimensions=(24, 80))
+    child = spawn_pty(command, [*rest, *args], env=env, encoding="utf-8", timeout=30,
+                      dimensions=(24, 80))
     log = io.StringIO()
     child.logfile_read = log
     try:
@@ -75,8 +75,8 @@ def test_each_lesson_first_screen_at_80x24(lesson):
     env = {**os.environ, **ENV, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
     log = io.StringIO()
-    child = pexpect.spawn(command, [*args, "lesson", "play", str(lesson), "--lang", "en"],
-                          env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
+    child = spawn_pty(command, [*args, "lesson", "play", str(lesson), "--lang", "en"],
+                      env=env, encoding="utf-8", timeout=30, dimensions=(24, 80))
     child.logfile_read = log
     try:
         child.expect(r"\]>")

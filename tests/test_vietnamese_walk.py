@@ -14,14 +14,13 @@ import re
 import signal
 import socket
 import subprocess
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from smtp_tutor.knowledge.store import load
-from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, tutor_command
+from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, spawn_pty, tutor_command, wait_raw
 
 VI = {"LANG": "vi_VN.UTF-8", "SMTP_TUTOR_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|[\r\x08]")
@@ -346,9 +345,9 @@ def test_repl_chrome(practice, tmp_path):
     env = {**os.environ, **VI, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
            "LINES": "40"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+    child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     seen = []
 
     def step(line: str, expect: str) -> None:
@@ -373,7 +372,7 @@ def test_repl_chrome(practice, tmp_path):
         step("AUTH LOGIN", "tên đăng nhập")
         step("alice", "mật khẩu")
         step("ketchup", r"\[ready\]>")
-        time.sleep(0.3)
+        wait_raw(child)  # the prompt reads keys
         child.send("\x04")
         child.expect(pexpect.EOF)
         seen.append(child.before)

@@ -7,7 +7,7 @@ import pexpect
 import pytest
 
 from smtp_tutor import knowledge
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command
 
 
 @pytest.mark.parametrize("code", ["600", "000", "100", "4.9.9", "3.1.1", "259"])
@@ -86,8 +86,8 @@ def test_piped_output_is_not_wrapped():
 def test_a_terminal_gets_words_wrapped_with_a_hanging_indent():
     command, *args = tutor_command()
     env = {**os.environ, "COLUMNS": "50", "LINES": "40", "TERM": "xterm"}
-    child = pexpect.spawn(command, [*args, "explain", "354", "550"], env=env, encoding="utf-8",
-                          dimensions=(40, 50))
+    child = spawn_pty(command, [*args, "explain", "354", "550"], env=env, encoding="utf-8",
+                      dimensions=(40, 50))
     child.expect(pexpect.EOF)
     lines = child.before.replace("\r\n", "\n").splitlines()
     assert lines and max(len(line) for line in lines) <= 50

@@ -7,7 +7,7 @@ import pexpect
 import pyte
 import pytest
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 
 class Terminal:
@@ -27,10 +27,10 @@ class Terminal:
         return "\n".join(self.screen.display)
 
     def send(self, keys: str) -> None:
-        """Key by key, as a person types (an escape sequence is one key)."""
+        """Key by key, each its own write (an escape sequence is one key). The demo acts on
+        the keys in the order they came, one at a time: no pause is needed between them."""
         for key in keys.split("|") if "|" in keys else list(keys):
             self.child.send(key)
-            time.sleep(0.15)
 
     def expect(self, needle: str, timeout: float = 15) -> str:
         deadline = time.monotonic() + timeout
@@ -46,8 +46,8 @@ def demo(tmp_path):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80", "LINES": "24"}
     command, *args = tutor_command()
     notes = tmp_path / "notes.txt"
-    child = pexpect.spawn(command, [*args, "demo", "alice-bob", "--lang", "en", "--notes", str(notes)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(24, 80))
+    child = spawn_pty(command, [*args, "demo", "alice-bob", "--lang", "en", "--notes", str(notes)],
+                      env=env, encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.notes = notes
     terminal.expect("step 0/15")
@@ -110,8 +110,8 @@ def spawn_demo(tmp_path, *args: str) -> Terminal:
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
            "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
     command, *rest = tutor_command()
-    child = pexpect.spawn(command, [*rest, "demo", "alice-bob", *args], env=env,
-                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+    child = spawn_pty(command, [*rest, "demo", "alice-bob", *args], env=env,
+                      encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.home = home
     terminal.expect("/15")
@@ -165,10 +165,9 @@ def test_going_back_never_delivers_a_second_copy(tmp_path):
         demo.expect("step 15/15")
         inbox = demo.home / "mail" / "bob" / "new"
         assert len(list(inbox.iterdir())) == 1
-        for _ in range(3):
+        for step in (14, 13, 12):
             demo.send("\x1b[D|")  # ← replays the lesson from a fresh connection
-            time.sleep(0.3)
-        demo.expect("step 12/15")
+            demo.expect(f"step {step}/15")  # (← counts back from the step on the screen)
         for _ in range(3):
             demo.send("\x1b[C|")
         demo.expect("step 15/15")
@@ -196,8 +195,8 @@ def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
            "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
     command, *rest = tutor_command()
-    child = pexpect.spawn(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
-                          encoding="utf-8", timeout=15, dimensions=(24, 80))
+    child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
+                      encoding="utf-8", timeout=15, dimensions=(24, 80))
     demo = Terminal(child)
     try:
         screen = demo.expect("step 0/").splitlines()

@@ -178,10 +178,12 @@ def test_a_flood_neither_chooses_what_is_graded_nor_fills_the_grader(tmp_path):
     flood = STUDENTS / "flood_then_send.py"
     flood.write_text(FLOOD)
     try:
-        report = grade("flood_then_send", rubric(only=("delivered", "envelope", "body")))
+        # 90,000 NOOPs are answered first, by a server in this process, on a machine that
+        # may be busy with other tests (about 3 s when it is not)
+        report = grade("flood_then_send", rubric(seconds=30, only=("delivered", "envelope", "body")))
     finally:
         flood.unlink()
-    assert report.score == report.max_score == 8
+    assert report.score == report.max_score == 8, [(c.id, c.status, c.summary) for c in report.checks]
     assert any("other connection" in note for note in report.notes)
     lines = report.transcripts["plain"]
     assert len(lines) <= 400 and all(len(line) <= MAX_LINE + 10 for line in lines)

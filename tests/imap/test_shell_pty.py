@@ -10,7 +10,9 @@ def test_the_imap_shell_in_a_terminal(mailhost):
     term = PtyScreen("connect", "--imap", "127.0.0.1", str(mailhost.port), "--cafile", mailhost.ca)
     try:
         term.wait("imap>")
-        term.type("STARTT\t\r")  # completion from the command list
+        term.type("STARTT")
+        term.wait("imap> STARTT")  # drawn by the prompt: then Tab and Enter, in one write
+        term.type("\t\r")  # completion from the command list
         term.wait("TLS is up")
         term.type("LOGIN bob\r")  # no password: asked for, hidden
         term.wait("Password (hidden):")

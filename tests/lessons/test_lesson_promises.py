@@ -7,7 +7,7 @@ import time
 import pexpect
 import pytest
 
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command, wait_raw
 
 TEXTBOOK = ["HELO crepes.fr", "MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA",
             "Do you like ketchup?", "How about pickles?", ".", "QUIT"]
@@ -109,20 +109,24 @@ def test_check_of_a_missing_file_names_no_line_zero():
 def test_watch_mode_advances_on_any_key_without_enter(home):
     env = {**os.environ, **home, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
+    child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--mode", "watch",
                                     "--lang", "en"], env=env, encoding="utf-8", timeout=15,
-                          dimensions=(40, 120))
+                      dimensions=(40, 120))
     try:
         child.expect(r"any key: next step, q: quit")
+        wait_raw(child)  # the line is written before the key is read
         child.send(" ")  # space, no Enter
         child.expect("C: HELO crepes.fr")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("x")  # a letter is not echoed and also advances
         child.expect("C: MAIL FROM")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("\x1b[C")  # an arrow is one key, not three
         child.expect("C: RCPT TO")
         child.expect(r"any key: next step")
+        wait_raw(child)
         child.send("q")
         child.expect("Lesson stopped")
         child.expect(pexpect.EOF)
@@ -134,10 +138,11 @@ def test_watch_mode_advances_on_any_key_without_enter(home):
 def test_watch_mode_in_vietnamese_says_any_key(home):
     env = {**os.environ, **home, "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "lesson", "play", "1", "--mode", "watch", "--lang", "vi"],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+    child = spawn_pty(command, [*args, "lesson", "play", "1", "--mode", "watch", "--lang", "vi"],
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     try:
         child.expect("phím bất kỳ: bước tiếp theo")
+        wait_raw(child)
         child.send("\x03")  # Ctrl-C quits cleanly
         child.expect(pexpect.EOF)
         assert "Traceback" not in child.before

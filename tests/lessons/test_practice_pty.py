@@ -7,7 +7,7 @@ import re
 import pexpect
 import pytest
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 
 @pytest.fixture
@@ -15,9 +15,9 @@ def student(tmp_path):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120", "LINES": "40"}
     command, *args = tutor_command()
     report = tmp_path / "report.json"
-    child = pexpect.spawn(command, [*args, "lesson", "play", "alice-bob", "--predict", "--lang", "en",
+    child = spawn_pty(command, [*args, "lesson", "play", "alice-bob", "--predict", "--lang", "en",
                                     "--report", str(report)],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 120))
     child.report = report
     yield child
     child.terminate(force=True)

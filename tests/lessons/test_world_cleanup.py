@@ -10,7 +10,7 @@ import signal
 import pexpect
 import pytest
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 
 def _worlds(folder) -> set[str]:
@@ -27,8 +27,8 @@ def test_a_closed_terminal_leaves_no_world_behind(tmp_path, command, ready, numb
            "LINES": "30", "SMTP_TUTOR_HOME": str(tmp_path / "home"), "TMPDIR": str(scratch)}
     program, *args = tutor_command()
     verb = ["lesson", "play"] if command == "lesson" else ["demo"]
-    child = pexpect.spawn(program, [*args, *verb, "mx-and-relay", "--lang", "en"], env=env,
-                          encoding="utf-8", timeout=20, dimensions=(30, 100))
+    child = spawn_pty(program, [*args, *verb, "mx-and-relay", "--lang", "en"], env=env,
+                      encoding="utf-8", timeout=20, dimensions=(30, 100))
     try:
         child.expect(ready)
         [mine] = _worlds(scratch)  # its world, started

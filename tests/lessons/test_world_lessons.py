@@ -6,14 +6,13 @@ import os
 import time
 from pathlib import Path
 
-import pexpect
 import pytest
 
 from smtp_tutor.lessons.library import find
 from smtp_tutor.lessons.model import CLIENT, DNS, IMAP, POP3, RELAY
 from smtp_tutor.lessons.parser import LessonError, parse_lesson, read_lesson
 from smtp_tutor.lessons.placeholders import bindings, fill
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 WORLD_LESSONS = ("mx-and-relay", "bounce", "retry-after-4xx", "pop3-fetch", "imap-read")
 
@@ -86,8 +85,8 @@ def test_each_world_lesson_is_green_in_practice_mode(lesson_id, tmp_path):
            "LINES": "40", "SMTP_TUTOR_HOME": str(tmp_path / "home"),
            "SMTP_TUTOR_CACHE": str(tmp_path / "cache")}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "lesson", "play", lesson_id, "--lang", "en"],
-                          env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
+    child = spawn_pty(command, [*args, "lesson", "play", lesson_id, "--lang", "en"],
+                      env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
     try:
         child.expect(r"\[helo\]>")
         for line in _typed_lines(lesson_id):  # typed ahead, as a quick student does

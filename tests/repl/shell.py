@@ -7,7 +7,7 @@ import re
 
 import pexpect
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -18,9 +18,9 @@ def spawn_shell(practice, *extra: str, rows: int = 40, columns: int = 120,
     env = {**os.environ, **(env_extra or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
            "COLUMNS": str(columns), "LINES": str(rows)}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", practice.host, str(practice.port),
+    child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path), *extra],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns))
     child.expect(r"\[helo\]>")
     return child
 

@@ -6,15 +6,15 @@ import os
 
 import pexpect
 
-from tests.conftest import tutor_command
+from tests.conftest import spawn_pty, tutor_command
 from tests.repl.test_keys_pty import spawn, to_state, typed
 
 
 def spawn_plain(host: str, port: int):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", host, str(port), "--timeout", "10"],
-                          env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
+    child = spawn_pty(command, [*args, "connect", host, str(port), "--timeout", "10"],
+                      env=env, encoding="utf-8", timeout=15, dimensions=(40, 140))
     child.expect(r"\[helo\]>")
     return child
 

@@ -27,6 +27,14 @@ def to_state(child, *lines_and_states) -> None:
         child.expect(rf"\[{state}\]>")
 
 
+def reading(child, state: str) -> None:
+    """Until the next prompt (in ``state``) reads keys: prompt_toolkit turns bracketed
+    paste on as a prompt starts. (``[state]>`` alone may be the line just accepted,
+    drawn once more as it leaves.)"""
+    child.expect(r"\x1b\[\?2004h")
+    child.expect(rf"\[{state}\]>")
+
+
 def clean(text: str) -> str:
     return ANSI.sub("", text or "")  # the shared pattern, for text read at any point
 
@@ -79,14 +87,12 @@ def test_ctrl_d_in_data_asks_and_never_sends_a_half_written_message(practice):
     to_state(shell, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),
              ("RCPT TO:<bob@hamburger.edu>", "rcpt"), ("DATA", "data"))
     typed(shell, "Subject: oops, I want to abort\r")
-    shell.expect(r"\[data\]>")
-    time.sleep(0.3)  # the prompt is drawn before it reads keys
+    reading(shell, "data")
     shell.sendcontrol("d")
     shell.expect("Abandon this message")
     typed(shell, "n\r")
     shell.expect("The message is kept")
-    shell.expect(r"\[data\]>")
-    time.sleep(0.3)
+    reading(shell, "data")
     shell.sendcontrol("d")
     shell.expect("Abandon this message")
     typed(shell, "y\r")
@@ -118,7 +124,7 @@ def test_an_unsolicited_421_is_printed_when_it_arrives(practice_with):
 
 def test_completion_does_not_double_spaces_or_undo_itself(shell):
     shell.send("EH\t")  # typed and Tab in one write, as over SSH: the Tab is not lost
-    time.sleep(0.3)
+    shell.expect(r"EHLO(\x1b\[C| )")  # completed on the screen (a space, or the cursor past it)
     typed(shell, " crepes.fr\r")
     shell.expect("C: EHLO crepes.fr")
     assert "EHLO  crepes" not in clean(shell.before)
@@ -127,10 +133,10 @@ def test_completion_does_not_double_spaces_or_undo_itself(shell):
     shell.expect(r"\[mail\]>")
     typed(shell, "RC")
     shell.send("\t")
-    time.sleep(0.3)
+    shell.expect("PT TO:<")  # RC completed
     shell.send("\t")  # a second Tab goes on from RCPT TO:<, it does not go back to RC
-    time.sleep(0.3)
+    shell.expect(r"alice@crepes\.fr")  # the addresses, in a menu
     shell.send("\t")  # the addresses: the first is chosen
-    time.sleep(0.3)
+    shell.expect(r"alice@crepes\.fr>")
     typed(shell, "\r")
     shell.expect(r"C: RCPT TO:<\S+>")

@@ -62,12 +62,12 @@ def test_after_quit_the_builtin_shell_points_to_the_mailbox():
     message went once it leaves."""
     import os
 
-    from tests.conftest import tutor_command
+    from tests.conftest import spawn_pty, tutor_command
 
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "--lang", "en"], env=env, encoding="utf-8",
-                          timeout=15, dimensions=(40, 120))
+    child = spawn_pty(command, [*args, "--lang", "en"], env=env, encoding="utf-8",
+                      timeout=15, dimensions=(40, 120))
     try:
         child.expect(r"\[helo\]>")
         to_state(child, ("EHLO crepes.fr", "ready"), ("MAIL FROM:<alice@crepes.fr>", "mail"),

@@ -13,7 +13,7 @@ import pyte
 import pytest
 
 from smtp_tutor.render.wrap import cells
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command
 from tests.repl.shell import ANSI
 
 FIRST = "First type the dialogue itself"
@@ -28,8 +28,8 @@ def _spawn(args: list[str], columns: int, log: io.StringIO):
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
            "COLUMNS": str(columns), "LINES": "24"}
     command, *rest = tutor_command()
-    child = pexpect.spawn(command, [*rest, *args], env=env, encoding="utf-8", timeout=15,
-                          dimensions=(24, columns))
+    child = spawn_pty(command, [*rest, *args], env=env, encoding="utf-8", timeout=15,
+                      dimensions=(24, columns))
     child.logfile_read = log
     return child
 

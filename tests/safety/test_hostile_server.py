@@ -8,12 +8,10 @@ import json
 import os
 import re
 
-import pexpect
-
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.protocol import ClientSession
 from smtp_tutor.render import make_renderer
-from tests.conftest import run_tutor, tutor_command
+from tests.conftest import run_tutor, spawn_pty, tutor_command
 from tests.safety.hostile import HOSTILE, assert_inert, assert_inert_bytes
 
 GREETING = f"220 evil.example {HOSTILE} ready\r\n".encode()
@@ -67,8 +65,8 @@ def test_the_shell_in_a_terminal_is_not_taken_over(fake_server, tutor_home):
     host, port = fake_server(GREETING, reply_to_each=EVERY_REPLY)
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm"}
     command, *args = tutor_command()
-    child = pexpect.spawn(command, [*args, "connect", host, str(port), "--timeout", "3"],
-                          env=env, timeout=15, dimensions=(40, 160))
+    child = spawn_pty(command, [*args, "connect", host, str(port), "--timeout", "3"],
+                      env=env, timeout=15, dimensions=(40, 160))
     child.logfile_read = io.BytesIO()
     child.expect(rb"\[helo\]>")
     child.send(b"EHLO crepes.fr\r")

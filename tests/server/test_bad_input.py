@@ -93,6 +93,7 @@ def test_a_client_that_never_reads(server):
     before = server.rss_kib()
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.settimeout(1)  # a send that waits a whole second: the server has stopped reading
     sent = 0
     try:
         for _ in range(200_000):  # stops when both socket buffers are full
