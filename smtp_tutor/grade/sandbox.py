@@ -104,7 +104,8 @@ def probe() -> Isolation:
     if missing:
         why = f"{' and '.join(missing)} not installed (apt-get install bubblewrap util-linux)"
     else:
-        trial = _bwrap_prefix(FIRST_UID if root else None) + [*_mounts(), "--", "/bin/true"]
+        uid = _free_uid() if root else None  # held like a run's: a grader may be running
+        trial = _bwrap_prefix(uid) + [*_mounts(), "--", "/bin/true"]
         try:
             done = subprocess.run(trial, capture_output=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired) as error:
@@ -113,6 +114,9 @@ def probe() -> Isolation:
             if done.returncode == 0:
                 return Isolation("full", "", root)
             why = "namespaces refused: " + done.stderr.decode("utf-8", "replace").strip()[:200]
+        finally:
+            if uid is not None:
+                _release_uid(uid)
     if root and shutil.which("setpriv"):
         return Isolation("uid", why, root)
     if not why:
