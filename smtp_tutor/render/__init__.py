@@ -5,11 +5,14 @@ Every face renders through here, so a reply is explained the same way everywhere
 
 from __future__ import annotations
 
-from smtp_tutor.render.base import Renderer
-
 TYPE_CHECKING = False  # (typing costs 2 ms at start: annotations only)
 if TYPE_CHECKING:
     from typing import IO
+
+    from smtp_tutor.render.base import Renderer
+
+# Nothing is imported here: `explain` imports render.explanation, and importing the
+# package must not bring in the renderers' base (the protocol core, TLS, typing: ~10 ms).
 
 
 def make_renderer(kind: str, lang: str, stream: IO[str] | None = None, *,
