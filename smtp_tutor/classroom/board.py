@@ -51,8 +51,17 @@ def order(students: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
     return sorted(students, key=rank)
 
 
+def mistake(key: str, lang: str) -> str:
+    """The lint's first finding, in a few words of the reader's language (the board
+    stores its key; the full sentence is in messages.toml)."""
+    try:
+        return say(f"mistake_{key.removeprefix('lint-')}", lang)
+    except KeyError:
+        return key
+
+
 def notes(student: dict[str, Any], lang: str) -> str:
-    parts = [student["first_mistake"]] if student["first_mistake"] else []
+    parts = [mistake(student["first_mistake"], lang)] if student["first_mistake"] else []
     for flag in student["flags"]:
         if flag == "guessed":
             parts.append(say("flag_guessed", lang, count=student["failed_logins"]))

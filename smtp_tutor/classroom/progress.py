@@ -28,7 +28,7 @@ class Progress:
     reached: str = "none"  # the furthest milestone ever
     sent: int = 0
     received: int = 0
-    first_mistake: str = ""  # the lint's first finding, as its short text
+    first_mistake: str = ""  # the lint's first finding: its key (messages.toml)
     first_seen: float = 0.0
     last_progress: float = 0.0
     last_seen: float = 0.0
