@@ -260,8 +260,8 @@ class PracticeConnection(asyncio.Protocol):
         if not self._can_write.is_set():
             await self._can_write.wait()
         self._wake.clear()
-        if self.transport is None or self.transport.is_closing():
-            self._gone = True
+        if self._eof or self.transport is None or self.transport.is_closing():
+            self._gone = True  # the client half-closed (all it sent is read) or left
             return
         await self._wake.wait()
 
