@@ -10,6 +10,7 @@ import each other, directly or around a cycle.  The order is declared for the de
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -73,13 +74,19 @@ def imports(known: dict[str, Path]) -> set[tuple[str, str]]:
     return edges
 
 
+@functools.cache
+def package_imports() -> frozenset[tuple[str, str]]:
+    """The package's import graph, read once for the tests of this file."""
+    return frozenset(imports(modules()))
+
+
 def test_every_import_goes_down_the_declared_layers():
     layers = declared_layers()
     rank = {name: index for index, layer in enumerate(layers) for name in layer}
     known = modules()
     missing = {unit(module) for module in known} - set(rank)
     assert not missing, f"packages with no layer in ARCHITECTURE.md: {sorted(missing)}"
-    wrong = sorted(f"{a} -> {b}" for a, b in imports(known)
+    wrong = sorted(f"{a} -> {b}" for a, b in package_imports()
                    if unit(a) != unit(b) and rank[unit(b)] >= rank[unit(a)])
     assert wrong == []
 
@@ -87,7 +94,7 @@ def test_every_import_goes_down_the_declared_layers():
 def test_no_module_cycle():
     known = modules()
     graph: dict[str, set[str]] = {module: set() for module in known}
-    for source, target in imports(known):
+    for source, target in package_imports():
         graph[source].add(target)
     state: dict[str, int] = {}
     cycles = []

@@ -49,7 +49,6 @@ if TYPE_CHECKING:
 
 READ_LIMIT = 256 * 1024  # octets received and not yet read before reading pauses
 FAIR_SHARE = 32  # events one connection handles before the others get a turn
-CLOSE_GRACE = 2.0  # seconds a closing connection's last replies may take to leave
 BARE = frozenset({GREETING, "HELO", "EHLO"})  # no enhanced code when they succeed
 
 
@@ -374,7 +373,7 @@ class PracticeConnection(asyncio.Protocol):
             self.transport.write(data)
 
     def _cut(self) -> None:
-        """Close: what was written leaves first (for ``CLOSE_GRACE`` seconds at most: a
+        """Close: what was written leaves first (for ``Limits.close_grace`` seconds: a
         client that never reads would hold its connection slot for ever); what the
         client sent is dropped."""
         self._gone = True
@@ -384,7 +383,8 @@ class PracticeConnection(asyncio.Protocol):
             return
         transport.close()
         if transport.get_write_buffer_size():
-            asyncio.get_running_loop().call_later(CLOSE_GRACE, transport.abort)
+            asyncio.get_running_loop().call_later(self.context.limits.close_grace,
+                                                  transport.abort)
 
     # -- idle clients (RFC 5321 §4.5.3.2.7) -------------------------------------
 

@@ -23,6 +23,7 @@ class Limits:
     max_per_client: int = 50  # connections from one address at once
     per_client_on_loopback: bool = False  # loopback is exempt unless asked (as Postfix's anvil)
     max_connections: int = 500  # all clients together (421 4.3.2 beyond); 0 = no limit
+    close_grace: float = 2.0  # seconds a closing connection's last replies may take
 
 
 @dataclass

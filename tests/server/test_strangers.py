@@ -59,7 +59,8 @@ def test_a_pipelined_flood_does_not_stall_the_others(practice_with):
 
 
 def test_clients_that_never_read_give_their_slot_back(practice_with):
-    practice = practice_with(limits=Limits(idle_timeout=0.5, max_connections=2))
+    practice = practice_with(limits=Limits(idle_timeout=0.5, max_connections=2,
+                                           close_grace=0.2))
     hogs = [socket.create_connection((practice.host, practice.port), timeout=10)
             for _ in range(2)]
     try:
