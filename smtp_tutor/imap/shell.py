@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import sys
 
 from smtp_tutor.imap.view import response_lines, say
@@ -27,6 +26,7 @@ from smtp_tutor.protocol.imap.client import (
     mask,
 )
 from smtp_tutor.protocol.imap.syntax import literal_at_end, quote
+from smtp_tutor.render import shell_renderer
 
 DEFAULT_PORT, TLS_PORT = 143, 993
 COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INBOX",
@@ -52,24 +52,12 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.terminal import stdin_is_tty
 
     interactive = stdin_is_tty()
-    shell = ImapShell(_renderer(options, lang, interactive), lang, host, port, options)
+    shell = ImapShell(shell_renderer(options.color, lang, interactive), lang, host, port, options)
     try:
         return asyncio.run(shell.run(interactive))
     except KeyboardInterrupt:
         return 130
 
-
-def _renderer(options: argparse.Namespace, lang: str, interactive: bool):  # noqa: ANN202
-    """Colours on a terminal (or ``--color always``), plain text into a pipe."""
-    color = options.color == "always" or (options.color == "auto" and sys.stdout.isatty()
-                                          and not os.environ.get("NO_COLOR"))
-    if interactive or color:
-        from smtp_tutor.render.terminal import TerminalRenderer
-
-        return TerminalRenderer(lang, sys.stdout, color=color or None)
-    from smtp_tutor.render.plain import PlainRenderer
-
-    return PlainRenderer(lang, sys.stdout)
 
 
 class ImapShell:

@@ -15,6 +15,7 @@ import sys
 
 from smtp_tutor.knowledge.words import say
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
+from smtp_tutor.render import shell_renderer
 
 DEFAULT_PORT, TLS_PORT = 110, 995
 
@@ -33,26 +34,13 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
         sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
         return 2
     interactive = stdin_is_tty()
-    renderer = _renderer(options, lang, interactive)
+    renderer = shell_renderer(options.color, lang, interactive)
     shell = Pop3Shell(renderer, lang, host, port, options)
     try:
         return asyncio.run(shell.run(interactive))
     except KeyboardInterrupt:
         return 130
 
-
-def _renderer(options: argparse.Namespace, lang: str, interactive: bool):  # noqa: ANN202
-    import os
-
-    color = options.color == "always" or (options.color == "auto" and sys.stdout.isatty()
-                                          and not os.environ.get("NO_COLOR"))
-    if interactive or color:
-        from smtp_tutor.render.terminal import TerminalRenderer
-
-        return TerminalRenderer(lang, sys.stdout, color=color or None)
-    from smtp_tutor.render.plain import PlainRenderer
-
-    return PlainRenderer(lang, sys.stdout)
 
 
 class Pop3Shell:

@@ -32,3 +32,20 @@ def make_renderer(kind: str, lang: str, stream: IO[str] | None = None, *,
 
 
 __all__ = ["Renderer", "make_renderer"]
+
+
+def shell_renderer(color_option: str, lang: str, interactive: bool) -> Renderer:
+    """A mail-access shell's renderer (POP3, IMAP): colours on a terminal (or ``--color
+    always``, unless NO_COLOR), plain text into a pipe."""
+    import os
+    import sys
+
+    color = color_option == "always" or (color_option == "auto" and sys.stdout.isatty()
+                                         and not os.environ.get("NO_COLOR"))
+    if interactive or color:
+        from smtp_tutor.render.terminal import TerminalRenderer
+
+        return TerminalRenderer(lang, sys.stdout, color=color or None)
+    from smtp_tutor.render.plain import PlainRenderer
+
+    return PlainRenderer(lang, sys.stdout)
