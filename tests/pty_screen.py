@@ -46,11 +46,13 @@ class PtyScreen:
         above = ["".join(ch.data for ch in line.values()) for line in self.screen.history.top]
         return "\n".join([*above, *self.screen.display])
 
-    def wait(self, needle: str, timeout: float = 20) -> str:
+    def wait(self, needle: str, timeout: float = 20, *, count: int = 1) -> str:
+        """Until ``needle`` is on the screen (or above it) ``count`` times: a line that
+        comes again must be waited for as the new one, not found as the old one."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             shown = self.text()
-            if needle in shown:
+            if shown.count(needle) >= count:
                 return shown
         raise AssertionError(f"{needle!r} not on screen:\n{self.text()}")
 
