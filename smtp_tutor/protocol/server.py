@@ -52,7 +52,6 @@ UNFINISHED = "unfinished"  # the start of a line the client never ended
 MAX_COMMAND_LINE = 512  # octets with CRLF (RFC 5321 §4.5.3.1.4)
 MAIL_PARAMETERS_ROOM = 46  # SIZE=, BODY=, SMTPUTF8 (RFC 1870 §3, RFC 6152, RFC 6531)
 MAX_TEXT_LINE = 1000  # octets with CRLF (RFC 5321 §4.5.3.1.6)
-CLIENT_ERRORS = frozenset({500, 501, 502, 503, 504})
 MECHANISMS = ("CRAM-MD5", "LOGIN", "PLAIN", "XOAUTH2")
 HELP_COMMANDS = "AUTH BDAT DATA EHLO HELO HELP MAIL NOOP QUIT RCPT RSET STARTTLS VRFY"
 SYNTAX = {
@@ -209,6 +208,8 @@ class ServerDialogue:
         self._chunk_left = 0  # BDAT octets still to take
         self._chunk_last = False
         self._chunk_refusal = ""
+        self._chunk_size = 0  # the open chunk's announced octets
+        self._rcpt_before = 0  # recipients in the envelope when RCPT was asked about
         self._auth: _Auth | None = None
         self._auth_refused = False  # the last command was a refused AUTH
         self.closed = False
@@ -552,8 +553,6 @@ class ServerDialogue:
         self.envelope.original_content = self.envelope.content = content
         self._ask(verb, Ask("MESSAGE"))
 
-    _chunk_size = 0
-
     def _smtp_RSET(self, argument: str) -> None:
         if argument:
             self._error("RSET", self.texts("syntax", syntax="RSET"))
@@ -719,8 +718,6 @@ class ServerDialogue:
     def _rcpt_added(self) -> bool:
         """The policy added a recipient itself (it may store another address)."""
         return len(self.envelope.rcpt_tos) != self._rcpt_before
-
-    _rcpt_before = 0
 
     def _error(self, answering: str, text: str) -> None:
         """A client error (5xx syntax or sequence), counted by ``_reply``."""
