@@ -247,8 +247,10 @@ class ImapServerSession:
         if not self.tls:
             raise _Bad("NO", "[PRIVACYREQUIRED] LOGIN only after STARTTLS: "
                        "the password would travel in clear")
-        user = values[0].decode("utf-8", "replace")  # type: ignore[union-attr]
-        password = values[1].decode("utf-8", "replace")  # type: ignore[union-attr]
+        first, second = values
+        assert isinstance(first, bytes) and isinstance(second, bytes)  # checked above
+        user = first.decode("utf-8", "replace")
+        password = second.decode("utf-8", "replace")
         account = self.accounts.login(user, password)
         if account is None:
             actions.append(Pause(0.5))
@@ -301,7 +303,9 @@ class ImapServerSession:
         if len(values) != 2 or not all(isinstance(v, bytes) for v in values):
             raise _Bad("BAD", 'LIST takes a reference and a pattern: LIST "" "*"')
         assert self.account is not None
-        pattern = values[1].decode("utf-8", "replace")  # type: ignore[union-attr]
+        wanted = values[1]
+        assert isinstance(wanted, bytes)  # checked above
+        pattern = wanted.decode("utf-8", "replace")
         if pattern == "":
             actions.append(Send(_line('* LIST (\\Noselect) "/" ""')))
             return "OK", "LIST completed (the hierarchy delimiter)"
