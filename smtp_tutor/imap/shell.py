@@ -17,6 +17,7 @@ import contextlib
 import sys
 
 from smtp_tutor.imap.view import response_lines, say
+from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.imap.client import (
     COMMAND_NAMES,
     ImapClient,
@@ -59,8 +60,13 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
         return 130
 
 
+class ImapShell(AccessShell):
+    words = "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
+    session: ImapClient
 
-class ImapShell:
+    def _say(self, key: str, **params: object) -> str:
+        return say(f"imap_{key}", self.lang, **params)
+
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
                  options: argparse.Namespace) -> None:
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
@@ -256,33 +262,6 @@ class ImapShell:
                 return True
         return True
 
-    async def _start_tls(self) -> bool:
-        assert self.writer is not None and self.reader is not None
-        leftover = self.reader._buffer  # type: ignore[attr-defined]
-        dropped = self.session.discard_plaintext() + len(leftover)
-        leftover.clear()
-        if dropped:
-            self.renderer.text(f"   {say('imap_injected', self.lang, octets=dropped)}",
-                               "note.warning")
-        try:
-            await asyncio.wait_for(
-                self.writer.start_tls(self._context(), server_hostname=self.host),
-                self.options.timeout)
-        except TimeoutError:
-            self.renderer.text(say("imap_deadline", self.lang, seconds=self.options.timeout),
-                               "note.error")
-            return False
-        except (OSError, ConnectionError) as error:
-            self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
-            return False
-        self.session.tls_established()
-        self.renderer.text(f"   {say('imap_tls', self.lang)}", "note.info")
-        return True
-
-    def _context(self):  # noqa: ANN202
-        from smtp_tutor.net.tls import client_context
-
-        return client_context(cafile=self.options.cafile, insecure=self.options.insecure)
 
     def _show(self, response: ImapResponse) -> None:
         for text, style in response_lines(response, self.lang):
@@ -291,8 +270,3 @@ class ImapShell:
                 and response.answering.name == "LOGOUT" and response.status == "OK":
             self.logout_ok = True
 
-    async def _close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.writer.wait_closed(), 2)

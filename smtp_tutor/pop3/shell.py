@@ -14,6 +14,7 @@ import contextlib
 import sys
 
 from smtp_tutor.knowledge.words import say
+from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
 
@@ -42,8 +43,10 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
         return 130
 
 
+class Pop3Shell(AccessShell):
+    words = "pop3"  # its sentences: pop3_tls, pop3_deadline …
+    session: Pop3Session
 
-class Pop3Shell:
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
                  options: argparse.Namespace) -> None:
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
@@ -209,33 +212,6 @@ class Pop3Shell:
                 return False
         return True
 
-    async def _start_tls(self) -> bool:
-        assert self.writer is not None and self.reader is not None
-        leftover = self.reader._buffer  # type: ignore[attr-defined]  # not in typeshed
-        dropped = self.session.discard_plaintext() + len(leftover)
-        leftover.clear()
-        if dropped:
-            self.renderer.text(f"   {say('pop3_injected', self.lang, octets=dropped)}",
-                               "note.warning")
-        try:
-            await asyncio.wait_for(
-                self.writer.start_tls(self._context(), server_hostname=self.host),
-                self.options.timeout)
-        except TimeoutError:
-            self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
-                               "note.error")
-            return False
-        except (OSError, ConnectionError) as error:
-            self.renderer.text(say("pop3_error", self.lang, detail=str(error)), "note.error")
-            return False
-        self.session.tls_established()
-        self.renderer.text(f"   {say('pop3_tls', self.lang)}", "note.info")
-        return True
-
-    def _context(self):  # noqa: ANN202
-        from smtp_tutor.net.tls import client_context
-
-        return client_context(cafile=self.options.cafile, insecure=self.options.insecure)
 
     def _show(self, reply: Pop3Reply) -> None:
         from smtp_tutor.pop3.view import reply_lines
@@ -245,12 +221,6 @@ class Pop3Shell:
         verb = reply.answering.verb if reply.answering else ""
         if verb == "QUIT" and reply.ok:
             self.quit_ok = True
-
-    async def _close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.writer.wait_closed(), 2)
 
 
 def for_stream(text: str) -> str:
