@@ -18,6 +18,12 @@ start() {
   dir=$(cd "$dir" && pwd)
   chown postfix "$dir/data"
   chown 65534:65534 "$dir/mail"
+  # the package's list of its own files and map types, copied: the instance reads even
+  # these from its own folder, never from /etc/postfix
+  local meta
+  for meta in postfix-files postfix-files.d dynamicmaps.cf dynamicmaps.cf.d; do
+    [ -e "/etc/postfix/$meta" ] && [ ! -e "$dir/etc/$meta" ] && cp -r "/etc/postfix/$meta" "$dir/etc/"
+  done
   local cert=$dir/etc/cert.pem key=$dir/etc/key.pem
   if [ ! -s "$cert" ]; then
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=hamburger.edu" \
@@ -34,7 +40,7 @@ data_directory = $dir/data
 command_directory = /usr/sbin
 daemon_directory = /usr/lib/postfix/sbin
 shlib_directory = /usr/lib/postfix
-meta_directory = /etc/postfix
+meta_directory = $dir/etc
 mail_owner = postfix
 setgid_group = postdrop
 myhostname = hamburger.edu

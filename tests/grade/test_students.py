@@ -17,6 +17,7 @@ from smtp_tutor.grade.formats import gradescope, render
 from smtp_tutor.grade.report import Report
 from smtp_tutor.grade.rubric import Limits, Rubric, load_rubric
 from smtp_tutor.grade.sandbox import choose, probe
+from tests.conftest import need
 from tests.grade.conftest import PYTHON
 
 STUDENTS = Path(__file__).with_name("students")
@@ -41,8 +42,14 @@ def by_id(report: Report) -> dict:
     return {check.id: check for check in report.checks}
 
 
-needs_full = pytest.mark.skipif(not FULL, reason="hard-coded localhost:1025 is served only in "
-                                "isolation full (bubblewrap); CI has it")
+@pytest.fixture
+def full_isolation() -> None:
+    """The hard-coded localhost:1025 is served only in isolation full (bubblewrap): skipped
+    without it locally, a failure in CI, which has it."""
+    need(FULL, "isolation full (bubblewrap, run as root): apt-get install bubblewrap")
+
+
+needs_full = pytest.mark.usefixtures("full_isolation")
 
 
 @needs_full
