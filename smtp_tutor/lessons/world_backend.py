@@ -35,6 +35,7 @@ from smtp_tutor.lessons.hops import (
     reply_status,
 )
 from smtp_tutor.lessons.model import DNS, IMAP, POP3, RELAY, Hop, Lesson
+from smtp_tutor.lessons.stream_part import StreamPart
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.render.base import Renderer
@@ -336,46 +337,29 @@ class DnsPart:
         pass
 
 
-class Pop3Part:
+class Pop3Part(StreamPart):
     """Bob's (or Alice's) mail program: POP3 through the sans-I/O core, STLS on the way."""
+
+    session: Pop3Session
 
     def __init__(self, port: int, cafile: str, timeout: float, lang: str) -> None:
         from smtp_tutor.protocol.pop3 import Pop3Session
 
-        self.port, self.cafile, self.timeout, self.lang = port, cafile, timeout, lang
-        self.server_name = LOCALHOST  # the name checked in the server's certificate
+        super().__init__(port, cafile, timeout, lang)
         self.session = Pop3Session()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> list:
-        try:
-            self.reader, self.writer = await asyncio.wait_for(
-                asyncio.open_connection(LOCALHOST, self.port), self.timeout)
-        except (OSError, TimeoutError):
-            raise TransportError("connection-closed") from None
-        return await self._read()
 
     async def send(self, line: str) -> list:
-        assert self.writer is not None
         wire, command = self.session.send(line)
-        try:
-            self.writer.write(wire)
-            await self.writer.drain()
-        except (ConnectionError, OSError):
-            raise TransportError("connection-closed") from None
+        await self._write(wire)
         return [Pop3Sent(command), *await self._read()]
 
     async def _read(self) -> list:
+        from smtp_tutor.knowledge.words import say
         from smtp_tutor.protocol.pop3 import Pop3Error
 
-        assert self.reader is not None
         events: list = []
         while self.session.awaiting_reply:
-            try:
-                chunk = await asyncio.wait_for(self.reader.read(65536), self.timeout)
-            except (TimeoutError, ConnectionError, OSError):
-                raise TransportError("reply-timeout", seconds=f"{self.timeout:g}") from None
+            chunk = await self._chunk()
             if not chunk:
                 pending = self.session.pending
                 if self.session.state == "closed" or (pending and pending[0].verb == "QUIT"):
@@ -385,29 +369,7 @@ class Pop3Part:
                 if isinstance(item, Pop3Error):
                     raise TransportError("connection-closed")
                 events.append(Pop3Received(item))
-            if self.session.start_tls:
-                events.append(await self._start_tls())
+            if self.session.start_tls:  # RFC 2595 §4: nothing in clear is read as a reply
+                await self._upgrade()
+                events.append(WorldNote(say("pop3_tls", self.lang), "note.info"))
         return events
-
-    async def _start_tls(self) -> WorldNote:
-        from smtp_tutor.knowledge.words import say
-        from smtp_tutor.net.tls import client_context
-
-        assert self.writer is not None and self.reader is not None
-        # RFC 2595 §4: nothing that came in clear with the +OK is read as a reply
-        self.session.discard_plaintext()
-        self.reader._buffer.clear()  # type: ignore[attr-defined]  # not in typeshed
-        try:
-            await self.writer.start_tls(client_context(cafile=self.cafile),
-                                        server_hostname=self.server_name)
-        except (OSError, ConnectionError):
-            raise TransportError("connection-closed") from None
-        self.session.tls_established()
-        return WorldNote(say("pop3_tls", self.lang), "note.info")
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.writer.wait_closed(), 2)
-            self.writer = None
