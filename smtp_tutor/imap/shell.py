@@ -78,28 +78,8 @@ class ImapShell(AccessShell):
         self.prompt = None
         self.secret_prompt = None  # for passwords: no history at all
 
-    async def run(self, interactive: bool) -> int:
-        context = self._context() if self.options.tls else None
-        try:
-            self.reader, self.writer = await asyncio.wait_for(
-                asyncio.open_connection(self.host, self.port, ssl=context,
-                                        server_hostname=self.host if context else None),
-                self.options.timeout)
-        except (OSError, TimeoutError) as error:
-            self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
-            return 1
-        if context is not None:
-            self.session.tls_established()
-        self.renderer.text(say("imap_connected", self.lang, host=self.host, port=self.port),
-                           "note.info")
-        if not await self._read():
-            return 1
-        lines = self._interactive_lines() if interactive else self._script_lines()
-        async for line in lines:
-            if not await self._handle(line):
-                break
-        await self._close()
-        return 0 if self.logout_ok else 1
+    def _ended_well(self) -> bool:
+        return self.logout_ok
 
     async def _interactive_lines(self):  # noqa: ANN202
         from prompt_toolkit import PromptSession
@@ -123,14 +103,6 @@ class ImapShell(AccessShell):
             except (EOFError, KeyboardInterrupt):
                 return
             yield line
-
-    async def _script_lines(self):  # noqa: ANN202
-        loop = asyncio.get_running_loop()
-        while True:
-            raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
-            if not raw:
-                return
-            yield raw.decode("utf-8", "replace").rstrip("\r\n")
 
     async def _handle(self, line: str) -> bool:
         """False when the session is over."""

@@ -17,6 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     import ssl
+    from collections.abc import AsyncIterator
     from typing import Protocol
 
     from smtp_tutor.render.base import Renderer
@@ -40,6 +41,56 @@ class AccessShell:
     session: TlsSession
     reader: asyncio.StreamReader | None
     writer: asyncio.StreamWriter | None
+
+    port: int
+
+    async def run(self, interactive: bool) -> int:
+        """Connect (implicit TLS with ``--tls``), read the greeting, then every line typed
+        or piped; 0 when the session ended as the protocol says (QUIT, LOGOUT)."""
+        context = self._context() if self.options.tls else None
+        try:
+            self.reader, self.writer = await asyncio.wait_for(
+                asyncio.open_connection(self.host, self.port, ssl=context,
+                                        server_hostname=self.host if context else None),
+                self.options.timeout)
+        except (OSError, TimeoutError) as error:
+            self.renderer.text(self._say("error", detail=str(error)), "note.error")
+            return 1
+        if context is not None:
+            self.session.tls_established()
+        self.renderer.text(self._say("connected", host=self.host, port=self.port), "note.info")
+        if not await self._read():
+            return 1
+        lines = self._interactive_lines() if interactive else self._script_lines()
+        async for line in lines:
+            if not await self._handle(line):
+                break
+        await self._close()
+        return 0 if self._ended_well() else 1
+
+    # what each shell has of its own
+    async def _read(self) -> bool:
+        raise NotImplementedError
+
+    def _interactive_lines(self) -> AsyncIterator[str]:
+        raise NotImplementedError
+
+    async def _script_lines(self) -> AsyncIterator[str]:
+        """Lines piped in (a script), read off the event loop."""
+        import sys
+
+        loop = asyncio.get_running_loop()
+        while True:
+            raw = await loop.run_in_executor(None, sys.stdin.buffer.readline)
+            if not raw:
+                return
+            yield raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    async def _handle(self, line: str) -> bool:
+        raise NotImplementedError
+
+    def _ended_well(self) -> bool:
+        raise NotImplementedError
 
     def _say(self, key: str, **params: object) -> str:
         """One of the shell's sentences (world.toml; a shell with its own catalogue
