@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 
 from smtp_tutor.imap.view import response_lines, say
@@ -28,6 +27,7 @@ from smtp_tutor.protocol.imap.client import (
 )
 from smtp_tutor.protocol.imap.syntax import literal_at_end, quote
 from smtp_tutor.render import shell_renderer
+from smtp_tutor.render.explanation import explain
 
 DEFAULT_PORT, TLS_PORT = 143, 993
 COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INBOX",
@@ -62,6 +62,7 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
 
 class ImapShell(AccessShell):
     words = "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
+    explain = staticmethod(explain)
     session: ImapClient
 
     def _say(self, key: str, **params: object) -> str:
@@ -140,28 +141,8 @@ class ImapShell(AccessShell):
         return await self._write(wire)
 
     async def _write(self, wire: bytes) -> bool:
-        assert self.writer is not None
-        try:
-            self.writer.write(wire)
-            await self.writer.drain()
-        except (ConnectionError, OSError):
-            self.renderer.text(say("imap_closed", self.lang), "note.error")
-            return False
-        alive = await self._read()
+        alive = await self._transmit(wire)
         return alive and self.session.state != "logout"
-
-    def _meta(self, line: str) -> bool:
-        word, _, rest = line.partition(" ")
-        if word in (":quit", ":q", ":exit"):
-            return False
-        if word == ":explain" and rest.strip():
-            from smtp_tutor.render.explanation import explain
-
-            with contextlib.suppress(SystemExit):
-                explain([rest.strip()], self.lang)
-            return True
-        self.renderer.text(say("imap_help", self.lang), "hint")
-        return True
 
     async def _credentials(self, line: str) -> str:
         """``LOGIN bob`` asks for the password, hidden (quoted as IMAP needs); a password

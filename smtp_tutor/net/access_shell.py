@@ -17,7 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     import ssl
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
     from typing import Protocol
 
     from smtp_tutor.render.base import Renderer
@@ -34,6 +34,8 @@ class AccessShell:
     """A base for a shell over one stream; ``words`` names its sentences ("pop3")."""
 
     words = ""
+    # render.explanation.explain, set by each shell (render sits above this layer)
+    explain: Callable[[list[str], str], int]
     renderer: Renderer
     lang: str
     host: str
@@ -91,6 +93,29 @@ class AccessShell:
 
     def _ended_well(self) -> bool:
         raise NotImplementedError
+
+    async def _transmit(self, wire: bytes) -> bool:
+        """Send ``wire`` and show what comes back; False when the connection is gone."""
+        assert self.writer is not None
+        try:
+            self.writer.write(wire)
+            await self.writer.drain()
+        except (ConnectionError, OSError):
+            self.renderer.text(self._say("closed"), "note.error")
+            return False
+        return await self._read()
+
+    def _meta(self, line: str) -> bool:
+        """``:quit``, ``:explain TOPIC``, else the shell's help; False: leave."""
+        word, _, rest = line.partition(" ")
+        if word in (":quit", ":q", ":exit"):
+            return False
+        if word == ":explain" and rest.strip():
+            with contextlib.suppress(SystemExit):
+                self.explain([rest.strip()], self.lang)
+            return True
+        self.renderer.text(self._say("help"), "hint")
+        return True
 
     def _say(self, key: str, **params: object) -> str:
         """One of the shell's sentences (world.toml; a shell with its own catalogue

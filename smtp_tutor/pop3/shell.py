@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 
 from smtp_tutor.knowledge.words import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
+from smtp_tutor.render.explanation import explain
 
 DEFAULT_PORT, TLS_PORT = 110, 995
 
@@ -45,6 +45,7 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
 
 class Pop3Shell(AccessShell):
     words = "pop3"  # its sentences: pop3_tls, pop3_deadline …
+    explain = staticmethod(explain)
     session: Pop3Session
 
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
@@ -96,28 +97,8 @@ class Pop3Shell(AccessShell):
         if command.verb and command.verb not in VERBS:
             self.renderer.text(f"   {say('pop3_unknown', self.lang, verb=command.verb)}",
                                "note.warning")
-        assert self.writer is not None
-        try:
-            self.writer.write(wire)
-            await self.writer.drain()
-        except (ConnectionError, OSError):
-            self.renderer.text(say("pop3_closed", self.lang), "note.error")
-            return False
-        alive = await self._read()
+        alive = await self._transmit(wire)
         return alive and self.session.state != "closed"
-
-    def _meta(self, line: str) -> bool:
-        word, _, rest = line.partition(" ")
-        if word in (":quit", ":q", ":exit"):
-            return False
-        if word == ":explain" and rest.strip():
-            from smtp_tutor.render.explanation import explain
-
-            with contextlib.suppress(SystemExit):
-                explain([rest.strip()], self.lang)
-            return True
-        self.renderer.text(say("pop3_help", self.lang), "hint")
-        return True
 
     async def _credentials(self, line: str) -> str:
         """PASS alone asks for the password, hidden; a password about to cross a
