@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from smtp_tutor.classroom.words import say
 from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, whole
 
 REFRESH = 1.0  # seconds between two pictures of the board
@@ -90,6 +88,8 @@ def run(options: argparse.Namespace) -> int:
 
 
 def _read_board(folder: Path) -> dict | None:
+    import json
+
     try:
         return json.loads((folder / "board.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -98,6 +98,7 @@ def _read_board(folder: Path) -> dict | None:
 
 def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.export import export_csv
+    from smtp_tutor.classroom.words import say
 
     board = _read_board(folder)
     if board is None:
@@ -110,6 +111,7 @@ def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
 
 def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.board import color_wanted, dialogue, render
+    from smtp_tutor.classroom.words import say
 
     board = _read_board(folder)
     if board is None:
@@ -135,6 +137,7 @@ def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: st
     import tty as terminal
 
     from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
+    from smtp_tutor.classroom.words import say
 
     state = {"anonymous": options.anonymous, "sort": options.sort, "at": 0, "open": False}
     stdin = sys.stdin.fileno()
@@ -195,6 +198,7 @@ def _show(text: str) -> None:
 def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.roster import RosterError, read_roster
     from smtp_tutor.classroom.service import open_folder
+    from smtp_tutor.classroom.words import say
 
     accounts = open_folder(folder)
     passwords: dict[str, str] = {}
@@ -228,6 +232,7 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
     from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
     from smtp_tutor.classroom.slips import slips
+    from smtp_tutor.classroom.words import say
 
     own = (options.tls_ca, options.tls_cert, options.tls_key)
     tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
