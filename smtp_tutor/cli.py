@@ -1,9 +1,11 @@
-"""The ``smtp-tutor`` command line.
+"""The ``smtp-tutor`` command line: the top-level parser, the language, the dispatch.
 
 Start-up matters (students type ``--help`` a lot): this module imports nothing heavy.
 ``--version`` and the top-level ``--help`` answer without even argparse (the help text
-comes from the marshal cache of knowledge/data/cli.toml); every subcommand imports its
-face only when it runs. ``--lang en|vi`` is global: taken out wherever it stands.
+comes from the marshal cache of knowledge/data/cli.toml). Each subcommand is one face
+module (``FACES``), imported only when its command is on the line: it adds its own parser
+and runs it, importing what it runs only then. ``--lang en|vi`` is global: taken out
+wherever it stands.
 """
 
 from __future__ import annotations
@@ -12,8 +14,26 @@ import sys
 
 from smtp_tutor import __version__
 
-COMMANDS = ("connect", "explain", "annotate", "lesson", "demo", "export", "serve", "mailbox",
-            "world", "queue", "grade", "class")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+# each subcommand's face: a module with add_parser(subcommands) and run(options) -> int
+FACES = {
+    "connect": "smtp_tutor.faces.connect",
+    "explain": "smtp_tutor.faces.explain",
+    "annotate": "smtp_tutor.faces.annotate",
+    "lesson": "smtp_tutor.faces.lesson",
+    "demo": "smtp_tutor.faces.demo",
+    "export": "smtp_tutor.faces.export",
+    "serve": "smtp_tutor.faces.serve",
+    "mailbox": "smtp_tutor.faces.mailbox",
+    "world": "smtp_tutor.faces.world",
+    "queue": "smtp_tutor.faces.queue",
+    "grade": "smtp_tutor.faces.grade",
+    "class": "smtp_tutor.faces.classroom",
+}
+COMMANDS = tuple(FACES)
 LANGUAGES = ("en", "vi")
 
 
@@ -162,9 +182,27 @@ def _silence_stdout() -> None:
     os.dup2(devnull, sys.stdout.fileno())
 
 
-def _dispatch(args: list[str]) -> int:
-    from smtp_tutor.faces.arguments import build_parser
+def build_parser(command: str = "", lang: str | None = None) -> argparse.ArgumentParser:
+    """The parser with ``command``'s face only (a scripted session starts faster); an
+    unknown command gets every face, for argparse's own list of choices."""
+    from importlib import import_module
 
+    from smtp_tutor.faces.arguments import Parser, _t, placeholders, prepare
+
+    if lang is None:
+        from smtp_tutor.knowledge import language_from_env
+
+        lang = language_from_env()
+    prepare(lang)
+    parser = Parser(prog="smtp-tutor", description=_t("main", "description"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in ([command] if command in FACES else FACES):
+        import_module(FACES[name]).add_parser(commands)
+    placeholders(parser, lang)
+    return parser
+
+
+def _dispatch(args: list[str]) -> int:
     if not args or args[0].startswith("-") and args[0] not in ("-h", "--help"):
         args = ["connect", *args]
     parser = build_parser(args[0])

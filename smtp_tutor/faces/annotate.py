@@ -9,12 +9,31 @@ from __future__ import annotations
 import argparse
 import sys
 
-from smtp_tutor.protocol.notation import read_transcript
-from smtp_tutor.protocol.replay import ReplayNote, TlsAssumed, replay
+from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of
+
+
+def add_parser(commands: Subcommands) -> None:
+    """annotate's parser: the file (stdin without one) and the output kind."""
+    sub = commands.add_parser("annotate", help=_t("annotate", "help"),
+                              description=_t("annotate", "description"))
+    sub.add_argument("file", nargs="?", help=_t("annotate", "file"))
+    sub.add_argument("--json", action="store_true", help=_t("annotate", "json"))
+    sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help=_t("annotate", "color"))
+    sub.add_argument("--raw", action="store_true", help=_t("annotate", "raw"))
+    add_lang(sub)
+    sub.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    """Explain the transcript in the reader's language."""
+    return annotate(options, lang_of(options))
 
 
 def annotate(options: argparse.Namespace, lang: str) -> int:
     """0 when a dialogue was found and explained; 1 for no dialogue; 2 for an unreadable file."""
+    from smtp_tutor.protocol.notation import read_transcript
+    from smtp_tutor.protocol.replay import ReplayNote, TlsAssumed, replay
     from smtp_tutor.render import make_renderer
 
     renderer = make_renderer(_kind(options), lang,

@@ -3,16 +3,55 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
 import os
 import shutil
 import sys
 from pathlib import Path
 
-from smtp_tutor.classroom.words import say
+from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, whole
 
 REFRESH = 1.0  # seconds between two pictures of the board
+
+
+def add_parser(commands: Subcommands) -> None:
+    """class's parser: start, board, export and check, each with its folder."""
+    sub = commands.add_parser("class", help=_t("class", "help"),
+                              description=_t("class", "description"))
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    start = actions.add_parser("start", help=_t("class", "start"))
+    start.add_argument("--roster", metavar="FILE.csv", help=_t("class", "roster"))
+    start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
+    start.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
+    start.add_argument("--pop3-port", type=whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--progress-port", type=whole, default=2465,
+                       help=_t("class", "progress_port"))
+    start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
+    start.add_argument("--slips", metavar="FILE", help=_t("class", "slips"))
+    start.add_argument("--board", action="store_true", help=_t("class", "board_here"))
+    start.add_argument("--tls-cert", metavar="FILE", help=_t("class", "tls_cert"))
+    start.add_argument("--tls-key", metavar="FILE", help=_t("class", "tls_key"))
+    start.add_argument("--tls-ca", metavar="FILE", help=_t("class", "tls_ca"))
+    start.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board = actions.add_parser("board", help=_t("class", "board"))
+    board.add_argument("--anonymous", action="store_true", help=_t("class", "anonymous"))
+    board.add_argument("--sort", choices=("stuck", "name"), default="stuck",
+                       help=_t("class", "sort"))
+    board.add_argument("--once", action="store_true", help=_t("class", "once"))
+    board.add_argument("--student", metavar="USERNAME", help=_t("class", "student"))
+    export = actions.add_parser("export", help=_t("class", "export"))
+    export.add_argument("--csv", metavar="FILE", required=True, help=_t("class", "csv"))
+    check = actions.add_parser("check", help=_t("class", "check"))
+    check.add_argument("host", help=_t("class", "check_host"))
+    check.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
+    check.add_argument("--cafile", help=_t("class", "cafile"))
+    check.add_argument("--save-ca", metavar="FILE", help=_t("class", "save_ca"))
+    check.add_argument("--progress-port", type=whole, default=2465,
+                       help=_t("class", "progress_port"))
+    for action in (start, board, export, check):
+        action.add_argument("--folder", help=_t("class", "folder"))
+        add_lang(action)
+        action.set_defaults(run=run)
+    add_lang(sub)
 
 
 def folder_of(options: argparse.Namespace) -> Path:
@@ -23,7 +62,9 @@ def folder_of(options: argparse.Namespace) -> Path:
     return data_dir() / "class"
 
 
-def run(options: argparse.Namespace, lang: str) -> int:
+def run(options: argparse.Namespace) -> int:
+    """The action asked for, in the reader's language."""
+    lang = lang_of(options)
     if options.action == "check":
         from smtp_tutor.classroom.check import check, save_ca
 
@@ -47,6 +88,8 @@ def run(options: argparse.Namespace, lang: str) -> int:
 
 
 def _read_board(folder: Path) -> dict | None:
+    import json
+
     try:
         return json.loads((folder / "board.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -55,6 +98,7 @@ def _read_board(folder: Path) -> dict | None:
 
 def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.export import export_csv
+    from smtp_tutor.classroom.words import say
 
     board = _read_board(folder)
     if board is None:
@@ -67,6 +111,7 @@ def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
 
 def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.board import color_wanted, dialogue, render
+    from smtp_tutor.classroom.words import say
 
     board = _read_board(folder)
     if board is None:
@@ -92,6 +137,7 @@ def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: st
     import tty as terminal
 
     from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
+    from smtp_tutor.classroom.words import say
 
     state = {"anonymous": options.anonymous, "sort": options.sort, "at": 0, "open": False}
     stdin = sys.stdin.fileno()
@@ -152,6 +198,7 @@ def _show(text: str) -> None:
 def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.roster import RosterError, read_roster
     from smtp_tutor.classroom.service import open_folder
+    from smtp_tutor.classroom.words import say
 
     accounts = open_folder(folder)
     passwords: dict[str, str] = {}
@@ -170,6 +217,8 @@ def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
     if any(own) and not all(own):
         sys.stderr.write(say("tls_all_three", lang) + "\n")
         return 2
+    import asyncio
+
     try:
         return asyncio.run(_serve(options, folder, accounts, passwords, lang))
     except KeyboardInterrupt:
@@ -178,10 +227,12 @@ def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
 
 async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords: dict[str, str],  # noqa: ANN001
                  lang: str) -> int:
+    import asyncio
     import signal
 
     from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
     from smtp_tutor.classroom.slips import slips
+    from smtp_tutor.classroom.words import say
 
     own = (options.tls_ca, options.tls_cert, options.tls_key)
     tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
@@ -232,6 +283,8 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
 
 async def _live(running, options: argparse.Namespace, lang: str) -> None:  # noqa: ANN001
+    import asyncio
+
     from smtp_tutor.classroom.board import color_wanted, render
 
     sys.stdout.write("\x1b[2J")

@@ -11,7 +11,57 @@ from __future__ import annotations
 import argparse
 import sys
 
+from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, number
 from smtp_tutor.faces.target import TargetError, parse_target
+
+
+def add_parser(commands: Subcommands) -> None:
+    """connect's parser: the target, TLS, the output, the swaks-like shortcuts."""
+    sub = commands.add_parser("connect", help=_t("connect", "help"),
+                              description=_t("connect", "description"))
+    sub.add_argument("host", nargs="?", help=_t("connect", "host"))
+    sub.add_argument("port_arg", nargs="?", metavar="PORT", help=_t("connect", "port_arg"))
+    sub.add_argument("--port", "-p", help=_t("connect", "port"))
+    sub.add_argument("--tls", action="store_true", help=_t("connect", "tls"))
+    sub.add_argument("--cafile", help=_t("connect", "cafile"))
+    sub.add_argument("--insecure", action="store_true", help=_t("connect", "insecure"))
+    sub.add_argument("--servername", metavar="NAME", help=_t("connect", "servername"))
+    sub.add_argument("--tls-min", choices=("1.2", "1.3"), help=_t("connect", "tls_min"))
+    sub.add_argument("--tls-max", choices=("1.2", "1.3"), help=_t("connect", "tls_max"))
+    sub.add_argument("--timeout", type=number, default=30.0, help=_t("connect", "timeout"))
+    sub.add_argument("--json", action="store_true", help=_t("connect", "json"))
+    sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help=_t("connect", "color"))
+    sub.add_argument("--raw", action="store_true", help=_t("connect", "raw"))
+    sub.add_argument("--pop3", action="store_true", help=_t("connect", "pop3"))
+    sub.add_argument("--imap", action="store_true", help=_t("connect", "imap"))
+    sub.add_argument("--pipeline", action="store_true", help=_t("connect", "pipeline"))
+    # swaks-like shortcuts for scripts (faces/shortcuts.py); the lists are repeated there
+    sub.add_argument("--quit-after", metavar="STATE", help=_t("connect", "quit_after"),
+                     choices=("connect", "greeting", "helo", "tls", "auth", "mail", "rcpt", "data"))
+    sub.add_argument("--from", dest="sender", metavar="ADDRESS", help=_t("connect", "from"))
+    sub.add_argument("--to", action="append", metavar="ADDRESS", help=_t("connect", "to"))
+    sub.add_argument("--data", metavar="FILE", help=_t("connect", "data"))
+    sub.add_argument("--header", action="append", metavar="HEADER", help=_t("connect", "header"))
+    sub.add_argument("--helo", metavar="NAME", help=_t("connect", "helo"))
+    sub.add_argument("--protocol", type=str.upper, metavar="PROTOCOL",
+                     choices=("SMTP", "ESMTP", "ESMTPS", "ESMTPSA"), help=_t("connect", "protocol"))
+    sub.add_argument("--auth-user", metavar="NAME", help=_t("connect", "auth_user"))
+    add_lang(sub)
+    sub.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    """An SMTP session, or with ``--pop3``/``--imap`` the POP3 or IMAP shell."""
+    if getattr(options, "pop3", False):
+        from smtp_tutor.pop3.shell import connect_pop3
+
+        return connect_pop3(options, lang_of(options))
+    if getattr(options, "imap", False):
+        from smtp_tutor.imap.shell import connect_imap
+
+        return connect_imap(options, lang_of(options))
+    return connect(options, lang_of(options))
 
 
 def connect(options: argparse.Namespace, lang: str) -> int:

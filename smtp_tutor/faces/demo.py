@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
+
+from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, number
+
+
+def add_parser(commands: Subcommands) -> None:
+    """demo's parser: the lesson, the server or --offline, the theme and the notes."""
+    sub = commands.add_parser("demo", help=_t("demo", "help"), description=_t("demo", "description"))
+    sub.add_argument("lesson", metavar="LESSON|FILE")
+    sub.add_argument("--server", metavar="HOST[:PORT]", help=_t("demo", "server"))
+    sub.add_argument("--offline", action="store_true", help=_t("demo", "offline"))
+    sub.add_argument("--theme", choices=("projector", "dark", "light"), default="projector",
+                     help=_t("demo", "theme"))
+    sub.add_argument("--notes", metavar="FILE_OR_TTY", help=_t("demo", "notes"))
+    sub.add_argument("--cafile", help=_t("demo", "cafile"))
+    sub.add_argument("--insecure", action="store_true", help=_t("demo", "insecure"))
+    sub.add_argument("--timeout", type=number, default=30.0, help=_t("demo", "timeout"))
+    add_lang(sub)
+    sub.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    """The demo on this terminal until the instructor quits."""
+    return demo(options, lang_of(options))
 
 
 def demo(options: argparse.Namespace, lang: str) -> int:
+    import asyncio
+
     from smtp_tutor.faces.lesson_open import open_lesson
 
     lesson = open_lesson(options.lesson, lang)

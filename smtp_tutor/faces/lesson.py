@@ -4,9 +4,44 @@ from __future__ import annotations
 
 import argparse
 
-from smtp_tutor.faces.lesson_open import print_problems
-from smtp_tutor.knowledge import ui
-from smtp_tutor.lessons.parser import LessonError, read_lesson
+from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, number, pace, whole
+
+
+def add_parser(commands: Subcommands) -> None:
+    """lesson's parser: list, check FILE..., play ID|FILE with its modes."""
+    sub = commands.add_parser("lesson", help=_t("lesson", "help"),
+                              description=_t("lesson", "description"))
+    actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help=_t("lesson", "list"))
+    add_lang(listing)
+    check = actions.add_parser("check", help=_t("lesson", "check"))
+    check.add_argument("files", nargs="*", metavar="FILE")
+    add_lang(check)
+    player = actions.add_parser("play", help=_t("lesson", "play"),
+                                description=_t("lesson", "play_description"))
+    player.add_argument("lesson", metavar="ID|FILE")
+    player.add_argument("--mode", choices=("practice", "watch"), default="practice",
+                        help=_t("lesson", "mode"))
+    player.add_argument("--pace", type=pace, metavar="SECONDS", help=_t("lesson", "pace"))
+    player.add_argument("--predict", action="store_true", help=_t("lesson", "predict"))
+    player.add_argument("--offline", action="store_true", help=_t("lesson", "offline"))
+    player.add_argument("--server", metavar="HOST[:PORT]", help=_t("lesson", "server"))
+    player.add_argument("--domain", help=_t("lesson", "domain"))
+    player.add_argument("--cafile", help=_t("lesson", "cafile"))
+    player.add_argument("--insecure", action="store_true", help=_t("lesson", "insecure"))
+    player.add_argument("--class-user", metavar="ADDRESS", help=_t("lesson", "class_user"))
+    player.add_argument("--class-port", type=whole, default=2465,
+                        help=_t("lesson", "class_port"))
+    player.add_argument("--timeout", type=number, default=30.0, help=_t("lesson", "timeout"))
+    player.add_argument("--json", action="store_true", help=_t("lesson", "json"))
+    player.add_argument("--report", metavar="FILE", help=_t("lesson", "report"))
+    add_lang(player)
+    sub.set_defaults(run=run)
+
+
+def run(options: argparse.Namespace) -> int:
+    """The action asked for, in the reader's language."""
+    return lesson(options, lang_of(options))
 
 
 def lesson(options: argparse.Namespace, lang: str) -> int:
@@ -21,6 +56,8 @@ def lesson(options: argparse.Namespace, lang: str) -> int:
 
 def list_lessons(lang: str) -> int:
     """id, title, level, languages, and ✓ for the lessons this student finished."""
+    from smtp_tutor.faces.lesson_open import print_problems
+    from smtp_tutor.knowledge import ui
     from smtp_tutor.lessons.library import load_library
     from smtp_tutor.lessons.progress import load_progress
     from smtp_tutor.render.wrap import cells, terminal_width, wrap
@@ -30,11 +67,11 @@ def list_lessons(lang: str) -> int:
     width = terminal_width()  # None on a pipe: one line per lesson, uncut
     print(ui("lesson_list_header", lang))
     id_width = max((len(item.id) for item in lessons), default=0)
-    for number, item in enumerate(lessons, start=1):
+    for position, item in enumerate(lessons, start=1):
         done = "✓" if progress.get(item.id, {}).get("passed") else " "
         languages = "+".join(item.languages) or "-"
         level = ui("lesson_level", lang, level=str(item.level))
-        lead = f" {done} {number:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
+        lead = f" {done} {position:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
         indent = cells(lead) if width is None or cells(lead) <= width // 2 else 6
         title = wrap(item.title_in(lang), width, first=cells(lead), indent=indent)
         print(lead + "\n".join(title))
@@ -48,6 +85,10 @@ def list_lessons(lang: str) -> int:
 
 def check_files(paths: list[str], lang: str) -> int:
     """Check each file; 0 only when all of them are fine."""
+    from smtp_tutor.faces.lesson_open import print_problems
+    from smtp_tutor.knowledge import ui
+    from smtp_tutor.lessons.parser import LessonError, read_lesson
+
     if not paths:
         from smtp_tutor.lessons.library import library_paths
 

@@ -178,7 +178,7 @@ def test_no_text_of_the_suite_has_a_placeholder_left(peer, dripping):
 
 
 def test_the_deadlines_on_the_command_line(dripping):
-    from smtp_tutor.faces.arguments import build_parser
+    from smtp_tutor.cli import build_parser
 
     parse = build_parser("grade").parse_args
     defaults = parse(["grade", "server", "127.0.0.1", "25"])

@@ -117,3 +117,13 @@ def test_pop3_replies_are_listed_and_minus_err_is_a_topic():
     result = run_tutor("explain", "-ERR")
     assert result.returncode == 0 and b"RFC 3206" in result.stdout
     assert run_tutor("explain", "--frob").returncode == 2  # a real unknown option stays one
+
+
+def test_explain_examples_from_the_issue():
+    assert b"Bad sequence of commands" in run_tutor("explain", "503").stdout
+    assert "Địa chỉ hộp thư đích sai".encode() in run_tutor("explain", "5.1.1", "--lang", "vi").stdout
+    assert b"UTF-8" in run_tutor("explain", "SMTPUTF8").stdout
+    typo = run_tutor("explain", "dot-stufing")
+    assert typo.returncode == 1 and b"dot-stuffing?" in typo.stderr and b"Traceback" not in typo.stderr
+    listing = run_tutor("explain", "--list").stdout.decode()
+    assert "PIPELINING" in listing and "dot-stuffing" in listing and "354" in listing
