@@ -141,7 +141,8 @@ def run(count: int, seconds: float) -> dict:
         students = [Student(a.username, passwords[a.username], a.token, n % 5 == 4)
                     for n, a in enumerate(accounts.by_name.values())]
         command = [sys.executable, "-m", "smtp_tutor", "class", "start", "--folder",
-                   str(folder), "--port", "0", "--pop3-port", "0", "--progress-port", "0"]
+                   str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
+                   "--progress-port", "0"]
         server = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT,
                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:

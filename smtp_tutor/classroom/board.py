@@ -68,7 +68,7 @@ def notes(student: dict[str, Any], lang: str) -> str:
         else:
             parts.append(say(f"flag_{flag}", lang))
     if student["locked"]:
-        parts.append(say("flag_locked", lang))
+        parts.append(say("flag_locked", lang, count=student["locked"]))
     if student.get("lessons"):
         parts.append(say("flag_lessons", lang, count=len(student["lessons"]),
                          names=", ".join(student["lessons"])))

@@ -1,5 +1,9 @@
 """Starting the class server: SMTP (submission with AUTH over STARTTLS, and a student's own
-program without AUTH) and POP3 on the same Maildirs, state kept in the class folder.
+program without AUTH), POP3 and IMAP on the same Maildirs, state kept in the class folder.
+
+Every password (SMTP AUTH, POP3 PASS, IMAP LOGIN, the lesson channel) is checked by
+``Accounts.verify`` with the client's address, so the same limits and locks hold on all
+four doors; POP3 and IMAP open only the mailbox of the account that logged in.
 
 The class folder holds ``accounts.json`` (hashed passwords, tokens), ``progress.json``,
 ``board.json`` (what the board shows, no secrets), ``mail/`` (a Maildir per student),
@@ -15,15 +19,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smtp_tutor.classroom.accounts import Accounts, write_private
+from smtp_tutor.classroom.accounts import Account, Accounts, write_private
 from smtp_tutor.classroom.channel import serve_channel
 from smtp_tutor.classroom.handler import ClassHandler
 from smtp_tutor.classroom.room import Room
 from smtp_tutor.classroom.snapshot import snapshot
 from smtp_tutor.classroom.tls import ensure_class_certificates, fingerprint
+from smtp_tutor.imap.maildir import MaildirAccount
+from smtp_tutor.imap.server import ImapServer, start_imap
 from smtp_tutor.pop3.server import Pop3Server, start_pop3
 from smtp_tutor.server.app import RunningServer, ServerConfig, start_server
 from smtp_tutor.server.certs import server_context
+from smtp_tutor.server.maildir import MaildirError, checked_box
 from smtp_tutor.server.policy import Limits
 from smtp_tutor.server.watch import Peer
 
@@ -36,6 +43,7 @@ class ClassConfig:
     host: str = "127.0.0.1"
     port: int = 2525  # SMTP; 0 picks a free one
     pop3_port: int = 2110
+    imap_port: int = 2143
     progress_port: int = 2465  # the lesson player's reports (channel.py)
     domain: str = "class.example"
     max_message_size: int = 1024 * 1024
@@ -53,6 +61,7 @@ class RunningClass:
     room: Room
     smtp: RunningServer
     pop3: Pop3Server
+    imap: ImapServer
     channel: asyncio.base_events.Server
     ca_path: Path
     fingerprint: str
@@ -67,6 +76,10 @@ class RunningClass:
     @property
     def pop3_port(self) -> int:
         return self.pop3.port
+
+    @property
+    def imap_port(self) -> int:
+        return self.imap.port
 
     @property
     def progress_port(self) -> int:
@@ -91,6 +104,7 @@ class RunningClass:
             task.cancel()
         self.channel.close()
         await self.pop3.stop()
+        await self.imap.stop()
         await self.smtp.stop()
         await self.channel.wait_closed()
         self.room.save()
@@ -124,24 +138,37 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
                            connections_per_student=config.connections_per_student,
                            messages_per_minute=config.messages_per_minute)
 
-    async def smtp_verify(user: str, secret: str, peer: Peer) -> bool:
-        account = await accounts.verify(user, secret)
+    async def check(user: str, secret: str, address: str) -> Account | None:
+        account = await accounts.verify(user, secret, address)
         if account is None:
             room.password_failed(user)
-            return False
-        room.attribute(peer, account, "auth")
-        return True
+        return account
 
-    async def pop3_verify(user: str, secret: str, address: str) -> bool:
-        account = await accounts.verify(user, secret)
-        if account is None:
-            room.password_failed(user)
+    async def smtp_verify(user: str, secret: str, peer: Peer) -> bool:
+        account = await check(user, secret, peer.host)
+        if account is not None:
+            room.attribute(peer, account, "auth")
         return account is not None
 
-    async def record_lesson(user: str, secret: str, report: dict) -> bool:
-        account = await accounts.verify(user, secret)
+    async def pop3_verify(user: str, secret: str, address: str) -> bool:
+        return await check(user, secret, address) is not None
+
+    async def imap_login(user: str, secret: str, address: str) -> MaildirAccount | None:
+        local, _, domain = user.lower().partition("@")
+        if domain and domain != room.domain:
+            return None
+        account = await check(local, secret, address)
         if account is None:
-            room.password_failed(user)
+            return None
+        try:  # the mailbox of the account that logged in, never another
+            checked_box(folder / "mail", account.username)
+        except MaildirError:
+            return None
+        return MaildirAccount(folder / "mail", account.username)
+
+    async def record_lesson(user: str, secret: str, report: dict, address: str) -> bool:
+        account = await check(user, secret, address)
+        if account is None:
             return False
         room.lesson(account.username, report)
         return True
@@ -152,21 +179,26 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
         handler=handler, auth_exclude=("CRAM-MD5",), tls_files=(ca_path, cert_path, key_path),
         verify=smtp_verify))
     pop3: Pop3Server | None = None
+    imap: ImapServer | None = None
     try:
         pop3 = await start_pop3(config.host, config.pop3_port, {room.domain: folder / "mail"},
                                 {name: "-" for name in accounts.by_name},
                                 default_domain=room.domain, tls_paths=(cert_path, key_path),
                                 verify=pop3_verify)
+        imap = await start_imap(config.host, config.imap_port, folder / "mail",
+                                {name: "" for name in accounts.by_name}, domain=room.domain,
+                                tls_paths=(cert_path, key_path), login=imap_login)
         channel = await serve_channel(config.host, config.progress_port,
                                       server_context(cert_path, key_path), record_lesson,
                                       ca_path.read_text())
     except OSError:
         await smtp.stop()
-        if pop3 is not None:
-            await pop3.stop()
+        for other in (pop3, imap):
+            if other is not None:
+                await other.stop()
         raise
-    running = RunningClass(config, room, smtp, pop3, channel, ca_path, fingerprint(ca_path),
-                           time.time())
+    running = RunningClass(config, room, smtp, pop3, imap, channel, ca_path,
+                           fingerprint(ca_path), time.time())
     room.save()
     running.write_board()
     running.tasks.append(asyncio.get_running_loop().create_task(_keep(running)))

@@ -23,6 +23,7 @@ def add_parser(commands: Subcommands) -> None:
     start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
     start.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
     start.add_argument("--pop3-port", type=whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--imap-port", type=whole, default=2143, help=_t("class", "imap_port"))
     start.add_argument("--progress-port", type=whole, default=2465,
                        help=_t("class", "progress_port"))
     start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
@@ -45,6 +46,8 @@ def add_parser(commands: Subcommands) -> None:
     check.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
     check.add_argument("--cafile", help=_t("class", "cafile"))
     check.add_argument("--save-ca", metavar="FILE", help=_t("class", "save_ca"))
+    check.add_argument("--pop3-port", type=whole, default=2110, help=_t("class", "pop3_port"))
+    check.add_argument("--imap-port", type=whole, default=2143, help=_t("class", "imap_port"))
     check.add_argument("--progress-port", type=whole, default=2465,
                        help=_t("class", "progress_port"))
     for action in (start, board, export, check):
@@ -76,7 +79,8 @@ def run(options: argparse.Namespace) -> int:
             if not saved:
                 return 1
             cafile = options.save_ca
-        ok, lines = check(options.host, options.port, cafile, lang)
+        ok, lines = check(options.host, options.port, cafile, lang,
+                          mail_ports=(options.pop3_port, options.imap_port))
         print("\n".join(lines))
         return 0 if ok else 1
     folder = folder_of(options)
@@ -238,13 +242,14 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
         if all(own) else None
     config = ClassConfig(folder, host=options.host, port=options.port, tls_files=tls_files,
-                         pop3_port=options.pop3_port, progress_port=options.progress_port,
+                         pop3_port=options.pop3_port, imap_port=options.imap_port,
+                         progress_port=options.progress_port,
                          domain=options.domain.lower())
     running = await start_class(config, accounts)
     shown_host = options.host if options.host not in ("0.0.0.0", "::") else _lab_address()
     out = [say("started", lang, domain=config.domain, students=len(accounts.by_name),
                host=options.host, port=running.port, pop3_port=running.pop3_port,
-               progress_port=running.progress_port)]
+               imap_port=running.imap_port, progress_port=running.progress_port)]
     out.append(say("loopback_only" if is_loopback(options.host) else "not_loopback", lang,
                    host=options.host, domain=config.domain))
     out.append(say("fingerprint", lang, path=str(running.ca_path),
@@ -255,6 +260,7 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
         text = slips(list(accounts.by_name.values()), passwords, domain=config.domain,
                      host=shown_host, port=running.port, pop3_port=running.pop3_port,
+                     imap_port=running.imap_port,
                      fingerprint=running.fingerprint)
         if options.slips == "-":  # printed, never written
             out.insert(0, text)

@@ -86,7 +86,7 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
     roster = write_roster(tmp_path / "roster.csv", 3)
     folder = tmp_path / "class"
     child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
-                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
                               "--progress-port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -110,7 +110,7 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
     # a student added later: only their slip, printed (--slips -); the others' accounts kept
     write_roster(roster, 4)
     child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
-                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
                               "--progress-port", "0", "--slips", "-"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
