@@ -33,7 +33,7 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
         assert "0/30 connected" in lines[0] and "Stuck" in lines[1]
         # the one who started and is stuck comes first, with the lint's finding
         assert lines[2].startswith("▶Bùi Ngọc Hà 7") and "EHLO" in lines[2], lines[2]
-        assert "lf" in lines[2].lower()
+        assert lines[2].rstrip().endswith("bare LF, not CRLF")  # whole, even at 80 columns
         assert all(len(line.rstrip()) <= columns for line in lines)
         finished = [line for line in lines if "sent ✓" in line]
         assert bool(finished) == (rows > 33)  # finished students come last
@@ -50,6 +50,28 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
             assert "student 1" in text and "Nguyễn" not in text and "Trần" not in text
         finally:
             anon.close()
+    finally:
+        screen.close()
+
+
+def test_the_first_mistake_in_vietnamese_whole_at_80x24_and_its_advice_on_enter(lab_of):
+    lab = lab_of(30)
+    raw_session(lab.port, [f"EHLO {lab.account(7).token}.lab\n".encode(), b"QUIT\r\n"])
+    lab.wait(lambda b: lab.row(b, 7)["first_mistake"])
+    lab.running.write_board()
+    screen = PtyScreen("class", "board", "--folder", str(lab.folder), "--lang", "vi",
+                       rows=24, columns=80, env={"NO_COLOR": "1"})
+    try:
+        screen.wait("Enter")
+        row = screen.screen.display[2]
+        assert row.startswith("▶Bùi Ngọc Hà 7") and row.rstrip().endswith(
+            "LF đơn, không phải CRLF"), row
+        screen.child.send("\r")
+        shown = screen.wait("Lỗi đầu tiên: LF đơn, không phải CRLF.")
+        assert "Hãy kết thúc mọi dòng bằng" in shown  # the lint's hint, from messages.toml
+        assert all(len(line.rstrip()) <= 80 for line in screen.screen.display)
+        screen.child.send("q")
+        assert screen.ended() == 0
     finally:
         screen.close()
 
