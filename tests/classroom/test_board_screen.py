@@ -149,3 +149,53 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_class_start_board_is_the_keyed_board_in_the_same_terminal(tmp_path):
+    """`class start --board`: the live board of `class board` (keys, anonymous, sort,
+    one student's dialogue) drawn from the running class itself; q stops the class."""
+    import json
+
+    from tests.classroom.conftest import write_roster
+
+    roster = write_roster(tmp_path / "roster.csv", 4)
+    folder = tmp_path / "class"
+    screen = PtyScreen("class", "start", "--board", "--roster", str(roster), "--folder",
+                       str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
+                       "--progress-port", "0", rows=24, columns=80, env={"NO_COLOR": "1"})
+    try:
+        shown = screen.wait("q: stop the class")
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", shown).group(1))
+        tokens = {a["username"]: a["token"]
+                  for a in json.loads((folder / "accounts.json").read_text(encoding="utf-8"))}
+        raw_session(port, [f"EHLO {tokens['sv003']}.lab\r\n".encode(),
+                           b"MAIL FROM:<sv003@class.example>\r\n", b"QUIT\r\n"])
+        deadline = time.monotonic() + 20
+        while not screen.screen.display[2].startswith("▶Phạm Minh Đức 3"):
+            assert time.monotonic() < deadline, screen.text()
+            screen.text()
+        assert "MAIL" in screen.screen.display[2]  # stuck at MAIL: first, chosen
+        screen.child.send("\r")
+        shown = screen.wait("Last lines of Phạm Minh Đức 3's dialogue")
+        assert "C: EHLO ‹token›.lab" in shown and tokens["sv003"] not in screen.raw
+        screen.child.send("\r")
+        screen.wait("sorted by: stuck longest")
+        screen.child.send("s")
+        screen.wait("sorted by: roster order")
+        assert screen.screen.display[2].startswith("▶Trần Thị Bình 1")
+        screen.child.send("j")
+        deadline = time.monotonic() + 20
+        while not screen.screen.display[3].startswith("▶"):
+            assert time.monotonic() < deadline, screen.text()
+            screen.text()
+        screen.child.send("a")
+        screen.wait("student 2")
+        assert "Trần" not in "\n".join(screen.screen.display)
+        assert not SGR.search(screen.raw)  # NO_COLOR
+        screen.child.send("q")
+        assert screen.ended() == 0
+    finally:
+        screen.close()
+    board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
+    three = next(s for s in board["students"] if s["username"] == "sv003")
+    assert three["reached"] == "mail" and three["connected"] == 0  # saved on the way out
