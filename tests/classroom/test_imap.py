@@ -141,3 +141,29 @@ def test_the_slip_says_how_to_read_mail_over_imap_in_both_languages(lab_of):
     command = "smtp-tutor connect 10.1.2.3 2143 --imap --cafile class-ca.pem"
     assert text.count(command) == 2 and "or IMAP:" in text and "hoặc IMAP:" in text
     assert text.count("--pop3-port 2110 --imap-port 2143") == 2  # the check tries them
+
+
+def test_the_slips_imap_command_in_a_terminal(lab_of):
+    """What the slip says to type: `connect HOST PORT --imap --cafile class-ca.pem`."""
+    from tests.pty_screen import PtyScreen
+
+    lab = lab_of(2)
+    textbook(lab, 1, 2)
+    term = PtyScreen("connect", "127.0.0.1", str(lab.running.imap_port), "--imap", "--cafile",
+                     str(lab.running.ca_path))
+    try:
+        term.wait("imap>")
+        term.type("STARTTLS\r")
+        term.wait("TLS is up")
+        term.type(f"LOGIN sv002@{DOMAIN}\r")
+        term.wait("Password (hidden):")
+        term.type(lab.passwords["sv002"] + "\r")
+        term.wait("logged in")
+        term.type("SELECT INBOX\r")
+        term.wait("* 1 EXISTS")
+        term.type("LOGOUT\r")
+        term.wait("LOGOUT completed")
+        assert term.ended() == 0
+    finally:
+        term.close()
+    assert lab.passwords["sv002"] not in term.raw
