@@ -104,7 +104,9 @@ async def imap_read(student: Student, host: str, port: int, tls: ssl.SSLContext,
     """The student's mailbox over IMAP; each tagged reply's latency."""
     reader, writer = await asyncio.open_connection(host, port)
     try:
-        await reader.readline()
+        greeting = await reader.readline()
+        if not greeting.startswith(b"* OK"):
+            raise ConnectionError(greeting.decode(errors="replace").strip())
 
         async def do(tag: str, command: str) -> bytes:
             await asyncio.sleep(random.uniform(*pause))
@@ -136,14 +138,16 @@ async def student_life(student: Student, host: str, port: int, tls: ssl.SSLConte
                        imap_latencies: list[float] | None = None) -> None:
     await asyncio.sleep(random.uniform(0, ramp))
     while time.monotonic() < until:
+        door = "SMTP"
         try:
             await session(student, host, port, tls, latencies, (1.0, 4.0), errors)
             if imap_port and not student.raw and imap_latencies is not None \
                     and time.monotonic() < until:
+                door = "IMAP"
                 await imap_read(student, host, imap_port, tls, imap_latencies, (1.0, 4.0),
                                 errors)
         except (OSError, ConnectionError, ssl.SSLError) as error:
-            errors.append(f"{type(error).__name__}: {error}")
+            errors.append(f"{door} {type(error).__name__}: {error}")
             await asyncio.sleep(1)
 
 
@@ -208,7 +212,7 @@ def run(count: int, seconds: float) -> dict:
         board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
         sent = sum(s["sent"] for s in board["students"])
         return {"students": count, "replies": len(latencies), "messages": sent,
-                "errors": len(errors), "first_error": errors[0] if errors else "",
+                "errors": len(errors), "first_errors": sorted(set(errors))[:5],
                 "p50_ms": 1000 * percentile(latencies, 0.5),
                 "p99_ms": 1000 * percentile(latencies, 0.99),
                 "imap_replies": len(imap_latencies),
@@ -234,8 +238,8 @@ def main() -> int:
               f"{result['imap_replies']:>12} {result['imap_p50_ms']:>7.1f} "
               f"{result['imap_p99_ms']:>7.1f}",
               flush=True)
-        if result["first_error"]:
-            print("  first error:", result["first_error"][:200])
+        for error in result["first_errors"]:
+            print("  error:", error[:200])
     return 0
 
 

@@ -50,7 +50,8 @@ class ClassConfig:
     max_recipients: int = 10
     connections_per_student: int = 4
     messages_per_minute: int = 30
-    max_per_client: int = 20  # connections from one address at once (a lab PC)
+    max_per_client: int = 20  # connections from one address at once (a lab PC), each door
+    per_client_on_loopback: bool = False  # loopback is exempt (a test asks for it)
     # the instructor's own (ca, certificate, key) instead of the class's practice CA
     tls_files: tuple[Path, Path, Path] | None = None
 
@@ -133,7 +134,11 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
     ca_path, cert_path, key_path = config.tls_files or ensure_class_certificates(
         folder / "tls", config.domain, config.host)
     limits = Limits(max_message_size=config.max_message_size,
-                    max_recipients=config.max_recipients, max_per_client=config.max_per_client)
+                    max_recipients=config.max_recipients, max_per_client=config.max_per_client,
+                    per_client_on_loopback=config.per_client_on_loopback)
+    # POP3 and IMAP: room for every student's share at once (a class reads its mail when
+    # told to), and the same limit by client address as SMTP
+    reading_cap = max(100, config.connections_per_student * len(accounts.by_name))
     handler = ClassHandler(config.domain, room, folder / "mail", limits=limits,
                            connections_per_student=config.connections_per_student,
                            messages_per_minute=config.messages_per_minute)
@@ -184,10 +189,15 @@ async def start_class(config: ClassConfig, accounts: Accounts | None = None) -> 
         pop3 = await start_pop3(config.host, config.pop3_port, {room.domain: folder / "mail"},
                                 {name: "-" for name in accounts.by_name},
                                 default_domain=room.domain, tls_paths=(cert_path, key_path),
-                                verify=pop3_verify)
+                                verify=pop3_verify, max_connections=reading_cap,
+                                max_per_client=config.max_per_client,
+                                per_client_on_loopback=config.per_client_on_loopback)
         imap = await start_imap(config.host, config.imap_port, folder / "mail",
                                 {name: "" for name in accounts.by_name}, domain=room.domain,
-                                tls_paths=(cert_path, key_path), login=imap_login)
+                                tls_paths=(cert_path, key_path), login=imap_login,
+                                max_connections=reading_cap,
+                                max_per_client=config.max_per_client,
+                                per_client_on_loopback=config.per_client_on_loopback)
         channel = await serve_channel(config.host, config.progress_port,
                                       server_context(cert_path, key_path), record_lesson,
                                       ca_path.read_text())

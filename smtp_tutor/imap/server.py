@@ -76,11 +76,14 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
                      max_connections: int = MAX_CONNECTIONS,
                      watcher: ImapEvents | None = None,
                      idle_timeout: float = IDLE_TIMEOUT,
-                     login: Login | None = None) -> ImapServer:
+                     login: Login | None = None, max_per_client: int = 0,
+                     per_client_on_loopback: bool = False) -> ImapServer:
     """Serve ``root``'s Maildirs (``root/bob``) for ``users`` on ``host:port``.
     ``tls_paths``: (certificate, key) for STARTTLS; without them, the practice server's.
     ``login(user, password, address)``: the account, or None, instead of ``users``'
-    passwords (a class's hashed accounts, limited by the client's address)."""
+    passwords (a class's hashed accounts, limited by the client's address).
+    ``max_per_client``: connections from one address at once (0: no limit; loopback is
+    exempt unless ``per_client_on_loopback``, as the SMTP server's ``Limits``)."""
     from smtp_tutor.server.certs import ensure_certificates, server_context
 
     if tls_paths is None:
@@ -93,10 +96,12 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
     watch = watcher or ImapWatcher()
     count = [0, False]
     writers: set[asyncio.StreamWriter] = set()
+    by_client = PerClient(max_per_client, per_client_on_loopback)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         count[0] += 1
         writers.add(writer)
+        address = by_client.admit(writer)
         try:
             if max_connections and count[0] > max_connections:
                 if not count[1]:
@@ -104,6 +109,11 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
                     watch.refused(max_connections)
                 writer.write(f"* BYE [UNAVAILABLE] {domain}: too many connections "
                              f"({max_connections}), try again later\r\n".encode())
+                await writer.drain()
+                return
+            if by_client.over(address):
+                writer.write(f"* BYE [UNAVAILABLE] {domain}: too many connections from "
+                             f"{address} ({max_per_client}), try again later\r\n".encode())
                 await writer.drain()
                 return
             session = ImapServerSession(accounts, domain, ask_login=login is not None)
@@ -114,6 +124,7 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
             watch.failed(f"{type(error).__name__}: {error}"[:200])
         finally:
             writers.discard(writer)
+            by_client.release(address)
             count[0] -= 1
             if count[0] < max_connections:
                 count[1] = False
@@ -123,6 +134,39 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
 
     server = await asyncio.start_server(handle, host, port, backlog=1024)
     return ImapServer(server, host, server.sockets[0].getsockname()[1], domain, writers)
+
+
+class PerClient:
+    """Connections by client address, for a limit on each (the SMTP server's ``Gate``
+    answers in SMTP; POP3 and IMAP say their own refusals)."""
+
+    def __init__(self, limit: int, on_loopback: bool = False) -> None:
+        self.limit, self.on_loopback = limit, on_loopback
+        self.open: dict[str, int] = {}
+
+    def admit(self, writer: asyncio.StreamWriter) -> str:
+        peer = writer.get_extra_info("peername") or ("?", 0)
+        address = str(peer[0])
+        self.open[address] = self.open.get(address, 0) + 1
+        return address
+
+    def over(self, address: str) -> bool:
+        if not self.limit or self.open.get(address, 0) <= self.limit:
+            return False
+        import ipaddress
+
+        try:
+            loopback = ipaddress.ip_address(address).is_loopback
+        except ValueError:
+            loopback = False
+        return self.on_loopback or not loopback
+
+    def release(self, address: str) -> None:
+        left = self.open.get(address, 1) - 1
+        if left > 0:
+            self.open[address] = left
+        else:
+            self.open.pop(address, None)
 
 
 async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,

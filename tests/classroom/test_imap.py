@@ -167,3 +167,19 @@ def test_the_slips_imap_command_in_a_terminal(lab_of):
     finally:
         term.close()
     assert lab.passwords["sv002"] not in term.raw
+
+
+def test_one_pc_cannot_take_every_imap_or_pop3_connection(lab_of):
+    lab = lab_of(2, max_per_client=2, per_client_on_loopback=True)
+    for port, refusal in ((lab.running.imap_port, b"* BYE [UNAVAILABLE]"),
+                          (lab.pop3_port, b"-ERR [SYS/TEMP]")):
+        held = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(2)]
+        try:
+            for sock in held:
+                assert not sock.makefile("rb").readline().startswith(refusal)
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as third:
+                greeting = third.makefile("rb").readline()
+                assert greeting.startswith(refusal) and b"from 127.0.0.1 (2)" in greeting
+        finally:
+            for sock in held:
+                sock.close()
