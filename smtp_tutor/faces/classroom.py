@@ -10,6 +10,10 @@ from pathlib import Path
 
 from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, whole
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import asyncio
+
 REFRESH = 1.0  # seconds between two pictures of the board
 
 
@@ -318,7 +322,7 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
 
 async def _live(running, options: argparse.Namespace, lang: str,  # noqa: ANN001
-                stop) -> None:  # noqa: ANN001 - an asyncio.Event (asyncio is imported late)
+                stop: asyncio.Event) -> None:
     """The keyed board in the class server's own terminal, drawn from the running class
     (no file between them); q stops the class as Ctrl-C does."""
     import asyncio
