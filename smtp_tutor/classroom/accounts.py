@@ -4,9 +4,17 @@ Passwords are stored as scrypt hashes (the printed slips are the only plain copy
 with its cost, so a later change of ``SCRYPT`` keeps old hashes checkable; the
 passwords themselves are random (12 letters of 31: about 59 bits).  A
 password checked once is remembered in memory as a keyed digest, so a class logging in
-every few seconds does not pay scrypt each time.  After ``MAX_FAILURES`` wrong passwords
-within ``WINDOW`` seconds an account refuses every password for ``LOCK_SECONDS`` (the
-right one too), and the board shows it.
+every few seconds does not pay scrypt each time.
+
+Guessing is limited by the guesser's address, so that a classmate cannot lock the owner
+out: after ``MAX_FAILURES`` wrong passwords within ``WINDOW`` seconds *from one address*
+the account refuses every password *from that address* for ``LOCK_SECONDS`` (the right
+one too), while the owner logs in from theirs.  Attempts on one account from one address
+are checked one at a time (parallel connections do not multiply the tries), and once an
+account has had ``MAX_FAILURES`` wrong passwords from anywhere within ``WINDOW``, every
+further wrong answer for it waits ``SLOW_STEP`` seconds more, up to ``SLOW_MAX`` (guessing
+from many lab PCs is slowed for the whole account; a right password is never delayed).
+The board shows the wrong passwords and the addresses locked out.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ SCRYPT = {"n": 2 ** 12, "r": 8, "p": 1}
 MAX_FAILURES = 5
 WINDOW = 60.0
 LOCK_SECONDS = 60.0
+SLOW_STEP = 0.5  # seconds added to each wrong answer once an account is being guessed
+SLOW_MAX = 5.0
 _WORDS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from a paper slip
 
 
@@ -43,9 +53,13 @@ class Account:
     salt: str
     digest: str  # scrypt of the password, hex
     cost: int = SCRYPT["n"]  # scrypt's n when the hash was made
-    failures: list[float] = field(default_factory=list)
-    locked_until: float = 0.0
+    failures: list[list] = field(default_factory=list)  # [time, client address] each
+    locked: dict[str, float] = field(default_factory=dict)  # address → locked until
     failed_total: int = 0
+
+    def locked_from(self, now: float) -> list[str]:
+        """The addresses refused for this account now."""
+        return sorted(address for address, until in self.locked.items() if until > now)
 
 
 def new_password() -> str:
@@ -70,9 +84,15 @@ class Accounts:
         self.by_name: dict[str, Account] = {}
         self._proven: dict[str, bytes] = {}  # username → keyed digest of a proven password
         self._key = secrets.token_bytes(32)
+        self.pause = asyncio.sleep  # how a wrong answer is slowed (a test sees the delays)
         self._tokens: dict[str, Account] = {}
+        # (user, address) → (its lock, how many attempts hold or await it): one at a time
+        self._turns: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
         if path.exists():
             for row in json.loads(path.read_text(encoding="utf-8")):
+                # a folder written before locks were kept by address: its lock is dropped
+                row.pop("locked_until", None)
+                row["failures"] = [f for f in row.get("failures", []) if isinstance(f, list)]
                 account = Account(**row)
                 self.by_name[account.username] = account
 
@@ -109,36 +129,57 @@ class Accounts:
             self._tokens = {a.token: a for a in self.by_name.values()}
         return self._tokens.get(token.lower())
 
-    def locked(self, username: str) -> bool:
-        account = self.by_name.get(username)
-        return account is not None and account.locked_until > time.time()
-
-    async def verify(self, user: str, secret: str) -> Account | None:
-        """The account if ``secret`` is its password and it is not locked; counts a
-        failure otherwise."""
+    async def verify(self, user: str, secret: str, address: str) -> Account | None:
+        """The account if ``secret`` is its password and ``address`` (the client's) is not
+        locked out of it; counts a failure against that address otherwise."""
         account = self.by_name.get(user.partition("@")[0].lower())
         if account is None:
             await asyncio.sleep(0.2)
             return None
+        key = (account.username, address)
+        turn, waiting = self._turns.get(key, (asyncio.Lock(), 0))
+        self._turns[key] = (turn, waiting + 1)
+        try:
+            async with turn:
+                return await self._verify(account, secret, address)
+        finally:
+            turn, waiting = self._turns[key]
+            if waiting > 1:
+                self._turns[key] = (turn, waiting - 1)
+            else:
+                del self._turns[key]
+
+    async def _verify(self, account: Account, secret: str, address: str) -> Account | None:
         now = time.time()
-        if account.locked_until > now:
+        if account.locked.get(address, 0.0) > now:
             return None
         keyed = hmac.new(self._key, secret.encode("utf-8", "replace"), "sha256").digest()
         proven = self._proven.get(account.username)
         if proven is not None and hmac.compare_digest(proven, keyed):
+            self._forget_failures(account, address)
             return account
         digest = await asyncio.to_thread(hash_password, secret, bytes.fromhex(account.salt),
                                          account.cost)
         if hmac.compare_digest(digest, account.digest):
             self._proven[account.username] = keyed
-            account.failures.clear()
+            self._forget_failures(account, address)
             return account
+        now = time.time()
         account.failed_total += 1
-        account.failures = [t for t in account.failures if t > now - WINDOW] + [now]
-        if len(account.failures) >= MAX_FAILURES:
-            account.locked_until = now + LOCK_SECONDS
-            account.failures.clear()
+        account.failures = [f for f in account.failures if f[0] > now - WINDOW]
+        account.failures.append([now, address])
+        account.locked = {a: until for a, until in account.locked.items() if until > now}
+        if sum(1 for _, a in account.failures if a == address) >= MAX_FAILURES:
+            account.locked[address] = now + LOCK_SECONDS
+            self._forget_failures(account, address)
+        beyond = len(account.failures) + len(account.locked) * MAX_FAILURES - MAX_FAILURES
+        if beyond > 0:  # the account is being guessed: every wrong answer waits more
+            await self.pause(min(SLOW_MAX, SLOW_STEP * beyond))
         return None
+
+    @staticmethod
+    def _forget_failures(account: Account, address: str) -> None:
+        account.failures = [f for f in account.failures if f[1] != address]
 
 
 def write_private(path: Path, data: bytes, *, durable: bool = True) -> None:

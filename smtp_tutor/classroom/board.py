@@ -52,12 +52,25 @@ def order(students: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
 
 
 def mistake(key: str, lang: str) -> str:
-    """The lint's first finding, in a few words of the reader's language (the board
-    stores its key; the full sentence is in messages.toml)."""
+    """The lint's first finding, in a few words of the reader's language that fit the
+    notes column at 80x24 (the board stores its key; tests/classroom check the width)."""
     try:
         return say(f"mistake_{key.removeprefix('lint-')}", lang)
     except KeyError:
         return key
+
+
+def advice(key: str, lang: str, width: int) -> list[str]:
+    """The first finding as a sentence and what to do about it (the lint's hint in
+    messages.toml), wrapped to ``width``: the dialogue view has the room."""
+    import textwrap
+
+    from smtp_tutor.knowledge.store import load
+
+    entry = load("messages").get(key, {}).get(lang, {})
+    text = say("dialogue_mistake", lang, mistake=mistake(key, lang),
+               hint=visible(entry.get("hint", "")))
+    return textwrap.wrap(text.strip(), max(20, width)) or [text]
 
 
 def notes(student: dict[str, Any], lang: str) -> str:
@@ -68,7 +81,7 @@ def notes(student: dict[str, Any], lang: str) -> str:
         else:
             parts.append(say(f"flag_{flag}", lang))
     if student["locked"]:
-        parts.append(say("flag_locked", lang))
+        parts.append(say("flag_locked", lang, count=student["locked"]))
     if student.get("lessons"):
         parts.append(say("flag_lessons", lang, count=len(student["lessons"]),
                          names=", ".join(student["lessons"])))
@@ -159,5 +172,7 @@ def dialogue(board: dict[str, Any], username: str, lang: str, width: int = 80, *
                     else student["name"])
             lines = [say("dialogue_title", lang, name=name)]
             lines += [fit(line, width).rstrip() for line in student["dialogue"]]
+            if student["first_mistake"]:
+                lines += ["", *advice(student["first_mistake"], lang, width)]
             return "\n".join(lines)
     return ""

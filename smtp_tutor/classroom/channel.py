@@ -23,12 +23,13 @@ from typing import Any
 MAX_LINE = 4096
 TIMEOUT = 10.0
 
-Record = Callable[[str, str, dict[str, Any]], Awaitable[bool]]
+Record = Callable[[str, str, dict[str, Any], str], Awaitable[bool]]
 
 
 async def serve_channel(host: str, port: int, tls: ssl.SSLContext, record: Record,
                         ca_pem: str = "") -> asyncio.base_events.Server:
-    """Listen for reports; ``record(user, password, report)`` checks and keeps one."""
+    """Listen for reports; ``record(user, password, report, address)`` checks and keeps
+    one (the client's address: a wrong password counts against it)."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         ok = False
@@ -41,7 +42,8 @@ async def serve_channel(host: str, port: int, tls: ssl.SSLContext, record: Recor
                 return
             if isinstance(report, dict):
                 user, password = str(report.pop("user", "")), str(report.pop("password", ""))
-                ok = await record(user, password, report)
+                peer = writer.get_extra_info("peername") or ("?", 0)
+                ok = await record(user, password, report, str(peer[0]))
             writer.write(json.dumps({"ok": ok}).encode() + b"\n")
             await writer.drain()
         except (OSError, ValueError, TimeoutError, asyncio.IncompleteReadError):

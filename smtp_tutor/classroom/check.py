@@ -40,8 +40,10 @@ def _reply(reader) -> bytes:  # noqa: ANN001 - a socket file
             return line
 
 
-def check(host: str, port: int, cafile: str | None, lang: str) -> tuple[bool, list[str]]:
-    """(everything works, what to tell the student, one line each)."""
+def check(host: str, port: int, cafile: str | None, lang: str, *,
+          mail_ports: tuple[int, int] | None = None) -> tuple[bool, list[str]]:
+    """(everything works, what to tell the student, one line each); ``mail_ports``:
+    (POP3, IMAP) are tried too, once SMTP works (a student reads their mail there)."""
     out: list[str] = []
     try:
         sock = socket.create_connection((host, port), timeout=TIMEOUT)
@@ -74,10 +76,31 @@ def check(host: str, port: int, cafile: str | None, lang: str) -> tuple[bool, li
         except (OSError, ssl.SSLError) as error:
             return False, [*out, say("check_other", lang, host=host, port=port,
                                      reason=str(error))]
+    if mail_ports is not None:
+        problem = reading_doors(host, *mail_ports, lang)
+        if problem:
+            return False, [*out, problem]
+        out.append(say("check_mail_ok", lang, host=host, pop3_port=mail_ports[0],
+                       imap_port=mail_ports[1]))
     if not cafile:
         return False, [*out, say("check_no_cafile", lang)]
     out.append(say("check_ok", lang, fingerprint=fingerprint(Path(cafile))))
     return True, out
+
+
+def reading_doors(host: str, pop3_port: int, imap_port: int, lang: str) -> str:
+    """What stops reading mail over POP3 or IMAP, or "" when both greet as they should."""
+    for protocol, port, greeting in (("POP3", pop3_port, b"+OK"), ("IMAP", imap_port, b"* OK")):
+        try:
+            with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
+                got = sock.makefile("rb").readline(1024)
+        except OSError as error:
+            return say("check_mail_closed", lang, protocol=protocol, host=host, port=port,
+                       reason=str(error) or type(error).__name__)
+        if not got.startswith(greeting):
+            return say("check_mail_other", lang, protocol=protocol, port=port,
+                       got=got[:60].decode("ascii", "replace"))
+    return ""
 
 
 def save_ca(host: str, port: int, path: Path, lang: str) -> tuple[bool, str]:

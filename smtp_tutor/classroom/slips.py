@@ -10,21 +10,21 @@ CUT = "-" * 78
 
 
 def slip(account: Account, password: str, *, domain: str, host: str, port: int,
-         pop3_port: int, fingerprint: str) -> str:
+         pop3_port: int, imap_port: int, fingerprint: str) -> str:
     address = f"{account.username}@{domain}"
     values = {"domain": domain, "name": account.name, "student_id": account.student_id,
               "address": address, "password": password, "token": account.token,
-              "host": host, "port": port, "pop3_port": pop3_port,
+              "host": host, "port": port, "pop3_port": pop3_port, "imap_port": imap_port,
               "fingerprint": fingerprint}
     keys = ("slip_title", "slip_user", "slip_password", "slip_token", "slip_join",
-            "slip_pop3", "slip_fingerprint")
+            "slip_pop3", "slip_fingerprint", "slip_check")
     blocks = ["\n".join(say(key, lang, **values) for key in keys) for lang in ("en", "vi")]
     return CUT + "\n" + "\n\n".join(blocks) + "\n"
 
 
 def slips(accounts: list[Account], passwords: dict[str, str], *, domain: str, host: str,
-          port: int, pop3_port: int, fingerprint: str) -> str:
+          port: int, pop3_port: int, imap_port: int, fingerprint: str) -> str:
     """Every new student's slip, cut lines between them."""
     return "".join(slip(a, passwords[a.username], domain=domain, host=host, port=port,
-                        pop3_port=pop3_port, fingerprint=fingerprint)
+                        pop3_port=pop3_port, imap_port=imap_port, fingerprint=fingerprint)
                    for a in accounts if a.username in passwords) + CUT + "\n"

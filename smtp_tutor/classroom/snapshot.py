@@ -26,14 +26,14 @@ def snapshot(running: RunningClass) -> dict[str, Any]:
             "own_program": row.by_own_program, "first_mistake": row.first_mistake,
             "since_progress": now - (row.last_progress or running.started),
             "flags": list(row.flags), "failed_logins": account.failed_total,
-            "locked": account.locked_until > now,
+            "locked": len(account.locked_from(now)),  # addresses locked out of it
             "dialogue": list(room.lines.get(username, ())),
             "lessons": list(row.lessons), "lesson_tries": sum(row.lesson_tries.values()),
             "lesson_help": row.lesson_help,
         })
     return {
         "domain": running.config.domain, "host": running.config.host, "port": running.port,
-        "pop3_port": running.pop3_port,
+        "pop3_port": running.pop3_port, "imap_port": running.imap_port,
         "progress_port": running.progress_port, "fingerprint": running.fingerprint, "time": now,
         "connections": len(room.connections),
         "unattributed": sum(1 for c in room.connections.values() if not c.student),

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from smtp_tutor.faces.arguments import Subcommands, _t, add_lang, lang_of, whole
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import asyncio
+
 REFRESH = 1.0  # seconds between two pictures of the board
 
 
@@ -23,6 +27,7 @@ def add_parser(commands: Subcommands) -> None:
     start.add_argument("--host", default="127.0.0.1", help=_t("class", "host"))
     start.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
     start.add_argument("--pop3-port", type=whole, default=2110, help=_t("class", "pop3_port"))
+    start.add_argument("--imap-port", type=whole, default=2143, help=_t("class", "imap_port"))
     start.add_argument("--progress-port", type=whole, default=2465,
                        help=_t("class", "progress_port"))
     start.add_argument("--domain", default="class.example", help=_t("class", "domain"))
@@ -45,6 +50,8 @@ def add_parser(commands: Subcommands) -> None:
     check.add_argument("--port", type=whole, default=2525, help=_t("class", "port"))
     check.add_argument("--cafile", help=_t("class", "cafile"))
     check.add_argument("--save-ca", metavar="FILE", help=_t("class", "save_ca"))
+    check.add_argument("--pop3-port", type=whole, default=2110, help=_t("class", "pop3_port"))
+    check.add_argument("--imap-port", type=whole, default=2143, help=_t("class", "imap_port"))
     check.add_argument("--progress-port", type=whole, default=2465,
                        help=_t("class", "progress_port"))
     for action in (start, board, export, check):
@@ -76,7 +83,8 @@ def run(options: argparse.Namespace) -> int:
             if not saved:
                 return 1
             cafile = options.save_ca
-        ok, lines = check(options.host, options.port, cafile, lang)
+        ok, lines = check(options.host, options.port, cafile, lang,
+                          mail_ports=(options.pop3_port, options.imap_port))
         print("\n".join(lines))
         return 0 if ok else 1
     folder = folder_of(options)
@@ -129,63 +137,89 @@ def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
     return _live_board(board, folder, options, lang)
 
 
-def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: str) -> int:
-    """The board redrawn every second; keys: ↑/↓ (or k/j) choose a student, Enter shows
-    their dialogue (Enter again: back), a: anonymous, s: sort, q: quit."""
-    import select
-    import termios
-    import tty as terminal
+class BoardKeys:
+    """The live board's state and keys, the same in `class board` and `class start
+    --board`: ↑/↓ (or k/j) choose a student, Enter shows their dialogue (Enter again:
+    back), a: anonymous, s: sort, q: quit (in `start`: stop the class)."""
 
-    from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
-    from smtp_tutor.classroom.words import say
+    def __init__(self, options: argparse.Namespace, lang: str, keys_line: str) -> None:
+        self.anonymous = bool(options.anonymous)
+        self.sort = getattr(options, "sort", "stuck")
+        self.lang, self.keys_line = lang, keys_line
+        self.at, self.open, self.count = 0, False, 0
 
-    state = {"anonymous": options.anonymous, "sort": options.sort, "at": 0, "open": False}
-    stdin = sys.stdin.fileno()
-    saved = termios.tcgetattr(stdin) if sys.stdin.isatty() else None
-    if saved is not None:
-        terminal.setcbreak(stdin)
-    sys.stdout.write("\x1b[?25l\x1b[2J")  # no cursor
-    try:
-        while True:
-            size = shutil.get_terminal_size()
-            names = visible_order(board, state["sort"], size.lines)
-            state["at"] = min(state["at"], len(names) - 1)
-            chosen = names[state["at"]] if names else ""
-            if state["open"]:
-                text = dialogue(board, chosen, lang, size.columns,
-                                anonymous=state["anonymous"])
-            else:
-                text = render(board, width=size.columns, height=size.lines - 1, lang=lang,
-                              sort=state["sort"], anonymous=state["anonymous"],
-                              color=color_wanted(True), selected=chosen)
-            _show(text + "\n" + say("board_keys", lang)[:size.columns])
-            ready, _, _ = select.select([stdin], [], [], REFRESH)
-            if ready:
-                key = os.read(stdin, 16)
-                if key in (b"q", b"Q", b"\x03") or not key:
-                    return 0
-                _key(state, key, len(names))
-            board = _read_board(folder) or board
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        if saved is not None:
-            termios.tcsetattr(stdin, termios.TCSADRAIN, saved)
+    def picture(self, board: dict) -> str:
+        from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
+        from smtp_tutor.classroom.words import say
+
+        size = shutil.get_terminal_size()
+        names = visible_order(board, self.sort, size.lines)
+        self.count = len(names)
+        self.at = max(0, min(self.at, len(names) - 1))
+        chosen = names[self.at] if names else ""
+        if self.open:
+            text = dialogue(board, chosen, self.lang, size.columns, anonymous=self.anonymous)
+        else:
+            text = render(board, width=size.columns, height=size.lines - 1, lang=self.lang,
+                          sort=self.sort, anonymous=self.anonymous, color=color_wanted(True),
+                          selected=chosen)
+        return text + "\n" + say(self.keys_line, self.lang)[:size.columns]
+
+    def key(self, key: bytes) -> bool:
+        """True when the key asks to quit."""
+        if key in (b"q", b"Q", b"\x03") or not key:
+            return True
+        if key in (b"j", b"\x1b[B"):
+            self.at = min(self.count - 1, self.at + 1)
+        elif key in (b"k", b"\x1b[A"):
+            self.at = max(0, self.at - 1)
+        elif key in (b"\r", b"\n"):
+            self.open = not self.open
+        elif key == b"a":
+            self.anonymous = not self.anonymous
+        elif key == b"s":
+            self.sort = "name" if self.sort == "stuck" else "stuck"
+        return False
+
+
+class _Keyboard:
+    """stdin in cbreak mode (keys one by one, no echo) and no cursor, put back at the end."""
+
+    def __enter__(self) -> int:
+        import termios
+        import tty as terminal
+
+        self.fd = sys.stdin.fileno()
+        self.saved = termios.tcgetattr(self.fd) if sys.stdin.isatty() else None
+        if self.saved is not None:
+            terminal.setcbreak(self.fd)
+        sys.stdout.write("\x1b[?25l\x1b[2J")
+        return self.fd
+
+    def __exit__(self, *_: object) -> None:
+        import termios
+
+        if self.saved is not None:
+            termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
         sys.stdout.write("\x1b[?25h\n")
         sys.stdout.flush()
 
 
-def _key(state: dict, key: bytes, count: int) -> None:
-    if key in (b"j", b"\x1b[B"):
-        state["at"] = min(count - 1, state["at"] + 1)
-    elif key in (b"k", b"\x1b[A"):
-        state["at"] = max(0, state["at"] - 1)
-    elif key in (b"\r", b"\n"):
-        state["open"] = not state["open"]
-    elif key == b"a":
-        state["anonymous"] = not state["anonymous"]
-    elif key == b"s":
-        state["sort"] = "name" if state["sort"] == "stuck" else "stuck"
+def _live_board(board: dict, folder: Path, options: argparse.Namespace, lang: str) -> int:
+    """The board redrawn every second from board.json, with the keys of ``BoardKeys``."""
+    import select
+
+    view = BoardKeys(options, lang, "board_keys")
+    try:
+        with _Keyboard() as stdin:
+            while True:
+                _show(view.picture(board))
+                ready, _, _ = select.select([stdin], [], [], REFRESH)
+                if ready and view.key(os.read(stdin, 16)):
+                    return 0
+                board = _read_board(folder) or board
+    except KeyboardInterrupt:
+        return 0
 
 
 def _show(text: str) -> None:
@@ -228,6 +262,7 @@ def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
 async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords: dict[str, str],  # noqa: ANN001
                  lang: str) -> int:
     import asyncio
+    import contextlib
     import signal
 
     from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
@@ -238,13 +273,14 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
         if all(own) else None
     config = ClassConfig(folder, host=options.host, port=options.port, tls_files=tls_files,
-                         pop3_port=options.pop3_port, progress_port=options.progress_port,
+                         pop3_port=options.pop3_port, imap_port=options.imap_port,
+                         progress_port=options.progress_port,
                          domain=options.domain.lower())
     running = await start_class(config, accounts)
     shown_host = options.host if options.host not in ("0.0.0.0", "::") else _lab_address()
     out = [say("started", lang, domain=config.domain, students=len(accounts.by_name),
                host=options.host, port=running.port, pop3_port=running.pop3_port,
-               progress_port=running.progress_port)]
+               imap_port=running.imap_port, progress_port=running.progress_port)]
     out.append(say("loopback_only" if is_loopback(options.host) else "not_loopback", lang,
                    host=options.host, domain=config.domain))
     out.append(say("fingerprint", lang, path=str(running.ca_path),
@@ -255,6 +291,7 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
         text = slips(list(accounts.by_name.values()), passwords, domain=config.domain,
                      host=shown_host, port=running.port, pop3_port=running.pop3_port,
+                     imap_port=running.imap_port,
                      fingerprint=running.fingerprint)
         if options.slips == "-":  # printed, never written
             out.insert(0, text)
@@ -271,28 +308,44 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     board_task = None
-    if options.board and sys.stdout.isatty():
-        board_task = loop.create_task(_live(running, options, lang))
+    if options.board and sys.stdout.isatty() and sys.stdin.isatty():
+        board_task = loop.create_task(_live(running, options, lang, stop))
     try:
         await stop.wait()
     finally:
         if board_task is not None:
             board_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await board_task
         await running.stop()
     return 0
 
 
-async def _live(running, options: argparse.Namespace, lang: str) -> None:  # noqa: ANN001
+async def _live(running, options: argparse.Namespace, lang: str,  # noqa: ANN001
+                stop: asyncio.Event) -> None:
+    """The keyed board in the class server's own terminal, drawn from the running class
+    (no file between them); q stops the class as Ctrl-C does."""
     import asyncio
+    import contextlib
 
-    from smtp_tutor.classroom.board import color_wanted, render
+    view = BoardKeys(options, lang, "board_keys_start")
+    pressed = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with _Keyboard() as stdin:
 
-    sys.stdout.write("\x1b[2J")
-    while True:
-        size = shutil.get_terminal_size()
-        _show(render(running.board(), width=size.columns, height=size.lines, lang=lang,
-                     anonymous=options.anonymous, color=color_wanted(True)))
-        await asyncio.sleep(REFRESH)
+        def read_key() -> None:
+            if view.key(os.read(stdin, 16)):
+                stop.set()
+            pressed.set()
+        loop.add_reader(stdin, read_key)
+        try:
+            while not stop.is_set():
+                _show(view.picture(running.board()))
+                pressed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(pressed.wait(), REFRESH)
+        finally:
+            loop.remove_reader(stdin)
 
 
 def _lab_address() -> str:

@@ -84,12 +84,16 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
                      max_connections: int = MAX_CONNECTIONS,
                      watcher: Pop3Events | None = None,
                      verify: Callable[[str, str, str], Awaitable[bool]] | None = None,
+                     max_per_client: int = 0, per_client_on_loopback: bool = False,
                      ) -> Pop3Server:
     """``roots``: domain → Maildir root; ``bob`` means ``bob@default_domain``, the name
     the server greets with.  ``verify(user, secret, address)``: another judge of
     passwords than ``users`` (a class's hashed accounts).  ``tls_paths``: (certificate,
-    key) for STLS, else the practice server's.  Beyond ``max_connections`` a client gets
-    ``-ERR [SYS/TEMP]``."""
+    key) for STLS, else the practice server's.  Beyond ``max_connections`` (or
+    ``max_per_client`` from one address, loopback exempt unless ``per_client_on_loopback``)
+    a client gets ``-ERR [SYS/TEMP]``."""
+    from smtp_tutor.imap.server import PerClient
+
     if tls_paths is None:
         _, cert_path, key_path = ensure_certificates(data_dir() / "tls", default_domain)
         tls_paths = (cert_path, key_path)
@@ -99,9 +103,12 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
     count = [0, False]  # connections open, refusing already reported
     writers: set[asyncio.StreamWriter] = set()
 
+    by_client = PerClient(max_per_client, per_client_on_loopback)
+
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         count[0] += 1
         writers.add(writer)
+        address = by_client.admit(writer)
         session = _Session(reader, writer, roots, users, default_domain, tls, locks)
         session.verify = verify
         try:
@@ -112,6 +119,10 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
                 await session.say(f"-ERR [SYS/TEMP] {default_domain}: too many connections "
                                   f"({max_connections}), try again later")
                 return
+            if by_client.over(address):
+                await session.say(f"-ERR [SYS/TEMP] {default_domain}: too many connections "
+                                  f"from {address} ({max_per_client}), try again later")
+                return
             await session.run()
         except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
             pass
@@ -119,6 +130,7 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
             watch.failed(f"{type(error).__name__}: {error}"[:200])
         finally:
             writers.discard(writer)
+            by_client.release(address)
             count[0] -= 1
             if count[0] < max_connections:
                 count[1] = False

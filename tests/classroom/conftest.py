@@ -86,7 +86,7 @@ def open_lab(loop_thread, folder: Path, count: int, **options) -> Lab:  # noqa: 
     accounts.save()
 
     async def start():  # noqa: ANN202
-        return await start_class(ClassConfig(folder, port=0, pop3_port=0, progress_port=0,
+        return await start_class(ClassConfig(folder, port=0, pop3_port=0, imap_port=0, progress_port=0,
                                              **options), accounts)
     return Lab(folder, loop_thread.run(start()), passwords, loop_thread)
 

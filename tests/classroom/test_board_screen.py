@@ -33,7 +33,7 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
         assert "0/30 connected" in lines[0] and "Stuck" in lines[1]
         # the one who started and is stuck comes first, with the lint's finding
         assert lines[2].startswith("▶Bùi Ngọc Hà 7") and "EHLO" in lines[2], lines[2]
-        assert "lf" in lines[2].lower()
+        assert lines[2].rstrip().endswith("bare LF, not CRLF")  # whole, even at 80 columns
         assert all(len(line.rstrip()) <= columns for line in lines)
         finished = [line for line in lines if "sent ✓" in line]
         assert bool(finished) == (rows > 33)  # finished students come last
@@ -50,6 +50,28 @@ def test_board_fits_the_screen_and_says_everything_in_words(lab_of, columns, row
             assert "student 1" in text and "Nguyễn" not in text and "Trần" not in text
         finally:
             anon.close()
+    finally:
+        screen.close()
+
+
+def test_the_first_mistake_in_vietnamese_whole_at_80x24_and_its_advice_on_enter(lab_of):
+    lab = lab_of(30)
+    raw_session(lab.port, [f"EHLO {lab.account(7).token}.lab\n".encode(), b"QUIT\r\n"])
+    lab.wait(lambda b: lab.row(b, 7)["first_mistake"])
+    lab.running.write_board()
+    screen = PtyScreen("class", "board", "--folder", str(lab.folder), "--lang", "vi",
+                       rows=24, columns=80, env={"NO_COLOR": "1"})
+    try:
+        screen.wait("Enter")
+        row = screen.screen.display[2]
+        assert row.startswith("▶Bùi Ngọc Hà 7") and row.rstrip().endswith(
+            "LF đơn, không phải CRLF"), row
+        screen.child.send("\r")
+        shown = screen.wait("Lỗi đầu tiên: LF đơn, không phải CRLF.")
+        assert "Hãy kết thúc mọi dòng bằng" in shown  # the lint's hint, from messages.toml
+        assert all(len(line.rstrip()) <= 80 for line in screen.screen.display)
+        screen.child.send("q")
+        assert screen.ended() == 0
     finally:
         screen.close()
 
@@ -86,7 +108,7 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
     roster = write_roster(tmp_path / "roster.csv", 3)
     folder = tmp_path / "class"
     child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
-                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
                               "--progress-port", "0"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -110,7 +132,7 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
     # a student added later: only their slip, printed (--slips -); the others' accounts kept
     write_roster(roster, 4)
     child = subprocess.Popen([*tutor_command(), "class", "start", "--roster", str(roster),
-                              "--folder", str(folder), "--port", "0", "--pop3-port", "0",
+                              "--folder", str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
                               "--progress-port", "0", "--slips", "-"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -127,3 +149,53 @@ def test_class_start_says_where_it_listens_and_stops_on_ctrl_c(tmp_path):
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_class_start_board_is_the_keyed_board_in_the_same_terminal(tmp_path):
+    """`class start --board`: the live board of `class board` (keys, anonymous, sort,
+    one student's dialogue) drawn from the running class itself; q stops the class."""
+    import json
+
+    from tests.classroom.conftest import write_roster
+
+    roster = write_roster(tmp_path / "roster.csv", 4)
+    folder = tmp_path / "class"
+    screen = PtyScreen("class", "start", "--board", "--roster", str(roster), "--folder",
+                       str(folder), "--port", "0", "--pop3-port", "0", "--imap-port", "0",
+                       "--progress-port", "0", rows=24, columns=80, env={"NO_COLOR": "1"})
+    try:
+        shown = screen.wait("q: stop the class")
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", shown).group(1))
+        tokens = {a["username"]: a["token"]
+                  for a in json.loads((folder / "accounts.json").read_text(encoding="utf-8"))}
+        raw_session(port, [f"EHLO {tokens['sv003']}.lab\r\n".encode(),
+                           b"MAIL FROM:<sv003@class.example>\r\n", b"QUIT\r\n"])
+        deadline = time.monotonic() + 20
+        while not screen.screen.display[2].startswith("▶Phạm Minh Đức 3"):
+            assert time.monotonic() < deadline, screen.text()
+            screen.text()
+        assert "MAIL" in screen.screen.display[2]  # stuck at MAIL: first, chosen
+        screen.child.send("\r")
+        shown = screen.wait("Last lines of Phạm Minh Đức 3's dialogue")
+        assert "C: EHLO ‹token›.lab" in shown and tokens["sv003"] not in screen.raw
+        screen.child.send("\r")
+        screen.wait("sorted by: stuck longest")
+        screen.child.send("s")
+        screen.wait("sorted by: roster order")
+        assert screen.screen.display[2].startswith("▶Trần Thị Bình 1")
+        screen.child.send("j")
+        deadline = time.monotonic() + 20
+        while not screen.screen.display[3].startswith("▶"):
+            assert time.monotonic() < deadline, screen.text()
+            screen.text()
+        screen.child.send("a")
+        screen.wait("student 2")
+        assert "Trần" not in "\n".join(screen.screen.display)
+        assert not SGR.search(screen.raw)  # NO_COLOR
+        screen.child.send("q")
+        assert screen.ended() == 0
+    finally:
+        screen.close()
+    board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
+    three = next(s for s in board["students"] if s["username"] == "sv003")
+    assert three["reached"] == "mail" and three["connected"] == 0  # saved on the way out

@@ -42,9 +42,24 @@ def test_what_a_silent_or_unreachable_network_means():
 
 def test_the_command_line(lab_of):
     lab = lab_of(1)
+    ports = ("--pop3-port", str(lab.pop3_port), "--imap-port", str(lab.running.imap_port))
     result = run_tutor("class", "check", "127.0.0.1", "--port", str(lab.port), "--cafile",
-                       str(lab.running.ca_path))
+                       str(lab.running.ca_path), *ports)
     assert result.returncode == 0 and b"You can join" in result.stdout
+    assert f"IMAP on 127.0.0.1:{lab.running.imap_port}".encode() in result.stdout
+
+
+def test_sending_works_but_reading_does_not(lab_of):
+    lab = lab_of(1)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        closed = free.getsockname()[1]
+    ca = str(lab.running.ca_path)
+    ok, lines = check("127.0.0.1", lab.port, ca, "en", mail_ports=(lab.pop3_port, closed))
+    assert not ok and "IMAP does not answer on 127.0.0.1:" in lines[-1]
+    ok, lines = check("127.0.0.1", lab.port, ca, "vi",
+                      mail_ports=(lab.running.imap_port, lab.pop3_port))  # swapped
+    assert not ok and "không phải POP3" in lines[-1]
 
 
 def test_a_student_fetches_the_ca_with_one_command_and_sees_its_fingerprint(lab_of,
@@ -52,7 +67,9 @@ def test_a_student_fetches_the_ca_with_one_command_and_sees_its_fingerprint(lab_
     lab = lab_of(1)
     saved = tmp_path / "class-ca.pem"
     result = run_tutor("class", "check", "127.0.0.1", "--port", str(lab.port), "--save-ca",
-                       str(saved), "--progress-port", str(lab.running.progress_port))
+                       str(saved), "--progress-port", str(lab.running.progress_port),
+                       "--pop3-port", str(lab.pop3_port), "--imap-port",
+                       str(lab.running.imap_port))
     assert result.returncode == 0, result.stdout
     assert saved.read_text() == lab.running.ca_path.read_text()
     assert lab.running.fingerprint.encode() in result.stdout and b"You can join" in result.stdout

@@ -3,8 +3,10 @@ mailbox, forging a token, and the per-student limits."""
 
 from __future__ import annotations
 
+import imaplib
 import poplib
 import smtplib
+import socket
 
 import pytest
 
@@ -33,26 +35,50 @@ def test_escapes_from_a_client_never_reach_the_board(lab_of):
     assert "\x1b" not in shown and "\u202e" not in shown and "<U+202E>" in shown
 
 
-def test_guessing_a_password_locks_the_account_and_shows_on_the_board(lab_of):
-    lab = lab_of(3)
-    for _ in range(MAX_FAILURES):
-        with smtplib.SMTP("127.0.0.1", lab.port, timeout=10) as client:
-            client.starttls(context=lab.tls())
-            with pytest.raises(smtplib.SMTPAuthenticationError):
-                client.login(f"sv002@{DOMAIN}", "guess")
-    with smtplib.SMTP("127.0.0.1", lab.port, timeout=10) as client:  # even the right one
+class FromAddress(imaplib.IMAP4):
+    """imaplib from 127.0.0.2 (it has no ``source_address`` of its own)."""
+
+    def _create_socket(self, timeout):  # noqa: ANN001, ANN202
+        return socket.create_connection((self.host, self.port), timeout,
+                                        source_address=("127.0.0.2", 0))
+
+
+def login(lab, user: str, password: str, source: str) -> None:  # noqa: ANN001
+    """AUTH from the loopback address ``source`` (127.0.0.2 plays a classmate's PC)."""
+    with smtplib.SMTP("127.0.0.1", lab.port, timeout=10,
+                      source_address=(source, 0)) as client:
         client.starttls(context=lab.tls())
+        client.login(f"{user}@{DOMAIN}", password)
+
+
+def test_a_guesser_is_locked_out_from_their_pc_and_the_owner_is_not(lab_of):
+    lab = lab_of(3)
+    guesser, owner = "127.0.0.2", "127.0.0.1"
+    for _ in range(MAX_FAILURES):
         with pytest.raises(smtplib.SMTPAuthenticationError):
+            login(lab, "sv002", "guess", guesser)
+    with pytest.raises(smtplib.SMTPAuthenticationError):  # even the right one, from there
+        login(lab, "sv002", lab.passwords["sv002"], guesser)
+    client = FromAddress("127.0.0.1", lab.running.imap_port, timeout=10)
+    try:  # and through the other doors, from there
+        client.starttls(ssl_context=lab.tls())
+        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
             client.login(f"sv002@{DOMAIN}", lab.passwords["sv002"])
-    board = lab.wait(lambda b: lab.row(b, 2)["locked"])
+    finally:
+        client.logout()
+    login(lab, "sv002", lab.passwords["sv002"], owner)  # the owner is not kept out
+    assert pop3_count(lab, 2) == 0
+    board = lab.wait(lambda b: lab.row(b, 2)["locked"] == 1)
     row = lab.row(board, 2)
     assert row["failed_logins"] == MAX_FAILURES and "guessed" in row["flags"]
     text = render(board, width=160, height=45)
-    assert f"wrong passwords: {MAX_FAILURES}" in text and "LOCKED" in text
+    assert f"wrong passwords: {MAX_FAILURES}" in text and "LOCKED for 1 PC" in text
+    assert "KHOÁ với 1 máy" in render(board, width=160, height=45, lang="vi")
     for password in lab.passwords.values():  # the board never shows a secret
         assert password not in text and password not in str(board)
     for account in lab.running.room.accounts.by_name.values():
         assert account.token not in str(board)
+    assert guesser not in text  # nor points at a PC on the projector
 
 
 def test_a_student_cannot_read_anothers_mailbox(lab_of):
@@ -105,8 +131,6 @@ def test_a_student_flooding_connections_is_held_to_their_share(lab_of):
     token = lab.account(1).token
     socks = []
     try:
-        import socket
-
         for _ in range(3):  # three connections of one student open at once
             sock = socket.create_connection(("127.0.0.1", lab.port), timeout=10)
             socks.append(sock)

@@ -6,6 +6,7 @@ import pytest
 
 from smtp_tutor.protocol.imap.client import ImapClient, ImapResponse
 from smtp_tutor.protocol.imap.server import (
+    CheckLogin,
     Close,
     ImapServerSession,
     LoggedIn,
@@ -42,6 +43,28 @@ def logged_in(inbox: MemoryMailbox, select: bytes = b"SELECT INBOX") -> ImapServ
     if select:
         assert b"s OK" in say(server, b"s " + select)
     return server
+
+
+def test_ask_login_hands_the_password_to_the_driver_and_waits_for_its_answer(inbox):
+    account = MemoryAccount({"INBOX": inbox})
+    server = ImapServerSession(MemoryAccounts(account), "class.example", tls=True,
+                               ask_login=True)
+    # the login, and a command pipelined behind it that must wait for the answer
+    actions = server.receive(b"a LOGIN sv001 secret\r\nb SELECT INBOX\r\n")
+    assert actions == [CheckLogin("sv001", "secret")]
+    assert server.receive(b"c NOOP\r\n") == []  # kept, unread, while the driver checks
+    answered = server.login_answer(None)
+    assert isinstance(answered[0], Pause) and sent(answered).startswith(
+        b"a NO [AUTHENTICATIONFAILED]")
+    # b is refused (not logged in), c answered, in order
+    assert b"b BAD SELECT only after LOGIN" in sent(answered) and b"c OK" in sent(answered)
+    actions = server.receive(b"d LOGIN sv001 right\r\ne SELECT INBOX\r\n")
+    assert actions == [CheckLogin("sv001", "right")]
+    answered = server.login_answer(account)
+    assert LoggedIn("bob") in answered
+    text = sent(answered)
+    assert text.index(b"d OK [CAPABILITY") < text.index(b"e OK [READ-WRITE]")
+    assert server.login_answer(account) == []  # nothing owed: nothing happens
 
 
 def test_greeting_advertises_both_versions_and_login_disabled_before_tls(inbox):

@@ -2,7 +2,11 @@
 
 ``ImapServerSession.receive(data)`` returns actions for the driver, in order: ``Send``
 (bytes to write), ``Pause`` (slow a password guesser down), ``StartTls`` (upgrade the
-transport now; whatever was buffered was dropped, RFC 9051 §11.1) and ``Close``.
+transport now; whatever was buffered was dropped, RFC 9051 §11.1) and ``Close``.  With
+``ask_login`` the session does not judge a password itself: LOGIN ends the actions with
+``CheckLogin`` and the session waits (later bytes are kept, unread) until the driver
+calls ``login_answer`` with the account or None (a class's hashed passwords are checked
+off the event loop, and by the client's address).
 
 States (RFC 9051 §3): not authenticated → (STARTTLS, LOGIN) → authenticated → (SELECT,
 EXAMINE) → selected → (CLOSE, UNSELECT) → authenticated; LOGOUT from any.  LOGIN only
@@ -37,6 +41,7 @@ NEEDS = {"STARTTLS": NOT_AUTHENTICATED, "LOGIN": NOT_AUTHENTICATED,
          "STATUS": AUTHENTICATED, "CHECK": SELECTED, "CLOSE": SELECTED, "UNSELECT": SELECTED,
          "EXPUNGE": SELECTED, "SEARCH": SELECTED, "FETCH": SELECTED, "STORE": SELECTED,
          "UID": SELECTED}
+_LOGIN_FAILED = "[AUTHENTICATIONFAILED] invalid user name or password"
 STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "SIZE", "DELETED")
 
 
@@ -67,7 +72,20 @@ class LoggedIn:
     user: str
 
 
-Action = Send | Pause | StartTls | Close | LoggedIn
+@record(frozen=True)
+class CheckLogin:
+    """For the driver (``ask_login``): is ``password`` the user's?  Answer with
+    ``login_answer``; never shown or logged."""
+
+    user: str
+    password: str
+
+
+Action = Send | Pause | StartTls | Close | LoggedIn | CheckLogin
+
+
+class _Asking(Exception):
+    """LOGIN handed the password to the driver: no tagged reply yet."""
 
 
 class _Bad(Exception):
@@ -92,8 +110,10 @@ class _View:
 class ImapServerSession:
     def __init__(self, accounts: Accounts, hostname: str, *, tls: bool = False,
                  tls_available: bool = True, max_line: int = MAX_LINE,
-                 max_literal: int = MAX_LITERAL) -> None:
+                 max_literal: int = MAX_LITERAL, ask_login: bool = False) -> None:
         self.accounts, self.hostname = accounts, hostname
+        self.ask_login = ask_login
+        self._asking = ""  # the tag of the LOGIN whose answer the driver owes
         self.tls, self.tls_available = tls, tls_available
         self.state = NOT_AUTHENTICATED
         self.framer = Framer(max_line=max_line, max_literal=max_literal)
@@ -121,7 +141,7 @@ class ImapServerSession:
         if self.closed:
             return actions
         self.framer.feed(data)
-        while not self.closed:
+        while not self.closed and not self._asking:
             try:
                 line = self.framer.next_line()
             except SyntaxProblem as problem:
@@ -144,6 +164,20 @@ class ImapServerSession:
             if any(isinstance(a, StartTls) for a in actions):
                 return actions
         return actions
+
+    def login_answer(self, account: Account | None) -> list[Action]:
+        """The driver's answer to ``CheckLogin``; then the commands that came meanwhile."""
+        tag, self._asking = self._asking, ""
+        if not tag:
+            return []
+        actions: list[Action] = []
+        if account is None:
+            actions += [Pause(0.5), Send(_line(f"{tag} NO {_LOGIN_FAILED}"))]
+        else:
+            actions += self._logged_in(account)
+            actions.append(Send(_line(f"{tag} OK [CAPABILITY {self.capabilities()}] "
+                                      "logged in")))
+        return actions + self.receive(b"")
 
     def _refuse_early(self, first: bytes) -> bytes:
         """A command this server will refuse anyway gets its BAD before "+": its literal
@@ -197,6 +231,8 @@ class ImapServerSession:
             status, text = getattr(self, f"_do_{name.lower()}")(tag, values, actions)
         except _Bad as bad:
             status, text = bad.status, bad.text
+        except _Asking:
+            return actions
         if self.view is not None and name not in ("LOGOUT", "CLOSE", "UNSELECT"):
             allow_expunge = name not in ("FETCH", "STORE", "SEARCH")
             actions += self._updates(allow_expunge)
@@ -251,13 +287,20 @@ class ImapServerSession:
         assert isinstance(first, bytes) and isinstance(second, bytes)  # checked above
         user = first.decode("utf-8", "replace")
         password = second.decode("utf-8", "replace")
+        if self.ask_login:
+            self._asking = tag
+            actions.append(CheckLogin(user, password))
+            raise _Asking
         account = self.accounts.login(user, password)
         if account is None:
             actions.append(Pause(0.5))
-            raise _Bad("NO", "[AUTHENTICATIONFAILED] invalid user name or password")
-        self.account, self.state = account, AUTHENTICATED
-        actions.append(LoggedIn(account.user))
+            raise _Bad("NO", _LOGIN_FAILED)
+        actions += self._logged_in(account)
         return "OK", f"[CAPABILITY {self.capabilities()}] logged in"
+
+    def _logged_in(self, account: Account) -> list[Action]:
+        self.account, self.state = account, AUTHENTICATED
+        return [LoggedIn(account.user)]
 
     # -- authenticated ------------------------------------------------------------
 
