@@ -57,3 +57,82 @@ def test_432_is_a_mechanism_transition_not_a_password_change():
         assert "PLAIN" in entry[lang]["long"] and "PLAIN" in entry[lang]["next"]
     assert "change the password" not in entry["en"]["next"].lower()
     assert "đổi mật khẩu" not in entry["vi"]["next"].lower()
+
+
+def _strings(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, f"{path}[{index}]")
+    elif isinstance(node, str):
+        yield path, node
+
+
+def _vietnamese():
+    """Every vi text of the data files and every vi line (narration, hint, note, title) of
+    the lessons, with where it is."""
+    from smtp_tutor.knowledge.store import FILES
+    for name in FILES:
+        for path, text in _strings(load(name)):
+            if re.search(r"\.vi(\.|$|\[)", path) or name in ("world", "ui", "cli") and (
+                    re.search(r"[à-ỹđ]", text)):
+                yield f"{name}{path}", text
+    for lesson in sorted(LESSONS.glob("*.lesson")):
+        for number, line in enumerate(lesson.read_text().splitlines(), 1):
+            if re.match(r"(vi|hint\.vi|note\.vi|title\.vi):", line):
+                yield f"{lesson.name}:{number}", line.split(":", 1)[1]
+
+
+ENCODED = re.compile(r"base64|quoted-printable|RFC 2047|ASCII|encoded word|`=\?UTF-8", re.I)
+
+
+def test_encoding_and_encryption_have_one_vietnamese_word_each():
+    """R7: "mã hoá" is encryption (TLS) only; encoding (base64, quoted-printable, RFC 2047)
+    is "chuyển mã", decoding "chuyển ngược"; "mật mã" is not a word for encryption."""
+    problems = []
+    for where, text in _vietnamese():
+        for match in re.finditer(r"mã hoá", text):
+            before = text[max(0, match.start() - 14):match.start()]
+            after = re.split(r"[:;.]", text[match.end():][:40])[0]  # the same clause
+            quoted = text.count("“", 0, match.start()) > text.count("”", 0, match.start())
+            if ENCODED.search(after) and "không phải" not in before and not quoted:
+                problems.append((where, text[match.start():match.end() + 40]))
+        if "giải mã" in text or ("mật mã" in text and "Cryptographic" not in where
+                                  and "thuật toán mật mã" not in text and text != "Lỗi mật mã"):
+            problems.append((where, "giải mã / mật mã"))
+    assert not problems, problems
+    assert "mã hoá (encryption)" in load("extensions")["STARTTLS"]["vi"]["long"]
+    assert "chuyển mã (encoding" in load("concepts")["7bit-ascii"]["vi"]["long"]
+
+
+def test_forwarding_is_not_called_relaying_in_vietnamese():
+    """R14: 251/551 (RFC 5321 §3.4, forwarding) vs relaying (§3.6): two words."""
+    replies = load("replies")["codes"]
+    for code in ("251", "551"):
+        texts = " ".join(replies[code]["vi"].values())
+        assert "chuyển tiếp" not in texts.replace("chuyển tiếp (relay)", ""), code
+    assert "(forward)" in replies["251"]["vi"]["short"]
+
+
+RETIRED = {  # R14, R15: the second, third and fourth names of one concept
+    "máy chủ gửi giữ": "máy chủ bên gửi", "máy chủ gửi xếp": "máy chủ bên gửi",
+    "máy chủ gửi thư": "máy chủ thư bên gửi", "máy chủ gửi mở": "máy chủ bên gửi",
+    "máy chủ gửi thực hiện": "máy chủ bên gửi", "khả năng của máy chủ gửi": "máy chủ này",
+    "thư web": "thư trên web", "trình đọc thư": "phần mềm thư",
+    "tác nhân người dùng (MUA) vẫn": "phần mềm thư", "reverse-path rỗng": "người gửi rỗng",
+    "giao thư": "chuyển phát", "phát thư": "chuyển phát / phân phát",
+    "mã mở rộng": "mã trạng thái mở rộng", "mã hoá bảo mật": "mã hoá",
+}
+
+
+def test_one_vietnamese_term_per_concept():
+    problems = [(where, old, new) for where, text in _vietnamese()
+                for old, new in RETIRED.items()
+                if re.search(rf"(?<![\wà-ỹ]){re.escape(old)}", text.replace("chuyển phát thư", ""))
+                and not (old == "mã mở rộng" and "mã trạng thái mở rộng" in text
+                         and text.count(old) == text.count("mã trạng thái mở rộng"))]
+    assert not problems, problems
+    chain = load("concepts")["mail-chain"]["vi"]["long"]
+    assert "“phân phát” chỉ dùng cho bước này" in chain and "tác nhân người dùng" in chain
