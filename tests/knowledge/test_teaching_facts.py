@@ -136,3 +136,88 @@ def test_one_vietnamese_term_per_concept():
     assert not problems, problems
     chain = load("concepts")["mail-chain"]["vi"]["long"]
     assert "“phân phát” chỉ dùng cho bước này" in chain and "tác nhân người dùng" in chain
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+@pytest.mark.parametrize("topic, concept", [
+    ("handshaking", "smtp-phases"), ("closure", "smtp-phases"), ("phases", "smtp-phases"),
+    ("download-and-delete", "pop3-phases"), ("download-and-keep", "pop3-phases"),
+    ("authorization", "pop3-phases"), ("pop3-states", "pop3-phases")])
+def test_the_textbooks_phases_and_modes_are_explained(topic, concept, lang):
+    """R11: SMTP's handshaking/transfer/closure, POP3's authorization/transaction/update and
+    download-and-delete vs download-and-keep (Kurose & Ross §2.3; RFC 1939 §3)."""
+    from smtp_tutor.knowledge.lookup import explain_topic
+    found = explain_topic(topic, lang)
+    assert not isinstance(found, list) and found.topic == concept, found
+    text = found.short + " " + found.long
+    if concept == "smtp-phases":
+        words = {"en": ["handshaking", "transfer", "closure"],
+                 "vi": ["bắt tay", "truyền thư", "đóng kết nối"]}[lang]
+        assert all(word in text for word in words) and "QUIT" in text and "220" in text
+    else:
+        assert all(state in text for state in ("AUTHORIZATION", "TRANSACTION", "UPDATE"))
+        assert "download-and-delete" in text and "download-and-keep" in text and "UIDL" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_lesson_1_names_the_three_phases_and_the_rfc_form_of_mail_from(lang):
+    """R11 (b) and R2: the first lesson says what the textbook calls its parts, and that the
+    textbook's `MAIL FROM: <…>` has a space the RFC grammar does not allow (RFC 5321 §3.3)."""
+    lines = [line for line in (LESSONS / "01-alice-bob.lesson").read_text().splitlines()
+             if line.startswith(f"{lang}:")]
+    phases = {"en": "handshaking", "vi": "bắt tay"}[lang]
+    assert phases in lines[-1] and "QUIT, 221" in lines[-1]
+    assert any("`MAIL FROM:<alice@crepes.fr>`" in line and "RFC 5321 §3.3" in line
+               and "501" in line for line in lines)
+
+
+def test_what_rfc_3207_requires_after_starttls():
+    """R5: the client MUST discard what it learned; it SHOULD send EHLO (RFC 3207 §4.2)."""
+    commands = load("commands")
+    assert "must forget" in commands["EHLO"]["en"]["long"]
+    assert "should start again with EHLO" in commands["EHLO"]["en"]["long"]
+    assert "phải quên" in commands["EHLO"]["vi"]["long"] and "nên bắt đầu lại bằng EHLO" in (
+        commands["EHLO"]["vi"]["long"])
+    assert "must send EHLO again" not in commands["STARTTLS"]["en"]["long"]
+
+
+def test_sections_the_review_found_wrong_stay_right():
+    """R10: the ENHANCEDSTATUSCODES rule is RFC 2034 §4; R6: Kurose & Ross is cited by the
+    8th edition's §2.3 and section titles, never by a sub-section number of another edition."""
+    from smtp_tutor.knowledge.store import DATA_DIR
+    texts = [p.read_text() for p in LESSONS.glob("*.lesson")]
+    texts += [p.read_text() for p in Path(DATA_DIR).glob("*.toml")]
+    assert not any("RFC 2034 §3" in text for text in texts)
+    assert not any(re.search(r"Kurose & Ross[^\"”]{0,12}(§|mục )?2\.3\.\d", text) for text in texts)
+
+
+def test_references_name_the_documents_the_texts_rely_on():
+    """R16, R18: explain prints only the `rfc` list under "Reference:"."""
+    concepts = load("concepts")
+
+    def cited(entry):
+        return {document for document, _ in entry["rfc"]}
+    assert {"RFC 3848", "RFC 4954"} <= cited(concepts["received"])
+    assert "ESMTPA" in concepts["received"]["en"]["long"]
+    assert "ESMTPA" in concepts["received"]["vi"]["long"]
+    assert "RFC 3463" in cited(concepts["bounce"])
+    assert "RFC 2183" in cited(concepts["mime-multipart"])
+    assert "RFC 2047" in cited(concepts["7bit-ascii"])
+    assert "RFC 4422" in cited(load("commands")["AUTH"])
+    assert "RFC 4422" in cited(load("extensions")["AUTH"])
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_the_certificate_names_are_the_servers_and_the_cn_rule_is_rfc_6125s(lang):
+    """R8: RFC 6125 §6.4.4 still allows the CN when no DNS name is listed."""
+    san = load("ui")[lang]["cert_explain"]["san"]
+    assert "RFC 6125 §6.4.4" in san
+    assert {"en": "of this server", "vi": "của máy chủ này"}[lang] in san
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+def test_lesson_18_says_its_select_is_imap4rev1(lang):
+    """R9: RECENT and [UNSEEN] are IMAP4rev1; IMAP4rev2's SELECT does not send them."""
+    text = (LESSONS / "18-imap-read.lesson").read_text()
+    assert any(line.startswith(f"{lang}:") and "IMAP4rev1 (RFC 3501)" in line
+               and "RECENT" in line for line in text.splitlines())
