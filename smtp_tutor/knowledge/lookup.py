@@ -153,8 +153,8 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     normal = f"{klass}.{subject}.{detail}"
     class_entry = data["classes"][klass]
     subject_entry = data["subjects"].get(str(subject))
-    detail_entry = (data["vendor"].get(normal) or data.get("usage", {}).get(normal)
-                    or data["details"].get(f"{subject}.{detail}"))
+    own_entry = data["vendor"].get(normal) or data.get("usage", {}).get(normal)
+    detail_entry = own_entry or data["details"].get(f"{subject}.{detail}")
     if detail_entry is not None:
         title = detail_entry[lang]
         reference = refs(detail_entry)
@@ -170,6 +170,9 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     if subject_entry:
         long += f" {subject_entry[lang]['title']}: {about}."
     long += f" {title}."
+    only = {"transient": "4", "permanent": "5"}.get((detail_entry or {}).get("only", ""))
+    if own_entry is None and only is not None and klass != only:  # RFC 3463 §3.2-3.8
+        long += " " + ui(f"detail_only_{detail_entry['only']}", lang, klass=klass)
     return Explanation(normal, "enhanced", normal, short, long, "", tuple(reference))
 
 

@@ -104,6 +104,20 @@ def quoted_printable(text: str) -> str:
     return "\r\n".join(encoded)
 
 
+EXPIRED = "4.4.7"  # RFC 3463 §3.5: delivery time expired, when no better code is known
+
+
+def expired_status(reply: str) -> str:
+    """The Status of a recipient given up on after its retries: the last attempt's own
+    enhanced code when it had one (4.7.1 after greylisting), 4.4.7 only when nothing more
+    precise is known (RFC 3463 §3.5, X.4.7: "the code for the actual problem found when
+    delivery was attempted should be returned rather than this code")."""
+    words = reply.split()
+    if len(words) > 1 and words[1].count(".") == 2 and words[1][0] == "4":
+        return words[1]
+    return EXPIRED
+
+
 def status_of(reply: str, default: str = "5.0.0") -> str:
     """The enhanced code in a reply (``550 5.1.1 ...``), or one made from its class."""
     words = reply.split()

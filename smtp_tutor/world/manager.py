@@ -15,13 +15,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from smtp_tutor.server.maildir import MaildirStore
-from smtp_tutor.world.dsn import Failure, build_dsn, status_of
+from smtp_tutor.world.dsn import Failure, build_dsn, expired_status, status_of
 from smtp_tutor.world.handlers import local_copy
 from smtp_tutor.world.queue import Entry, MailQueue
 from smtp_tutor.world.relay import DEFERRED, DELIVERED, FAILED, RelayClient, RelayWatcher, Result
 from smtp_tutor.world.retry import RetrySchedule
-
-EXPIRED = "4.4.7"  # RFC 3463: delivery time expired
 
 
 class WorldWatcher(RelayWatcher):
@@ -207,7 +205,8 @@ class QueueManager:
             self.watcher.double_bounce(entry)  # RFC 5321 §4.5.5: never bounce a bounce
             return
         failures = [Failure(r.recipient, status_of(r.reply), r.reply, r.mta) for r in failed]
-        failures += [Failure(r.recipient, EXPIRED, f"{r.reply} (retry limit reached)", r.mta)
+        failures += [Failure(r.recipient, expired_status(r.reply), f"{r.reply} (retry limit reached)",
+                             r.mta)
                      for r in expired]
         dsn = build_dsn(reporting_mta=self.local_domain, original_sender=entry.sender,
                         original=message, failures=failures, arrival=entry.created,

@@ -136,17 +136,31 @@ def test_4xx_is_retried_and_delivered(world_with):
     assert not messages(world.maildir("crepes.fr"), "alice")  # no bounce
 
 
-def test_retry_limit_bounces_with_delivery_time_expired(world_with):
+def test_retry_limit_bounces_with_the_last_attempts_status(world_with):
     # 30 minutes in 0.15 s: time for two tries to end before the third is due, on a busy machine
     world = world_with(schedule=RetrySchedule(speedup=12000.0, give_up_minutes=90))
     submit(world, ["busy@hamburger.edu"])  # always 450 4.2.1
     [bounce] = wait_for(lambda: messages(world.maildir("crepes.fr"), "alice"))
     report = email.message_from_bytes(on_wire(bounce), policy=email.policy.default)
     status = list(report.iter_parts())[1].get_payload()[1]
-    assert status["Status"] == "4.4.7"
+    # RFC 3463 §3.5: the actual problem's code (mailbox busy), not 4.4.7 (delivery time expired)
+    assert status["Action"] == "failed" and status["Status"] == "4.2.1"
     assert "450 4.2.1" in status["Diagnostic-Code"]
     assert len(world.recorder.named("retry")) >= 2
     assert world.recorder.named("gave_up")
+
+
+def test_a_message_greylisted_until_it_expires_bounces_with_4_7_1(world_with):
+    """Lesson 15's case: the bounce of a greylisted message carries 4.7.1, not 4.4.7."""
+    world = world_with(mx_faults=TeachingFaults(greylist_seconds=3600.0),
+                       schedule=RetrySchedule(speedup=12000.0, give_up_minutes=90))
+    submit(world, ["bob@hamburger.edu"])
+    [bounce] = wait_for(lambda: messages(world.maildir("crepes.fr"), "alice"))
+    report = email.message_from_bytes(on_wire(bounce), policy=email.policy.default)
+    status = list(report.iter_parts())[1].get_payload()[1]
+    assert status["Action"] == "failed" and status["Status"] == "4.7.1"
+    assert status["Diagnostic-Code"].startswith("smtp; 451 4.7.1")
+    assert not messages(world.maildir("hamburger.edu"), "bob")
 
 
 def test_null_mx_and_missing_domain_are_refused_at_submission(world):

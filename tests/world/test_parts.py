@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from smtp_tutor.world.dsn import Failure, build_dsn, status_of
+from smtp_tutor.world.dsn import EXPIRED, Failure, build_dsn, expired_status, status_of
 from smtp_tutor.world.queue import MailQueue
 from smtp_tutor.world.zone import PracticeResolver, load_zone, serve_zone
 from tests.conftest import need
@@ -83,6 +83,15 @@ def test_dsn_is_a_valid_report_even_with_hostile_text():
     assert status["Status"] == "5.7.1"
     assert "X-Injected" not in report and "\x1b" not in dsn.decode("ascii")
     assert status_of("451 4.7.1 greylisted") == "4.7.1" and status_of("554 nope") == "5.0.0"
+
+
+def test_an_expired_recipient_keeps_the_code_of_its_last_attempt():
+    """RFC 3463 §3.5 (X.4.7): the actual problem's code rather than 4.4.7 when it is known."""
+    assert expired_status("451 4.7.1 Greylisted, try again later") == "4.7.1"
+    assert expired_status("450 4.2.1 Mailbox busy") == "4.2.1"
+    assert expired_status("451 4.4.1 mx.hamburger.edu: no practice server answers there") == "4.4.1"
+    assert expired_status("450 mailbox busy") == EXPIRED == "4.4.7"  # only the class is known
+    assert expired_status("connection timed out") == "4.4.7"
 
 
 def test_relay_client_delivers_to_postfix(postfix, loop_thread, zone_server):
