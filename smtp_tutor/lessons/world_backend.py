@@ -43,6 +43,7 @@ from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
 from smtp_tutor.world.events import (
     AddressFound,
+    Fetched,
     RelayConnecting,
     RelaySaid,
     Routed,
@@ -78,6 +79,8 @@ class WorldFeed(WorldWatcher):
         elif isinstance(event, RelaySaid):
             for item in event.events:
                 self.put(item)
+        elif isinstance(event, Fetched):
+            pass  # the POP3 hop shows its own RETR and the reply: a note would repeat it
         elif isinstance(event, (Routed, AddressFound)):
             # the relay's DNS answers would give away the DNS hop's questions: they wait
             # for the relay hop (``release``), whenever the relay asked them

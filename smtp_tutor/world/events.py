@@ -309,6 +309,21 @@ class ReaderFailed(WorldEvent):
                         words=_words(self.protocol))
 
 
+@record(frozen=True)
+class Fetched(WorldEvent):
+    """A mail program took a message out of a mailbox: POP3's RETR (it stays on the server
+    until DELE and QUIT)."""
+
+    protocol: str  # "pop3"
+    mailbox: str  # user@domain
+    number: int
+    octets: int
+
+    def sentence(self) -> Sentence:
+        return Sentence(f"{self.protocol}_retrieved", "note.info", {
+            "mailbox": self.mailbox, "number": self.number, "octets": self.octets})
+
+
 def tell(sentence: Sentence, lang: str) -> str:
     """The sentence in ``lang``; its text parameters pass through ``visible()`` there."""
     if sentence.words == "imap":

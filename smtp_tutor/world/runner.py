@@ -22,6 +22,7 @@ from smtp_tutor.server.users import DEFAULT_USERS
 from smtp_tutor.world.certs import ensure_world_certificates
 from smtp_tutor.world.events import (
     Delivered,
+    Fetched,
     RcptChecked,
     ReaderFailed,
     ReaderRefused,
@@ -179,7 +180,7 @@ def _delivered(watcher: WorldWatcher, domain: str) -> Callable[[str, Path, bytes
 
 
 class _ReaderConsole:
-    """The POP3 or IMAP server's two console events, published as the world's."""
+    """The POP3 or IMAP server's console events, published as the world's."""
 
     def __init__(self, watcher: WorldWatcher, protocol: str) -> None:
         self.watcher = watcher
@@ -190,6 +191,9 @@ class _ReaderConsole:
 
     def failed(self, detail: str) -> None:
         self.watcher.publish(ReaderFailed(self.protocol, detail))
+
+    def retrieved(self, mailbox: str, number: int, octets: int) -> None:
+        self.watcher.publish(Fetched(self.protocol, mailbox, number, octets))
 
 
 def write_state(world: World) -> None:

@@ -47,6 +47,7 @@ SAID = [
     world.ReaderFailed("pop3", "OSError: disk full"),
     world.ReaderRefused("imap", 100),
     world.ReaderFailed("imap", "OSError: disk full"),
+    world.Fetched("pop3", "bob@hamburger.edu", 1, 612),
 ]
 
 
@@ -58,12 +59,13 @@ def test_the_feed_is_not_the_console_and_keeps_events_not_text():
     assert WorldView not in WorldFeed.__mro__
     feed = WorldFeed()
     greeting = _reply(220, "mx.hamburger.edu ESMTP")
-    route, address = SAID[9], SAID[13]
-    for event in (SAID[1], route, address,
+    route, address, fetched = SAID[9], SAID[13], SAID[-1]
+    for event in (SAID[1], route, address, fetched,
                   world.RelayConnecting("mx.hamburger.edu", "127.0.0.1", 2525),
-                  world.RelaySaid((greeting,)), SAID[-6]):
+                  world.RelaySaid((greeting,)), SAID[-7]):
         feed.publish(event)
-    assert list(feed.items) == [WorldNote(SAID[1]), CONNECT, greeting, WorldNote(SAID[-6])]
+    # (the POP3 hop shows its RETR itself: the lessons leave the fetch out)
+    assert list(feed.items) == [WorldNote(SAID[1]), CONNECT, greeting, WorldNote(SAID[-7])]
     # the relay's DNS answers wait for the relay hop: the DNS hop asks them itself first
     assert feed.release() == [WorldNote(route), WorldNote(address)]
     assert feed.drain() == [WorldNote(SAID[1])]  # up to the relay's connection

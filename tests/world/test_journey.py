@@ -11,7 +11,16 @@ import pytest
 
 from smtp_tutor.protocol.pop3 import Pop3Session
 from smtp_tutor.server.policy import TeachingFaults
-from smtp_tutor.world.events import Bounced, Deferred, Delivered, Done, GaveUp, Queued, Routed
+from smtp_tutor.world.events import (
+    Bounced,
+    Deferred,
+    Delivered,
+    Done,
+    Fetched,
+    GaveUp,
+    Queued,
+    Routed,
+)
 from smtp_tutor.world.retry import RetrySchedule
 from tests.world.conftest import MESSAGE, messages, on_wire, submit, wait_for
 
@@ -90,6 +99,9 @@ def test_bob_retrieves_it_over_pop3_byte_for_byte(world, loop_thread):
     assert ("USER", False) in verbs  # USER before STLS is refused: no password in clear
     assert verbs[-1] == ("QUIT", True)
     assert not stored.exists()  # DELE then QUIT: removed in the UPDATE state
+    # the world published the fetch, with the size RETR announced
+    octets = next(r for r in replies if r.answering.verb == "RETR").text.split()[0]
+    assert world.recorder.of(Fetched) == [Fetched("pop3", "bob@hamburger.edu", 1, int(octets))]
 
 
 def test_pop3_with_stdlib_poplib(world):
