@@ -80,7 +80,7 @@ class WorldFeed(WorldWatcher):
             for item in event.events:
                 self.put(item)
         elif isinstance(event, Fetched):
-            pass  # the POP3 hop shows its own RETR and the reply: a note would repeat it
+            pass  # the POP3 or IMAP hop shows its own RETR or FETCH: a note would repeat it
         elif isinstance(event, (Routed, AddressFound)):
             # the relay's DNS answers would give away the DNS hop's questions: they wait
             # for the relay hop (``release``), whenever the relay asked them

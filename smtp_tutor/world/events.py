@@ -311,17 +311,18 @@ class ReaderFailed(WorldEvent):
 
 @record(frozen=True)
 class Fetched(WorldEvent):
-    """A mail program took a message out of a mailbox: POP3's RETR (it stays on the server
-    until DELE and QUIT)."""
+    """A mail program took a whole message from a mailbox: POP3's RETR (it stays on the
+    server until DELE and QUIT) or IMAP's ``FETCH n BODY[]`` (it stays there too)."""
 
-    protocol: str  # "pop3"
+    protocol: str  # "pop3" or "imap"
     mailbox: str  # user@domain
     number: int
     octets: int
 
     def sentence(self) -> Sentence:
         return Sentence(f"{self.protocol}_retrieved", "note.info", {
-            "mailbox": self.mailbox, "number": self.number, "octets": self.octets})
+            "mailbox": self.mailbox, "number": self.number, "octets": self.octets},
+            words=_words(self.protocol))
 
 
 def tell(sentence: Sentence, lang: str) -> str:

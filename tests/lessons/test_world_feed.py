@@ -47,6 +47,7 @@ SAID = [
     world.ReaderFailed("pop3", "OSError: disk full"),
     world.ReaderRefused("imap", 100),
     world.ReaderFailed("imap", "OSError: disk full"),
+    world.Fetched("imap", "bob@hamburger.edu", 2, 640),
     world.Fetched("pop3", "bob@hamburger.edu", 1, 612),
 ]
 
@@ -62,10 +63,10 @@ def test_the_feed_is_not_the_console_and_keeps_events_not_text():
     route, address, fetched = SAID[9], SAID[13], SAID[-1]
     for event in (SAID[1], route, address, fetched,
                   world.RelayConnecting("mx.hamburger.edu", "127.0.0.1", 2525),
-                  world.RelaySaid((greeting,)), SAID[-7]):
+                  world.RelaySaid((greeting,)), SAID[-8]):
         feed.publish(event)
     # (the POP3 hop shows its RETR itself: the lessons leave the fetch out)
-    assert list(feed.items) == [WorldNote(SAID[1]), CONNECT, greeting, WorldNote(SAID[-7])]
+    assert list(feed.items) == [WorldNote(SAID[1]), CONNECT, greeting, WorldNote(SAID[-8])]
     # the relay's DNS answers wait for the relay hop: the DNS hop asks them itself first
     assert feed.release() == [WorldNote(route), WorldNote(address)]
     assert feed.drain() == [WorldNote(SAID[1])]  # up to the relay's connection
