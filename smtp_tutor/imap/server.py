@@ -21,6 +21,7 @@ from smtp_tutor.protocol.imap.server import (
     Action,
     CheckLogin,
     Close,
+    Fetched,
     ImapServerSession,
     Pause,
     Send,
@@ -39,11 +40,13 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     class ImapEvents(Protocol):
-        """What the server tells its console: an ImapWatcher, or any class with these two."""
+        """What the server tells its console: an ImapWatcher, or any class with these three."""
 
         def refused(self, limit: int) -> None: ...
 
         def failed(self, detail: str) -> None: ...
+
+        def retrieved(self, mailbox: str, number: int, octets: int) -> None: ...
 
 
 class ImapWatcher:
@@ -54,6 +57,9 @@ class ImapWatcher:
 
     def failed(self, detail: str) -> None:
         """A session ended on an error of the server's own (one line, no traceback)."""
+
+    def retrieved(self, mailbox: str, number: int, octets: int) -> None:
+        """Message ``number`` of ``mailbox`` (user@domain) was sent whole (``BODY[]``)."""
 
 
 @dataclass
@@ -117,7 +123,9 @@ async def start_imap(host: str, port: int, root: Path, users: dict[str, str], *,
                 await writer.drain()
                 return
             session = ImapServerSession(accounts, domain, ask_login=login is not None)
-            await _serve(reader, writer, session, tls, idle_timeout, login)
+            await _serve(reader, writer, session, tls, idle_timeout, login,
+                         lambda fetched: watch.retrieved(f"{fetched.user}@{domain}",
+                                                         fetched.number, fetched.octets))
         except (ConnectionError, OSError, asyncio.IncompleteReadError, TimeoutError):
             pass
         except Exception as error:  # noqa: BLE001 - a stranger's input must not kill the console
@@ -171,7 +179,8 @@ class PerClient:
 
 async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                  session: ImapServerSession, tls, idle_timeout: float,  # noqa: ANN001
-                 login: Login | None = None) -> None:
+                 login: Login | None = None,
+                 fetched: Callable[[Fetched], None] | None = None) -> None:
     writer.write(session.greeting())
     await writer.drain()
     while True:
@@ -183,14 +192,15 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
             return
         if not data:
             return
-        if not await _obey(session.receive(data), session, reader, writer, tls, login):
+        if not await _obey(session.receive(data), session, reader, writer, tls, login,
+                           fetched):
             return
         await writer.drain()
 
 
 async def _obey(actions: list[Action], session: ImapServerSession,
                 reader: asyncio.StreamReader, writer: asyncio.StreamWriter, tls,  # noqa: ANN001
-                login: Login | None) -> bool:
+                login: Login | None, fetched: Callable[[Fetched], None] | None = None) -> bool:
     """Carry out the core's actions; False when the connection is to close."""
     while actions:
         action, actions = actions[0], actions[1:]
@@ -211,4 +221,6 @@ async def _obey(actions: list[Action], session: ImapServerSession,
             peer = writer.get_extra_info("peername") or ("?", 0)
             account = await login(action.user, action.password, str(peer[0]))
             actions = session.login_answer(account) + actions
+        elif isinstance(action, Fetched) and fetched is not None:
+            fetched(action)
     return True

@@ -1,4 +1,4 @@
-"""What a world lesson shows besides SMTP: a new hop, POP3 lines, DNS questions, world notes.
+"""What a world lesson shows besides SMTP: a new hop, POP3 lines, DNS questions, the world's events.
 
 Each event says itself as ``(text, style)`` lines (``shown``), so every renderer
 (terminal, plain, JSON, the demo's pane) writes it without knowing POP3 or DNS; the
@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from smtp_tutor.lessons.model import Hop
 from smtp_tutor.protocol import ReplyReceived
 from smtp_tutor.protocol.pop3 import Pop3Command, Pop3Reply
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.world.events import WorldEvent
 
 DNS_TYPES = ("MX", "A", "AAAA", "TXT")
 
@@ -101,13 +105,36 @@ class DnsAnswered:
 
 @dataclass(frozen=True)
 class WorldNote:
-    """A line of the world console (queue, DNS, delivery), said as it happens."""
+    """Something the world did on the way (a ``world/events.py`` record: the queue, DNS, a
+    retry, a bounce, a delivery with its trace), said only when shown, in the reader's
+    language then (F3 in the demo switches it)."""
 
-    text: str
-    style: str = "note.info"
+    event: WorldEvent
 
     def shown(self, lang: str) -> list[tuple[str, str]]:
-        return [(self.text, self.style)]
+        from smtp_tutor.world.events import Delivered, tell
+
+        sentence = self.event.sentence()
+        lines = [(tell(sentence, lang), sentence.style)]
+        if isinstance(self.event, Delivered):  # quoted from the message (render makes it visible)
+            lines += [(f"   │ {line}", "client.data") for line in self.event.trace]
+        return lines
+
+
+@dataclass(frozen=True)
+class TlsUp:
+    """The hop's POP3 (STLS) or IMAP (STARTTLS) connection is now TLS."""
+
+    protocol: str  # "pop3" or "imap"
+
+    def shown(self, lang: str) -> list[tuple[str, str]]:
+        if self.protocol == "imap":
+            from smtp_tutor.imap.view import say as say_imap
+
+            return [(say_imap("imap_tls", lang), "note.info")]
+        from smtp_tutor.knowledge.words import say
+
+        return [(say("pop3_tls", lang), "note.info")]
 
 
 def reply_status(event: object) -> tuple[str, str] | None:

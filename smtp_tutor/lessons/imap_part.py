@@ -7,8 +7,7 @@ upgrades the connection on the way; what came in clear after its OK is dropped u
 
 from __future__ import annotations
 
-from smtp_tutor.imap.view import say
-from smtp_tutor.lessons.hops import ImapReceived, ImapSent, WorldNote
+from smtp_tutor.lessons.hops import ImapReceived, ImapSent, TlsUp
 from smtp_tutor.lessons.stream_part import StreamPart
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol.imap.client import ImapClient, ImapProblem
@@ -51,7 +50,7 @@ class ImapPart(StreamPart):
                 events.append(ImapReceived(tuple(got)))
                 got = []
                 await self._upgrade()
-                events.append(WorldNote(say("imap_tls", self.lang), "note.info"))
+                events.append(TlsUp("imap"))
             if plus:
                 break
         if got:

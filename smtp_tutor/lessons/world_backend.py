@@ -10,8 +10,10 @@ world or mailbox, and stops it at the end.  Each hop is one part:
 - ``dns``: questions to the practice zone, answered by the zone server (dnspython);
 - ``pop3``: the student's POP3 through the project's POP3 core, with STLS.
 
-What the world console would say on the way (the queue entry, the MX answer, a retry,
-the bounce, the delivery with its ``Received:`` lines) comes along as ``WorldNote``s.
+What the world publishes on the way (the queue entry, the MX answer, a retry, the
+bounce, the delivery with its ``Received:`` lines: ``world/events.py``) comes along as
+``WorldNote``s, each said when the lesson shows it, in the reader's language then. The
+feed is a watcher of its own, beside the console: it keeps events, never text.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from smtp_tutor.lessons.hops import (
     HopStarted,
     Pop3Received,
     Pop3Sent,
+    TlsUp,
     WorldNote,
     parse_query,
     reply_status,
@@ -38,8 +41,15 @@ from smtp_tutor.lessons.model import DNS, IMAP, POP3, RELAY, Hop, Lesson
 from smtp_tutor.lessons.stream_part import StreamPart
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ReplyReceived, State
-from smtp_tutor.render.base import Renderer
-from smtp_tutor.world.view import WorldView
+from smtp_tutor.world.events import (
+    AddressFound,
+    Fetched,
+    RelayConnecting,
+    RelaySaid,
+    Routed,
+    WorldEvent,
+    WorldWatcher,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -53,57 +63,38 @@ CONNECT = object()  # the relay client opens a connection: a relay hop starts he
 LOCALHOST = "127.0.0.1"
 
 
-class _Collector(Renderer):
-    """Where the world view writes: into the feed, as events for the lesson."""
+class WorldFeed(WorldWatcher):
+    """What the world publishes, queued for the lesson's hops in order: the relay's own
+    protocol events one by one (the relay hop replays them), every other event as a
+    ``WorldNote``; a relay connection is a ``CONNECT`` mark."""
 
-    def __init__(self, feed: WorldFeed, lang: str) -> None:
-        super().__init__(lang)
-        self.feed = feed
-
-    def text(self, line: str, style: str = "", *, hang: int | None = None) -> None:
-        if line:
-            self.feed.put(WorldNote(line, style or "note.info"))
-
-    def show_all(self, events: list) -> None:
-        for event in events:
-            self.feed.put(event)
-
-
-class WorldFeed(WorldView):
-    """The world console, caught: notes and the relay's own events, in order."""
-
-    def __init__(self, lang: str, speedup: float) -> None:
+    def __init__(self) -> None:
         self.items: deque = deque()
         self.arrived = asyncio.Event()
-        self.held: list = []  # the relay's DNS notes, kept for the relay hop
-        self._holding = False
-        super().__init__(_Collector(self, lang), speedup)
+        self.held: list = []  # the relay's DNS answers, kept for the relay hop
+
+    def publish(self, event: WorldEvent) -> None:
+        if isinstance(event, RelayConnecting):
+            self.put(CONNECT)
+        elif isinstance(event, RelaySaid):
+            for item in event.events:
+                self.put(item)
+        elif isinstance(event, Fetched):
+            pass  # the POP3 or IMAP hop shows its own RETR or FETCH: a note would repeat it
+        elif isinstance(event, (Routed, AddressFound)):
+            # the relay's DNS answers would give away the DNS hop's questions: they wait
+            # for the relay hop (``release``), whenever the relay asked them
+            self.held.append(WorldNote(event))
+        else:
+            self.put(WorldNote(event))
 
     def put(self, item: object) -> None:
-        if self._holding:
-            self.held.append(item)
-            return
         self.items.append(item)
         self.arrived.set()
-
-    def route(self, route) -> None:  # noqa: ANN001
-        """The relay's MX answer would give away the DNS hop's question: it waits for
-        the relay hop (``release``)."""
-        self._holding = True
-        try:
-            super().route(route)
-        finally:
-            self._holding = False
 
     def release(self) -> list:
         held, self.held = self.held, []
         return held
-
-    def _heading(self, key: str, **params: object) -> None:
-        self._mine()  # the lesson's own hop headings stand in for the console's
-
-    def connecting(self, host: str, address: str, port: int) -> None:
-        self.put(CONNECT)
 
     def drain(self) -> list:
         """The notes waiting now, up to the next relay connection."""
@@ -155,7 +146,7 @@ class WorldBackend:
 
         options = self.lesson.server
         schedule = RetrySchedule(speedup=float(options.get("speedup") or 600))
-        self.feed = WorldFeed(self.lang, schedule.speedup)
+        self.feed = WorldFeed()
         self._directory = tempfile.mkdtemp(prefix="smtp-tutor-world-")
         config = WorldConfig(directory=Path(self._directory), dns_port=0, submission_port=0,
                              mx_port=0, fallback_port=0, pop3_port=0, pop3_crepes_port=0,
@@ -354,7 +345,6 @@ class Pop3Part(StreamPart):
         return [Pop3Sent(command), *await self._read()]
 
     async def _read(self) -> list:
-        from smtp_tutor.knowledge.words import say
         from smtp_tutor.protocol.pop3 import Pop3Error
 
         events: list = []
@@ -371,5 +361,5 @@ class Pop3Part(StreamPart):
                 events.append(Pop3Received(item))
             if self.session.start_tls:  # RFC 2595 §4: nothing in clear is read as a reply
                 await self._upgrade()
-                events.append(WorldNote(say("pop3_tls", self.lang), "note.info"))
+                events.append(TlsUp("pop3"))
         return events

@@ -30,11 +30,13 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     class Pop3Events(Protocol):
-        """What the server tells its console: a Pop3Watcher, or any class with these two."""
+        """What the server tells its console: a Pop3Watcher, or any class with these three."""
 
         def refused(self, limit: int) -> None: ...
 
         def failed(self, detail: str) -> None: ...
+
+        def retrieved(self, mailbox: str, number: int, octets: int) -> None: ...
 
 MAX_LINE = 255  # RFC 2449 §4: a command line is at most 255 octets
 IDLE_TIMEOUT = 600.0  # RFC 1939 §3: at least 10 minutes
@@ -59,6 +61,9 @@ class Pop3Watcher:
 
     def failed(self, detail: str) -> None:
         """A session ended on an error of the server's own (one line, no traceback)."""
+
+    def retrieved(self, mailbox: str, number: int, octets: int) -> None:
+        """Message ``number`` of ``mailbox`` (user@domain) was sent whole (RETR)."""
 
 
 @dataclass
@@ -111,6 +116,7 @@ async def start_pop3(host: str, port: int, roots: dict[str, Path], users: dict[s
         address = by_client.admit(writer)
         session = _Session(reader, writer, roots, users, default_domain, tls, locks)
         session.verify = verify
+        session.watch = watch
         try:
             if max_connections and count[0] > max_connections:
                 if not count[1]:
@@ -156,6 +162,7 @@ class _Session:
         self.deleted: set[int] = set()
         self.retrieved: set[int] = set()
         self.verify: Callable[[str, str, str], Awaitable[bool]] | None = None
+        self.watch: Pop3Events = Pop3Watcher()
 
     async def say(self, line: str, block: bytes = b"") -> None:
         self.writer.write(line.encode("utf-8", "replace") + b"\r\n" + block)
@@ -326,6 +333,7 @@ class _Session:
             data = _contents(found[1])
             self.retrieved.add(found[0])
             await self.say(f"+OK {wire_size(data)} octets", encode_body(data))
+            self.watch.retrieved(self.mailbox, found[0], wire_size(data))
 
     async def _cmd_top(self, argument: str) -> None:
         if not await self._need_login():

@@ -11,6 +11,7 @@ Maildir → POP3.  Small modules, one job each:
 - ``handlers``: the submission server's and the MX's rules;
 - ``relay``: the outbound SMTP client on the shared sans-I/O core;
 - ``manager``: the queue manager (tries, retries, bounces, local delivery);
-- ``view``: what the world console shows, hop by hop;
+- ``events``: what the world publishes as it happens (records), for every watcher;
+- ``view``: the world console, one watcher: it says each event, hop by hop;
 - ``runner``: starting and stopping it all; ``main``: the commands.
 """

@@ -26,8 +26,12 @@ from smtp_tutor.server.handler import (
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.wording import reply
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.world.zone import Route
+
 Enqueue = Callable[[str, list[str], bytes], Awaitable[str]]
-Checked = Callable[[str, object], None]
+Checked = Callable[[str, "Route"], None]  # the recipient and its domain's MX answer
 
 
 class SubmissionHandler(PracticeHandler):

@@ -28,7 +28,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
     # (what rich uses of a file, ConsoleStream has: write, flush, isatty, fileno)
     renderer = TerminalRenderer(lang, cast(IO[str], stream), width=width)
-    view = WorldView(renderer, schedule.speedup)
+    view = WorldView(renderer)
     free = 0 if options.free_ports else None
     config = WorldConfig(directory=Path(options.dir) if options.dir else world_dir(),
                          schedule=schedule, watcher=view,

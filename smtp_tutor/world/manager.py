@@ -16,59 +16,23 @@ from concurrent.futures import ThreadPoolExecutor
 
 from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.world.dsn import Failure, build_dsn, expired_status, status_of
+from smtp_tutor.world.events import (
+    Bounced,
+    Deferred,
+    Delivered,
+    Done,
+    GaveUp,
+    NotBounced,
+    PickedUp,
+    Queued,
+    Refused,
+    WorldWatcher,
+    trace_of,
+)
 from smtp_tutor.world.handlers import local_copy
 from smtp_tutor.world.queue import Entry, MailQueue
-from smtp_tutor.world.relay import DEFERRED, DELIVERED, FAILED, RelayClient, RelayWatcher, Result
+from smtp_tutor.world.relay import DEFERRED, DELIVERED, FAILED, RelayClient, Result
 from smtp_tutor.world.retry import RetrySchedule
-
-
-class WorldWatcher(RelayWatcher):
-    """Everything the world view may show; the base does nothing."""
-
-    def rcpt_checked(self, address: str, route) -> None:  # noqa: ANN001
-        pass
-
-    def queued(self, entry: Entry, path: str) -> None:
-        pass
-
-    def pickup(self, entry: Entry) -> None:
-        pass
-
-    def mx_delivered(self, domain: str, user: str, path, message: bytes) -> None:  # noqa: ANN001
-        pass
-
-    def local_delivered(self, user: str, path, message: bytes) -> None:  # noqa: ANN001
-        pass
-
-    def retry(self, entry: Entry, reply: str, minutes: float, seconds: float) -> None:
-        pass
-
-    def gave_up(self, entry: Entry, minutes: float) -> None:
-        pass
-
-    def failed(self, entry: Entry, result: Result) -> None:
-        pass
-
-    def bounce(self, entry: Entry, dsn: Entry) -> None:
-        pass
-
-    def double_bounce(self, entry: Entry) -> None:
-        pass
-
-    def done(self, entry: Entry) -> None:
-        pass
-
-    def pop3_refused(self, limit: int) -> None:
-        pass
-
-    def pop3_failed(self, detail: str) -> None:
-        pass
-
-    def imap_refused(self, limit: int) -> None:
-        pass
-
-    def imap_failed(self, detail: str) -> None:
-        pass
 
 
 class QueueManager:
@@ -120,7 +84,8 @@ class QueueManager:
                                                       bounce_of=bounce_of))
         entry.next_try += self.pickup_delay
         self.entries[entry.id] = entry
-        self.watcher.queued(entry, str(self.queue.directory / f"{entry.id}.eml"))
+        self.watcher.publish(Queued(entry.id, str(self.queue.directory / f"{entry.id}.eml"),
+                                    entry.sender, tuple(entry.recipients)))
         self._wake.set()
         return entry
 
@@ -148,7 +113,7 @@ class QueueManager:
 
     async def _attempt(self, entry: Entry) -> None:
         entry.tries += 1
-        self.watcher.pickup(entry)
+        self.watcher.publish(PickedUp(entry.id, entry.tries, tuple(entry.recipients)))
         message = await self._io(self.queue.message, entry)
         groups: dict[str, list[str]] = {}
         for recipient in entry.recipients:
@@ -162,11 +127,11 @@ class QueueManager:
         failed = [r for r in results if r.outcome == FAILED]
         deferred = [r for r in results if r.outcome == DEFERRED]
         for result in failed:
-            self.watcher.failed(entry, result)
+            self.watcher.publish(Refused(entry.id, result.recipient, result.reply))
         now = time.time()
         expired: list[Result] = []
         if deferred and self.schedule.expired(entry.created, now):
-            self.watcher.gave_up(entry, self.schedule.give_up_minutes)
+            self.watcher.publish(GaveUp(entry.id, self.schedule.give_up_minutes))
             expired, deferred = deferred, []
         if failed or expired:
             await self._bounce(entry, message, failed, expired)
@@ -178,12 +143,13 @@ class QueueManager:
             seconds = self.schedule.seconds(minutes)
             entry.next_try = now + seconds
             await self._io(self.queue.update, entry)
-            self.watcher.retry(entry, entry.last_reply, minutes, seconds)
+            self.watcher.publish(Deferred(entry.id, entry.last_reply, minutes, seconds,
+                                          self.schedule.speedup))
         else:
             entry.recipients = []
             await self._io(self.queue.remove, entry)
             self.entries.pop(entry.id, None)
-            self.watcher.done(entry)
+            self.watcher.publish(Done(entry.id))
 
     async def _local(self, entry: Entry, recipients: list[str], message: bytes) -> list[Result]:
         results = []
@@ -195,14 +161,15 @@ class QueueManager:
                 continue
             stored = local_copy(self.local_domain, entry.sender, recipient, message)
             path = await self.local_store.deliver(user, stored)
-            self.watcher.local_delivered(user, path, stored)
+            self.watcher.publish(Delivered(self.local_domain, user, str(path), trace_of(stored),
+                                           local=True))
             results.append(Result(recipient, DELIVERED, "250 delivered", self.local_domain))
         return results
 
     async def _bounce(self, entry: Entry, message: bytes, failed: list[Result],
                       expired: list[Result]) -> None:
         if not entry.sender:
-            self.watcher.double_bounce(entry)  # RFC 5321 §4.5.5: never bounce a bounce
+            self.watcher.publish(NotBounced(entry.id))  # RFC 5321 §4.5.5: never bounce a bounce
             return
         failures = [Failure(r.recipient, status_of(r.reply), r.reply, r.mta) for r in failed]
         failures += [Failure(r.recipient, expired_status(r.reply), f"{r.reply} (retry limit reached)",
@@ -212,4 +179,4 @@ class QueueManager:
                         original=message, failures=failures, arrival=entry.created,
                         queue_id=entry.id)
         bounce = await self.submit("", [entry.sender], dsn, bounce_of=entry.id)
-        self.watcher.bounce(entry, bounce)
+        self.watcher.publish(Bounced(entry.id, entry.sender, bounce.id))

@@ -25,7 +25,17 @@ from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, data
 from smtp_tutor.protocol.events import DataLineSent
 from smtp_tutor.protocol.states import State
-from smtp_tutor.world.zone import PracticeResolver, Route
+from smtp_tutor.world.events import (
+    AddressFound,
+    BodySent,
+    ConnectionFailed,
+    RelayConnecting,
+    RelaySaid,
+    RelayTls,
+    WorldWatcher,
+    routed,
+)
+from smtp_tutor.world.zone import PracticeResolver
 
 DELIVERED, DEFERRED, FAILED = "delivered", "deferred", "failed"
 SHOWN_BODY_LINES = 12
@@ -50,46 +60,15 @@ class Result:
     mta: str = ""  # the exchanger that said it
 
 
-class RelayWatcher:
-    """What the world view is told; every method may be left as it is."""
-
-    def route(self, route: Route) -> None:
-        pass
-
-    def address(self, host: str, address: str | None, lookups: list, port: int | None) -> None:
-        pass
-
-    def connecting(self, host: str, address: str, port: int) -> None:
-        pass
-
-    def events(self, events: list) -> None:
-        pass
-
-    def body(self, octets: int, lines: int) -> None:
-        pass
-
-    def failed_connection(self, host: str, reason: str) -> None:
-        pass
-
-    def tls_verified(self, host: str) -> None:
-        pass
-
-    def tls_unverified(self, host: str, reason: str) -> None:
-        pass
-
-    def tls_clear(self, host: str, reason: str) -> None:
-        pass
-
-
 class RelayClient:
     def __init__(self, resolver: PracticeResolver, ports: dict[str, int], helo: str, *,
-                 watcher: RelayWatcher | None = None, cafile: str | None = None,
+                 watcher: WorldWatcher | None = None, cafile: str | None = None,
                  insecure: bool = False, timeout: float = 30.0,
                  connection: Callable[..., SmtpConnection] = SmtpConnection) -> None:
         self.resolver = resolver
         self.ports = ports  # "port 25" of each practice host: its loopback port
         self.helo = helo
-        self.watcher = watcher or RelayWatcher()
+        self.watcher = watcher or WorldWatcher()
         self.cafile, self.insecure, self.timeout = cafile, insecure, timeout
         self.connection = connection
 
@@ -101,7 +80,7 @@ class RelayClient:
         except Exception as error:  # noqa: BLE001 - DNS unreachable: try again later
             return [Result(r, DEFERRED, f"451 4.4.3 DNS lookup failed: {error!r}")
                     for r in recipients]
-        self.watcher.route(route)
+        self.watcher.publish(routed(route))
         if route.null_mx:
             return [Result(r, FAILED, f"556 5.1.10 {domain} does not accept mail (null MX)")
                     for r in recipients]
@@ -111,10 +90,12 @@ class RelayClient:
         for exchanger in route.exchangers:
             address, lookups = await self.resolver.address(exchanger.host)
             port = self.ports.get(exchanger.host)
-            self.watcher.address(exchanger.host, address, lookups, port)
+            records = "; ".join(f"{lookup.rdtype} {' '.join(lookup.records) or lookup.rcode}"
+                                for lookup in lookups)
+            self.watcher.publish(AddressFound(exchanger.host, address, records, port))
             if address is None or port is None:
                 reason = f"451 4.4.1 {exchanger.host}: no practice server answers there"
-                self.watcher.failed_connection(exchanger.host, reason)
+                self.watcher.publish(ConnectionFailed(exchanger.host, reason))
                 first = first or reason
                 continue
             results = await self._exchange(exchanger.host, address, port, sender, recipients,
@@ -141,10 +122,10 @@ class RelayClient:
             if not isinstance(outcome, _TlsFailed):
                 return outcome
             if outcome.verify and mode == VERIFY:
-                self.watcher.tls_unverified(host, outcome.reason)
+                self.watcher.publish(RelayTls(host, "unverified", outcome.reason))
                 mode = UNVERIFIED
             elif mode != CLEAR:
-                self.watcher.tls_clear(host, outcome.reason)
+                self.watcher.publish(RelayTls(host, "clear", outcome.reason))
                 mode = CLEAR
             else:
                 return f"451 4.4.2 {host}: {outcome.reason}"
@@ -154,7 +135,7 @@ class RelayClient:
                        mode: str = VERIFY) -> list[Result] | str | _TlsFailed:
         """One SMTP session: the results; or why this exchanger could not take the message
         at all (a string: try the next one); or a STARTTLS that failed (try again)."""
-        self.watcher.connecting(host, address, port)
+        self.watcher.publish(RelayConnecting(host, address, port))
         connection = self.connection(address, port, session=ClientSession(),
                                      timeout=self.timeout, cafile=self.cafile,
                                      insecure=self.insecure or mode == UNVERIFIED,
@@ -208,9 +189,9 @@ class RelayClient:
             await self._quit(connection)
             return results
         except TransportError as error:
-            self.watcher.events(error.events)
+            self._show(error.events)
             reason = f"451 4.4.2 {host}: {error.key}"
-            self.watcher.failed_connection(host, reason)
+            self.watcher.publish(ConnectionFailed(host, reason))
             await connection.close()
             if not accepted and not data_sent and not results:
                 return reason
@@ -222,19 +203,19 @@ class RelayClient:
         try:
             reply = await self._send(connection, "STARTTLS")
         except TransportError as error:
-            self.watcher.events(error.events)
+            self._show(error.events)
             await connection.close()
             detail = error.params.get("detail") or error.key
             return _TlsFailed(error.key in VERIFY_FAILURES, str(detail))
         if _code(reply) == 220 and connection.session.tls:
             if mode == VERIFY:
-                self.watcher.tls_verified(host)
+                self.watcher.publish(RelayTls(host, "verified"))
             await self._send(connection, f"EHLO {self.helo}")
         return None
 
     async def _step(self, pending) -> object:  # noqa: ANN001
         events = await pending
-        self.watcher.events(events)
+        self._show(events)
         return _last_reply(events)
 
     async def _send(self, connection: SmtpConnection, line: str) -> object:
@@ -246,7 +227,7 @@ class RelayClient:
 
         def show(events: list) -> None:
             seen.extend(events)
-            self.watcher.events(events)
+            self._show(events)
 
         await connection.transmit(outgoing, show)
         return _last_reply(seen)
@@ -262,9 +243,13 @@ class RelayClient:
             text = raw.rstrip(b"\r").decode("utf-8", "replace")
             wire, stuffed = data.encode_line(text)
             shown.append(DataLineSent(text, wire, stuffed, State.DATA))
-        self.watcher.events(shown)
-        self.watcher.body(len(message), len(lines))
+        self._show(shown)
+        self.watcher.publish(BodySent(len(message), len(lines)))
         await connection.write(session.send_body_chunk(message))
+
+    def _show(self, events: list) -> None:
+        if events:
+            self.watcher.publish(RelaySaid(tuple(events)))
 
     async def _quit(self, connection: SmtpConnection) -> None:
         if connection.closed or connection.session.state is State.CLOSED:

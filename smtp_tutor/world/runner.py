@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +20,18 @@ from smtp_tutor.server.maildir import MaildirStore
 from smtp_tutor.server.policy import Limits, TeachingFaults
 from smtp_tutor.server.users import DEFAULT_USERS
 from smtp_tutor.world.certs import ensure_world_certificates
+from smtp_tutor.world.events import (
+    Delivered,
+    Fetched,
+    RcptChecked,
+    ReaderFailed,
+    ReaderRefused,
+    WorldWatcher,
+    answer_of,
+    trace_of,
+)
 from smtp_tutor.world.handlers import MxHandler, SubmissionHandler
-from smtp_tutor.world.manager import QueueManager, WorldWatcher
+from smtp_tutor.world.manager import QueueManager
 from smtp_tutor.world.queue import MailQueue
 from smtp_tutor.world.relay import RelayClient
 from smtp_tutor.world.retry import RetrySchedule
@@ -108,14 +119,13 @@ async def start_world(config: WorldConfig) -> World:
         users=config.users, faults=config.mx_faults,
         tls_files=certificates.for_domain(MX_DOMAIN),
         handler=MxHandler(MX_DOMAIN, config.users, mail / MX_DOMAIN, faults=config.mx_faults,
-                          delivered=lambda u, p, m: watcher.mx_delivered(MX_DOMAIN, u, p, m))))
+                          delivered=_delivered(watcher, MX_DOMAIN))))
     fallback = await start_server(ServerConfig(
         host=config.host, port=config.fallback_port, domain=FALLBACK_DOMAIN,
         mailbox_dir=mail / FALLBACK_DOMAIN, users=config.users,
         tls_files=certificates.for_domain(FALLBACK_DOMAIN),
         handler=MxHandler(FALLBACK_DOMAIN, config.users, mail / FALLBACK_DOMAIN,
-                          delivered=lambda u, p, m: watcher.mx_delivered(FALLBACK_DOMAIN, u,
-                                                                         p, m))))
+                          delivered=_delivered(watcher, FALLBACK_DOMAIN))))
     ports = {f"mx.{MX_DOMAIN}": mx.port, FALLBACK_DOMAIN: fallback.port}
     relay = RelayClient(resolver, ports, SENDER_DOMAIN, watcher=watcher,
                         cafile=str(certificates.ca), timeout=config.timeout)
@@ -127,7 +137,9 @@ async def start_world(config: WorldConfig) -> World:
     await manager.load()
     handler = SubmissionHandler(SENDER_DOMAIN, config.users, mail / SENDER_DOMAIN,
                                 resolver=resolver, enqueue=manager.submit_id,
-                                checked=watcher.rcpt_checked, limits=Limits())
+                                checked=lambda address, route: watcher.publish(
+                                    RcptChecked(address, route.domain, answer_of(route))),
+                                limits=Limits())
     submission = await start_server(ServerConfig(
         host=config.host, port=config.submission_port, domain=SENDER_DOMAIN,
         mailbox_dir=mail / SENDER_DOMAIN, users=config.users, handler=handler,
@@ -146,39 +158,42 @@ async def start_world(config: WorldConfig) -> World:
             setattr(world, attribute, await start_pop3(
                 config.host, port, {domain: mail / domain}, config.users,
                 default_domain=domain, tls_paths=certificates.files[domain],
-                max_connections=config.pop3_max_connections, watcher=_Pop3Console(watcher)))
+                max_connections=config.pop3_max_connections,
+                watcher=_ReaderConsole(watcher, "pop3")))
     if config.imap:
         from smtp_tutor.imap.server import start_imap
 
         world.imap = await start_imap(
             config.host, config.imap_port, mail / MX_DOMAIN, config.users, domain=MX_DOMAIN,
             tls_paths=certificates.files[MX_DOMAIN],
-            max_connections=config.imap_max_connections, watcher=_ImapConsole(watcher))
+            max_connections=config.imap_max_connections, watcher=_ReaderConsole(watcher, "imap"))
     write_state(world)
     return world
 
 
-class _Pop3Console:
-    """The POP3 server's two console events, passed to the world's watcher."""
+def _delivered(watcher: WorldWatcher, domain: str) -> Callable[[str, Path, bytes], None]:
+    """An MX's delivery into a Maildir, published as the last hop's event."""
+    def publish(user: str, path: Path, message: bytes) -> None:
+        watcher.publish(Delivered(domain, user, str(path), trace_of(message)))
 
-    def __init__(self, watcher: WorldWatcher) -> None:
+    return publish
+
+
+class _ReaderConsole:
+    """The POP3 or IMAP server's console events, published as the world's."""
+
+    def __init__(self, watcher: WorldWatcher, protocol: str) -> None:
         self.watcher = watcher
+        self.protocol = protocol
 
     def refused(self, limit: int) -> None:
-        self.watcher.pop3_refused(limit)
+        self.watcher.publish(ReaderRefused(self.protocol, limit))
 
     def failed(self, detail: str) -> None:
-        self.watcher.pop3_failed(detail)
+        self.watcher.publish(ReaderFailed(self.protocol, detail))
 
-
-class _ImapConsole(_Pop3Console):
-    """The IMAP server's two console events, passed to the world's watcher."""
-
-    def refused(self, limit: int) -> None:
-        self.watcher.imap_refused(limit)
-
-    def failed(self, detail: str) -> None:
-        self.watcher.imap_failed(detail)
+    def retrieved(self, mailbox: str, number: int, octets: int) -> None:
+        self.watcher.publish(Fetched(self.protocol, mailbox, number, octets))
 
 
 def write_state(world: World) -> None:

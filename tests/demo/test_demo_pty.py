@@ -230,3 +230,37 @@ def test_ctrl_g_then_a_superscript_digit_is_ignored(demo):
     demo.send("3\r")
     shown = wait_for(demo, "step 3/15")
     assert "Traceback" not in shown and demo.child.isalive()
+
+
+def test_the_worlds_notes_follow_f3(tmp_path):
+    """The world's events are kept as events: F3 says the queue's notes again in Vietnamese
+    (they were caught as English text once, and stayed English)."""
+    home = tmp_path / "home"
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+    command, *rest = tutor_command()
+    child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
+                      encoding="utf-8", timeout=15, dimensions=(24, 80))
+    demo = Terminal(child)
+    try:
+        demo.expect("step 0/")
+        demo.send("\x07|2|6|\r")  # the 250 to the final dot: the message was queued before it
+        demo.expect("step 26/")
+        assert " written to" in demo.expect("QUEUE · ")
+        demo.send("\x1bOR|")  # F3: Vietnamese, the whole screen redrawn
+        screen = _screen_where(demo, lambda text: "HÀNG ĐỢI · " in text and "QUEUE ·" not in text)
+        assert " được ghi vào" in screen and "bước 26/" in screen
+        demo.send("\x1bOR|")  # and back
+        _screen_where(demo, lambda text: "QUEUE · " in text and "HÀNG ĐỢI" not in text)
+    finally:
+        child.terminate(force=True)
+
+
+def _screen_where(terminal: Terminal, holds, timeout: float = 15) -> str:
+    """The first screen for which ``holds`` is true (a redraw may be read half done)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        shown = terminal.text()
+        if holds(shown):
+            return shown
+    raise AssertionError(f"no such screen:\n{terminal.text()}")

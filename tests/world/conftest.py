@@ -9,29 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from smtp_tutor.world.manager import WorldWatcher
+from smtp_tutor.world.events import WorldWatcher
 
 
 class Recorder(WorldWatcher):
-    """Every call the world makes to its view, by name."""
+    """Every event the world publishes, in order."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple]] = []
+        self.events: list = []
 
-    def __getattribute__(self, name: str):
-        if name.startswith("_") or name in ("calls", "named"):
-            return object.__getattribute__(self, name)
-        original = getattr(WorldWatcher, name, None)
-        if not callable(original):
-            return object.__getattribute__(self, name)
+    def publish(self, event) -> None:
+        self.events.append(event)
 
-        def record(*args):
-            self.calls.append((name, args))
-
-        return record
-
-    def named(self, name: str) -> list[tuple]:
-        return [args for called, args in list(self.calls) if called == name]
+    def of(self, kind: type) -> list:
+        return [event for event in list(self.events) if isinstance(event, kind)]
 
 
 def wait_for(predicate, timeout: float = 15.0, step: float = 0.05):

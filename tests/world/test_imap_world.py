@@ -7,6 +7,7 @@ import json
 import ssl
 
 from smtp_tutor.server.maildir import deliver
+from smtp_tutor.world.events import Fetched
 
 
 def test_the_world_serves_bobs_maildir_over_imap(world):
@@ -20,7 +21,13 @@ def test_the_world_serves_bobs_maildir_over_imap(world):
     assert client.select("INBOX") == ("OK", [b"1"])
     typ, data = client.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     assert data[0][1] == b"Subject: Pickles\r\n\r\n"
+    assert not world.recorder.of(Fetched)  # a peek at a header is no fetch of the message
+    typ, data = client.fetch("1", "(BODY[])")
+    whole = data[0][1]
+    assert whole.endswith(b"And how about pickles?\r\n")
     client.logout()
+    # the world published the fetch, with the size the literal had
+    assert world.recorder.of(Fetched) == [Fetched("imap", "bob@hamburger.edu", 1, len(whole))]
 
 
 def test_the_banner_names_the_imap_server(world):

@@ -11,6 +11,16 @@ import pytest
 
 from smtp_tutor.protocol.pop3 import Pop3Session
 from smtp_tutor.server.policy import TeachingFaults
+from smtp_tutor.world.events import (
+    Bounced,
+    Deferred,
+    Delivered,
+    Done,
+    Fetched,
+    GaveUp,
+    Queued,
+    Routed,
+)
 from smtp_tutor.world.retry import RetrySchedule
 from tests.world.conftest import MESSAGE, messages, on_wire, submit, wait_for
 
@@ -35,10 +45,18 @@ def test_alice_to_bob_three_received_lines(world):
     wait_for(lambda: not world.manager.entries)
     assert not list((world.config.directory / "queue").glob("*.json"))
     recorded = world.recorder
-    [route] = recorded.named("route")
-    assert [(e.preference, e.host) for e in route[0].exchangers] == [
-        (10, "mx.hamburger.edu"), (20, "backup-mx.hamburger.edu")]
-    assert recorded.named("queued") and recorded.named("mx_delivered")
+    [route] = recorded.of(Routed)
+    assert route.domain == "hamburger.edu"
+    assert route.exchangers == ((10, "mx.hamburger.edu"), (20, "backup-mx.hamburger.edu"))
+    [queued] = recorded.of(Queued)
+    assert (queued.sender, queued.recipients) == ("alice@crepes.fr", ("bob@hamburger.edu",))
+    [delivered] = recorded.of(Delivered)  # the event names the file and its trace
+    assert (delivered.domain, delivered.user, delivered.local) == ("hamburger.edu", "bob", False)
+    assert delivered.path == str(stored) and delivered.received == 3
+    assert delivered.trace[0] == "Return-Path: <alice@crepes.fr>"
+    wait_for(lambda: recorded.of(Done))  # published just after the entry leaves the queue
+    assert [type(event) for event in recorded.events if isinstance(event, (Queued, Done))] == [
+        Queued, Done]
 
 
 async def _pop3_retr(port: int, cafile: str, user: str, password: str) -> tuple[list, bytes]:
@@ -81,6 +99,9 @@ def test_bob_retrieves_it_over_pop3_byte_for_byte(world, loop_thread):
     assert ("USER", False) in verbs  # USER before STLS is refused: no password in clear
     assert verbs[-1] == ("QUIT", True)
     assert not stored.exists()  # DELE then QUIT: removed in the UPDATE state
+    # the world published the fetch, with the size RETR announced
+    octets = next(r for r in replies if r.answering.verb == "RETR").text.split()[0]
+    assert world.recorder.of(Fetched) == [Fetched("pop3", "bob@hamburger.edu", 1, int(octets))]
 
 
 def test_pop3_with_stdlib_poplib(world):
@@ -129,9 +150,9 @@ def test_4xx_is_retried_and_delivered(world_with):
                        schedule=RetrySchedule(speedup=2400.0))  # 30 min = 0.75 s
     submit(world, ["bob@hamburger.edu"])
     [stored] = wait_for(lambda: messages(world.maildir("hamburger.edu"), "bob"))
-    [retry] = world.recorder.named("retry")
-    entry, reply, minutes, seconds = retry
-    assert reply.startswith("451 4.7.1") and minutes == 30 and seconds == pytest.approx(0.75)
+    [retry] = world.recorder.of(Deferred)
+    assert retry.reply.startswith("451 4.7.1") and retry.minutes == 30
+    assert retry.seconds == pytest.approx(0.75) and retry.speedup == 2400.0
     assert on_wire(stored).count(b"\r\nReceived: ") == 3
     assert not messages(world.maildir("crepes.fr"), "alice")  # no bounce
 
@@ -146,8 +167,12 @@ def test_retry_limit_bounces_with_the_last_attempts_status(world_with):
     # RFC 3463 §3.5: the actual problem's code (mailbox busy), not 4.4.7 (delivery time expired)
     assert status["Action"] == "failed" and status["Status"] == "4.2.1"
     assert "450 4.2.1" in status["Diagnostic-Code"]
-    assert len(world.recorder.named("retry")) >= 2
-    assert world.recorder.named("gave_up")
+    assert len(world.recorder.of(Deferred)) >= 2
+    [gave_up] = world.recorder.of(GaveUp)
+    [bounced] = world.recorder.of(Bounced)
+    assert gave_up.minutes == 90 and bounced.id == gave_up.id and bounced.sender == "alice@crepes.fr"
+    [local] = wait_for(lambda: [event for event in world.recorder.of(Delivered) if event.local])
+    assert (local.user, local.domain) == ("alice", "crepes.fr")  # the bounce, delivered at home
 
 
 def test_a_message_greylisted_until_it_expires_bounces_with_4_7_1(world_with):
@@ -178,8 +203,8 @@ def test_a_fallback_domain_without_mx(world):
     submit(world, ["carol@bistro.fr"])
     [stored] = wait_for(lambda: messages(world.maildir("bistro.fr"), "carol"))
     assert on_wire(stored).count(b"\r\nReceived: ") == 3
-    [route] = world.recorder.named("route")
-    assert route[0].fallback and route[0].exchangers[0].host == "bistro.fr"
+    [route] = world.recorder.of(Routed)
+    assert route.fallback and route.exchangers[0][1] == "bistro.fr"
 
 
 def test_submission_requires_tls_then_auth(world):

@@ -96,14 +96,16 @@ def test_an_expired_recipient_keeps_the_code_of_its_last_attempt():
 
 def test_relay_client_delivers_to_postfix(postfix, loop_thread, zone_server):
     """Postfix on 127.0.0.1:10025 plays mx.hamburger.edu; the relay drives the shared core."""
-    from smtp_tutor.world.relay import DELIVERED, FAILED, RelayClient, RelayWatcher
+    from smtp_tutor.world.events import RelaySaid, WorldWatcher
+    from smtp_tutor.world.relay import DELIVERED, FAILED, RelayClient
 
-    class Seen(RelayWatcher):
+    class Seen(WorldWatcher):
         def __init__(self):
             self.shown = []
 
-        def events(self, events):
-            self.shown.extend(events)
+        def publish(self, event):
+            if isinstance(event, RelaySaid):
+                self.shown.extend(event.events)
 
     seen = Seen()
     relay = RelayClient(PracticeResolver("127.0.0.1", zone_server.port),

@@ -11,26 +11,24 @@ import socket
 import pytest
 
 from smtp_tutor.world.certs import ensure_world_certificates
-from smtp_tutor.world.relay import DEFERRED, DELIVERED, RelayClient, RelayWatcher
+from smtp_tutor.world.events import RelayConnecting, RelaySaid, RelayTls, WorldWatcher
+from smtp_tutor.world.relay import DEFERRED, DELIVERED, RelayClient
 from smtp_tutor.world.zone import PracticeResolver, load_zone, serve_zone
 from tests.world.conftest import MESSAGE, messages, submit, wait_for
 
 
-class Told(RelayWatcher):
+class Told(WorldWatcher):
+    """The relay's connections and TLS outcomes, as (what, host[, reason])."""
+
     def __init__(self) -> None:
         self.said: list[tuple] = []
 
-    def tls_verified(self, host):
-        self.said.append(("verified", host))
-
-    def tls_unverified(self, host, reason):
-        self.said.append(("unverified", host, reason))
-
-    def tls_clear(self, host, reason):
-        self.said.append(("clear", host, reason))
-
-    def connecting(self, host, address, port):
-        self.said.append(("connecting", host))
+    def publish(self, event):
+        if isinstance(event, RelayTls):
+            reason = () if event.outcome == "verified" else (event.reason,)
+            self.said.append((event.outcome, event.host, *reason))
+        elif isinstance(event, RelayConnecting):
+            self.said.append(("connecting", event.host))
 
 
 @pytest.fixture
@@ -53,8 +51,8 @@ def _relay(zone, port, certificates, told) -> RelayClient:
 def test_the_worlds_own_mx_is_verified(world):
     assert submit(world, ["bob@hamburger.edu"]) == {}
     wait_for(lambda: messages(world.maildir("hamburger.edu"), "bob"))
-    assert world.recorder.named("tls_verified") == [("mx.hamburger.edu",)]
-    assert world.recorder.named("tls_unverified") == []
+    tls = world.recorder.of(RelayTls)
+    assert [(event.outcome, event.host) for event in tls] == [("verified", "mx.hamburger.edu")]
 
 
 def test_a_certificate_for_another_name_is_not_verified_and_the_mail_goes(
@@ -159,8 +157,10 @@ class Commands(Told):
         super().__init__()
         self.lines: list[str] = []
 
-    def events(self, events):
-        self.lines += [e.command.display for e in events if hasattr(e, "command")]
+    def publish(self, event):
+        super().publish(event)
+        if isinstance(event, RelaySaid):
+            self.lines += [e.command.display for e in event.events if hasattr(e, "command")]
 
 
 @pytest.mark.parametrize(("body", "declared"), [("Bánh mì\r\n".encode(), True),
@@ -187,8 +187,8 @@ def test_the_console_says_tls_not_verified_and_why(lang):
 
     out = io.StringIO()
     view = WorldView(PlainRenderer(lang, out))
-    view.tls_unverified("mx.hamburger.edu", "hostname mismatch")
-    view.tls_clear("mx.hamburger.edu", "alert")
+    view.publish(RelayTls("mx.hamburger.edu", "unverified", "hostname mismatch"))
+    view.publish(RelayTls("mx.hamburger.edu", "clear", "alert"))
     text = out.getvalue()
     assert ("TLS, not verified: hostname mismatch" if lang == "en"
             else "TLS, chưa xác minh: hostname mismatch") in text

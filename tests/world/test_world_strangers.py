@@ -28,7 +28,9 @@ def test_pop3_connections_over_the_cap_are_refused_and_reported(world_with):
         for _ in range(3):
             opened.append(socket.create_connection(("127.0.0.1", world.pop3.port), timeout=10))
             assert opened[-1].makefile("rb").readline().startswith(b"-ERR [SYS/TEMP]")
-        assert world.recorder.named("pop3_refused") == [(2,)]
+        from smtp_tutor.world.events import ReaderRefused
+
+        assert world.recorder.of(ReaderRefused) == [ReaderRefused("pop3", 2)]
         # the submission server still answers
         with socket.create_connection(("127.0.0.1", world.submission.port), timeout=10) as smtp:
             assert smtp.makefile("rb").readline().startswith(b"220 ")

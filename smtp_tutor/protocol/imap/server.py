@@ -81,7 +81,16 @@ class CheckLogin:
     password: str
 
 
-Action = Send | Pause | StartTls | Close | LoggedIn | CheckLogin
+@record(frozen=True)
+class Fetched:
+    """For the console: a whole message went to the client (``BODY[]``, not PEEK)."""
+
+    user: str
+    number: int  # its message sequence number
+    octets: int
+
+
+Action = Send | Pause | StartTls | Close | LoggedIn | CheckLogin | Fetched
 
 
 class _Asking(Exception):
@@ -447,6 +456,8 @@ class ImapServerSession:
             wanted = fetching.items(values[1:], by_uid)
         except fetching.Unsupported as error:
             raise _Bad("BAD", str(error)) from error
+        whole = any(item.name == "BODY" and not item.peek and item.section == ""
+                    and item.start is None for item in wanted)
         gone = 0
         for uid in chosen:
             data = self._fetch_one(uid, wanted)
@@ -454,6 +465,9 @@ class ImapServerSession:
                 gone += 1
             else:
                 actions.append(Send(data))
+                if whole and self.account is not None:
+                    actions.append(Fetched(self.account.user, view.uids.index(uid) + 1,
+                                           view.messages[uid].size))
         if gone:
             return "NO", f"{gone} of the messages asked for were removed meanwhile (NOOP tells)"
         return "OK", "FETCH completed"
