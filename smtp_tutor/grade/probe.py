@@ -24,6 +24,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceived
+from smtp_tutor.protocol.transcript import CLIENT, COMMAND, NOTE, RAW, Line, server_line
 from smtp_tutor.protocol.visible import visible, visible_wire
 
 MAX_SHOWN = 160
@@ -51,11 +52,13 @@ Connector = Callable[[], Awaitable[socket.socket]]
 
 class Probe:
     def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT, *,
-                 connect: Connector | None = None) -> None:
+                 connect: Connector | None = None, number: int = 1) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.connect = connect
         self.session = ClientSession()
-        self.transcript: list[str] = []
+        self.number = number  # 2 for the second of two connections at once
+        self.transcript: list[Line] = []
+        self._opened_at = 0.0
         self._replies: deque[Reply] = deque()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -65,6 +68,7 @@ class Probe:
 
     async def open(self) -> Reply:
         """Connect and read the greeting."""
+        self._opened_at = asyncio.get_running_loop().time()
         if self.connect is not None:
             sock = await asyncio.wait_for(self.connect(), self.timeout)
             self._reader, self._writer = await asyncio.open_connection(sock=sock)
@@ -80,10 +84,14 @@ class Probe:
         return await self.reply()
 
     async def write(self, data: bytes, *, shown: str | None = None) -> None:
+        """Write ``data``: a command (``shown``: its line) or raw bytes, line ends inside."""
         assert self._writer is not None
-        text = visible(shown) if shown is not None else visible_wire(data)
-        self.transcript.append("C: " + (text if len(text) <= MAX_SHOWN
-                                        else text[:MAX_SHOWN] + f"… ({len(data)} octets)"))
+        if shown is not None:
+            self._keep(CLIENT, shown, kind=COMMAND, verb=shown.split(" ", 1)[0].upper(),
+                       octets=len(data))
+        else:  # the text marks the line ends, so raw bytes show what was sent
+            self._keep(CLIENT, visible_wire(data), kind=RAW, raw=data[:MAX_SHOWN],
+                       octets=len(data))
         self._in_step = False
         self._writer.write(data)
         with contextlib.suppress(ConnectionError):
@@ -108,7 +116,7 @@ class Probe:
             return self._next()
         if self.session.reply_incomplete:
             return await self.reply()
-        self.transcript.append(f"   (no reply within {seconds:g} s)")
+        self._keep(NOTE, f"(no reply within {seconds:g} s)")
         return None
 
     async def replies_until(self, code: int) -> list[Reply]:
@@ -155,7 +163,7 @@ class Probe:
             chunk = b""
         if not chunk:
             self.eof = True
-            self.transcript.append("   (connection closed by the server)")
+            self._keep(NOTE, "(connection closed by the server)")
             raise Closed("closed")
         return chunk
 
@@ -164,11 +172,11 @@ class Probe:
             if isinstance(event, ReplyReceived):
                 self._replies.append(event.reply)
                 for line in event.reply.wire_lines():
-                    self.transcript.append("S: " + visible(line)[:MAX_SHOWN])
+                    self.transcript.append(server_line(line, **self._where()))
                 if reads > 1:
-                    self.transcript.append(f"   (this reply came in {reads} pieces)")
+                    self._keep(NOTE, f"(this reply came in {reads} pieces)")
             elif isinstance(event, ProtocolError):
-                self.transcript.append(f"   (unreadable reply: {visible(event.detail)})")
+                self._keep(NOTE, f"(unreadable reply: {event.detail})")
                 self.eof = True
                 raise Closed(event.key)
 
@@ -176,10 +184,24 @@ class Probe:
         partial = self.session.partial_reply if self.session.reply_incomplete else ""
         if partial:
             shown = visible(partial)[:MAX_SHOWN]
-            self.transcript.append(f"   (after {seconds:g} s only part of a reply: {shown})")
+            self._keep(NOTE, f"(after {seconds:g} s only part of a reply: {shown})")
             return Closed("incomplete reply", seconds, shown)
-        self.transcript.append(f"   (no reply within {seconds:g} s)")
+        self._keep(NOTE, f"(no reply within {seconds:g} s)")
         return Closed("no reply", seconds)
+
+    def _where(self) -> dict:
+        at = asyncio.get_running_loop().time() - self._opened_at if self._opened_at else 0.0
+        return {"line_no": len(self.transcript) + 1, "source": "probe",
+                "at": round(at, 6), "connection": self.number}
+
+    def _keep(self, side: str, text: str, *, kind: str = "", verb: str = "",
+              raw: bytes = b"", octets: int = 0) -> None:
+        self.transcript.append(Line(side, text, kind=kind, verb=verb, raw=raw, octets=octets,
+                                    **self._where()))
+
+    def lines(self, first: int = 0) -> list[str]:
+        """The transcript from line ``first``, as a report shows it."""
+        return [excerpt_line(line) for line in self.transcript[first:]]
 
     async def close(self) -> None:
         """QUIT when the dialogue is in step and not in the data, then close."""
@@ -205,3 +227,17 @@ class Probe:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def excerpt_line(line: Line) -> str:
+    """One probe line as a report shows it: safe, a long write cut with its size, the
+    second of two connections at once marked "(2)"."""
+    mark = f"   ({line.connection}) " if line.connection > 1 else ""
+    text = visible(line.text)
+    if line.side == NOTE:
+        return f"{mark}   {text}"
+    if line.side == CLIENT:
+        if len(text) > MAX_SHOWN:
+            text = text[:MAX_SHOWN] + f"… ({line.octets} octets)"
+        return f"{mark}C: {text}"
+    return f"{mark}{line.side}: {text[:MAX_SHOWN]}"
