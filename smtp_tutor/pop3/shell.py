@@ -14,7 +14,7 @@ import sys
 
 from smtp_tutor.knowledge.words import say
 from smtp_tutor.net.access_shell import AccessShell
-from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
+from smtp_tutor.protocol.pop3 import VERBS, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
 from smtp_tutor.render.explanation import explain
 
@@ -53,8 +53,6 @@ class Pop3Shell(AccessShell):
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
         self.options = options
         self.session = Pop3Session()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
         self.quit_ok = False
         self.prompt = None  # the interactive PromptSession, for the hidden password
 
@@ -132,43 +130,10 @@ class Pop3Shell(AccessShell):
                     return ""
         return line
 
-    async def _read(self) -> bool:
-        """Read until the reply (the whole multi-line block) is in, within one deadline
-        for all of it: a server that sends a byte now and then cannot hold the shell."""
-        assert self.reader is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.options.timeout
-        while self.session.awaiting_reply and not self.session.challenged:
-            left = deadline - loop.time()
-            try:
-                if left <= 0:
-                    raise TimeoutError
-                chunk = await asyncio.wait_for(self.reader.read(65536), left)
-            except TimeoutError:
-                self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
-                                   "note.error")
-                return False
-            except (ConnectionError, OSError) as error:
-                self.renderer.text(say("pop3_error", self.lang, detail=str(error) or "timeout"),
-                                   "note.error")
-                return False
-            if not chunk:
-                self.renderer.text(say("pop3_closed", self.lang), "note.warning")
-                return False
-            for item in self.session.receive(chunk):
-                if isinstance(item, Pop3Error):
-                    self.renderer.text(say("pop3_error", self.lang, detail=item.detail),
-                                       "note.error")
-                    return False
-                self._show(item)
-            if self.session.start_tls and not await self._start_tls():
-                return False
-        return True
-
-
-    def _show(self, reply: Pop3Reply) -> None:
+    def _show(self, reply: object) -> None:
         from smtp_tutor.pop3.view import reply_lines
 
+        assert isinstance(reply, Pop3Reply)
         for text, style in reply_lines(reply, self.lang):
             self.renderer.text(text, style)
         verb = reply.answering.verb if reply.answering else ""
