@@ -1,4 +1,5 @@
-"""One connection to a server under test, its replies read by the sans-I/O core.
+"""One connection to a server under test, its replies read by the sans-I/O core, its I/O
+the connection plan's (``net/plan.py``, on ``connection.StreamDriver``).
 
 Commands go through ``ClientSession.send_command`` (so they are formatted as the rest
 of smtp-tutor formats them); malformed input (smuggling shapes, long lines) is
@@ -23,6 +24,9 @@ import socket
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from smtp_tutor.net import plan
+from smtp_tutor.net.connection import StreamDriver
+from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceived
 from smtp_tutor.protocol.transcript import CLIENT, COMMAND, NOTE, RAW, Line, server_line
 from smtp_tutor.protocol.visible import visible, visible_wire
@@ -50,7 +54,10 @@ class Closed(Exception):
 Connector = Callable[[], Awaitable[socket.socket]]
 
 
-class Probe:
+class Probe(StreamDriver):
+    """One connection to the server under test, driven by the connection plan
+    (``net/plan.py``) on ``StreamDriver``: it only says what each wait means."""
+
     def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT, *,
                  connect: Connector | None = None, number: int = 1) -> None:
         self.host, self.port, self.timeout = host, port, timeout
@@ -65,6 +72,8 @@ class Probe:
         self.eof = False
         self._in_step = False  # every write so far has had its reply read
         self._last_code = 0
+        self._reads = 0  # reads of the wait under way
+        self._unreadable = ""  # the key of a reply the core could not read
 
     async def open(self) -> Reply:
         """Connect and read the greeting."""
@@ -93,9 +102,9 @@ class Probe:
             self._keep(CLIENT, visible_wire(data), kind=RAW, raw=data[:MAX_SHOWN],
                        octets=len(data))
         self._in_step = False
-        self._writer.write(data)
-        with contextlib.suppress(ConnectionError):
-            await self._writer.drain()
+        # a server that hung up is found by the read that follows
+        with contextlib.suppress(TransportError):
+            await self._run(plan.write(data))
 
     async def reply(self, timeout: float | None = None) -> Reply:
         """The next complete reply; ``Closed`` when the server hangs up, or when the
@@ -137,48 +146,41 @@ class Probe:
 
     async def _wait(self, seconds: float) -> bool:
         """Read until a reply is queued (True) or ``seconds`` have passed (False)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        reads = 0
-        while not self._replies:
-            if self.eof:
-                raise Closed("closed")
-            left = deadline - loop.time()
-            if left <= 0:
-                return False
-            chunk = await self._read(left)
-            if chunk is None:
-                return False
-            reads += 1
-            self._take(chunk, reads)
-        return True
-
-    async def _read(self, seconds: float) -> bytes | None:
-        assert self._reader is not None
+        if self._replies:
+            return True
+        if self.eof:
+            raise Closed("closed")
+        self._reads = 0
+        clock = plan.Clock(seconds, asyncio.get_running_loop().time)
         try:
-            chunk = await asyncio.wait_for(self._reader.read(65536), seconds)
-        except TimeoutError:
-            return None
-        except ConnectionError:
-            chunk = b""
-        if not chunk:
+            await self._run(plan.reply(self.session, self._take, clock))
+        except TransportError as error:
+            if error.key == "reply-timeout":
+                return bool(self._replies)
             self.eof = True
             self._keep(NOTE, "(connection closed by the server)")
-            raise Closed("closed")
-        return chunk
+            raise Closed("closed") from error
+        if self._unreadable:
+            raise Closed(self._unreadable)
+        return True
 
-    def _take(self, chunk: bytes, reads: int) -> None:
-        for event in self.session.receive(chunk):
+    async def _read_chunk(self, seconds: float) -> bytes:
+        self._reads += 1
+        return await super()._read_chunk(seconds)
+
+    def _take(self, events: list) -> None:
+        """The core's events as the plan hands them on: replies queued and written down."""
+        for event in events:
             if isinstance(event, ReplyReceived):
                 self._replies.append(event.reply)
                 for line in event.reply.wire_lines():
                     self.transcript.append(server_line(line, **self._where()))
-                if reads > 1:
-                    self._keep(NOTE, f"(this reply came in {reads} pieces)")
+                if self._reads > 1:
+                    self._keep(NOTE, f"(this reply came in {self._reads} pieces)")
             elif isinstance(event, ProtocolError):
                 self._keep(NOTE, f"(unreadable reply: {event.detail})")
                 self.eof = True
-                raise Closed(event.key)
+                self._unreadable = event.key
 
     def _late(self, seconds: float) -> Closed:
         partial = self.session.partial_reply if self.session.reply_incomplete else ""
@@ -209,16 +211,12 @@ class Probe:
             return
         if self._in_step and not self.eof and self._last_code not in (221, 354):
             await self._goodbye()
-        self._writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._writer.wait_closed(), 1)
+        await self._hang_up()
 
     async def _goodbye(self) -> None:
-        assert self._writer is not None
         shown = len(self.transcript)
-        with contextlib.suppress(Closed, ConnectionError):
-            self._writer.write(b"QUIT\r\n")
-            await self._writer.drain()
+        with contextlib.suppress(Closed):
+            await self.write(b"QUIT\r\n")
             await self.reply(min(self.timeout, GOODBYE_WAIT))
         del self.transcript[shown:]
 

@@ -130,9 +130,9 @@ class AccessShell(StreamDriver):
             else:
                 self._show(item)
 
-    async def write(self, data: bytes) -> None:
+    async def _put(self, data: bytes) -> None:
         try:
-            await super().write(data)
+            await super()._put(data)
         except TransportError as error:
             raise TransportError("write-failed") from error
 

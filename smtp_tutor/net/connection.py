@@ -52,7 +52,7 @@ class StreamDriver:
 
     async def _carry_out(self, request: plan.Request) -> object:
         if isinstance(request, plan.Write):
-            await self.write(request.data)
+            await self._put(request.data)
             return None
         if isinstance(request, plan.Read):
             return await self._read_chunk(request.seconds)
@@ -60,10 +60,14 @@ class StreamDriver:
             return await self._listen(request.seconds)
         if isinstance(request, plan.StartTls):
             return await self.start_tls()
-        await self.close()
+        await self._hang_up()
         return None
 
     async def write(self, data: bytes) -> None:
+        await self._put(data)
+
+    async def _put(self, data: bytes) -> None:
+        """Write and drain, within the deadline (what the plan's ``Write`` asks)."""
         if self._writer is None or self.closed:
             raise TransportError("connection-closed")
         try:
@@ -126,6 +130,10 @@ class StreamDriver:
         return dropped
 
     async def close(self) -> None:
+        await self._hang_up()
+
+    async def _hang_up(self) -> None:
+        """Close the stream (what the plan's ``Close`` asks)."""
         self.closed = True
         if self._writer is not None:
             self._writer.close()

@@ -204,6 +204,23 @@ def receive(session: Core, show: Show | None, clock: Clock) -> Plan:
     return sink.collected
 
 
+def write(wire: bytes) -> Plan:
+    """Only write (the grader's probe writes raw bytes, then reads when it chooses)."""
+    yield Write(wire)
+    return []
+
+
+def reply(session: Core, show: Show | None, clock: Clock) -> Plan:
+    """Read until one whole reply has come (``read_reply``)."""
+    sink = Sink(show)
+    try:
+        yield from read_reply(session, sink, clock)
+    except TransportError as error:
+        error.events = sink.collected + error.events
+        raise
+    return sink.collected
+
+
 def send(session: Core, wire: bytes, show: Show | None, clock: Clock) -> Plan:
     """Any protocol: write ``wire`` (formatted by the core, or raw), then read while the
     core says a reply is due."""
