@@ -150,27 +150,11 @@ class ImapShell(AccessShell):
         words = line.split()
         start = 0 if words and is_command_name(words[0]) else 1
         if len(words) == start + 2 and words[start].upper() == "LOGIN" and self.prompt is not None:
-            try:
-                secret = await self.secret_prompt.prompt_async(
-                    say("imap_ask_password", self.lang), is_password=True)
-            except (EOFError, KeyboardInterrupt):
-                secret = ""
+            secret = await self._ask_password()
             if not secret:
-                self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"{line} {quote(secret).decode('utf-8', 'replace')}"
-        _, secret_line = mask(line)
-        if secret_line and not self.session.tls:
-            self.renderer.text(say("imap_pass_plain", self.lang), "note.warning")
-            if self.prompt is not None:
-                try:
-                    answer = await self.prompt.prompt_async(say("imap_pass_confirm", self.lang))
-                except (EOFError, KeyboardInterrupt):
-                    answer = ""
-                if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
-                    return ""
-        return line
+        return line if await self._plaintext_ok(mask(line)[1]) else ""
 
     async def _exchange(self, steps: plan.Plan) -> bool:
         """One step of the plan; a literal announced waits for "+", and is said to be

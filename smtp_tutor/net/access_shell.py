@@ -26,10 +26,14 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
     from typing import Protocol
 
+    from prompt_toolkit import PromptSession
+
     from smtp_tutor.render.base import Renderer
 
     class TlsSession(plan.Core, Protocol):
         """A sans-I/O client core as the plan and the upgrade need it."""
+
+        tls: bool
 
         def discard_plaintext(self) -> int: ...
 
@@ -49,6 +53,7 @@ class AccessShell(StreamDriver):
     session: TlsSession
 
     port: int
+    prompt: PromptSession[str] | None = None  # the interactive prompt (None: lines are piped)
     failed = False  # the last read met a reply the core could not read
 
     async def run(self, interactive: bool) -> int:
@@ -164,6 +169,38 @@ class AccessShell(StreamDriver):
             return True
         self.renderer.text(self._say("help"), "hint")
         return True
+
+    async def _ask_password(self) -> str:
+        """The password, typed hidden at a prompt of its own that remembers nothing (the
+        up arrow never recalls it); "" (and said so) when none was typed."""
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import DummyHistory
+
+        asking: PromptSession[str] = PromptSession(history=DummyHistory())
+        try:
+            secret = await asking.prompt_async(self._say("ask_password"), is_password=True)
+        except (EOFError, KeyboardInterrupt):
+            secret = ""
+        if not secret:
+            self.renderer.text(self._say("pass_kept"), "note.warning")
+        return secret
+
+    async def _plaintext_ok(self, holds_secret: bool) -> bool:
+        """A password about to cross a connection without TLS is warned about first and,
+        typed, must be confirmed; False: it is not sent."""
+        if not holds_secret or self.session.tls:
+            return True
+        self.renderer.text(self._say("pass_plain"), "note.warning")
+        if self.prompt is None:
+            return True
+        try:
+            answer = await self.prompt.prompt_async(self._say("pass_confirm"))
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().lower() in ("y", "yes", "c", "có"):
+            return True
+        self.renderer.text(self._say("pass_kept"), "note.warning")
+        return False
 
     def _say(self, key: str, **params: object) -> str:
         """One of the shell's sentences (world.toml; a shell with its own catalogue

@@ -104,31 +104,11 @@ class Pop3Shell(AccessShell):
         Returns the line to send, or "" when nothing is to be sent."""
         words = line.split(None, 1)
         if words[0].upper() == "PASS" and len(words) == 1 and self.prompt is not None:
-            try:
-                from prompt_toolkit import PromptSession
-                from prompt_toolkit.history import DummyHistory
-
-                # a prompt of its own, remembering nothing: the up arrow never recalls it
-                secret = await PromptSession(history=DummyHistory()).prompt_async(
-                    say("pop3_ask_password", self.lang), is_password=True)
-            except (EOFError, KeyboardInterrupt):
-                secret = ""
+            secret = await self._ask_password()
             if not secret:
-                self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"PASS {secret}"
-        _, secret_line = mask(line)
-        if secret_line and not self.session.tls:
-            self.renderer.text(say("pop3_pass_plain", self.lang), "note.warning")
-            if self.prompt is not None:
-                try:
-                    answer = await self.prompt.prompt_async(say("pop3_pass_confirm", self.lang))
-                except (EOFError, KeyboardInterrupt):
-                    answer = ""
-                if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
-                    return ""
-        return line
+        return line if await self._plaintext_ok(mask(line)[1]) else ""
 
     def _show(self, reply: object) -> None:
         from smtp_tutor.pop3.view import reply_lines
