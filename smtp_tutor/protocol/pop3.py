@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from smtp_tutor.protocol.data import unstuff
 from smtp_tutor.record import field, record
 
 MULTILINE_ALWAYS = frozenset({"CAPA", "RETR", "TOP"})
@@ -165,8 +166,7 @@ class Pop3Session:
                 if line == b".":
                     out.append(self._finish_block())
                     continue
-                if line.startswith(b"."):
-                    line = line[1:]
+                line = unstuff(line)
                 self._block.append(line)
                 self._block_size += len(line) + 2
                 if len(self._block) > MAX_LINES or self._block_size > MAX_BLOCK:
