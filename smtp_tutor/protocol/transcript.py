@@ -93,16 +93,18 @@ def client_line(data: bytes, kind: str = COMMAND, *, line_no: int = 0, source: s
                     octets=len(data), at=at, connection=connection)
     text = data.decode("utf-8", "replace").rstrip("\r\n")
     verb = ""
-    if kind == UNFINISHED:
-        text += " …"
-    elif kind == COMMAND:
+    if kind in (COMMAND, UNFINISHED):
         from smtp_tutor.protocol.commands import parse_command
 
         command = parse_command(text)
-        verb = command.verb
         if command.secret:  # nothing of the wire is kept: it holds the credentials
-            return Line(CLIENT, command.display, line_no, source, kind, verb, bare,
-                        octets=len(data), at=at, connection=connection)
+            return Line(CLIENT, command.display + (" …" if kind == UNFINISHED else ""),
+                        line_no, source, kind, command.verb if kind == COMMAND else "",
+                        bare, octets=len(data), at=at, connection=connection)
+        if kind == COMMAND:
+            verb = command.verb
+        else:
+            text += " …"
     exact = kind != UNFINISHED and len(text) <= MAX_LINE and (
         data == text.encode("utf-8") + (b"\n" if bare else b"\r\n"))
     if len(text) > MAX_LINE:
