@@ -39,6 +39,7 @@ MAX_ENTRIES = 1000  # lines kept per connection; more are counted
 BUDGET = 20_000  # lines kept per run in all; past it each connection keeps ...
 GUARANTEED = 40  # ... its first lines still: enough for a whole transaction
 DIALOGUE_BUDGET = 20_000  # past those limits, commands, replies and ends of data still kept
+SOURCE = "recorder"
 
 
 @dataclass
@@ -69,24 +70,30 @@ class Connection:
         return connection
 
     def add(self, entry: Line, budget: list[int] | None = None) -> None:
-        """Keep ``entry`` unless this connection or the run (``budget``: lines left,
-        then the dialogue's own lines left) has kept enough.  A late connection always
-        keeps its first lines, so a flood sent first cannot crowd out the transaction
-        that follows; past the limits the dialogue itself (commands, replies, the end
-        of data) is still kept from a second budget, and only message lines are
-        dropped, so a long message is still seen to end."""
+        """Keep ``entry`` if there is room for it (``keeps``)."""
+        dialogue = entry.side == SERVER or entry.kind == COMMAND or (
+            entry.kind == DATA and entry.text == ".")
+        if self.keeps(dialogue, budget):
+            self.entries.append(entry)
+
+    def keeps(self, dialogue: bool, budget: list[int] | None = None) -> bool:
+        """Whether a line is kept, counted against this connection's limit and the run's
+        (``budget``: lines left, then the dialogue's own lines left); one not kept is
+        counted.  A late connection always keeps its first lines, so a flood sent first
+        cannot crowd out the transaction that follows; past the limits the dialogue
+        itself (commands, replies, the end of data) is still kept from a second budget,
+        and only message lines are dropped, so a long message is still seen to end.
+        Asked before a line is built, so a flood costs no more than its count."""
         full = len(self.entries) >= MAX_ENTRIES or (
             budget is not None and budget[0] <= 0 and len(self.entries) >= GUARANTEED)
         if full:
-            dialogue = entry.side == SERVER or entry.kind == COMMAND or (
-                entry.kind == DATA and entry.text.rstrip("\r\n") == ".")
             if not dialogue or budget is None or budget[1] <= 0:
                 self.dropped += 1
-                return
+                return False
             budget[1] -= 1
         elif budget is not None:
             budget[0] -= 1
-        self.entries.append(entry)  # already bounded: transcript.client_line, server_line
+        return True
 
     @property
     def greeted(self) -> bool:
@@ -159,26 +166,30 @@ class Recorder(Watcher):
 
     def client_line(self, peer: Peer, line: bytes, kind: str) -> None:
         connection = self._by_peer.get(peer.number)
-        if connection is not None:
-            connection.add(client_line(line, kind, **self._where(connection)), self.budget)
+        dialogue = kind == COMMAND or (kind == DATA and line in (b".\r\n", b".\n"))
+        if connection is not None and connection.keeps(dialogue, self.budget):
+            connection.entries.append(client_line(
+                line, kind, line_no=len(connection.entries) + connection.dropped + 1,
+                source=SOURCE, at=time.monotonic() - connection.opened_at,
+                connection=connection.number))
 
     def server_line(self, peer: Peer, line: str) -> None:
         connection = self._by_peer.get(peer.number)
-        if connection is not None:
-            connection.add(server_line(line, **self._where(connection)), self.budget)
+        if connection is not None and connection.keeps(True, self.budget):
+            connection.entries.append(server_line(
+                line, line_no=len(connection.entries) + connection.dropped + 1,
+                source=SOURCE, at=time.monotonic() - connection.opened_at,
+                connection=connection.number))
 
     def findings(self, peer: Peer, notes: list[Note]) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
             for note in notes:
-                connection.add(Line(TOOL, note.key, note=note, **self._where(connection)),
-                               self.budget)
-
-    @staticmethod
-    def _where(connection: Connection) -> dict:
-        return {"line_no": len(connection.entries) + connection.dropped + 1,
-                "source": "recorder", "at": round(time.monotonic() - connection.opened_at, 6),
-                "connection": connection.number}
+                if connection.keeps(False, self.budget):
+                    connection.entries.append(Line(
+                        TOOL, note.key, len(connection.entries) + connection.dropped + 1,
+                        SOURCE, at=time.monotonic() - connection.opened_at,
+                        connection=connection.number, note=note))
 
     def closed(self, peer: Peer) -> None:
         # kept in _by_peer: a line cut by the hang-up may be told just after
