@@ -146,13 +146,15 @@ class Asker:
         from prompt_toolkit.history import DummyHistory
 
         if self._prompt is None:
-            from smtp_tutor.imap.secret_input import SecretMask as ImapMask
-            from smtp_tutor.pop3.secret_input import SecretMask
+            from smtp_tutor.imap.secret_input import secret_start as imap_start
+            from smtp_tutor.net.secret_input import SecretMask
+            from smtp_tutor.pop3.secret_input import secret_start as pop3_start
 
             # a password typed after PASS, AUTH PLAIN or IMAP's LOGIN bob is drawn as *
             # and never recalled
             self._prompt = PromptSession(history=_NoSecretsHistory(),
-                                         input_processors=[SecretMask(), ImapMask()])
+                                         input_processors=[SecretMask(pop3_start),
+                                                           SecretMask(imap_start)])
             self._secret_prompt = PromptSession(history=DummyHistory())
         try:
             if secret:  # a password asked for alone: a prompt that remembers nothing

@@ -1,13 +1,11 @@
 """Where a typed IMAP line's secret begins: after ``LOGIN bob`` (or ``a1 LOGIN bob``) and
-``AUTHENTICATE PLAIN``.  The mask and the history are ``net/secret_input.py``'s; the
+``AUTHENTICATE PLAIN``.  ``net/secret_input.py`` masks it and keeps it out of the history; the
 octets typed for a LOGIN's literal go to a prompt with no history at all.
 """
 
 from __future__ import annotations
 
 import re
-
-from smtp_tutor.net import secret_input
 
 _SECRET_START = re.compile(r"(?i)^\s*(?:[A-Za-z0-9.\-_]{1,20}\s+)?(?:LOGIN\s+\S+|AUTHENTICATE\s+\S+)\s")
 
@@ -20,13 +18,3 @@ def secret_start(text: str) -> int | None:
 
 def holds_secret(line: str) -> bool:
     return secret_start(line) is not None
-
-
-class SecretMask(secret_input.SecretMask):
-    def __init__(self) -> None:
-        super().__init__(secret_start)
-
-
-class SecretlessHistory(secret_input.SecretlessHistory):
-    def __init__(self) -> None:
-        super().__init__(holds_secret)

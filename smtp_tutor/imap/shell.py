@@ -86,11 +86,13 @@ class ImapShell(AccessShell):
         from prompt_toolkit.completion import WordCompleter
         from prompt_toolkit.history import DummyHistory
 
-        from smtp_tutor.imap.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.imap.secret_input import holds_secret, secret_start
+        from smtp_tutor.net.secret_input import SecretlessHistory, SecretMask
 
         words = [*COMPLETIONS, *sorted(COMMAND_NAMES), ":help", ":explain", ":quit"]
         prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
-                               history=SecretlessHistory(), input_processors=[SecretMask()])
+                               history=SecretlessHistory(holds_secret),
+                               input_processors=[SecretMask(secret_start)])
         self.prompt = prompt
         self.secret_prompt = PromptSession(history=DummyHistory())  # remembers nothing
         while True:

@@ -31,13 +31,9 @@ class ImapPart(StreamPart):
             shown = command.display
         return [ImapSent(shown), *await self._send(wire)]
 
-    def _collect(self, items: list) -> None:
+    def _take(self, item: object) -> None:
         """Each command's whole answer is one event (what came before TLS is its own)."""
-        for item in items:
-            if self.session.failed([item]):
-                self._failed = True
-            else:
-                self._got.append(item)
+        self._got.append(item)
 
     def _upgraded(self) -> None:
         self.events.append(ImapReceived(tuple(self._got)))

@@ -68,6 +68,15 @@ class StreamPart(StreamDriver):
         return self._done()
 
     def _collect(self, items: list) -> None:
+        """The core's items as the plan hands them on; an unreadable one ends the read."""
+        for item in items:
+            if self.session.failed([item]):
+                self._failed = True
+            else:
+                self._take(item)
+
+    def _take(self, item: object) -> None:
+        """One reply (or response line) of the core, for the lesson."""
         raise NotImplementedError
 
     def _done(self) -> list:

@@ -343,12 +343,11 @@ class Pop3Part(StreamPart):
         wire, command = self.session.send(line)
         return [Pop3Sent(command), *await self._send(wire)]
 
-    def _collect(self, items: list) -> None:
-        for item in items:
-            if self.session.failed([item]):
-                self._failed = True
-            else:
-                self.events.append(Pop3Received(item))
+    def _take(self, item: object) -> None:
+        from smtp_tutor.protocol.pop3 import Pop3Reply
+
+        assert isinstance(item, Pop3Reply)  # the core's items that are not failures
+        self.events.append(Pop3Received(item))
 
     def _upgraded(self) -> None:  # RFC 2595 §4: nothing in clear is read as a reply
         self.events.append(TlsUp("pop3"))

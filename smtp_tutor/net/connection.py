@@ -80,16 +80,9 @@ class StreamDriver:
             raise TransportError("server-closed") from error
 
     async def _read_chunk(self, seconds: float) -> bytes:
-        assert self._reader is not None
-        try:
-            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
-        except TimeoutError as error:
-            raise self._timed_out() from error
-        except (ConnectionError, OSError) as error:
-            self.closed = True
-            raise self._broken(error) from error
-        if not chunk:
-            self.closed = True
+        chunk = await self._listen(seconds)
+        if chunk is None:
+            raise self._timed_out()
         return chunk
 
     async def _listen(self, seconds: float) -> bytes | None:

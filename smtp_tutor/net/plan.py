@@ -196,8 +196,13 @@ def receive(session: Core, show: Show | None, clock: Clock) -> Plan:
     """Read until every command in flight is answered (the greeting, a late reply)."""
     sink = Sink(show)
     clock.restart()
+    return (yield from carrying(sink, read_replies(session, sink, clock)))
+
+
+def carrying(sink: Sink, steps: Steps) -> Plan:
+    """``steps``, and on a failure the events that came before it on the error."""
     try:
-        yield from read_replies(session, sink, clock)
+        yield from steps
     except TransportError as error:
         error.events = sink.collected + error.events
         raise
@@ -213,27 +218,21 @@ def write(wire: bytes) -> Plan:
 def reply(session: Core, show: Show | None, clock: Clock) -> Plan:
     """Read until one whole reply has come (``read_reply``)."""
     sink = Sink(show)
-    try:
-        yield from read_reply(session, sink, clock)
-    except TransportError as error:
-        error.events = sink.collected + error.events
-        raise
-    return sink.collected
+    return (yield from carrying(sink, read_reply(session, sink, clock)))
 
 
 def send(session: Core, wire: bytes, show: Show | None, clock: Clock) -> Plan:
     """Any protocol: write ``wire`` (formatted by the core, or raw), then read while the
     core says a reply is due."""
     sink = Sink(show)
-    try:
+
+    def steps() -> Steps:
         yield Write(wire)
         if session.reply_due:
             clock.restart()
             yield from read_replies(session, sink, clock)
-    except TransportError as error:
-        error.events = sink.collected + error.events
-        raise
-    return sink.collected
+
+    return (yield from carrying(sink, steps()))
 
 
 Steps = Generator[Request, object, None]

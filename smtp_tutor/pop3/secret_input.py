@@ -1,12 +1,11 @@
 """Where a typed POP3 line's secret begins: after ``PASS``, ``APOP user`` and ``AUTH
-PLAIN`` (a SASL initial response).  The mask and the history are ``net/secret_input.py``'s.
+PLAIN`` (a SASL initial response).  ``net/secret_input.py`` masks it and keeps it out of the history.
 """
 
 from __future__ import annotations
 
 import re
 
-from smtp_tutor.net import secret_input
 from smtp_tutor.protocol.pop3 import mask
 
 _SECRET_START = re.compile(r"(?i)^\s*(?:PASS|APOP\s+\S+|AUTH\s+\S+)\s")
@@ -20,13 +19,3 @@ def secret_start(text: str) -> int | None:
 
 def holds_secret(line: str) -> bool:
     return mask(line)[1] or secret_start(line) is not None
-
-
-class SecretMask(secret_input.SecretMask):
-    def __init__(self) -> None:
-        super().__init__(secret_start)
-
-
-class SecretlessHistory(secret_input.SecretlessHistory):
-    def __init__(self) -> None:
-        super().__init__(holds_secret)

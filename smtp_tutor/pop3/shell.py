@@ -63,11 +63,13 @@ class Pop3Shell(AccessShell):
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
 
-        from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.net.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.pop3.secret_input import holds_secret, secret_start
 
         words = [*VERBS, ":help", ":explain", ":quit"]
         prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
-                               history=SecretlessHistory(), input_processors=[SecretMask()])
+                               history=SecretlessHistory(holds_secret),
+                               input_processors=[SecretMask(secret_start)])
         self.prompt = prompt
         while True:
             try:
