@@ -15,6 +15,7 @@ since the connection opened; the connection's number.
 
 from __future__ import annotations
 
+from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import (
     ChunkDataSent,
     CommandSent,
@@ -94,8 +95,6 @@ def client_line(data: bytes, kind: str = COMMAND, *, line_no: int = 0, source: s
     text = data.decode("utf-8", "replace").rstrip("\r\n")
     verb = ""
     if kind in (COMMAND, UNFINISHED):
-        from smtp_tutor.protocol.commands import parse_command
-
         command = parse_command(text)
         if command.secret:  # nothing of the wire is kept: it holds the credentials
             return Line(CLIENT, command.display + (" …" if kind == UNFINISHED else ""),
@@ -125,7 +124,6 @@ def with_kinds(lines: list[Line]) -> list[Line]:
     """Lines read back from a file, each client line told apart as the server would: a
     command (with its verb), the data between a 354 and its ``.``, an AUTH answer after
     a 334.  A recorder's lines already say this and are returned unchanged."""
-    from smtp_tutor.protocol.commands import parse_command
     from smtp_tutor.record import replace
 
     out: list[Line] = []
