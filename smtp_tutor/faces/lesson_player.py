@@ -146,13 +146,15 @@ class Asker:
         from prompt_toolkit.history import DummyHistory
 
         if self._prompt is None:
-            from smtp_tutor.imap.secret_input import SecretMask as ImapMask
-            from smtp_tutor.pop3.secret_input import SecretMask
+            from smtp_tutor.imap.secret_input import secret_start as imap_start
+            from smtp_tutor.net.secret_input import SecretMask
+            from smtp_tutor.pop3.secret_input import secret_start as pop3_start
 
             # a password typed after PASS, AUTH PLAIN or IMAP's LOGIN bob is drawn as *
             # and never recalled
             self._prompt = PromptSession(history=_NoSecretsHistory(),
-                                         input_processors=[SecretMask(), ImapMask()])
+                                         input_processors=[SecretMask(pop3_start),
+                                                           SecretMask(imap_start)])
             self._secret_prompt = PromptSession(history=DummyHistory())
         try:
             if secret:  # a password asked for alone: a prompt that remembers nothing
@@ -577,15 +579,11 @@ def _pass_step(step: Step) -> bool:
 
 def _NoSecretsHistory():  # noqa: N802, ANN202 - a class made when prompt_toolkit is loaded
     """The up arrow never brings back a line that held a POP3, AUTH or IMAP secret."""
-    from smtp_tutor.imap.secret_input import secret_start
-    from smtp_tutor.pop3.secret_input import SecretlessHistory
+    from smtp_tutor.imap.secret_input import holds_secret as imap_secret
+    from smtp_tutor.net.secret_input import SecretlessHistory
+    from smtp_tutor.pop3.secret_input import holds_secret as pop3_secret
 
-    class History(SecretlessHistory):
-        def append_string(self, string: str) -> None:
-            if secret_start(string) is None:
-                super().append_string(string)
-
-    return History()
+    return SecretlessHistory(lambda line: pop3_secret(line) or imap_secret(line))
 
 
 def _login_step(step: Step) -> bool:

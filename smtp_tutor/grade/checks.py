@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from smtp_tutor.grade.record import Connection
-from smtp_tutor.grade.report import CheckResult, check_text, line_of, text
+from smtp_tutor.grade.report import CheckResult, check_text, text
 from smtp_tutor.grade.rubric import CheckSpec
 from smtp_tutor.grade.scenarios import Outcome
 from smtp_tutor.knowledge.lookup import explain_note
 from smtp_tutor.protocol.commands import mail_path, parse_command
+from smtp_tutor.protocol.transcript import CLIENT, TOOL
 from smtp_tutor.protocol.visible import visible
 from smtp_tutor.server.watch import DATA, UNFINISHED
 
@@ -104,12 +105,8 @@ def excerpt(connection: Connection, index: int, before: int = 3, after: int = 2)
     start = max(0, index - before)
     if start > 0:
         out.append("   …")
-    for entry in connection.entries[start: index + after + 1]:
-        if entry.side == "!":
-            continue
-        shown = entry.text if len(entry.text) <= MAX_EXCERPT_LINE else \
-            entry.text[:MAX_EXCERPT_LINE] + "…"
-        out.append(line_of(entry.side, shown + ("␊" if entry.bare_lf else "")))
+    out += [entry.shown(MAX_EXCERPT_LINE)
+            for entry in connection.entries[start: index + after + 1] if entry.side != TOOL]
     return out
 
 
@@ -191,7 +188,7 @@ def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
             return Verdict(False, "refused", {"verb": "DATA", "reply": reply.text if reply
                                               else "-"}, excerpt(connection, data[0], 3, 1))
         last = len(connection.entries) - 1
-        sent = [e for e in connection.entries if e.side == "C"]
+        sent = [e for e in connection.entries if e.side == CLIENT]
         if outcome.run.status == "timeout" and sent and sent[-1].kind in (DATA, UNFINISHED):
             # the commonest hang: recv() after the text, before the end marker
             return Verdict(False, "waited-in-data", {"line": sent[-1].text or "(empty)"},
@@ -331,7 +328,7 @@ def _split_excerpt(connection: Connection, finding: int, lang: str) -> list[str]
     """The reply that came in pieces and the client line that came during it, marked
     (D9): the finding is noted at the pause, before either line is recorded."""
     spoke = next((i for i in range(finding, len(connection.entries))
-                  if connection.entries[i].side == "C"), -1)
+                  if connection.entries[i].side == CLIENT), -1)
     if spoke < 0:
         return excerpt(connection, finding, 4, 2)
     shown = excerpt(connection, spoke, 2, 0)

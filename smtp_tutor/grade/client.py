@@ -14,11 +14,12 @@ import shlex
 from smtp_tutor import __version__
 from smtp_tutor.grade.checks import FAILED, LINT_RULES, NOT_REACHED, judge
 from smtp_tutor.grade.record import Connection
-from smtp_tutor.grade.report import Report, line_of, text
+from smtp_tutor.grade.report import Report, text
 from smtp_tutor.grade.rubric import Rubric
 from smtp_tutor.grade.sandbox import HARD_CODED_PORTS, Isolation, SandboxError, probe
 from smtp_tutor.grade.scenarios import Outcome, run_limits, run_scenario
 from smtp_tutor.knowledge.lookup import explain_note
+from smtp_tutor.protocol.transcript import TOOL
 from smtp_tutor.protocol.visible import visible
 
 TRANSCRIPT_LINES = 400  # per scenario, in the report: enough to replay a dispute
@@ -120,8 +121,7 @@ def transcript(outcome: Outcome) -> list[str]:
     for connection in outcome.recorder.connections:
         mark = " (graded)" if connection is main else ""
         lines.append(f"# connection {connection.number}{mark}")
-        lines += [line_of(entry.side, entry.text + ("␊" if entry.bare_lf else ""))
-                  for entry in connection.entries if entry.side != "!"]
+        lines += [entry.shown() for entry in connection.entries if entry.side != TOOL]
         if connection.dropped:
             lines.append(f"# … {connection.dropped} more lines not kept")
     if outcome.recorder.extra_connections:

@@ -19,9 +19,10 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Connector, Probe
+from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Connector, Probe, excerpt_line
 from smtp_tutor.grade.report import CheckResult, Report, check_text, text
 from smtp_tutor.protocol import Reply
+from smtp_tutor.protocol.transcript import NOTE, Line
 from smtp_tutor.protocol.visible import visible
 
 SENDER = "alice@crepes.fr"
@@ -40,12 +41,12 @@ class Target:
     port: int
     timeout: float = REPLY_TIMEOUT
     rcpt: str = ""  # default: bob@ the domain of the greeting
-    lines: list[str] = field(default_factory=list)  # the excerpt of the current check
+    lines: list[Line] = field(default_factory=list)  # the excerpt of the current check
     quiet: float = QUIET
     connect: Connector | None = None  # a server in a sandbox: how to reach it
 
-    def probe(self) -> Probe:
-        return Probe(self.host, self.port, self.timeout, connect=self.connect)
+    def probe(self, number: int = 1) -> Probe:
+        return Probe(self.host, self.port, self.timeout, connect=self.connect, number=number)
 
 
 @dataclass
@@ -262,7 +263,7 @@ async def dot_stuffing(target: Target) -> Finding:
         return Finding(True, "server-stuffing", {"got": _got(end)})
 
 
-async def _smuggle(target: Target, form: bytes) -> tuple[str, dict[str, object], list[str]]:
+async def _smuggle(target: Target, form: bytes) -> tuple[str, dict[str, object], list[Line]]:
     """One look-alike end in its own session: its outcome, what decided it, the lines.
 
     "kept": silence after the look-alike end, then one reply to the real end and
@@ -316,8 +317,8 @@ async def _after_early_end(probe: Probe, target: Target,
 
 @check("smuggling", "RFC 5321 §4.1.1.4, §2.3.8")
 async def smuggling(target: Target) -> Finding:
-    bad: dict[str, tuple[str, dict[str, object], list[str]]] = {}
-    shown_first: list[str] = []
+    bad: dict[str, tuple[str, dict[str, object], list[Line]]] = {}
+    shown_first: list[Line] = []
     for name, form in SMUGGLING_FORMS.items():
         outcome, params, shown = await _smuggle(target, form)
         if outcome == "no-data":
@@ -325,13 +326,13 @@ async def smuggling(target: Target) -> Finding:
             return Finding(False, "server-want", {"want": "354", **params})
         if outcome in ("ran", "ended", "ended-quiet", "late"):
             bad[name] = (outcome, params, shown)
-        shown_first = shown_first or [f"   [{name}]", *shown]
+        shown_first = shown_first or [Line(NOTE, f"[{name}]"), *shown]
     if not bad:
         target.lines = shown_first
         return Finding(True, "server-no-smuggling",
                        {"forms": ", ".join(SMUGGLING_FORMS), "quiet": f"{target.quiet:g}"})
     target.lines = [line for name, (_, _, shown) in bad.items()
-                    for line in (f"   [{name}]", *shown)]
+                    for line in (Line(NOTE, f"[{name}]"), *shown)]
     first = next(iter(bad))
     outcome, params, _ = bad[first]
     return Finding(False, f"server-smuggled-{outcome}",
@@ -417,7 +418,7 @@ async def pipelining(target: Target) -> Finding:
 
 @check("concurrent", "RFC 5321 §4.5.4.2")
 async def concurrent(target: Target) -> Finding:
-    first, second = target.probe(), target.probe()
+    first, second = target.probe(), target.probe(2)
     try:
         await asyncio.gather(first.open(), second.open())
         for line in ("HELO crepes.fr", f"MAIL FROM:<{SENDER}>", f"RCPT TO:<{target.rcpt}>",
@@ -428,7 +429,7 @@ async def concurrent(target: Target) -> Finding:
         for probe in (first, second):
             await probe.write(BODY + b".\r\n")
             ends.append(await probe.reply())
-        target.lines = [*first.transcript[-3:], *(f"   (2) {x}" for x in second.transcript[-3:])]
+        target.lines = [*first.transcript[-3:], *second.transcript[-3:]]
         if all(reply.code == 250 for reply in ends):
             return Finding(True, "server-ok", {"got": _got(ends[-1])})
         bad = next(reply for reply in ends if reply.code != 250)
@@ -474,7 +475,7 @@ async def _run_one(function: Check, target: Target, deadline: float,
     except Closed as why:
         return _closed(why)
     except TimeoutError:
-        target.lines = [*target.lines, f"   (the run's deadline of {run_timeout:g} s passed)"]
+        target.lines = [*target.lines, Line(NOTE, f"(the run's deadline of {run_timeout:g} s passed)")]
         return Finding(False, "server-run-deadline", seconds)
     except OSError as error:
         return Finding(False, "server-connect", {"error": error.strerror or str(error)})
@@ -493,10 +494,10 @@ def _closed(why: Closed) -> Finding:
 
 
 def _result(lang: str, check_id: str, rfc: str, finding: Finding,
-            lines: list[str]) -> CheckResult:
+            lines: list[Line]) -> CheckResult:
     return CheckResult(
         id=check_id, name=check_text(lang, f"server-{check_id}", "name"),
         passed=finding.passed, points=1.0 if finding.passed else 0.0, max_points=1.0,
         rfc=rfc, summary=text(lang, "reason", finding.reason, **finding.params),
         hint="" if finding.passed else check_text(lang, f"server-{check_id}", "hint"),
-        excerpt=list(lines if check_id == "smuggling" else lines[-EXCERPT:]))
+        excerpt=[excerpt_line(line) for line in (lines if check_id == "smuggling" else lines[-EXCERPT:])])

@@ -1,4 +1,5 @@
-"""One connection to a server under test, its replies read by the sans-I/O core.
+"""One connection to a server under test, its replies read by the sans-I/O core, its I/O
+the connection plan's (``net/plan.py``, on ``connection.StreamDriver``).
 
 Commands go through ``ClientSession.send_command`` (so they are formatted as the rest
 of smtp-tutor formats them); malformed input (smuggling shapes, long lines) is
@@ -23,7 +24,11 @@ import socket
 from collections import deque
 from collections.abc import Awaitable, Callable
 
+from smtp_tutor.net import plan
+from smtp_tutor.net.connection import StreamDriver
+from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import ClientSession, ProtocolError, Reply, ReplyReceived
+from smtp_tutor.protocol.transcript import CLIENT, COMMAND, NOTE, RAW, Line, server_line
 from smtp_tutor.protocol.visible import visible, visible_wire
 
 MAX_SHOWN = 160
@@ -49,22 +54,30 @@ class Closed(Exception):
 Connector = Callable[[], Awaitable[socket.socket]]
 
 
-class Probe:
+class Probe(StreamDriver):
+    """One connection to the server under test, driven by the connection plan
+    (``net/plan.py``) on ``StreamDriver``: it only says what each wait means."""
+
     def __init__(self, host: str, port: int, timeout: float = REPLY_TIMEOUT, *,
-                 connect: Connector | None = None) -> None:
+                 connect: Connector | None = None, number: int = 1) -> None:
         self.host, self.port, self.timeout = host, port, timeout
         self.connect = connect
         self.session = ClientSession()
-        self.transcript: list[str] = []
+        self.number = number  # 2 for the second of two connections at once
+        self.transcript: list[Line] = []
+        self._opened_at = 0.0
         self._replies: deque[Reply] = deque()
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.eof = False
         self._in_step = False  # every write so far has had its reply read
         self._last_code = 0
+        self._reads = 0  # reads of the wait under way
+        self._unreadable = ""  # the key of a reply the core could not read
 
     async def open(self) -> Reply:
         """Connect and read the greeting."""
+        self._opened_at = asyncio.get_running_loop().time()
         if self.connect is not None:
             sock = await asyncio.wait_for(self.connect(), self.timeout)
             self._reader, self._writer = await asyncio.open_connection(sock=sock)
@@ -80,14 +93,18 @@ class Probe:
         return await self.reply()
 
     async def write(self, data: bytes, *, shown: str | None = None) -> None:
+        """Write ``data``: a command (``shown``: its line) or raw bytes, line ends inside."""
         assert self._writer is not None
-        text = visible(shown) if shown is not None else visible_wire(data)
-        self.transcript.append("C: " + (text if len(text) <= MAX_SHOWN
-                                        else text[:MAX_SHOWN] + f"… ({len(data)} octets)"))
+        if shown is not None:
+            self._keep(CLIENT, shown, kind=COMMAND, verb=shown.split(" ", 1)[0].upper(),
+                       octets=len(data))
+        else:  # the text marks the line ends, so raw bytes show what was sent
+            self._keep(CLIENT, visible_wire(data), kind=RAW, raw=data[:MAX_SHOWN],
+                       octets=len(data))
         self._in_step = False
-        self._writer.write(data)
-        with contextlib.suppress(ConnectionError):
-            await self._writer.drain()
+        # a server that hung up is found by the read that follows
+        with contextlib.suppress(TransportError):
+            await self._run(plan.write(data))
 
     async def reply(self, timeout: float | None = None) -> Reply:
         """The next complete reply; ``Closed`` when the server hangs up, or when the
@@ -108,7 +125,7 @@ class Probe:
             return self._next()
         if self.session.reply_incomplete:
             return await self.reply()
-        self.transcript.append(f"   (no reply within {seconds:g} s)")
+        self._keep(NOTE, f"(no reply within {seconds:g} s)")
         return None
 
     async def replies_until(self, code: int) -> list[Reply]:
@@ -129,57 +146,64 @@ class Probe:
 
     async def _wait(self, seconds: float) -> bool:
         """Read until a reply is queued (True) or ``seconds`` have passed (False)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + seconds
-        reads = 0
-        while not self._replies:
-            if self.eof:
-                raise Closed("closed")
-            left = deadline - loop.time()
-            if left <= 0:
-                return False
-            chunk = await self._read(left)
-            if chunk is None:
-                return False
-            reads += 1
-            self._take(chunk, reads)
+        if self._replies:
+            return True
+        if self.eof:
+            raise Closed("closed")
+        self._reads = 0
+        clock = plan.Clock(seconds, asyncio.get_running_loop().time)
+        try:
+            await self._run(plan.reply(self.session, self._take, clock))
+        except TransportError as error:
+            if error.key == "reply-timeout":
+                return bool(self._replies)
+            self.eof = True
+            self._keep(NOTE, "(connection closed by the server)")
+            raise Closed("closed") from error
+        if self._unreadable:
+            raise Closed(self._unreadable)
         return True
 
-    async def _read(self, seconds: float) -> bytes | None:
-        assert self._reader is not None
-        try:
-            chunk = await asyncio.wait_for(self._reader.read(65536), seconds)
-        except TimeoutError:
-            return None
-        except ConnectionError:
-            chunk = b""
-        if not chunk:
-            self.eof = True
-            self.transcript.append("   (connection closed by the server)")
-            raise Closed("closed")
-        return chunk
+    async def _read_chunk(self, seconds: float) -> bytes:
+        self._reads += 1
+        return await super()._read_chunk(seconds)
 
-    def _take(self, chunk: bytes, reads: int) -> None:
-        for event in self.session.receive(chunk):
+    def _take(self, events: list) -> None:
+        """The core's events as the plan hands them on: replies queued and written down."""
+        for event in events:
             if isinstance(event, ReplyReceived):
                 self._replies.append(event.reply)
                 for line in event.reply.wire_lines():
-                    self.transcript.append("S: " + visible(line)[:MAX_SHOWN])
-                if reads > 1:
-                    self.transcript.append(f"   (this reply came in {reads} pieces)")
+                    self.transcript.append(server_line(line, **self._where()))
+                if self._reads > 1:
+                    self._keep(NOTE, f"(this reply came in {self._reads} pieces)")
             elif isinstance(event, ProtocolError):
-                self.transcript.append(f"   (unreadable reply: {visible(event.detail)})")
+                self._keep(NOTE, f"(unreadable reply: {event.detail})")
                 self.eof = True
-                raise Closed(event.key)
+                self._unreadable = event.key
 
     def _late(self, seconds: float) -> Closed:
         partial = self.session.partial_reply if self.session.reply_incomplete else ""
         if partial:
             shown = visible(partial)[:MAX_SHOWN]
-            self.transcript.append(f"   (after {seconds:g} s only part of a reply: {shown})")
+            self._keep(NOTE, f"(after {seconds:g} s only part of a reply: {shown})")
             return Closed("incomplete reply", seconds, shown)
-        self.transcript.append(f"   (no reply within {seconds:g} s)")
+        self._keep(NOTE, f"(no reply within {seconds:g} s)")
         return Closed("no reply", seconds)
+
+    def _where(self) -> dict:
+        at = asyncio.get_running_loop().time() - self._opened_at if self._opened_at else 0.0
+        return {"line_no": len(self.transcript) + 1, "source": "probe",
+                "at": round(at, 6), "connection": self.number}
+
+    def _keep(self, side: str, text: str, *, kind: str = "", verb: str = "",
+              raw: bytes = b"", octets: int = 0) -> None:
+        self.transcript.append(Line(side, text, kind=kind, verb=verb, raw=raw, octets=octets,
+                                    **self._where()))
+
+    def lines(self, first: int = 0) -> list[str]:
+        """The transcript from line ``first``, as a report shows it."""
+        return [excerpt_line(line) for line in self.transcript[first:]]
 
     async def close(self) -> None:
         """QUIT when the dialogue is in step and not in the data, then close."""
@@ -187,16 +211,12 @@ class Probe:
             return
         if self._in_step and not self.eof and self._last_code not in (221, 354):
             await self._goodbye()
-        self._writer.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._writer.wait_closed(), 1)
+        await self._hang_up()
 
     async def _goodbye(self) -> None:
-        assert self._writer is not None
         shown = len(self.transcript)
-        with contextlib.suppress(Closed, ConnectionError):
-            self._writer.write(b"QUIT\r\n")
-            await self._writer.drain()
+        with contextlib.suppress(Closed):
+            await self.write(b"QUIT\r\n")
             await self.reply(min(self.timeout, GOODBYE_WAIT))
         del self.transcript[shown:]
 
@@ -205,3 +225,17 @@ class Probe:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+
+def excerpt_line(line: Line) -> str:
+    """One probe line as a report shows it: safe, a long write cut with its size, the
+    second of two connections at once marked "(2)"."""
+    mark = f"   ({line.connection}) " if line.connection > 1 else ""
+    text = visible(line.text)
+    if line.side == NOTE:
+        return f"{mark}   {text}"
+    if line.side == CLIENT:
+        if len(text) > MAX_SHOWN:
+            text = text[:MAX_SHOWN] + f"… ({line.octets} octets)"
+        return f"{mark}C: {text}"
+    return f"{mark}{line.side}: {text[:MAX_SHOWN]}"

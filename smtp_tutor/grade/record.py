@@ -1,8 +1,10 @@
 """What the practice server saw of each connection: a ``Watcher`` that keeps the dialogue.
 
-Both sides in order, with the lint's findings where they happened.  An AUTH answer
-(and the secret part of ``AUTH PLAIN <token>``) is never kept: only its place.  What is
-kept is bounded (connections, lines per connection, characters per line), so a program
+Both sides in order, as ``transcript.Line`` records (so ``transcript.textbook`` writes
+them and ``notation.read_transcript`` reads them back), with the lint's findings where
+they happened.  An AUTH answer (and the secret part of ``AUTH PLAIN <token>``) is never
+kept: only its place (``transcript.client_line`` masks it).  What is kept is bounded
+(connections, lines per connection, characters and wire bytes per line), so a program
 that floods its server costs the grader no more memory than one that does not; what is
 dropped is counted.
 """
@@ -10,42 +12,40 @@ dropped is counted.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
 
-from smtp_tutor.protocol.commands import parse_command
 from smtp_tutor.protocol.events import Note
-from smtp_tutor.server.watch import AUTH_ANSWER, COMMAND, DATA, UNFINISHED, Peer, Watcher
+from smtp_tutor.protocol.transcript import (
+    CLIENT,
+    COMMAND,
+    DATA,
+    MAX_LINE,
+    MAX_RAW,
+    SERVER,
+    TOOL,
+    Line,
+    client_line,
+    server_line,
+    with_kinds,
+)
+from smtp_tutor.server.watch import Peer, Watcher
+
+__all__ = ["BUDGET", "GUARANTEED", "MAX_CONNECTIONS", "MAX_LINE", "MAX_RAW", "Connection",
+           "Recorder"]
 
 MAX_CONNECTIONS = 500  # kept per run; more are counted
 MAX_ENTRIES = 1000  # lines kept per connection; more are counted
 BUDGET = 20_000  # lines kept per run in all; past it each connection keeps ...
 GUARANTEED = 40  # ... its first lines still: enough for a whole transaction
 DIALOGUE_BUDGET = 20_000  # past those limits, commands, replies and ends of data still kept
-MAX_LINE = 512  # characters kept per line
-
-
-@dataclass
-class Entry:
-    side: str  # "C" client, "S" server, "!" a lint finding
-    text: str  # as it came (decoded); shown only through visible()
-    kind: str = ""  # COMMAND, DATA, AUTH_ANSWER for the client; "" otherwise
-    verb: str = ""  # a command's verb, upper-case
-    bare_lf: bool = False
-    note: Note | None = None
-
-    @property
-    def code(self) -> str:
-        return self.text[:3] if self.side == "S" else ""
-
-    @property
-    def final(self) -> bool:
-        return self.side == "S" and self.text[3:4] != "-"
+SOURCE = "recorder"
 
 
 @dataclass
 class Connection:
     number: int
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Line] = field(default_factory=list)
     closed: bool = False
     dropped: int = 0  # lines not kept (over MAX_ENTRIES)
     local: str = ""  # where the client connected, HOST:PORT
@@ -57,31 +57,47 @@ class Connection:
         host = self.local.rpartition(":")[0]
         return bool(host) and not (host.startswith("127.") or host in ("::1", "[::1]"))
 
-    def add(self, entry: Entry, budget: list[int] | None = None) -> None:
-        """Keep ``entry`` unless this connection or the run (``budget``: lines left,
-        then the dialogue's own lines left) has kept enough.  A late connection always
-        keeps its first lines, so a flood sent first cannot crowd out the transaction
-        that follows; past the limits the dialogue itself (commands, replies, the end
-        of data) is still kept from a second budget, and only message lines are
-        dropped, so a long message is still seen to end."""
+    opened_at: float = 0.0  # time.monotonic() when it opened
+
+    @classmethod
+    def from_lines(cls, lines: list[Line], number: int = 1) -> Connection:
+        """A connection read back from a transcript file (``notation.read_transcript``):
+        the judges then decide on it as on one the recorder saw."""
+        connection = cls(number)
+        for line in with_kinds(lines):
+            if line.side in (CLIENT, SERVER):
+                connection.add(line)
+        return connection
+
+    def add(self, entry: Line, budget: list[int] | None = None) -> None:
+        """Keep ``entry`` if there is room for it (``keeps``)."""
+        dialogue = entry.side == SERVER or entry.kind == COMMAND or (
+            entry.kind == DATA and entry.text == ".")
+        if self.keeps(dialogue, budget):
+            self.entries.append(entry)
+
+    def keeps(self, dialogue: bool, budget: list[int] | None = None) -> bool:
+        """Whether a line is kept, counted against this connection's limit and the run's
+        (``budget``: lines left, then the dialogue's own lines left); one not kept is
+        counted.  A late connection always keeps its first lines, so a flood sent first
+        cannot crowd out the transaction that follows; past the limits the dialogue
+        itself (commands, replies, the end of data) is still kept from a second budget,
+        and only message lines are dropped, so a long message is still seen to end.
+        Asked before a line is built, so a flood costs no more than its count."""
         full = len(self.entries) >= MAX_ENTRIES or (
             budget is not None and budget[0] <= 0 and len(self.entries) >= GUARANTEED)
         if full:
-            dialogue = entry.side == "S" or entry.kind == COMMAND or (
-                entry.kind == DATA and entry.text.rstrip("\r\n") == ".")
             if not dialogue or budget is None or budget[1] <= 0:
                 self.dropped += 1
-                return
+                return False
             budget[1] -= 1
         elif budget is not None:
             budget[0] -= 1
-        if len(entry.text) > MAX_LINE:
-            entry.text = entry.text[:MAX_LINE] + "…"
-        self.entries.append(entry)
+        return True
 
     @property
     def greeted(self) -> bool:
-        return any(entry.side == "S" for entry in self.entries)
+        return any(entry.side == SERVER for entry in self.entries)
 
     def ended_data(self) -> bool:
         """Its end of data got a reply: the transaction was carried through."""
@@ -96,22 +112,22 @@ class Connection:
                     return True
         return False
 
-    def commands(self) -> list[tuple[int, Entry]]:
+    def commands(self) -> list[tuple[int, Line]]:
         return [(i, e) for i, e in enumerate(self.entries) if e.kind == COMMAND]
 
-    def reply_after(self, index: int) -> Entry | None:
+    def reply_after(self, index: int) -> Line | None:
         """The final line of the first reply after entry ``index``."""
         for entry in self.entries[index + 1:]:
             if entry.final:
                 return entry
-            if entry.side == "C" and entry.kind == COMMAND:
+            if entry.side == CLIENT and entry.kind == COMMAND:
                 return None
         return None
 
     def findings(self) -> list[tuple[int, Note]]:
         return [(i, e.note) for i, e in enumerate(self.entries) if e.note is not None]
 
-    def body(self) -> tuple[list[str], Entry | None, int]:
+    def body(self) -> tuple[list[str], Line | None, int]:
         """The first message's lines (dot-stuffing undone), the reply to its end, and the
         index of its end (-1: it never ended)."""
         lines: list[str] = []
@@ -139,7 +155,7 @@ class Recorder(Watcher):
         self.all_closed.set()
 
     def opened(self, peer: Peer) -> None:
-        connection = Connection(peer.number, local=peer.local)
+        connection = Connection(peer.number, local=peer.local, opened_at=time.monotonic())
         if len(self.connections) < MAX_CONNECTIONS:
             self.connections.append(connection)
         else:
@@ -150,34 +166,30 @@ class Recorder(Watcher):
 
     def client_line(self, peer: Peer, line: bytes, kind: str) -> None:
         connection = self._by_peer.get(peer.number)
-        if connection is None:
-            return
-        bare = line.endswith(b"\n") and not line.endswith(b"\r\n")
-        if kind == AUTH_ANSWER:
-            connection.add(Entry("C", "(AUTH answer, not shown)", kind, "", bare), self.budget)
-            return
-        text = line.decode("utf-8", "replace")
-        if kind == UNFINISHED:
-            connection.add(Entry("C", text.rstrip("\r\n") + " …", kind, "", False), self.budget)
-            return
-        verb = ""
-        if kind == COMMAND:
-            command = parse_command(text.rstrip("\r\n"))
-            verb = command.verb
-            if command.secret:
-                text = command.display
-        connection.add(Entry("C", text.rstrip("\r\n"), kind, verb, bare), self.budget)
+        dialogue = kind == COMMAND or (kind == DATA and line in (b".\r\n", b".\n"))
+        if connection is not None and connection.keeps(dialogue, self.budget):
+            connection.entries.append(client_line(
+                line, kind, line_no=len(connection.entries) + connection.dropped + 1,
+                source=SOURCE, at=time.monotonic() - connection.opened_at,
+                connection=connection.number))
 
     def server_line(self, peer: Peer, line: str) -> None:
         connection = self._by_peer.get(peer.number)
-        if connection is not None:
-            connection.add(Entry("S", line), self.budget)
+        if connection is not None and connection.keeps(True, self.budget):
+            connection.entries.append(server_line(
+                line, line_no=len(connection.entries) + connection.dropped + 1,
+                source=SOURCE, at=time.monotonic() - connection.opened_at,
+                connection=connection.number))
 
     def findings(self, peer: Peer, notes: list[Note]) -> None:
         connection = self._by_peer.get(peer.number)
         if connection is not None:
             for note in notes:
-                connection.add(Entry("!", note.key, note=note), self.budget)
+                if connection.keeps(False, self.budget):
+                    connection.entries.append(Line(
+                        TOOL, note.key, len(connection.entries) + connection.dropped + 1,
+                        SOURCE, at=time.monotonic() - connection.opened_at,
+                        connection=connection.number, note=note))
 
     def closed(self, peer: Peer) -> None:
         # kept in _by_peer: a line cut by the hang-up may be told just after

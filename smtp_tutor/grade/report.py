@@ -126,7 +126,3 @@ class Report:
                               tool=self.tool))
         return lines
 
-
-def line_of(side: str, raw: str) -> str:
-    """One dialogue line for an excerpt, made safe to show."""
-    return f"{side}: {visible(raw)}"

@@ -16,11 +16,11 @@ import asyncio
 import sys
 
 from smtp_tutor.imap.view import response_lines, say
+from smtp_tutor.net import plan
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.imap.client import (
     COMMAND_NAMES,
     ImapClient,
-    ImapProblem,
     ImapResponse,
     is_command_name,
     mask,
@@ -73,8 +73,7 @@ class ImapShell(AccessShell):
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
         self.options = options
         self.session = ImapClient()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+        self._waiting_plus = self._plus = False  # a literal announced; "+" came for it
         self.logout_ok = False
         self.prompt = None
         self.secret_prompt = None  # for passwords: no history at all
@@ -87,11 +86,13 @@ class ImapShell(AccessShell):
         from prompt_toolkit.completion import WordCompleter
         from prompt_toolkit.history import DummyHistory
 
-        from smtp_tutor.imap.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.imap.secret_input import holds_secret, secret_start
+        from smtp_tutor.net.secret_input import SecretlessHistory, SecretMask
 
         words = [*COMPLETIONS, *sorted(COMMAND_NAMES), ":help", ":explain", ":quit"]
         prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
-                               history=SecretlessHistory(), input_processors=[SecretMask()])
+                               history=SecretlessHistory(holds_secret),
+                               input_processors=[SecretMask(secret_start)])
         self.prompt = prompt
         self.secret_prompt = PromptSession(history=DummyHistory())  # remembers nothing
         while True:
@@ -151,74 +152,30 @@ class ImapShell(AccessShell):
         words = line.split()
         start = 0 if words and is_command_name(words[0]) else 1
         if len(words) == start + 2 and words[start].upper() == "LOGIN" and self.prompt is not None:
-            try:
-                secret = await self.secret_prompt.prompt_async(
-                    say("imap_ask_password", self.lang), is_password=True)
-            except (EOFError, KeyboardInterrupt):
-                secret = ""
+            secret = await self._ask_password()
             if not secret:
-                self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"{line} {quote(secret).decode('utf-8', 'replace')}"
-        _, secret_line = mask(line)
-        if secret_line and not self.session.tls:
-            self.renderer.text(say("imap_pass_plain", self.lang), "note.warning")
-            if self.prompt is not None:
-                try:
-                    answer = await self.prompt.prompt_async(say("imap_pass_confirm", self.lang))
-                except (EOFError, KeyboardInterrupt):
-                    answer = ""
-                if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
-                    return ""
-        return line
+        return line if await self._plaintext_ok(mask(line)[1]) else ""
 
-    async def _read(self) -> bool:
-        """Read until the command is answered (its tagged line), or until "+" invites the
-        literal, within one deadline for all of it."""
-        assert self.reader is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.options.timeout
-        waiting_plus = self.session.awaiting_continuation
-        while self.session.awaiting_reply:
-            left = deadline - loop.time()
-            try:
-                if left <= 0:
-                    raise TimeoutError
-                chunk = await asyncio.wait_for(self.reader.read(65536), left)
-            except TimeoutError:
-                self.renderer.text(say("imap_deadline", self.lang, seconds=self.options.timeout),
-                                   "note.error")
-                return False
-            except (ConnectionError, OSError) as error:
-                self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
-                return False
-            if not chunk:
-                self.renderer.text(say("imap_closed", self.lang), "note.warning")
-                return False
-            plus = False
-            for item in self.session.receive(chunk):
-                if isinstance(item, ImapProblem):
-                    self.renderer.text(say("imap_error", self.lang, detail=item.detail),
-                                       "note.error")
-                    return False
-                self._show(item)
-                if item.kind == "continuation":
-                    plus = True
-                elif item.kind == "tagged" and waiting_plus and not plus:
-                    self.renderer.text(f"   {say('imap_literal_refused', self.lang)}", "hint")
-            if self.session.start_tls and not await self._start_tls():
-                return False
-            if plus and self.session.awaiting_continuation:
-                self.renderer.text(f"   {say('imap_literal_ask', self.lang, size=self.session.announced)}",
-                                   "hint")
-                return True
-        return True
+    async def _exchange(self, steps: plan.Plan) -> bool:
+        """One step of the plan; a literal announced waits for "+", and is said to be
+        refused when the command's tagged line comes instead."""
+        self._waiting_plus, self._plus = self.session.awaiting_continuation, False
+        alive = await super()._exchange(steps)
+        if alive and self._plus and self.session.awaiting_continuation:
+            self.renderer.text(f"   {say('imap_literal_ask', self.lang, size=self.session.announced)}",
+                               "hint")
+        return alive
 
-
-    def _show(self, response: ImapResponse) -> None:
+    def _show(self, response: object) -> None:
+        assert isinstance(response, ImapResponse)
         for text, style in response_lines(response, self.lang):
             self.renderer.text(text, style)
+        if response.kind == "continuation":
+            self._plus = True
+        elif response.kind == "tagged" and self._waiting_plus and not self._plus:
+            self.renderer.text(f"   {say('imap_literal_refused', self.lang)}", "hint")
         if response.kind == "tagged" and response.answering is not None \
                 and response.answering.name == "LOGOUT" and response.status == "OK":
             self.logout_ok = True

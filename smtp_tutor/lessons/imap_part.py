@@ -2,15 +2,15 @@
 
 Each command's whole answer (untagged lines, then the tagged one, or a ``+``) becomes one
 ``ImapReceived`` event, so the lesson checks it against one ``S:`` step.  STARTTLS
-upgrades the connection on the way; what came in clear after its OK is dropped unread.
+upgrades the connection on the way; what came in clear after its OK is dropped unread
+(``stream_part.py``, on the connection plan).
 """
 
 from __future__ import annotations
 
 from smtp_tutor.lessons.hops import ImapReceived, ImapSent, TlsUp
 from smtp_tutor.lessons.stream_part import StreamPart
-from smtp_tutor.net.errors import TransportError
-from smtp_tutor.protocol.imap.client import ImapClient, ImapProblem
+from smtp_tutor.protocol.imap.client import ImapClient
 
 
 class ImapPart(StreamPart):
@@ -19,6 +19,7 @@ class ImapPart(StreamPart):
     def __init__(self, port: int, cafile: str, timeout: float, lang: str) -> None:
         super().__init__(port, cafile, timeout, lang)
         self.session = ImapClient()
+        self._got: list = []  # the answer under way
 
     async def send(self, line: str) -> list:
         if self.session.awaiting_continuation:
@@ -28,31 +29,22 @@ class ImapPart(StreamPart):
         else:
             wire, command = self.session.send(line)
             shown = command.display
-        await self._write(wire)
-        return [ImapSent(shown), *await self._read()]
+        return [ImapSent(shown), *await self._send(wire)]
 
-    async def _read(self) -> list:
-        events: list = []
-        got: list = []
-        while self.session.awaiting_reply:
-            chunk = await self._chunk()
-            if not chunk:
-                if self.session.state == "logout":
-                    break
-                raise TransportError("connection-closed")
-            plus = False
-            for item in self.session.receive(chunk):
-                if isinstance(item, ImapProblem):
-                    raise TransportError("connection-closed")
-                got.append(item)
-                plus = plus or item.kind == "continuation"
-            if self.session.start_tls:
-                events.append(ImapReceived(tuple(got)))
-                got = []
-                await self._upgrade()
-                events.append(TlsUp("imap"))
-            if plus:
-                break
-        if got:
-            events.append(ImapReceived(tuple(got)))
-        return events
+    def _take(self, item: object) -> None:
+        """Each command's whole answer is one event (what came before TLS is its own)."""
+        self._got.append(item)
+
+    def _upgraded(self) -> None:
+        self.events.append(ImapReceived(tuple(self._got)))
+        self._got = []
+        self.events.append(TlsUp("imap"))
+
+    def _done(self) -> list:
+        if self._got:
+            self.events.append(ImapReceived(tuple(self._got)))
+            self._got = []
+        return self.events
+
+    def _ending(self) -> bool:
+        return self.session.state == "logout"

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from smtp_tutor.protocol.transcript import Line
+
 _AUTH = re.compile(r"^AUTH\s+(\S+)(\s+\S+)?$", re.IGNORECASE)
 MASK = "********"
 
 
-def lesson_text(lines: list[tuple[str, str]], lesson_id: str, persona: str) -> str:
-    """A lesson file's text from (side, text) transcript lines."""
+def lesson_text(lines: list[Line], lesson_id: str, persona: str) -> str:
+    """A lesson file's text from the dialogue's lines (``transcript.Line``)."""
     out = [
         "# Recorded with :save-lesson. Add en:/vi: narration above the steps you want to explain;",
         "# `smtp-tutor lesson check FILE` says what is wrong, `lesson play FILE` plays it.",
@@ -25,7 +29,8 @@ def lesson_text(lines: list[tuple[str, str]], lesson_id: str, persona: str) -> s
         "---",
     ]
     mechanism, answers = "", 0
-    for side, text in lines:
+    for line in lines:
+        side, text = line.side, line.text
         if side == "C":
             match = _AUTH.match(text)
             if match:

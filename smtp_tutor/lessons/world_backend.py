@@ -341,25 +341,17 @@ class Pop3Part(StreamPart):
 
     async def send(self, line: str) -> list:
         wire, command = self.session.send(line)
-        await self._write(wire)
-        return [Pop3Sent(command), *await self._read()]
+        return [Pop3Sent(command), *await self._send(wire)]
 
-    async def _read(self) -> list:
-        from smtp_tutor.protocol.pop3 import Pop3Error
+    def _take(self, item: object) -> None:
+        from smtp_tutor.protocol.pop3 import Pop3Reply
 
-        events: list = []
-        while self.session.awaiting_reply:
-            chunk = await self._chunk()
-            if not chunk:
-                pending = self.session.pending
-                if self.session.state == "closed" or (pending and pending[0].verb == "QUIT"):
-                    break
-                raise TransportError("connection-closed")
-            for item in self.session.receive(chunk):
-                if isinstance(item, Pop3Error):
-                    raise TransportError("connection-closed")
-                events.append(Pop3Received(item))
-            if self.session.start_tls:  # RFC 2595 §4: nothing in clear is read as a reply
-                await self._upgrade()
-                events.append(TlsUp("pop3"))
-        return events
+        assert isinstance(item, Pop3Reply)  # the core's items that are not failures
+        self.events.append(Pop3Received(item))
+
+    def _upgraded(self) -> None:  # RFC 2595 §4: nothing in clear is read as a reply
+        self.events.append(TlsUp("pop3"))
+
+    def _ending(self) -> bool:
+        pending = self.session.pending
+        return self.session.state == "closed" or bool(pending and pending[0].verb == "QUIT")

@@ -1,1 +1,2 @@
-"""The only place with client sockets: asyncio TCP and TLS around the protocol core."""
+"""Client connections: one connection plan (``plan.py``) for SMTP, POP3 and IMAP, run by
+an asyncio driver (``connection.py``) or on a blocking socket (``blocking.py``); TLS."""

@@ -1,6 +1,7 @@
-"""One SMTP connection driven by asyncio: the connection plan (``net/plan.py``) run on
-asyncio streams, for the faces that need concurrency (the shell reads unsolicited
-replies while it prompts; lessons and the demo run next to an in-process server).
+"""The connection plan (``net/plan.py``) run on asyncio streams: ``StreamDriver`` does
+the I/O for any protocol's plan, and ``SmtpConnection`` is one SMTP connection on it, for
+the faces that need concurrency (the shell reads unsolicited replies while it prompts;
+lessons and the demo run next to an in-process server).
 
 It adds nothing to the dialogue: what to write, read and upgrade is the plan's; this
 module only does the I/O (``net/blocking.py`` does the same on a plain socket).
@@ -24,7 +25,124 @@ ConnectionEvent = Event | TlsStarted
 Show = plan.Show
 
 
-class SmtpConnection:
+class StreamDriver:
+    """Carries out a connection plan's requests on one asyncio stream: the I/O only.
+
+    ``SmtpConnection`` is one; the POP3 and IMAP shells (``net/access_shell.py``) and
+    the grader's probe are the others.  Each says what its upgrade to TLS is
+    (``start_tls``) and how a deadline or a broken connection is told."""
+
+    _reader: asyncio.StreamReader | None = None
+    _writer: asyncio.StreamWriter | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    closed = False
+
+    def _clock(self) -> plan.Clock:
+        return plan.Clock(self.timeout, asyncio.get_running_loop().time)
+
+    async def _run(self, steps: plan.Plan) -> list:
+        """Carry out the plan's requests with asyncio; failures go back into the plan."""
+        stepper = plan.Stepper(steps)
+        while (request := stepper.next()) is not None:
+            try:
+                stepper.answer = await self._carry_out(request)
+            except TransportError as failure:
+                stepper.error = failure
+        return stepper.result
+
+    async def _carry_out(self, request: plan.Request) -> object:
+        if isinstance(request, plan.Write):
+            await self._put(request.data)
+            return None
+        if isinstance(request, plan.Read):
+            return await self._read_chunk(request.seconds)
+        if isinstance(request, plan.Listen):
+            return await self._listen(request.seconds)
+        if isinstance(request, plan.StartTls):
+            return await self.start_tls()
+        await self._hang_up()
+        return None
+
+    async def write(self, data: bytes) -> None:
+        await self._put(data)
+
+    async def _put(self, data: bytes) -> None:
+        """Write and drain, within the deadline (what the plan's ``Write`` asks)."""
+        if self._writer is None or self.closed:
+            raise TransportError("connection-closed")
+        try:
+            self._writer.write(data)
+            await asyncio.wait_for(self._writer.drain(), self.timeout)
+        except TimeoutError as error:
+            raise TransportError("write-timeout", seconds=f"{self.timeout:g}") from error
+        except (ConnectionError, OSError) as error:
+            self.closed = True
+            raise TransportError("server-closed") from error
+
+    async def _read_chunk(self, seconds: float) -> bytes:
+        chunk = await self._listen(seconds)
+        if chunk is None:
+            raise self._timed_out()
+        return chunk
+
+    async def _listen(self, seconds: float) -> bytes | None:
+        """What arrives within ``seconds``; None when nothing did (a cancelled read
+        consumes nothing)."""
+        assert self._reader is not None
+        try:
+            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
+        except TimeoutError:
+            return None
+        except (ConnectionError, OSError) as error:
+            self.closed = True
+            raise self._broken(error) from error
+        if not chunk:
+            self.closed = True
+        return chunk
+
+    def _timed_out(self) -> TransportError:
+        """A reply not whole by its deadline."""
+        return TransportError("reply-timeout", seconds=f"{self.timeout:g}")
+
+    def _broken(self, error: BaseException) -> TransportError:
+        """The connection failed under a read."""
+        return TransportError("server-closed")
+
+    async def start_tls(self) -> object:
+        """Upgrade in place after the server's go-ahead; what to hand on (or None)."""
+        raise NotImplementedError
+
+    def _drop_plaintext(self) -> int:
+        """RFC 3207 §4.2, RFC 2595 §4: what the server sent in clear after agreeing to
+        TLS must not be read as TLS data; the octets still unread are dropped (the
+        core drops what it holds itself)."""
+        assert self._reader is not None
+        leftover = self._reader._buffer  # type: ignore[attr-defined]  # not in typeshed
+        dropped = len(leftover)
+        leftover.clear()
+        return dropped
+
+    async def close(self) -> None:
+        await self._hang_up()
+
+    async def _hang_up(self) -> None:
+        """Close the stream (what the plan's ``Close`` asks)."""
+        self.closed = True
+        if self._writer is not None:
+            self._writer.close()
+            try:
+                await asyncio.wait_for(self._writer.wait_closed(), 2)
+            except (TimeoutError, ConnectionError, OSError, ssl.SSLError):
+                pass
+            except asyncio.CancelledError:
+                # a transport left half-way by a failed STARTTLS reports its own
+                # cancellation here; only a cancellation of this task goes on
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise
+
+
+class SmtpConnection(StreamDriver):
     """A TCP (optionally TLS) connection to one SMTP server."""
 
     def __init__(self, host: str, port: int, *, session: ClientSession | None = None,
@@ -111,75 +229,12 @@ class SmtpConnection:
         """PIPELINING (RFC 2920): the commands in one write, then every reply in order."""
         return await self.transmit(plan.group(self.session, lines), show)
 
-    async def write(self, data: bytes) -> None:
-        if self._writer is None or self.closed:
-            raise TransportError("connection-closed")
-        try:
-            self._writer.write(data)
-            await asyncio.wait_for(self._writer.drain(), self.timeout)
-        except TimeoutError as error:
-            raise TransportError("write-timeout", seconds=f"{self.timeout:g}") from error
-        except (ConnectionError, OSError) as error:
-            self.closed = True
-            raise TransportError("server-closed") from error
+    def _timed_out(self) -> TransportError:
+        return plan.timeout_error(self.session, self.timeout, self.port)
 
     async def read_replies(self, show: Show | None = None) -> list[ConnectionEvent]:
         """Read until every command in flight is answered (or the connection ends)."""
         return await self._run(plan.receive(self.session, show, self._clock()))
-
-    def _clock(self) -> plan.Clock:
-        return plan.Clock(self.timeout, asyncio.get_running_loop().time)
-
-    async def _run(self, steps: plan.Plan) -> list[ConnectionEvent]:
-        """Carry out the plan's requests with asyncio; failures go back into the plan."""
-        stepper = plan.Stepper(steps)
-        while (request := stepper.next()) is not None:
-            try:
-                stepper.answer = await self._carry_out(request)
-            except TransportError as failure:
-                stepper.error = failure
-        return stepper.result
-
-    async def _carry_out(self, request: plan.Request) -> object:
-        if isinstance(request, plan.Write):
-            await self.write(request.data)
-            return None
-        if isinstance(request, plan.Read):
-            return await self._read(request.seconds)
-        if isinstance(request, plan.Listen):
-            return await self._listen(request.seconds)
-        if isinstance(request, plan.StartTls):
-            return await self.start_tls()
-        await self.close()
-        return None
-
-    async def _read(self, seconds: float) -> bytes:
-        assert self._reader is not None
-        try:
-            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
-        except TimeoutError as error:
-            raise plan.timeout_error(self.session, self.timeout, self.port) from error
-        except (ConnectionError, OSError) as error:
-            self.closed = True
-            raise TransportError("server-closed") from error
-        if not chunk:
-            self.closed = True
-        return chunk
-
-    async def _listen(self, seconds: float) -> bytes | None:
-        """What arrives within ``seconds``; None when nothing did (a cancelled read
-        consumes nothing)."""
-        assert self._reader is not None
-        try:
-            chunk = await asyncio.wait_for(self._reader.read(READ_SIZE), seconds)
-        except TimeoutError:
-            return None
-        except (ConnectionError, OSError) as error:
-            self.closed = True
-            raise TransportError("server-closed") from error
-        if not chunk:
-            self.closed = True
-        return chunk
 
     async def read_unsolicited(self) -> list[Event]:
         """While nothing is awaited: what the server says on its own (an idle 421).
@@ -207,10 +262,7 @@ class SmtpConnection:
     async def start_tls(self) -> TlsStarted:
         """Upgrade in place after ``220`` to STARTTLS (RFC 3207)."""
         assert self._writer is not None and self._reader is not None
-        # RFC 3207 §4.2: plaintext the server sent after its 220 must not be read as TLS data
-        leftover = self._reader._buffer  # type: ignore[attr-defined]  # not in typeshed
-        injected = bool(leftover) or self.session.discard_plaintext()
-        leftover.clear()
+        injected = bool(self._drop_plaintext()) or self.session.discard_plaintext()
         try:
             await asyncio.wait_for(
                 self._writer.start_tls(self._context(), server_hostname=self.servername), self.timeout)
@@ -224,18 +276,3 @@ class SmtpConnection:
         self.session.tls_established()
         info = self._tls_info()
         return replace(info, injected=True) if injected else info
-
-    async def close(self) -> None:
-        self.closed = True
-        if self._writer is not None:
-            self._writer.close()
-            try:
-                await asyncio.wait_for(self._writer.wait_closed(), 2)
-            except (TimeoutError, ConnectionError, OSError, ssl.SSLError):
-                pass
-            except asyncio.CancelledError:
-                # a transport left half-way by a failed STARTTLS reports its own
-                # cancellation here; only a cancellation of this task goes on
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise

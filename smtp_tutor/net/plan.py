@@ -1,13 +1,16 @@
-"""What a connection does, written once, for two drivers: asyncio and blocking sockets.
+"""What a connection does, written once, for every protocol and every driver.
 
-The dialogue itself lives in the sans-I/O core (``ClientSession``).  What is left for a
-connection (write what the session formats, read until every command in flight is
-answered, within a deadline per reply; start TLS after a 220 to STARTTLS; drop the
-plaintext a server sent after that 220; hand events to the face as they come, and on a
-failure attach what came before it) is written here as generators that *yield I/O
-requests*.  ``net/connection.py`` runs them with asyncio (the shell, lessons, demo);
-``net/blocking.py`` runs them on a plain socket (scripted mode, which then needs no
-asyncio at all: a third of its start-up).  One copy of the logic, two thin drivers.
+The dialogue itself lives in a sans-I/O core: SMTP's ``ClientSession``, POP3's
+``Pop3Session``, IMAP's ``ImapClient`` (each has what ``Core`` below names).  What is left
+for a connection (write what the core formats, or raw bytes; read until the core says
+the reply is complete, within a deadline per reply; start TLS after the server's
+go-ahead to STARTTLS/STLS, the plaintext it sent after it dropped; hand events to the
+face as they come, and on a failure attach what came before it) is written here as
+generators that *yield I/O requests*.  ``net/connection.py`` runs them with asyncio (the
+SMTP shell, lessons, demo; its ``StreamDriver`` also runs the POP3 and IMAP shells and
+the grader's probe); ``net/blocking.py`` runs them on a plain socket (scripted mode, which
+then needs no asyncio at all: a third of its start-up).  One copy of the logic, thin
+drivers.
 
 A driver answers ``Write`` with None, ``Read`` with the bytes read (b"" at the end of
 the stream) and ``StartTls`` with the ``TlsStarted`` summary; it raises a
@@ -20,10 +23,42 @@ from __future__ import annotations
 from collections.abc import Callable, Generator
 
 from smtp_tutor.net.errors import TransportError
-from smtp_tutor.protocol import ClientSession, Outgoing, ProtocolError, State
-from smtp_tutor.protocol.events import ReplyReceived
+from smtp_tutor.protocol import ClientSession, Outgoing, State
 
 Show = Callable[[list], None]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Core(Protocol):
+        """What the plan asks of a protocol's sans-I/O core."""
+
+        @property
+        def reply_due(self) -> bool:
+            """Read on: a reply is due and nothing needs the client first."""
+
+        @property
+        def start_tls(self) -> bool:
+            """The server agreed to TLS: the transport must upgrade now."""
+
+        @property
+        def closed(self) -> bool:
+            """The dialogue is over (QUIT, LOGOUT answered)."""
+
+        @property
+        def reply_incomplete(self) -> bool: ...
+
+        @property
+        def partial_reply(self) -> str: ...
+
+        def receive(self, chunk: bytes) -> list: ...
+
+        def answered(self, events: list) -> bool:
+            """A whole reply is among ``events`` (the per-reply deadline starts again)."""
+
+        def failed(self, events: list) -> bool:
+            """An unreadable reply is among ``events``: the connection is closed."""
 
 
 # The requests are plain classes, not dataclasses: they are built once per I/O step and a
@@ -148,7 +183,7 @@ def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
             if early:
                 assert isinstance(early, bytes)  # what the driver answers a Listen
                 sink(list(session.receive(early)))
-        if session.awaiting_reply:
+        if session.reply_due:
             clock.restart()
             yield from read_replies(session, sink, clock)
     except TransportError as error:
@@ -157,37 +192,95 @@ def transmit(session: ClientSession, outgoing: Outgoing, show: Show | None,
     return sink.collected
 
 
-def receive(session: ClientSession, show: Show | None, clock: Clock) -> Plan:
+def receive(session: Core, show: Show | None, clock: Clock) -> Plan:
     """Read until every command in flight is answered (the greeting, a late reply)."""
     sink = Sink(show)
     clock.restart()
+    return (yield from carrying(sink, read_replies(session, sink, clock)))
+
+
+def carrying(sink: Sink, steps: Steps) -> Plan:
+    """``steps``, and on a failure the events that came before it on the error."""
     try:
-        yield from read_replies(session, sink, clock)
+        yield from steps
     except TransportError as error:
         error.events = sink.collected + error.events
         raise
     return sink.collected
 
 
-def read_replies(session: ClientSession, sink: Sink, clock: Clock) -> Generator:
-    while session.awaiting_reply:
-        chunk = yield Read(clock.left())
-        if not chunk:
-            if session.reply_incomplete:
-                raise TransportError("closed-mid-reply", partial=session.partial_reply)
-            raise TransportError("server-closed")
-        new = session.receive(chunk)
-        replied = any(isinstance(e, ReplyReceived) for e in new)
-        if replied:
+def write(wire: bytes) -> Plan:
+    """Only write (the grader's probe writes raw bytes, then reads when it chooses)."""
+    yield Write(wire)
+    return []
+
+
+def reply(session: Core, show: Show | None, clock: Clock) -> Plan:
+    """Read until one whole reply has come (``read_reply``)."""
+    sink = Sink(show)
+    return (yield from carrying(sink, read_reply(session, sink, clock)))
+
+
+def send(session: Core, wire: bytes, show: Show | None, clock: Clock) -> Plan:
+    """Any protocol: write ``wire`` (formatted by the core, or raw), then read while the
+    core says a reply is due."""
+    sink = Sink(show)
+
+    def steps() -> Steps:
+        yield Write(wire)
+        if session.reply_due:
             clock.restart()
-        sink(list(new))
-        if any(isinstance(e, ProtocolError) for e in new):
-            yield Close()
+            yield from read_replies(session, sink, clock)
+
+    return (yield from carrying(sink, steps()))
+
+
+Steps = Generator[Request, object, None]
+
+
+def read_replies(session: Core, sink: Sink, clock: Clock) -> Steps:
+    """Read until the core says no reply is due; upgrade when it says so."""
+    while session.reply_due:
+        if (yield from read_some(session, sink, clock)) is FAILED:
             return
-        if session.state is State.TLS and replied:
-            sink([(yield StartTls())])
-    if session.state is State.CLOSED:
+    if session.closed:
         yield Close()
+
+
+def read_reply(session: Core, sink: Sink, clock: Clock) -> Steps:
+    """Read until one whole reply has come, whatever else is in flight (the grader's
+    probe reads one reply at a time, even to commands it wrote raw)."""
+    clock.restart()
+    while (yield from read_some(session, sink, clock)) is None:
+        pass
+
+
+FAILED, REPLIED = "failed", "replied"
+
+
+def read_some(session: Core, sink: Sink,
+              clock: Clock) -> Generator[Request, object, str | None]:
+    """One read, its events handed on: FAILED (an unreadable reply: closed), REPLIED (a
+    whole reply came) or None."""
+    chunk = yield Read(clock.left())
+    if not chunk:
+        if session.reply_incomplete:
+            raise TransportError("closed-mid-reply", partial=session.partial_reply)
+        raise TransportError("server-closed")
+    assert isinstance(chunk, bytes)  # what a driver answers a Read
+    new = session.receive(chunk)
+    replied = session.answered(new)
+    if replied:
+        clock.restart()
+    sink(list(new))
+    if session.failed(new):
+        yield Close()
+        return FAILED
+    if session.start_tls:
+        info = yield StartTls()
+        if info is not None:
+            sink([info])
+    return REPLIED if replied else None
 
 
 def timeout_error(session: ClientSession, seconds: float, port: int) -> TransportError:

@@ -14,7 +14,7 @@ import sys
 
 from smtp_tutor.knowledge.words import say
 from smtp_tutor.net.access_shell import AccessShell
-from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
+from smtp_tutor.protocol.pop3 import VERBS, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
 from smtp_tutor.render.explanation import explain
 
@@ -53,8 +53,6 @@ class Pop3Shell(AccessShell):
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
         self.options = options
         self.session = Pop3Session()
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
         self.quit_ok = False
         self.prompt = None  # the interactive PromptSession, for the hidden password
 
@@ -65,11 +63,13 @@ class Pop3Shell(AccessShell):
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import WordCompleter
 
-        from smtp_tutor.pop3.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.net.secret_input import SecretlessHistory, SecretMask
+        from smtp_tutor.pop3.secret_input import holds_secret, secret_start
 
         words = [*VERBS, ":help", ":explain", ":quit"]
         prompt = PromptSession(completer=WordCompleter(words, ignore_case=True, sentence=True),
-                               history=SecretlessHistory(), input_processors=[SecretMask()])
+                               history=SecretlessHistory(holds_secret),
+                               input_processors=[SecretMask(secret_start)])
         self.prompt = prompt
         while True:
             try:
@@ -106,69 +106,16 @@ class Pop3Shell(AccessShell):
         Returns the line to send, or "" when nothing is to be sent."""
         words = line.split(None, 1)
         if words[0].upper() == "PASS" and len(words) == 1 and self.prompt is not None:
-            try:
-                from prompt_toolkit import PromptSession
-                from prompt_toolkit.history import DummyHistory
-
-                # a prompt of its own, remembering nothing: the up arrow never recalls it
-                secret = await PromptSession(history=DummyHistory()).prompt_async(
-                    say("pop3_ask_password", self.lang), is_password=True)
-            except (EOFError, KeyboardInterrupt):
-                secret = ""
+            secret = await self._ask_password()
             if not secret:
-                self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"PASS {secret}"
-        _, secret_line = mask(line)
-        if secret_line and not self.session.tls:
-            self.renderer.text(say("pop3_pass_plain", self.lang), "note.warning")
-            if self.prompt is not None:
-                try:
-                    answer = await self.prompt.prompt_async(say("pop3_pass_confirm", self.lang))
-                except (EOFError, KeyboardInterrupt):
-                    answer = ""
-                if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
-                    return ""
-        return line
+        return line if await self._plaintext_ok(mask(line)[1]) else ""
 
-    async def _read(self) -> bool:
-        """Read until the reply (the whole multi-line block) is in, within one deadline
-        for all of it: a server that sends a byte now and then cannot hold the shell."""
-        assert self.reader is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.options.timeout
-        while self.session.awaiting_reply and not self.session.challenged:
-            left = deadline - loop.time()
-            try:
-                if left <= 0:
-                    raise TimeoutError
-                chunk = await asyncio.wait_for(self.reader.read(65536), left)
-            except TimeoutError:
-                self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
-                                   "note.error")
-                return False
-            except (ConnectionError, OSError) as error:
-                self.renderer.text(say("pop3_error", self.lang, detail=str(error) or "timeout"),
-                                   "note.error")
-                return False
-            if not chunk:
-                self.renderer.text(say("pop3_closed", self.lang), "note.warning")
-                return False
-            for item in self.session.receive(chunk):
-                if isinstance(item, Pop3Error):
-                    self.renderer.text(say("pop3_error", self.lang, detail=item.detail),
-                                       "note.error")
-                    return False
-                self._show(item)
-            if self.session.start_tls and not await self._start_tls():
-                return False
-        return True
-
-
-    def _show(self, reply: Pop3Reply) -> None:
+    def _show(self, reply: object) -> None:
         from smtp_tutor.pop3.view import reply_lines
 
+        assert isinstance(reply, Pop3Reply)
         for text, style in reply_lines(reply, self.lang):
             self.renderer.text(text, style)
         verb = reply.answering.verb if reply.answering else ""

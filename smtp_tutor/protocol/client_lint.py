@@ -16,8 +16,9 @@ from smtp_tutor.protocol.chunking import BDAT_LAST
 from smtp_tutor.protocol.commands import AUTH_RESPONSE, END_OF_DATA, GREETING, KNOWN_VERBS
 from smtp_tutor.protocol.data import looks_like_header
 from smtp_tutor.protocol.events import Note
-from smtp_tutor.protocol.server import AUTH_ANSWER, COMMAND, DATA, Overlong, Seen, Send
+from smtp_tutor.protocol.server import Overlong, Seen, Send
 from smtp_tutor.protocol.states import State
+from smtp_tutor.protocol.transcript import AUTH_ANSWER, COMMAND, DATA
 
 MAX_COMMAND_LINE = 512  # octets with the CRLF, RFC 5321 §4.5.3.1.4
 MAX_TEXT_LINE = 1000  # octets with the CRLF, RFC 5321 §4.5.3.1.6

@@ -47,6 +47,12 @@ def encode_chunk(lines: bytes) -> bytes:
     return text.replace(b"\n.", b"\n..").replace(b"\n", b"\r\n")
 
 
+def unstuff(line: bytes) -> bytes:
+    """One received line of the data (SMTP DATA, a POP3 multi-line answer) with the dot
+    its sender added removed (RFC 5321 §4.5.2, RFC 1939 §3)."""
+    return line[1:] if line.startswith(b".") else line
+
+
 def decode_body(wire: bytes) -> bytes:
     """What a receiver rebuilds from ``encode_body``'s output (used to prove round trips)."""
     if not wire.endswith(TERMINATOR):

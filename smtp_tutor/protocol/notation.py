@@ -1,4 +1,4 @@
-"""Transcripts other tools print, read back as who-said-what lines.
+"""Transcripts other tools print, read back as who-said-what lines (``transcript.Line``).
 
 Students arrive with output they did not understand: the textbook's ``S:``/``C:``
 notation, a swaks run (``->``/``<-``, ``~>``/``<~`` once TLS is on), Python smtplib's
@@ -12,12 +12,8 @@ from __future__ import annotations
 import ast
 import re
 
-from smtp_tutor.record import record
+from smtp_tutor.protocol.transcript import CLIENT, SERVER, TOOL, UNKNOWN, Line
 
-SERVER = "S"
-CLIENT = "C"
-UNKNOWN = "?"
-TOOL = "!"  # what the tool itself reports about the connection (swaks' TLS lines)
 TLS_STARTED = "tls-started"
 TLS_FAILED = "tls-failed"
 
@@ -35,21 +31,14 @@ _TELNET_NOISE = ("Trying ", "Connected to ", "Escape character is", "Connection 
 MAX_SMTPLIB_LINE = 1 << 20  # a longer ``send:`` repr is read as plain text, not parsed
 REPLY_SHAPE = re.compile(r"^\d{3}(?:[ -].*)?$")
 GROUP_MARK = re.compile(r"^# pipelined group \d+$")  # what :save writes before a group
+# what the grader's transcripts write between connections (grade/client.py)
+_OUR_REMARK = re.compile(
+    r"^# (?:connection \d+(?: \(graded\))?|… \d+ more (?:lines|connections) not kept)$")
 
 
-@record(frozen=True)
-class TranscriptLine:
-    """One line of dialogue: ``side`` is S, C or ? (decided by the replay)."""
-
-    side: str
-    text: str
-    line_no: int
-    source: str  # textbook, swaks, smtplib, telnet
-
-
-def read_transcript(text: str) -> list[TranscriptLine]:
+def read_transcript(text: str) -> list[Line]:
     """Every dialogue line of ``text``; tool chatter (``===``, ``Trying ...``) is dropped."""
-    lines: list[TranscriptLine] = []
+    lines: list[Line] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         lines.extend(classify(raw, number))
     if any(line.source != "telnet" for line in lines):
@@ -58,29 +47,29 @@ def read_transcript(text: str) -> list[TranscriptLine]:
     return lines
 
 
-def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
+def classify(raw: str, number: int = 0) -> list[Line]:
     """The dialogue lines one printed line holds (smtplib's ``send:`` may hold several)."""
     line = raw.rstrip("\r\n")
     if not line.strip():
         return []
-    if GROUP_MARK.match(line):
+    if GROUP_MARK.match(line) or _OUR_REMARK.match(line):
         return []
     match = _TEXTBOOK.match(line)
     if match:
         side = match.group(1)
         body = match.group(2) if match.group(2) is not None else match.group(3)
-        return [TranscriptLine(side, body if side == CLIENT else body.strip(), number, "textbook")]
+        return [Line(side, body if side == CLIENT else body.strip(), number, "textbook")]
     match = _SWAKS_SERVER.match(line)
     if match:
-        return [TranscriptLine(SERVER, match.group(1).strip(), number, "swaks")]
+        return [Line(SERVER, match.group(1).strip(), number, "swaks")]
     match = _SWAKS_CLIENT.match(line)
     if match:
-        return [TranscriptLine(CLIENT, match.group(1) or "", number, "swaks")]
+        return [Line(CLIENT, match.group(1) or "", number, "swaks")]
     failed = _SWAKS_TLS_FAILED.match(line)
     if failed:  # swaks' word on a handshake that failed: the annotation must keep it
-        return [TranscriptLine(TOOL, f"{TLS_FAILED} {failed.group(1).strip()}", number, "swaks")]
+        return [Line(TOOL, f"{TLS_FAILED} {failed.group(1).strip()}", number, "swaks")]
     if _SWAKS_TLS_STARTED.match(line):
-        return [TranscriptLine(TOOL, TLS_STARTED, number, "swaks")]
+        return [Line(TOOL, TLS_STARTED, number, "swaks")]
     if _SWAKS_INFO.match(line):
         return []
     smtplib_lines = _smtplib(_TIMESTAMP.sub("", line), number)
@@ -88,10 +77,10 @@ def classify(raw: str, number: int = 0) -> list[TranscriptLine]:
         return smtplib_lines
     if line.startswith(_TELNET_NOISE) or _SHELL_PROMPT.match(line):
         return []
-    return [TranscriptLine(UNKNOWN, line, number, "telnet")]
+    return [Line(UNKNOWN, line, number, "telnet")]
 
 
-def _smtplib(line: str, number: int) -> list[TranscriptLine] | None:
+def _smtplib(line: str, number: int) -> list[Line] | None:
     match = _SMTPLIB.match(line)
     if not match:
         return None
@@ -114,10 +103,10 @@ def _smtplib(line: str, number: int) -> list[TranscriptLine] | None:
     parts = value.split("\r\n")
     if parts and parts[-1] == "":
         parts.pop()
-    return [TranscriptLine(side, part, number, "smtplib") for part in parts]
+    return [Line(side, part, number, "smtplib") for part in parts]
 
 
-def resolve_side(line: TranscriptLine, in_data: bool) -> str:
+def resolve_side(line: Line, in_data: bool) -> str:
     """Who said a telnet line: inside DATA the client; a reply-shaped line the server."""
     if line.side != UNKNOWN:
         return line.side

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from smtp_tutor.protocol.data import unstuff
 from smtp_tutor.record import field, record
 
 MULTILINE_ALWAYS = frozenset({"CAPA", "RETR", "TOP"})
@@ -100,6 +101,33 @@ class Pop3Session:
         """A command still unanswered, or a multi-line answer not ended yet."""
         return bool(self.pending) or self._current is not None
 
+    # -- what a connection plan asks (net/plan.py ``Core``) ---------------------------
+
+    @property
+    def reply_due(self) -> bool:
+        """Read on, unless the server's "+ " to AUTH waits for the client's answer."""
+        return self.awaiting_reply and not self.challenged
+
+    @property
+    def closed(self) -> bool:
+        return self.state == "closed"
+
+    @property
+    def reply_incomplete(self) -> bool:
+        return bool(self._buffer) or self._current is not None
+
+    @property
+    def partial_reply(self) -> str:
+        return self._buffer[:200].decode("utf-8", "replace")
+
+    @staticmethod
+    def answered(events: list) -> bool:
+        return any(isinstance(event, Pop3Reply) for event in events)
+
+    @staticmethod
+    def failed(events: list) -> bool:
+        return any(isinstance(event, Pop3Error) for event in events)
+
     def discard_plaintext(self) -> int:
         """After +OK to STLS: whatever came with it was sent in clear, before TLS, and
         is dropped unread (RFC 2595 §4; a man in the middle could have put it there).
@@ -138,8 +166,7 @@ class Pop3Session:
                 if line == b".":
                     out.append(self._finish_block())
                     continue
-                if line.startswith(b"."):
-                    line = line[1:]
+                line = unstuff(line)
                 self._block.append(line)
                 self._block_size += len(line) + 2
                 if len(self._block) > MAX_LINES or self._block_size > MAX_BLOCK:

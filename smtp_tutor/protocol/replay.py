@@ -10,16 +10,10 @@ from collections.abc import Iterable, Iterator
 
 from smtp_tutor.protocol.commands import CommandRefused
 from smtp_tutor.protocol.events import Event, Note
-from smtp_tutor.protocol.notation import (
-    CLIENT,
-    REPLY_SHAPE,
-    TLS_FAILED,
-    TOOL,
-    TranscriptLine,
-    resolve_side,
-)
+from smtp_tutor.protocol.notation import REPLY_SHAPE, TLS_FAILED, resolve_side
 from smtp_tutor.protocol.session import ClientSession
 from smtp_tutor.protocol.states import State
+from smtp_tutor.protocol.transcript import CLIENT, TOOL, Line
 from smtp_tutor.record import record
 
 
@@ -41,7 +35,7 @@ class ReplayNote:
 ReplayEvent = Event | TlsAssumed | ReplayNote
 
 
-def replay(lines: Iterable[TranscriptLine],
+def replay(lines: Iterable[Line],
            session: ClientSession | None = None) -> Iterator[ReplayEvent]:
     """Yield the events a live session would have produced for ``lines``."""
     replayer = Replayer(session)
@@ -55,7 +49,7 @@ class Replayer:
     def __init__(self, session: ClientSession | None = None) -> None:
         self.session = session or ClientSession()
 
-    def feed(self, line: TranscriptLine) -> Iterator[ReplayEvent]:
+    def feed(self, line: Line) -> Iterator[ReplayEvent]:
         session = self.session
         if line.side == TOOL:
             yield from self._tool(line)
@@ -82,7 +76,7 @@ class Replayer:
         except CommandRefused as refused:
             yield ReplayNote(refused.note, line.line_no)
 
-    def _tool(self, line: TranscriptLine) -> Iterator[ReplayEvent]:
+    def _tool(self, line: Line) -> Iterator[ReplayEvent]:
         """swaks' own lines about TLS: a handshake that failed (kept, never dropped), or
         one that started before any greeting (implicit TLS, port 465, RFC 8314)."""
         session = self.session

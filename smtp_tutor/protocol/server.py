@@ -40,14 +40,12 @@ from smtp_tutor.protocol.commands import (
     GREETING,
     looks_like_auth_answer,
 )
+from smtp_tutor.protocol.data import unstuff
 from smtp_tutor.protocol.framing import DataFraming, Verdict
 from smtp_tutor.protocol.numbers import ascii_int
 from smtp_tutor.protocol.states import RULES, TRANSACTION_STATES, Rule, State, next_state
+from smtp_tutor.protocol.transcript import AUTH_ANSWER, COMMAND, DATA  # kinds of line
 from smtp_tutor.record import field, record
-
-# what a client line is, for whoever watches (console, lint report, grader)
-COMMAND, DATA, AUTH_ANSWER = "command", "data", "auth"
-UNFINISHED = "unfinished"  # the start of a line the client never ended
 
 MAX_COMMAND_LINE = 512  # octets with CRLF (RFC 5321 §4.5.3.1.4)
 MAIL_PARAMETERS_ROOM = 46  # SIZE=, BODY=, SMTPUTF8 (RFC 1870 §3, RFC 6152, RFC 6531)
@@ -678,8 +676,7 @@ class ServerDialogue:
             return
         if self._too_big:
             return
-        if line.startswith(b"."):
-            line = line[1:]
+        line = unstuff(line)
         if len(self._content) + len(line) > self.settings.max_message_size:
             self._too_big = True
             self._content.clear()

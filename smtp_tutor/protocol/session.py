@@ -87,6 +87,29 @@ class ClientSession:
             return len(self._pending) > 1
         return bool(self._pending)
 
+    # -- what a connection plan asks (net/plan.py ``Core``; POP3 and IMAP say the same) --
+
+    @property
+    def reply_due(self) -> bool:
+        return self.awaiting_reply
+
+    @property
+    def start_tls(self) -> bool:
+        """220 to STARTTLS came: the transport upgrades before anything else is read."""
+        return self.state is State.TLS
+
+    @property
+    def closed(self) -> bool:
+        return self.state is State.CLOSED
+
+    @staticmethod
+    def answered(events: list) -> bool:
+        return any(isinstance(event, ReplyReceived) for event in events)
+
+    @staticmethod
+    def failed(events: list) -> bool:
+        return any(isinstance(event, ProtocolError) for event in events)
+
     def begin_group(self) -> int:
         """Commands sent from now on leave together (RFC 2920); returns the group's number."""
         self._groups += 1

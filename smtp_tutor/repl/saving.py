@@ -27,10 +27,10 @@ def save_lesson(repl, path: str, *, overwrite: bool) -> tuple[str, dict[str, str
     """The session as a lesson file that ``smtp-tutor lesson play`` replays."""
     from smtp_tutor.lessons.recording import lesson_id_for, lesson_text
 
-    greeting = next((text for side, text in repl.transcript.lines if side == "S"), "")
+    dialogue = repl.transcript.dialogue()
+    greeting = next((line.text for line in dialogue if line.side == "S"), "")
     words = greeting.split()
     persona = words[1] if len(words) > 1 else repl.connection.host
-    dialogue = [(side, text) for side, text in repl.transcript.lines if side != "#"]
     text = lesson_text(dialogue, lesson_id_for(path), persona)
     failed = _write(path, text, overwrite=overwrite)
     return failed or ("saved-lesson", {"path": path})

@@ -26,9 +26,7 @@ from smtp_tutor.protocol.client_lint import ClientLint
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.events import Note
 from smtp_tutor.protocol.server import (
-    COMMAND,
     NEED_DATA,
-    UNFINISHED,
     Ask,
     Overlong,
     Seen,
@@ -37,6 +35,7 @@ from smtp_tutor.protocol.server import (
     Settings,
     StartTls,
 )
+from smtp_tutor.protocol.transcript import COMMAND, UNFINISHED
 from smtp_tutor.server.policy import Gate, Limits, TeachingFaults
 from smtp_tutor.server.watch import Peer, Watcher
 from smtp_tutor.server.wording import finished, reply

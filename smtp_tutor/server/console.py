@@ -9,8 +9,8 @@ Lines of several connections interleave; a header marks each change of connectio
 from __future__ import annotations
 
 from smtp_tutor.protocol.events import CommandSent, Note
-from smtp_tutor.protocol.notation import CLIENT, SERVER, TranscriptLine
 from smtp_tutor.protocol.replay import Replayer, ReplayNote, TlsAssumed
+from smtp_tutor.protocol.transcript import CLIENT, SERVER, Line
 from smtp_tutor.record import replace
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.views import note_view
@@ -81,9 +81,9 @@ class LiveConsole(Watcher):
         self.current = peer.number
         self.renderer.message(key, {"number": str(peer.number), "peer": peer.address}, "info")
 
-    def _line(self, peer: Peer, side: str, text: str) -> TranscriptLine:
+    def _line(self, peer: Peer, side: str, text: str) -> Line:
         self.lines[peer.number] = self.lines.get(peer.number, 0) + 1
-        return TranscriptLine(side, text, self.lines[peer.number], "server")
+        return Line(side, text, self.lines[peer.number], "server")
 
     def close(self) -> None:
         if self.stream is not None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smtp_tutor.protocol.events import Note
+from smtp_tutor.protocol.transcript import AUTH_ANSWER, COMMAND, DATA, UNFINISHED
 
-COMMAND, DATA, AUTH_ANSWER = "command", "data", "auth"
-UNFINISHED = "unfinished"  # the start of a line the client never ended
+__all__ = ["AUTH_ANSWER", "COMMAND", "DATA", "UNFINISHED", "Peer", "Watcher"]
 
 
 @dataclass(frozen=True)

@@ -228,7 +228,7 @@ def test_a_reply_in_pieces_is_marked_where_it_came():
             await probe.open()
         await watcher
         server.close()
-        return probe.transcript
+        return probe.lines()
 
     assert asyncio.run(scenario()) == ["S: 220 mini.example ESMTP",
                                        "   (this reply came in 2 pieces)"]

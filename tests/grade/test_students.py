@@ -180,7 +180,7 @@ runpy.run_path(runpy_path, run_name="__main__")
 def test_a_flood_neither_chooses_what_is_graded_nor_fills_the_grader(tmp_path):
     """Thirty extra connections of thousands of lines each, then an honest transaction:
     the transaction's connection is graded, and what is kept is bounded."""
-    from smtp_tutor.grade.record import BUDGET, GUARANTEED, MAX_CONNECTIONS, MAX_LINE
+    from smtp_tutor.grade.record import BUDGET, GUARANTEED, MAX_CONNECTIONS, MAX_LINE, MAX_RAW
 
     flood = STUDENTS / "flood_then_send.py"
     flood.write_text(FLOOD)
@@ -194,7 +194,7 @@ def test_a_flood_neither_chooses_what_is_graded_nor_fills_the_grader(tmp_path):
     assert any("other connection" in note for note in report.notes)
     lines = report.transcripts["plain"]
     assert len(lines) <= 400 and all(len(line) <= MAX_LINE + 10 for line in lines)
-    assert (BUDGET + MAX_CONNECTIONS * GUARANTEED) * MAX_LINE <= 30_000_000
+    assert (BUDGET + MAX_CONNECTIONS * GUARANTEED) * (MAX_LINE + MAX_RAW) <= 30_000_000
 
 
 @needs_full

@@ -93,9 +93,11 @@ def test_save_lesson_records_a_session_that_plays_back(repl, tmp_path):
 
 def test_recorded_credentials_become_placeholders():
     from smtp_tutor.lessons.recording import lesson_text
+    from smtp_tutor.protocol.transcript import Line
 
-    text = lesson_text([("S", "220 x"), ("C", "AUTH LOGIN"), ("S", "334 VXNlcm5hbWU6"),
-                        ("C", "********"), ("S", "334 UGFzc3dvcmQ6"), ("C", "********"),
-                        ("S", "235 ok"), ("C", "AUTH PLAIN ********")], "rec", "x")
+    pairs = [("S", "220 x"), ("C", "AUTH LOGIN"), ("S", "334 VXNlcm5hbWU6"), ("C", "********"),
+             ("S", "334 UGFzc3dvcmQ6"), ("C", "********"), ("S", "235 ok"),
+             ("C", "AUTH PLAIN ********")]
+    text = lesson_text([Line(side, words) for side, words in pairs], "rec", "x")
     assert "C: {user_b64}" in text and "C: {pass_b64}" in text
     assert "C: AUTH PLAIN {auth_plain}" in text and "********" not in text.split("---")[1]

@@ -108,6 +108,7 @@ class ImapClient:
         self.pending: dict[str, ImapCommand] = {}
         self.open: ImapCommand | None = None  # a command whose literal awaits "+"
         self.announced = 0  # octets of the literal it announced
+        self.invited = False  # "+" came for the open literal: its octets may go now
         self.selected = ""
         self.framer = Framer(max_line=1024 * 1024)
 
@@ -119,6 +120,35 @@ class ImapClient:
     def awaiting_continuation(self) -> bool:
         """A synchronizing literal was announced: wait for "+" before its octets."""
         return self.open is not None
+
+    # -- what a connection plan asks (net/plan.py ``Core``) ---------------------------
+
+    @property
+    def reply_due(self) -> bool:
+        """Read on, unless "+" invited the literal the client announced."""
+        return self.awaiting_reply and not (self.invited and self.open is not None)
+
+    @property
+    def closed(self) -> bool:
+        return self.state == LOGOUT and not self.pending
+
+    @property
+    def reply_incomplete(self) -> bool:
+        return self.framer.buffered > 0 or bool(self.framer.started)
+
+    @property
+    def partial_reply(self) -> str:
+        return _text(self.framer.started[:200])
+
+    @staticmethod
+    def answered(events: list) -> bool:
+        """A tagged line ends a command; "+" asks the client to go on."""
+        return any(isinstance(event, ImapResponse) and event.kind != "untagged"
+                   for event in events)
+
+    @staticmethod
+    def failed(events: list) -> bool:
+        return any(isinstance(event, ImapProblem) for event in events)
 
     def next_tag(self) -> str:
         self.counter += 1
@@ -133,6 +163,7 @@ class ImapClient:
             raise ValueError("one line at a time")
         if self.open is not None:
             raise ValueError("the command waits for its literal: continue_with()")
+        self.invited = False
         words = text.split()
         if len(words) < 2 or is_command_name(words[0]) or not _TAG.match(words[0]):
             tag, rest = self.next_tag(), text.strip()
@@ -153,6 +184,7 @@ class ImapClient:
         command = self.open
         assert command is not None
         command.lines += 1
+        self.invited = False
         literal = literal_at_end(data)
         self.open = command if literal is not None and literal.synchronizing else None
         self.announced = literal.size if self.open is not None and literal is not None else 0
@@ -189,6 +221,7 @@ class ImapClient:
         if line == b"+" or line.startswith(b"+ "):
             if self.open is None and not self.pending:
                 return ImapProblem("a continuation request when nothing waits for one")
+            self.invited = self.open is not None
             return ImapResponse("continuation", line, text=_text(line[2:]))
         words, rest = split_first(line, 2)
         if len(words) < 2:
