@@ -15,7 +15,8 @@ import argparse
 import asyncio
 import sys
 
-from smtp_tutor.imap.view import response_lines, say
+from smtp_tutor.imap.view import response_lines
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.imap.client import (
     COMMAND_NAMES,
@@ -44,11 +45,11 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
-        from smtp_tutor.knowledge import ui
-        from smtp_tutor.protocol.visible import visible
+        from smtp_tutor.knowledge.catalogue import say
         from smtp_tutor.render.wrap import for_stream
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
+        said = say("ui", "target_port_nan", lang, port=port_text)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return 2
     from smtp_tutor.terminal import stdin_is_tty
 
@@ -66,7 +67,7 @@ class ImapShell(AccessShell):
     session: ImapClient
 
     def _say(self, key: str, **params: object) -> str:
-        return say(f"imap_{key}", self.lang, **params)
+        return say("imap", f"imap_{key}", self.lang, **params)
 
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
                  options: argparse.Namespace) -> None:
@@ -124,10 +125,10 @@ class ImapShell(AccessShell):
         self.renderer.text(f"C: {command.display}", "client")
         name = command.name.split()[-1] if command.name else ""
         if name and not is_command_name(name):
-            self.renderer.text(f"   {say('imap_unknown', self.lang, name=name)}", "note.warning")
+            self.renderer.text(f"   {say('imap', 'imap_unknown', self.lang, name=name)}", "note.warning")
         if self.session.awaiting_continuation:
             literal = literal_at_end(wire)
-            self.renderer.text(f"   {say('imap_literal_wait', self.lang, size=literal.size)}",
+            self.renderer.text(f"   {say('imap', 'imap_literal_wait', self.lang, size=literal.size)}",
                                "hint")
         return await self._write(wire)
 
@@ -153,23 +154,23 @@ class ImapShell(AccessShell):
         if len(words) == start + 2 and words[start].upper() == "LOGIN" and self.prompt is not None:
             try:
                 secret = await self.secret_prompt.prompt_async(
-                    say("imap_ask_password", self.lang), is_password=True)
+                    say("imap", "imap_ask_password", self.lang), is_password=True)
             except (EOFError, KeyboardInterrupt):
                 secret = ""
             if not secret:
-                self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
+                self.renderer.text(say("imap", "imap_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"{line} {quote(secret).decode('utf-8', 'replace')}"
         _, secret_line = mask(line)
         if secret_line and not self.session.tls:
-            self.renderer.text(say("imap_pass_plain", self.lang), "note.warning")
+            self.renderer.text(say("imap", "imap_pass_plain", self.lang), "note.warning")
             if self.prompt is not None:
                 try:
-                    answer = await self.prompt.prompt_async(say("imap_pass_confirm", self.lang))
+                    answer = await self.prompt.prompt_async(say("imap", "imap_pass_confirm", self.lang))
                 except (EOFError, KeyboardInterrupt):
                     answer = ""
                 if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("imap_pass_kept", self.lang), "note.warning")
+                    self.renderer.text(say("imap", "imap_pass_kept", self.lang), "note.warning")
                     return ""
         return line
 
@@ -187,31 +188,31 @@ class ImapShell(AccessShell):
                     raise TimeoutError
                 chunk = await asyncio.wait_for(self.reader.read(65536), left)
             except TimeoutError:
-                self.renderer.text(say("imap_deadline", self.lang, seconds=self.options.timeout),
+                self.renderer.text(say("imap", "imap_deadline", self.lang, seconds=self.options.timeout),
                                    "note.error")
                 return False
             except (ConnectionError, OSError) as error:
-                self.renderer.text(say("imap_error", self.lang, detail=str(error)), "note.error")
+                self.renderer.text(say("imap", "imap_error", self.lang, detail=str(error)), "note.error")
                 return False
             if not chunk:
-                self.renderer.text(say("imap_closed", self.lang), "note.warning")
+                self.renderer.text(say("imap", "imap_closed", self.lang), "note.warning")
                 return False
             plus = False
             for item in self.session.receive(chunk):
                 if isinstance(item, ImapProblem):
-                    self.renderer.text(say("imap_error", self.lang, detail=item.detail),
+                    self.renderer.text(say("imap", "imap_error", self.lang, detail=item.detail),
                                        "note.error")
                     return False
                 self._show(item)
                 if item.kind == "continuation":
                     plus = True
                 elif item.kind == "tagged" and waiting_plus and not plus:
-                    self.renderer.text(f"   {say('imap_literal_refused', self.lang)}", "hint")
+                    self.renderer.text(f"   {say('imap', 'imap_literal_refused', self.lang)}", "hint")
             if self.session.start_tls and not await self._start_tls():
                 return False
             if plus and self.session.awaiting_continuation:
-                self.renderer.text(f"   {say('imap_literal_ask', self.lang, size=self.session.announced)}",
-                                   "hint")
+                asked = say("imap", "imap_literal_ask", self.lang, size=self.session.announced)
+                self.renderer.text(f"   {asked}", "hint")
                 return True
         return True
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class AccessShell:
     def _say(self, key: str, **params: object) -> str:
         """One of the shell's sentences (world.toml; a shell with its own catalogue
         overrides this)."""
-        return say(f"{self.words}_{key}", self.lang, **params)
+        return say("world", f"{self.words}_{key}", self.lang, **params)
 
     async def _start_tls(self) -> bool:
         assert self.writer is not None and self.reader is not None

@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Error, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
@@ -29,10 +29,10 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
-        from smtp_tutor.knowledge import ui
-        from smtp_tutor.protocol.visible import visible
+        from smtp_tutor.knowledge.catalogue import say
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
+        said = say("ui", "target_port_nan", lang, port=port_text)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return 2
     interactive = stdin_is_tty()
     renderer = shell_renderer(options.color, lang, interactive)
@@ -95,7 +95,7 @@ class Pop3Shell(AccessShell):
             return True
         self.renderer.text(f"C: {command.display}", "client")
         if command.verb and command.verb not in VERBS:
-            self.renderer.text(f"   {say('pop3_unknown', self.lang, verb=command.verb)}",
+            self.renderer.text(f"   {say('world', 'pop3_unknown', self.lang, verb=command.verb)}",
                                "note.warning")
         alive = await self._transmit(wire)
         return alive and self.session.state != "closed"
@@ -112,23 +112,23 @@ class Pop3Shell(AccessShell):
 
                 # a prompt of its own, remembering nothing: the up arrow never recalls it
                 secret = await PromptSession(history=DummyHistory()).prompt_async(
-                    say("pop3_ask_password", self.lang), is_password=True)
+                    say("world", "pop3_ask_password", self.lang), is_password=True)
             except (EOFError, KeyboardInterrupt):
                 secret = ""
             if not secret:
-                self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
+                self.renderer.text(say("world", "pop3_pass_kept", self.lang), "note.warning")
                 return ""
             line = f"PASS {secret}"
         _, secret_line = mask(line)
         if secret_line and not self.session.tls:
-            self.renderer.text(say("pop3_pass_plain", self.lang), "note.warning")
+            self.renderer.text(say("world", "pop3_pass_plain", self.lang), "note.warning")
             if self.prompt is not None:
                 try:
-                    answer = await self.prompt.prompt_async(say("pop3_pass_confirm", self.lang))
+                    answer = await self.prompt.prompt_async(say("world", "pop3_pass_confirm", self.lang))
                 except (EOFError, KeyboardInterrupt):
                     answer = ""
                 if answer.strip().lower() not in ("y", "yes", "c", "có"):
-                    self.renderer.text(say("pop3_pass_kept", self.lang), "note.warning")
+                    self.renderer.text(say("world", "pop3_pass_kept", self.lang), "note.warning")
                     return ""
         return line
 
@@ -145,19 +145,19 @@ class Pop3Shell(AccessShell):
                     raise TimeoutError
                 chunk = await asyncio.wait_for(self.reader.read(65536), left)
             except TimeoutError:
-                self.renderer.text(say("pop3_deadline", self.lang, seconds=self.options.timeout),
+                self.renderer.text(say("world", "pop3_deadline", self.lang, seconds=self.options.timeout),
                                    "note.error")
                 return False
             except (ConnectionError, OSError) as error:
-                self.renderer.text(say("pop3_error", self.lang, detail=str(error) or "timeout"),
+                self.renderer.text(say("world", "pop3_error", self.lang, detail=str(error) or "timeout"),
                                    "note.error")
                 return False
             if not chunk:
-                self.renderer.text(say("pop3_closed", self.lang), "note.warning")
+                self.renderer.text(say("world", "pop3_closed", self.lang), "note.warning")
                 return False
             for item in self.session.receive(chunk):
                 if isinstance(item, Pop3Error):
-                    self.renderer.text(say("pop3_error", self.lang, detail=item.detail),
+                    self.renderer.text(say("world", "pop3_error", self.lang, detail=item.detail),
                                        "note.error")
                     return False
                 self._show(item)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import platform
 
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 
@@ -31,9 +32,10 @@ def cert_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
 def show_chain(repl, info) -> None:  # noqa: ANN001
     from smtp_tutor.net.certinfo import FIELDS, fields
 
-    ui = repl.ui
-    labels, meanings = ui("cert_field"), ui("cert_explain")
-    yes_no = {"en": ("yes", "no"), "vi": ("có", "không")}[repl.lang]
+    def ui(key: str, **params: str) -> str:
+        return say("ui", key, repl.lang, **params)
+
+    yes_no = ui("word_yes"), ui("word_no")
     repl.renderer.text(ui("cert_checked", name=visible(info.servername or repl.host),
                           verified=yes_no[0] if info.verified else yes_no[1]), "hint")
     count = len(info.chain)
@@ -43,9 +45,9 @@ def show_chain(repl, info) -> None:  # noqa: ANN001
         values = fields(der)
         values["self_signed"] = yes_no[0] if values["self_signed"] == "yes" else yes_no[1]
         for name in FIELDS:
-            lead = f"  {labels[name]}: "
+            lead = f"  {ui(f'cert_field.{name}')}: "
             repl.renderer.text(lead + visible(values[name]), hang=len(lead))
-            meaning = meanings[name]
+            meaning = ui(f"cert_explain.{name}")
             if name == "self_signed" and values[name] == yes_no[1]:
                 meaning = ui("cert_not_self_signed")  # not "subject = issuer" under a "no"
             repl.renderer.text(f"      {meaning}", "hint")
