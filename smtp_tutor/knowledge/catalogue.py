@@ -54,7 +54,12 @@ def say(catalogue: str, key: str, lang: str, /, **params: object) -> str:
 
 
 def sentence(catalogue: str, key: str) -> dict[str, Any]:
-    """The table of languages at the dotted ``key`` of ``catalogue``."""
+    """The table of languages at the dotted ``key`` of ``catalogue`` (found once, then
+    kept: the shell asks for its prompt's words at every key press)."""
+    try:
+        return _FOUND[catalogue, key]
+    except KeyError:
+        pass
     node: Any = load(catalogue)
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
@@ -62,7 +67,11 @@ def sentence(catalogue: str, key: str) -> dict[str, Any]:
         node = node[part]
     if not isinstance(node, dict) or FALLBACK not in node:
         raise CatalogueError(f"{catalogue}.toml: {key!r} has no {FALLBACK!r} text")
+    _FOUND[catalogue, key] = node
     return node
+
+
+_FOUND: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def has(catalogue: str, key: str) -> bool:
@@ -86,6 +95,8 @@ def fill(template: str, params: Mapping[str, object], *, where: str = "",
     parameter that is not a number made visible. ``missing`` stands in for a parameter
     not given (the core's notes carry what the moment knows); without it, a missing one
     is an error."""
+    if not params and "{" not in template and "}" not in template:
+        return template
     safe: dict[str, object] = {
         name: value if isinstance(value, (int, float)) else visible(str(value))
         for name, value in params.items()}

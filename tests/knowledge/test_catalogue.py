@@ -134,6 +134,7 @@ def test_the_number_agrees():
 def test_english_is_the_fallback(monkeypatch):
     fake = {"only": {"en": "in English, {who}"}, "both": {"en": "English", "vi": "Tiếng Việt"}}
     monkeypatch.setattr(catalogue, "load", lambda name: fake)
+    monkeypatch.setattr(catalogue, "_FOUND", {})  # nothing found in the real files
     assert say("ui", "only", "vi", who="Bob") == "in English, Bob"
     assert say("ui", "both", "vi") == "Tiếng Việt"
     assert say("ui", "both", "fr") == "English"  # a language the catalogues do not have
