@@ -21,11 +21,11 @@ _LANG = ["en"]  # the language the parser is being built in (prepare() sets it)
 
 
 def _t(section: str, key: str, **params: str) -> str:
-    """A help text or message of ``cli.toml`` in the parser's language."""
-    from smtp_tutor.knowledge.store import load
+    """``say("cli", "section.key", …)`` in the language the parser is being built in
+    (argparse calls the value checks below without it)."""
+    from smtp_tutor.knowledge.catalogue import say
 
-    text = load("cli")[section][key][_LANG[0]]
-    return text.format(**params) if params else text
+    return say("cli", f"{section}.{key}", _LANG[0], **params)
 
 
 def prepare(lang: str) -> None:
