@@ -17,15 +17,16 @@ Structured data (reply codes, commands, concepts: ``[MAIL] en = { short = …, l
 keep their schema; code that takes a sentence out of them by language uses ``pick()``,
 the same language rule.
 
-Start-up: this module imports only the store, ``plural`` and ``visible`` (no ``string``,
-no ``typing``); files are parsed once and kept in the store's marshal cache.
+Start-up: this module imports only the store and ``plural`` (no ``typing``); ``visible``
+is imported when a parameter is more than printable ASCII (importing it imports the
+whole protocol package, which every subcommand's ``--help`` would pay for). Files are
+parsed once and kept in the store's marshal cache.
 """
 
 from __future__ import annotations
 
 from smtp_tutor.knowledge.plural import agree
 from smtp_tutor.knowledge.store import load
-from smtp_tutor.protocol.visible import visible
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -97,9 +98,7 @@ def fill(template: str, params: Mapping[str, object], *, where: str = "",
     is an error."""
     if not params and "{" not in template and "}" not in template:
         return template
-    safe: dict[str, object] = {
-        name: value if isinstance(value, (int, float)) else visible(str(value))
-        for name, value in params.items()}
+    safe = {name: _shown(value) for name, value in params.items()}
     text = agree(template, params) if "|" in template else template
     if "{" not in text and "}" not in text:
         return text
@@ -112,6 +111,18 @@ def fill(template: str, params: Mapping[str, object], *, where: str = "",
                              f"(given: {', '.join(sorted(params)) or 'none'})") from None
     except (IndexError, ValueError, AttributeError) as error:
         raise CatalogueError(f"{where or repr(template)}: bad placeholder ({error})") from None
+
+
+def _shown(value: object) -> object:
+    """A number as it is (its format spec applies), anything else as visible text."""
+    if isinstance(value, (int, float)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text.isascii() and text.isprintable():  # visible()'s own fast path, without importing it
+        return text
+    from smtp_tutor.protocol.visible import visible
+
+    return visible(text)
 
 
 class _Defaulting(dict):

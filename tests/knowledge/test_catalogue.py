@@ -222,3 +222,20 @@ def test_every_call_names_a_sentence_and_gives_its_parameters():
         checked += 1
     assert not problems, "\n".join(problems)
     assert checked > 350  # the scan sees the calls (a refactoring that hid them would pass)
+
+
+def test_a_sentence_with_plain_parameters_imports_no_protocol():
+    """``visible()`` lives in the protocol package, whose import brings the whole SMTP core:
+    every ``--help`` reads sentences, so only a parameter that needs it imports it."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from smtp_tutor.knowledge.catalogue import say\n"
+            "say('cli', 'value.not_whole', 'vi', text='12x')\n"
+            "assert 'smtp_tutor.protocol' not in sys.modules, 'imported early'\n"
+            "assert '\\\\x1b' in say('cli', 'value.not_whole', 'en', text='\\x1b[2J')\n"
+            "assert 'smtp_tutor.protocol.visible' in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
