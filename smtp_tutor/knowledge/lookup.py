@@ -12,11 +12,6 @@ from smtp_tutor.record import field, record
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
 
 
-def ui(key: str, lang: str, **params: object) -> str:
-    """Until the faces move to ``catalogue.say`` (after the faces split): a shim."""
-    return say("ui", key, lang, **params)
-
-
 @record(frozen=True)
 class Explanation:
     """One topic explained: what ``explain`` prints."""
