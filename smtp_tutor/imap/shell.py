@@ -62,12 +62,9 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
 
 
 class ImapShell(AccessShell):
-    words = "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
+    catalogue, words = "imap", "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
     explain = staticmethod(explain)
     session: ImapClient
-
-    def _say(self, key: str, **params: object) -> str:
-        return say("imap", f"imap_{key}", self.lang, **params)
 
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
                  options: argparse.Namespace) -> None:

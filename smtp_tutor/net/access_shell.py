@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 
 class AccessShell:
-    """A base for a shell over one stream; ``words`` names its sentences ("pop3")."""
+    """A base for a shell over one stream; its sentences are ``<words>_<key>`` of
+    ``catalogue`` (``pop3_tls`` of world.toml, ``imap_tls`` of imap.toml)."""
 
+    catalogue = "world"
     words = ""
     # render.explanation.explain, set by each shell (render sits above this layer)
     explain: Callable[[list[str], str], int]
@@ -118,9 +120,8 @@ class AccessShell:
         return True
 
     def _say(self, key: str, **params: object) -> str:
-        """One of the shell's sentences (world.toml; a shell with its own catalogue
-        overrides this)."""
-        return say("world", f"{self.words}_{key}", self.lang, **params)
+        """One of the shell's sentences: ``<words>_<key>`` of its catalogue."""
+        return say(self.catalogue, f"{self.words}_{key}", self.lang, **params)
 
     async def _start_tls(self) -> bool:
         assert self.writer is not None and self.reader is not None
