@@ -39,7 +39,8 @@ LANGUAGES = ("en", "vi")
 
 def usage(lang: str) -> str:
     """The top-level ``--help`` (``[usage]`` of knowledge/data/cli.toml) in ``lang``."""
-    return _cli_words()["usage"][lang]
+    usage = _cli_words()["usage"]
+    return usage[lang] if lang in usage else usage["en"]  # catalogue.pick's rule, not imported
 
 
 def language() -> str:
@@ -169,8 +170,10 @@ def _main(args: list[str]) -> int:
 
         if os.environ.get("SMTP_TUTOR_DEBUG"):
             raise
-        words = _cli_words()["main"]["unexpected"][language()]
-        sys.stderr.write(words.format(error=f"{type(error).__name__}: {error}"))
+        from smtp_tutor.knowledge.catalogue import say
+
+        sys.stderr.write(say("cli", "main.unexpected", language(),
+                             error=f"{type(error).__name__}: {error}"))
         return 70
 
 
@@ -209,15 +212,14 @@ def _dispatch(args: list[str]) -> int:
     if args[0] not in COMMANDS:
         import difflib
 
-        from smtp_tutor.knowledge.store import load
+        from smtp_tutor.knowledge.catalogue import say
 
-        words = load("cli")["main"]
         close = difflib.get_close_matches(args[0], COMMANDS, n=1, cutoff=0.6)
         if close:  # conect → connect
-            parser.error(words["unknown_command_close"][language()].format(
-                command=args[0], close=close[0]))
-        parser.error(words["unknown_command"][language()].format(
-            command=args[0], commands=", ".join(COMMANDS)))
+            parser.error(say("cli", "main.unknown_command_close", language(), command=args[0],
+                             close=close[0]))
+        parser.error(say("cli", "main.unknown_command", language(), command=args[0],
+                         commands=", ".join(COMMANDS)))
     program: list[str] | None = None
     if args[0] == "grade" and "--" in args:  # grade client|server ... -- COMMAND
         cut = args.index("--")

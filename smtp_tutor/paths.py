@@ -42,9 +42,10 @@ def data_dir(*, create: bool = True) -> Path:
     fallback = Path(tempfile.gettempdir()) / f"smtp-tutor-{os.getuid()}"
     fallback.mkdir(mode=0o700, exist_ok=True)
     _FALLBACK.append(fallback)
-    from smtp_tutor.knowledge import language_from_env, ui
+    from smtp_tutor.knowledge import language_from_env
+    from smtp_tutor.knowledge.catalogue import say
 
     lang = language_from_env()
-    sys.stderr.write(ui("data_dir_fallback", lang, path=str(path), fallback=str(fallback),
-                        reason=reason or ui("data_dir_read_only", lang)))
+    sys.stderr.write(say("ui", "data_dir_fallback", lang, path=str(path), fallback=str(fallback),
+                        reason=reason or say("ui", "data_dir_read_only", lang)))
     return fallback

@@ -52,7 +52,7 @@ def _catalogue_keys() -> set[str]:
     """Keys that would be printed as they are if a lookup found no text (messages, ui)."""
     concepts = load("concepts")
     names = set(concepts) | {a for entry in concepts.values() for a in entry.get("aliases", [])}
-    keys = {key for key in load("messages") if "-" in key} | {k for k in load("ui")["en"] if "_" in k}
+    keys = {key for key in load("messages") if "-" in key} | {k for k in load("ui") if "_" in k}
     return keys - names
 
 

@@ -13,7 +13,7 @@ import time
 import unicodedata
 from typing import Any
 
-from smtp_tutor.classroom.words import say
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 BOLD, REVERSE, RESET = "\x1b[1m", "\x1b[7m", "\x1b[0m"
@@ -55,7 +55,7 @@ def mistake(key: str, lang: str) -> str:
     """The lint's first finding, in a few words of the reader's language that fit the
     notes column at 80x24 (the board stores its key; tests/classroom check the width)."""
     try:
-        return say(f"mistake_{key.removeprefix('lint-')}", lang)
+        return say("classroom", f"mistake_{key.removeprefix('lint-')}", lang)
     except KeyError:
         return key
 
@@ -65,11 +65,12 @@ def advice(key: str, lang: str, width: int) -> list[str]:
     messages.toml), wrapped to ``width``: the dialogue view has the room."""
     import textwrap
 
+    from smtp_tutor.knowledge.catalogue import pick
     from smtp_tutor.knowledge.store import load
 
-    entry = load("messages").get(key, {}).get(lang, {})
-    text = say("dialogue_mistake", lang, mistake=mistake(key, lang),
-               hint=visible(entry.get("hint", "")))
+    entry = load("messages").get(key)
+    text = say("classroom", "dialogue_mistake", lang, mistake=mistake(key, lang),
+               hint=pick(entry, lang)["hint"] if entry else "")
     return textwrap.wrap(text.strip(), max(20, width)) or [text]
 
 
@@ -77,16 +78,16 @@ def notes(student: dict[str, Any], lang: str) -> str:
     parts = [mistake(student["first_mistake"], lang)] if student["first_mistake"] else []
     for flag in student["flags"]:
         if flag == "guessed":
-            parts.append(say("flag_guessed", lang, count=student["failed_logins"]))
+            parts.append(say("classroom", "flag_guessed", lang, count=student["failed_logins"]))
         else:
-            parts.append(say(f"flag_{flag}", lang))
+            parts.append(say("classroom", f"flag_{flag}", lang))
     if student["locked"]:
-        parts.append(say("flag_locked", lang, count=student["locked"]))
+        parts.append(say("classroom", "flag_locked", lang, count=student["locked"]))
     if student.get("lessons"):
-        parts.append(say("flag_lessons", lang, count=len(student["lessons"]),
+        parts.append(say("classroom", "flag_lessons", lang, count=len(student["lessons"]),
                          names=", ".join(student["lessons"])))
     if student["own_program"]:
-        parts.append(say("flag_own", lang, count=student["own_program"]))
+        parts.append(say("classroom", "flag_own", lang, count=student["own_program"]))
     return " · ".join(parts)
 
 
@@ -105,37 +106,37 @@ def render(board: dict[str, Any], *, width: int = 80, height: int = 24, lang: st
     wide = width >= 120
     name_w = 28 if wide else 16
     id_w = 10 if wide and not anonymous else 0
-    fixed = [(say("col_on", lang), 6), (say("col_reached", lang), 9),
-             (say("col_sent", lang), 5), (say("col_received", lang), 5),
-             (say("col_stuck", lang), 7)]
+    fixed = [(say("classroom", "col_on", lang), 6), (say("classroom", "col_reached", lang), 9),
+             (say("classroom", "col_sent", lang), 5), (say("classroom", "col_received", lang), 5),
+             (say("classroom", "col_stuck", lang), 7)]
     notes_w = width - name_w - (id_w + 1 if id_w else 0) - sum(w + 1 for _, w in fixed) - 1
     connected = sum(1 for s in students if s["connected"])
-    title = say("board_title", lang, domain=board["domain"], host=board["host"],
+    title = say("classroom", "board_title", lang, domain=board["domain"], host=board["host"],
                 port=board["port"], connected=connected, students=len(students),
                 connections=board["connections"], unattributed=board["unattributed"])
-    head = fit(say("col_student", lang), name_w) + " "
+    head = fit(say("classroom", "col_student", lang), name_w) + " "
     if id_w:
-        head += fit(say("col_id", lang), id_w) + " "
-    head += "".join(fit(text, w) + " " for text, w in fixed) + fit(say("col_notes", lang),
+        head += fit(say("classroom", "col_id", lang), id_w) + " "
+    head += "".join(fit(text, w) + " " for text, w in fixed) + fit(say("classroom", "col_notes", lang),
                                                                   notes_w)
     lines = [fit(title, width), head.rstrip()]
     rows = order(students, sort)
     room = max(1, height - 3)
     shown = rows if len(rows) <= room else rows[:room - 1]
     for student in shown:
-        name = (say("anonymous", lang, number=student["number"]) if anonymous
+        name = (say("classroom", "anonymous", lang, number=student["number"]) if anonymous
                 else student["name"])
         stuck = student["since_progress"]
         stuck_text = "" if student["reached"] == "sent" else clock(stuck)
         if stuck_text and stuck >= STUCK_AFTER:
             stuck_text += "!"
-        on = say("on_yes" if student["connected"] else "on_no", lang)
+        on = say("classroom", "on_yes" if student["connected"] else "on_no", lang)
         if student["connected"] > 1:
             on += f"×{student['connected']}"
         line = fit(name, name_w) + " "
         if id_w:
             line += fit(student["student_id"], id_w) + " "
-        line += " ".join([fit(on, 6), fit(say(f"reached_{student['reached']}", lang), 9),
+        line += " ".join([fit(on, 6), fit(say("classroom", f"reached_{student['reached']}", lang), 9),
                           fit(str(student["sent"]), 5), fit(str(student["received"]), 5),
                           fit(stuck_text, 7)]) + " "
         line += fit(notes(student, lang), notes_w)
@@ -148,8 +149,8 @@ def render(board: dict[str, Any], *, width: int = 80, height: int = 24, lang: st
             line = _MARK + line
         lines.append(line)
     if len(shown) < len(rows):
-        lines.append(fit(say("board_more", lang, count=len(rows) - len(shown)), width))
-    footer = say("board_footer", lang, sort=say(f"sort_{sort}", lang),
+        lines.append(fit(say("classroom", "board_more", lang, count=len(rows) - len(shown)), width))
+    footer = say("classroom", "board_footer", lang, sort=say("classroom", f"sort_{sort}", lang),
                  time=time.strftime("%H:%M:%S", time.localtime(board["time"])),
                  fingerprint=board["fingerprint"][:23] + "…")
     lines.append(fit(footer, width).rstrip())
@@ -168,9 +169,9 @@ def dialogue(board: dict[str, Any], username: str, lang: str, width: int = 80, *
     """The last lines of one student's dialogue (AUTH answers already hidden)."""
     for student in board["students"]:
         if student["username"] == username:
-            name = (say("anonymous", lang, number=student["number"]) if anonymous
+            name = (say("classroom", "anonymous", lang, number=student["number"]) if anonymous
                     else student["name"])
-            lines = [say("dialogue_title", lang, name=name)]
+            lines = [say("classroom", "dialogue_title", lang, name=name)]
             lines += [fit(line, width).rstrip() for line in student["dialogue"]]
             if student["first_mistake"]:
                 lines += ["", *advice(student["first_mistake"], lang, width)]

@@ -14,7 +14,7 @@ import ssl
 from pathlib import Path
 
 from smtp_tutor.classroom.tls import fingerprint
-from smtp_tutor.classroom.words import say
+from smtp_tutor.knowledge.catalogue import say
 
 TIMEOUT = 5.0
 UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
@@ -49,20 +49,20 @@ def check(host: str, port: int, cafile: str | None, lang: str, *,
         sock = socket.create_connection((host, port), timeout=TIMEOUT)
     except OSError as error:
         key = why_not_connected(error)
-        return False, [say(key, lang, host=host, port=port, reason=str(error))]
-    out.append(say("check_connected", lang, host=host, port=port))
+        return False, [say("classroom", key, lang, host=host, port=port, reason=str(error))]
+    out.append(say("classroom", "check_connected", lang, host=host, port=port))
     with sock:
         reader = sock.makefile("rb")
         try:
             greeting = reader.readline(1024)
             if not greeting.startswith(b"220"):
-                return False, [*out, say("check_not_smtp", lang, port=port,
+                return False, [*out, say("classroom", "check_not_smtp", lang, port=port,
                                          got=greeting[:60].decode("ascii", "replace"))]
             sock.sendall(b"EHLO class-check\r\n")
             _reply(reader)
             sock.sendall(b"STARTTLS\r\n")
             if not _reply(reader).startswith(b"220"):
-                return False, [*out, say("check_no_tls", lang)]
+                return False, [*out, say("classroom", "check_no_tls", lang)]
             context = ssl.create_default_context(cafile=cafile) if cafile else None
             if context is None:
                 context = ssl.create_default_context()
@@ -71,20 +71,20 @@ def check(host: str, port: int, cafile: str | None, lang: str, *,
             with context.wrap_socket(sock, server_hostname=host) as secure:
                 secure.sendall(b"QUIT\r\n")
         except ssl.SSLCertVerificationError as error:
-            return False, [*out, say("check_certificate", lang, reason=error.verify_message
+            return False, [*out, say("classroom", "check_certificate", lang, reason=error.verify_message
                                      or str(error))]
         except (OSError, ssl.SSLError) as error:
-            return False, [*out, say("check_other", lang, host=host, port=port,
+            return False, [*out, say("classroom", "check_other", lang, host=host, port=port,
                                      reason=str(error))]
     if mail_ports is not None:
         problem = reading_doors(host, *mail_ports, lang)
         if problem:
             return False, [*out, problem]
-        out.append(say("check_mail_ok", lang, host=host, pop3_port=mail_ports[0],
+        out.append(say("classroom", "check_mail_ok", lang, host=host, pop3_port=mail_ports[0],
                        imap_port=mail_ports[1]))
     if not cafile:
-        return False, [*out, say("check_no_cafile", lang)]
-    out.append(say("check_ok", lang, fingerprint=fingerprint(Path(cafile))))
+        return False, [*out, say("classroom", "check_no_cafile", lang)]
+    out.append(say("classroom", "check_ok", lang, fingerprint=fingerprint(Path(cafile))))
     return True, out
 
 
@@ -95,10 +95,10 @@ def reading_doors(host: str, pop3_port: int, imap_port: int, lang: str) -> str:
             with socket.create_connection((host, port), timeout=TIMEOUT) as sock:
                 got = sock.makefile("rb").readline(1024)
         except OSError as error:
-            return say("check_mail_closed", lang, protocol=protocol, host=host, port=port,
+            return say("classroom", "check_mail_closed", lang, protocol=protocol, host=host, port=port,
                        reason=str(error) or type(error).__name__)
         if not got.startswith(greeting):
-            return say("check_mail_other", lang, protocol=protocol, port=port,
+            return say("classroom", "check_mail_other", lang, protocol=protocol, port=port,
                        got=got[:60].decode("ascii", "replace"))
     return ""
 
@@ -113,6 +113,6 @@ def save_ca(host: str, port: int, path: Path, lang: str) -> tuple[bool, str]:
     try:
         pem = asyncio.run(fetch_ca(host, port))
     except (OSError, ValueError, TimeoutError, _ssl.SSLError) as error:
-        return False, say("ca_not_fetched", lang, host=host, port=port, reason=str(error))
+        return False, say("classroom", "ca_not_fetched", lang, host=host, port=port, reason=str(error))
     path.write_text(pem)
-    return True, say("ca_saved", lang, path=str(path), fingerprint=fingerprint(path))
+    return True, say("classroom", "ca_saved", lang, path=str(path), fingerprint=fingerprint(path))

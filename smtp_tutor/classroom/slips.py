@@ -4,7 +4,7 @@ English and Vietnamese, one block per student (cut along the dashed lines)."""
 from __future__ import annotations
 
 from smtp_tutor.classroom.accounts import Account
-from smtp_tutor.classroom.words import say
+from smtp_tutor.knowledge.catalogue import say
 
 CUT = "-" * 78
 
@@ -18,7 +18,8 @@ def slip(account: Account, password: str, *, domain: str, host: str, port: int,
               "fingerprint": fingerprint}
     keys = ("slip_title", "slip_user", "slip_password", "slip_token", "slip_join",
             "slip_pop3", "slip_fingerprint", "slip_check")
-    blocks = ["\n".join(say(key, lang, **values) for key in keys) for lang in ("en", "vi")]
+    blocks = ["\n".join(say("classroom", key, lang, **values) for key in keys)
+              for lang in ("en", "vi")]
     return CUT + "\n" + "\n\n".join(blocks) + "\n"
 
 

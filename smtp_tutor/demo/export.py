@@ -14,6 +14,7 @@ import re
 import sys
 
 from smtp_tutor.demo.screen import diagram_lines
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 
@@ -33,7 +34,7 @@ def export(options: argparse.Namespace, lang: str) -> int:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(content)
     except OSError as error:
-        sys.stderr.write(for_stream(f"smtp-tutor: {_ui('export_cannot_write', lang, path=output, reason=str(error.strerror))}\n"))  # noqa: E501
+        sys.stderr.write(for_stream(f"smtp-tutor: {say('ui', 'export_cannot_write', lang, path=output, reason=str(error.strerror))}\n"))  # noqa: E501
         return 1
     print(output)
     return 0
@@ -62,16 +63,17 @@ def _collect(source: str, lang: str) -> tuple[str, list, str, str]:
         return (lesson.title_in(lang), asyncio.run(_play_offline(lesson)), "crepes.fr",
                 lesson.persona)
     if not os.path.isfile(source):
-        raise _SourceError(_ui("export_no_source", lang, source=source))
+        raise _SourceError(say("ui", "export_no_source", lang, source=source))
     from smtp_tutor.protocol.notation import read_transcript
     from smtp_tutor.protocol.replay import ReplayNote, TlsAssumed, replay
 
     with open(source, "rb") as handle:
         lines = read_transcript(handle.read().decode("utf-8", "replace"))
     if not lines:
-        raise _SourceError(_ui("export_no_dialogue", lang, source=source))
+        raise _SourceError(say("ui", "export_no_dialogue", lang, source=source))
     events = [e for e in replay(lines) if not isinstance(e, ReplayNote | TlsAssumed)]
-    return os.path.basename(source), events, _ui("export_client", lang), _ui("export_server", lang)
+    return (os.path.basename(source), events, say("ui", "export_client", lang),
+            say("ui", "export_server", lang))
 
 
 async def _play_offline(lesson) -> list:
@@ -106,7 +108,7 @@ def _rich(title: str, events: list, lang: str, width: int, client: str, server: 
     renderer.show_all(events)
     console.print()
     diagram = "\n".join(diagram_lines(events, min(width - 4, 72), client, server, lang))
-    console.print(Panel(diagram, title=_ui("export_diagram_title", lang), expand=False))
+    console.print(Panel(diagram, title=say("ui", "export_diagram_title", lang), expand=False))
     if fmt == "svg":
         return console.export_svg(title=title)
     from html import escape
@@ -127,13 +129,7 @@ def _markdown(title: str, events: list, lang: str, width: int, client: str, serv
                                                                   server, lang))
     dialogue = buffer.getvalue().rstrip()
     return (f"# {_md_escape(title)}\n\n{_fenced(dialogue)}\n\n"
-            f"## {_ui('export_diagram_heading', lang)}\n\n{_fenced(diagram)}\n")
-
-
-def _ui(key: str, lang: str, **params: str) -> str:
-    from smtp_tutor.knowledge import ui
-
-    return ui(key, lang, **params)
+            f"## {say('ui', 'export_diagram_heading', lang)}\n\n{_fenced(diagram)}\n")
 
 
 def _fenced(block: str) -> str:

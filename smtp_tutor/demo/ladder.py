@@ -54,12 +54,12 @@ def arrows(events: list, lang: str = "en") -> list[Arrow]:
 
 def _world_arrows(event: object, lang: str) -> list[Arrow]:
     """A hop's heading, POP3 and DNS lines; the world's notes draw no arrow."""
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.lessons import hops
 
     if isinstance(event, hops.HopStarted):
         hop = event.hop
-        label = f"{hop.index} · {ui(f'hop_ladder_{hop.kind}', lang)}"
+        label = f"{hop.index} · {say('ui', f'hop_ladder_{hop.kind}', lang)}"
         return [Arrow(True, visible(label), parties=(visible(hop.source), visible(hop.target)))]
     if isinstance(event, hops.Pop3Sent):
         return [Arrow(True, visible(event.command.display))]
@@ -82,11 +82,11 @@ def _world_arrows(event: object, lang: str) -> list[Arrow]:
 
 def _message_label(lines: int, lang: str) -> str:
     """``message (3 lines)`` in the demo's language."""
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
 
     if lines == 1:
-        return ui("ladder_message_one", lang)
-    return ui("ladder_message", lang, count=str(lines))
+        return say("ui", "ladder_message_one", lang)
+    return say("ui", "ladder_message", lang, count=str(lines))
 
 
 def ladder(items: list[Arrow], width: int, client: str = "client", server: str = "server") -> list[str]:

@@ -17,7 +17,7 @@ from prompt_toolkit.styles import Style
 
 from smtp_tutor.demo.model import DemoModel
 from smtp_tutor.demo.screen import diagram_lines, dialogue_ansi, pinned_tail, tail
-from smtp_tutor.knowledge import ui
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.numbers import ascii_int
 
 AUTO_TYPE_SECONDS = 0.08
@@ -65,7 +65,7 @@ class DemoView:
     def _help_lines(self) -> list[str]:
         """The key list wrapped between items (``F1: hide`` is never split or cut off)."""
         columns, _ = self._size()
-        return wrap_items(ui("demo_keys", self.model.lang).split(" · "), columns - 2)
+        return wrap_items(say("ui", "demo_keys", self.model.lang).split(" · "), columns - 2)
 
     def _narration_height(self) -> int:
         _, rows = self._size()
@@ -92,14 +92,14 @@ class DemoView:
     def _title(self) -> str:
         """What changes goes first; the lesson title gives way (whole words, then …)."""
         model, lang = self.model, self.model.lang
-        flags = " ".join(ui(key, lang) for key, on in (("demo_auto", model.auto),
+        flags = " ".join(say("ui", key, lang) for key, on in (("demo_auto", model.auto),
                                                         ("demo_ask", model.ask_class)) if on)
         flags = f" [{flags}]" if flags else ""
         jump = ""
         if self.jump_digits is not None:
-            jump = "  " + ui("demo_goto", lang, digits=self.jump_digits)
-        server = self.server_name + (f" ({ui('demo_offline', lang)})" if self.offline else "")
-        head = f" {ui('demo_step', lang)} {model.move_number}/{model.move_count}{flags}{jump} — {lang}"
+            jump = "  " + say("ui", "demo_goto", lang, digits=self.jump_digits)
+        server = self.server_name + (f" ({say('ui', 'demo_offline', lang)})" if self.offline else "")
+        head = f" {say('ui', 'demo_step', lang)} {model.move_number}/{model.move_count}{flags}{jump} — {lang}"
         columns, _ = self._size()
         room = columns - 1 - len(head) - len(f" —  — {server}")
         title = shorten(model.lesson.title_in(lang), room)
@@ -118,7 +118,7 @@ class DemoView:
         elif step is not None and step.kind == "client":
             extra.append(f"\x1b[1;36mC: {model.typing}\x1b[0m\x1b[7m \x1b[0m")
         elif model.asking:
-            extra.append(f"\x1b[1;33m? {ui('lesson_predict', model.lang).split('?')[0]}?\x1b[0m")
+            extra.append(f"\x1b[1;33m? {say('ui', 'lesson_predict', model.lang).split('?')[0]}?\x1b[0m")
         return ANSI("\n".join(tail(lines + extra, self._body_height())))
 
     def _diagram(self):

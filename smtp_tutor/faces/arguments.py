@@ -21,11 +21,11 @@ _LANG = ["en"]  # the language the parser is being built in (prepare() sets it)
 
 
 def _t(section: str, key: str, **params: str) -> str:
-    """A help text or message of ``cli.toml`` in the parser's language."""
-    from smtp_tutor.knowledge.store import load
+    """``say("cli", "section.key", …)`` in the language the parser is being built in
+    (argparse calls the value checks below without it)."""
+    from smtp_tutor.knowledge.catalogue import say
 
-    text = load("cli")[section][key][_LANG[0]]
-    return text.format(**params) if params else text
+    return say("cli", f"{section}.{key}", _LANG[0], **params)
 
 
 def prepare(lang: str) -> None:
@@ -51,7 +51,10 @@ def _words_for_argparse(lang: str) -> None:
         def ngettext(self, singular: str, plural: str, n: int) -> str:
             return self.gettext(singular if n == 1 else plural)
 
-    table = {} if lang == "en" else {pair["en"]: pair[lang] for pair in load("cli")["argparse"]}
+    from smtp_tutor.knowledge.catalogue import pick
+
+    table = {} if lang == "en" else {pair["en"]: pick(pair, lang)
+                                     for pair in load("cli")["argparse"]}
     catalogue = Catalogue(table)
     # argparse looks its words up through these names (its own, which typeshed leaves out)
     argparse._ = catalogue.gettext  # type: ignore[attr-defined]
@@ -60,6 +63,7 @@ def _words_for_argparse(lang: str) -> None:
 
 def placeholders(parser: argparse.ArgumentParser, lang: str) -> None:
     """The metavars of every option and positional (PORT, FILE, host ...) in ``lang``."""
+    from smtp_tutor.knowledge.catalogue import pick
     from smtp_tutor.knowledge.store import load
 
     if lang == "en":
@@ -73,7 +77,7 @@ def placeholders(parser: argparse.ArgumentParser, lang: str) -> None:
             continue
         name = action.metavar or (action.dest.upper() if action.option_strings else action.dest)
         if isinstance(name, str) and name in names:
-            action.metavar = names[name][lang]
+            action.metavar = pick(names[name], lang)
 
 
 def lang_of(options: argparse.Namespace) -> str:
@@ -175,9 +179,9 @@ def pace(text: str) -> float:
     """Seconds between watch steps: more than 0 (a negative pace is a typo, not a speed)."""
     value = number(text)
     if value <= 0:
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
-        raise argparse.ArgumentTypeError(ui("pace_positive", _LANG[0]))
+        raise argparse.ArgumentTypeError(say("ui", "pace_positive", _LANG[0]))
     return value
 
 

@@ -106,24 +106,24 @@ def _read_board(folder: Path) -> dict | None:
 
 def _export(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.export import export_csv
-    from smtp_tutor.classroom.words import say
+    from smtp_tutor.knowledge.catalogue import say
 
     board = _read_board(folder)
     if board is None:
-        sys.stderr.write(say("no_board", lang, folder=str(folder)) + "\n")
+        sys.stderr.write(say("classroom", "no_board", lang, folder=str(folder)) + "\n")
         return 1
     Path(options.csv).write_text(export_csv(board), encoding="utf-8", newline="")
-    print(say("exported", lang, count=len(board["students"]), path=options.csv))
+    print(say("classroom", "exported", lang, count=len(board["students"]), path=options.csv))
     return 0
 
 
 def _board(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.board import color_wanted, dialogue, render
-    from smtp_tutor.classroom.words import say
+    from smtp_tutor.knowledge.catalogue import say
 
     board = _read_board(folder)
     if board is None:
-        sys.stderr.write(say("no_board", lang, folder=str(folder)) + "\n")
+        sys.stderr.write(say("classroom", "no_board", lang, folder=str(folder)) + "\n")
         return 1
     if options.student:
         print(dialogue(board, options.student, lang, shutil.get_terminal_size().columns))
@@ -150,7 +150,7 @@ class BoardKeys:
 
     def picture(self, board: dict) -> str:
         from smtp_tutor.classroom.board import color_wanted, dialogue, render, visible_order
-        from smtp_tutor.classroom.words import say
+        from smtp_tutor.knowledge.catalogue import say
 
         size = shutil.get_terminal_size()
         names = visible_order(board, self.sort, size.lines)
@@ -163,7 +163,7 @@ class BoardKeys:
             text = render(board, width=size.columns, height=size.lines - 1, lang=self.lang,
                           sort=self.sort, anonymous=self.anonymous, color=color_wanted(True),
                           selected=chosen)
-        return text + "\n" + say(self.keys_line, self.lang)[:size.columns]
+        return text + "\n" + say("classroom", self.keys_line, self.lang)[:size.columns]
 
     def key(self, key: bytes) -> bool:
         """True when the key asks to quit."""
@@ -232,7 +232,7 @@ def _show(text: str) -> None:
 def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
     from smtp_tutor.classroom.roster import RosterError, read_roster
     from smtp_tutor.classroom.service import open_folder
-    from smtp_tutor.classroom.words import say
+    from smtp_tutor.knowledge.catalogue import say
 
     accounts = open_folder(folder)
     passwords: dict[str, str] = {}
@@ -240,16 +240,16 @@ def _start(options: argparse.Namespace, folder: Path, lang: str) -> int:
         try:
             students = read_roster(Path(options.roster))
         except RosterError as error:
-            sys.stderr.write(say(error.key, lang, **error.params) + "\n")
+            sys.stderr.write(say("classroom", error.key, lang, **error.params) + "\n")
             return 2
         passwords = accounts.add(students)
         accounts.save()
     if not accounts.by_name:
-        sys.stderr.write(say("no_accounts", lang, folder=str(folder)) + "\n")
+        sys.stderr.write(say("classroom", "no_accounts", lang, folder=str(folder)) + "\n")
         return 2
     own = (options.tls_ca, options.tls_cert, options.tls_key)
     if any(own) and not all(own):
-        sys.stderr.write(say("tls_all_three", lang) + "\n")
+        sys.stderr.write(say("classroom", "tls_all_three", lang) + "\n")
         return 2
     import asyncio
 
@@ -267,7 +267,7 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
 
     from smtp_tutor.classroom.service import ClassConfig, is_loopback, start_class
     from smtp_tutor.classroom.slips import slips
-    from smtp_tutor.classroom.words import say
+    from smtp_tutor.knowledge.catalogue import say
 
     own = (options.tls_ca, options.tls_cert, options.tls_key)
     tls_files = (Path(options.tls_ca), Path(options.tls_cert), Path(options.tls_key)) \
@@ -278,14 +278,14 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
                          domain=options.domain.lower())
     running = await start_class(config, accounts)
     shown_host = options.host if options.host not in ("0.0.0.0", "::") else _lab_address()
-    out = [say("started", lang, domain=config.domain, students=len(accounts.by_name),
+    out = [say("classroom", "started", lang, domain=config.domain, students=len(accounts.by_name),
                host=options.host, port=running.port, pop3_port=running.pop3_port,
                imap_port=running.imap_port, progress_port=running.progress_port)]
-    out.append(say("loopback_only" if is_loopback(options.host) else "not_loopback", lang,
+    out.append(say("classroom", "loopback_only" if is_loopback(options.host) else "not_loopback", lang,
                    host=options.host, domain=config.domain))
-    out.append(say("fingerprint", lang, path=str(running.ca_path),
+    out.append(say("classroom", "fingerprint", lang, path=str(running.ca_path),
                    fingerprint=running.fingerprint))
-    out.append(say("folder", lang, folder=str(folder)))
+    out.append(say("classroom", "folder", lang, folder=str(folder)))
     if passwords:
         from smtp_tutor.classroom.accounts import write_private
 
@@ -298,10 +298,10 @@ async def _serve(options: argparse.Namespace, folder: Path, accounts, passwords:
         else:
             path = Path(options.slips) if options.slips else folder / "slips.txt"
             write_private(path, text.encode("utf-8"))
-            out.append(say("slips_written", lang, count=len(passwords), path=str(path)))
+            out.append(say("classroom", "slips_written", lang, count=len(passwords), path=str(path)))
     else:
-        out.append(say("no_new_students", lang))
-    out.append(say("stop_hint", lang))
+        out.append(say("classroom", "no_new_students", lang))
+    out.append(say("classroom", "stop_hint", lang))
     print("\n".join(out), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -38,9 +38,9 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     if lesson is None:
         return 2
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('demo_needs_terminal', lang)}\n"))
+        sys.stderr.write(for_stream(f"smtp-tutor: {say('ui', 'demo_needs_terminal', lang)}\n"))
         return 2
     notes = _open_notes(options.notes, lang)
     try:
@@ -59,9 +59,11 @@ def _open_notes(target: str | None, lang: str = "en"):
     try:
         return open(target, "a", encoding="utf-8", buffering=1)  # noqa: SIM115 (kept open)
     except OSError as error:
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('demo_notes_cannot_open', lang, path=target, reason=str(error.strerror))}\n"))  # noqa: E501
+        said = say("ui", "demo_notes_cannot_open", lang, path=target,
+                   reason=str(error.strerror))
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return None
 
 
@@ -125,7 +127,7 @@ async def _world_demo(lesson, options: argparse.Namespace, lang: str, notes) -> 
     back never gives Bob a second copy."""
     from smtp_tutor.demo.model import DemoModel
     from smtp_tutor.demo.view import DemoView
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.lessons.placeholders import bindings
     from smtp_tutor.lessons.world_backend import WorldBackend
 
@@ -134,7 +136,7 @@ async def _world_demo(lesson, options: argparse.Namespace, lang: str, notes) -> 
 
     model = DemoModel(lesson, make_backend, bindings(lesson.persona), lang)
     model.on_notes = _notes_writer(notes, lang)
-    view = DemoView(model, options.theme, ui("demo_world", lang))
+    view = DemoView(model, options.theme, say("ui", "demo_world", lang))
     await model.restart()
     try:
         return await view.run()
@@ -153,12 +155,13 @@ def _notes_writer(stream, lang: str):
         seen.add(step.line_no)
         text = step.notes.get(lang) or step.notes.get("en")
         narration = step.narration.get(lang) or step.narration.get("en")
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
-        header = ui("demo_notes_line", lang, line=str(step.line_no), kind=step.kind,
+        header = say("ui", "demo_notes_line", lang, line=str(step.line_no), kind=step.kind,
                     text=step.text.splitlines()[0] if step.text else "")
         stream.write(header.rstrip() + "\n")
-        for label, body in ((ui("demo_notes_say", lang), narration), (ui("demo_notes_note", lang), text)):
+        for label, body in ((say("ui", "demo_notes_say", lang), narration),
+                            (say("ui", "demo_notes_note", lang), text)):
             if body:
                 stream.write(f"  {label}: {body}\n")
 

@@ -57,7 +57,7 @@ def lesson(options: argparse.Namespace, lang: str) -> int:
 def list_lessons(lang: str) -> int:
     """id, title, level, languages, and ✓ for the lessons this student finished."""
     from smtp_tutor.faces.lesson_open import print_problems
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.lessons.library import load_library
     from smtp_tutor.lessons.progress import load_progress
     from smtp_tutor.render.wrap import cells, terminal_width, wrap
@@ -65,18 +65,18 @@ def list_lessons(lang: str) -> int:
     lessons, errors = load_library()
     progress = load_progress()
     width = terminal_width()  # None on a pipe: one line per lesson, uncut
-    print(ui("lesson_list_header", lang))
+    print(say("ui", "lesson_list_header", lang))
     id_width = max((len(item.id) for item in lessons), default=0)
     for position, item in enumerate(lessons, start=1):
         done = "✓" if progress.get(item.id, {}).get("passed") else " "
         languages = "+".join(item.languages) or "-"
-        level = ui("lesson_level", lang, level=str(item.level))
+        level = say("ui", "lesson_level", lang, level=str(item.level))
         lead = f" {done} {position:>2}. {item.id:<{id_width}}  {level}  [{languages:<5}]  "
         indent = cells(lead) if width is None or cells(lead) <= width // 2 else 6
         title = wrap(item.title_in(lang), width, first=cells(lead), indent=indent)
         print(lead + "\n".join(title))
     if lessons:  # how to play one (D21): by id or by number
-        for line in wrap(ui("lesson_list_play", lang, first=lessons[0].id), width, indent=2):
+        for line in wrap(say("ui", "lesson_list_play", lang, first=lessons[0].id), width, indent=2):
             print(line)
     for error in errors:
         print_problems(error, lang)
@@ -86,7 +86,7 @@ def list_lessons(lang: str) -> int:
 def check_files(paths: list[str], lang: str) -> int:
     """Check each file; 0 only when all of them are fine."""
     from smtp_tutor.faces.lesson_open import print_problems
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.lessons.parser import LessonError, read_lesson
 
     if not paths:
@@ -102,7 +102,7 @@ def check_files(paths: list[str], lang: str) -> int:
             status = 1
             continue
         steps = sum(1 for step in checked.steps if step.kind != "wait")
-        print(ui("lesson_check_file_ok", lang, path=path, steps=str(steps),
+        print(say("ui", "lesson_check_file_ok", lang, path=path, steps=str(steps),
                  langs="+".join(checked.languages) or "-"))
     return status
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from smtp_tutor.knowledge import explain_note, ui
+from smtp_tutor.knowledge import explain_note
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.lessons.parser import LessonError, read_lesson
 from smtp_tutor.protocol.visible import visible
 
@@ -16,8 +17,8 @@ def open_lesson(name: str, lang: str):
 
     path = find(name)
     if path is None:
-        sys.stderr.write(f"smtp-tutor: {ui('lesson_not_found', lang, name=visible(name))}\n"
-                         f"  {ui('lesson_not_found_hint', lang)}\n")
+        sys.stderr.write(f"smtp-tutor: {say('ui', 'lesson_not_found', lang, name=visible(name))}\n"
+                         f"  {say('ui', 'lesson_not_found_hint', lang)}\n")
         return None
     try:
         return read_lesson(path)
@@ -28,7 +29,7 @@ def open_lesson(name: str, lang: str):
 
 def print_problems(error: LessonError, lang: str) -> None:
     first = error.problems[0]
-    sys.stderr.write(visible(ui("lesson_problems", lang, path=first.path,
+    sys.stderr.write(visible(say("ui", "lesson_problems", lang, path=first.path,
                                 count=str(len(error.problems)))) + "\n")
     for problem in error.problems:
         text, hint = explain_note(problem.key, problem.params, lang)

@@ -17,7 +17,8 @@ import re
 import sys
 import time
 
-from smtp_tutor.knowledge import explain_note, explain_topic, ui
+from smtp_tutor.knowledge import explain_note, explain_topic
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.lessons.engine import LessonRun
 from smtp_tutor.lessons.matching import accepts, canonical, verb_of
 from smtp_tutor.lessons.model import CLIENT, IMAP, POP3, SERVER, SMTP_HOPS, WAIT, Lesson, Step
@@ -55,14 +56,14 @@ def report_problem(path: str, lang: str) -> str | None:
     """Why ``--report PATH`` cannot be written, checked before the lesson wastes anyone's time."""
     folder = os.path.dirname(path) or "."
     if os.path.isdir(path):
-        reason = ui("report_is_folder", lang)
+        reason = say("ui", "report_is_folder", lang)
     elif not os.path.isdir(folder):
-        reason = ui("report_no_folder", lang, folder=folder)
+        reason = say("ui", "report_no_folder", lang, folder=folder)
     elif not os.access(path if os.path.exists(path) else folder, os.W_OK):
-        reason = ui("report_read_only", lang)
+        reason = say("ui", "report_read_only", lang)
     else:
         return None
-    return ui("report_cannot_write", lang, path=path, reason=reason)
+    return say("ui", "report_cannot_write", lang, path=path, reason=reason)
 
 
 async def _play(lesson: Lesson, options: argparse.Namespace, lang: str) -> int:
@@ -113,10 +114,10 @@ async def _on_server(lesson: Lesson, options: argparse.Namespace, lang: str) -> 
 def _class_password(user: str, lang: str) -> str:
     import getpass
 
-    from smtp_tutor.classroom.words import say
+    from smtp_tutor.knowledge.catalogue import say
 
     return os.environ.get("SMTP_TUTOR_CLASS_PASSWORD") or getpass.getpass(
-        say("class_password", lang, user=user))
+        say("classroom", "class_password", lang, user=user))
 
 
 def _live(host: str, port: int, cafile: str | None, options: argparse.Namespace):
@@ -247,7 +248,7 @@ class Player:
     async def play(self) -> bool | None:
         """True: finished green; False: a reply was not the expected one; None: stopped."""
         lesson = self.run.lesson
-        self.renderer.text(ui("lesson_heading", self.lang, id=lesson.id,
+        self.renderer.text(say("ui", "lesson_heading", self.lang, id=lesson.id,
                               title=lesson.title_in(self.lang)), "heading")
         self.renderer.connected(self.run.backend.host, self.run.backend.port, False)
         self.renderer.show_all(await self.run.start())
@@ -255,24 +256,24 @@ class Player:
             self.renderer.show_all(await self.run.arrive())  # a new hop: announced first
             self.say(step.narration)
             if step.kind == WAIT:
-                self.renderer.text(ui("lesson_wait", self.lang, seconds=f"{step.seconds:g}"))
+                self.renderer.text(say("ui", "lesson_wait", self.lang, seconds=f"{step.seconds:g}"))
                 await asyncio.sleep(step.seconds)
                 self.run.skip()
             elif step.kind == SERVER:
                 await self.reveal(step)
             elif not await self.client(step):
-                self.renderer.text(ui("lesson_quit", self.lang))
+                self.renderer.text(say("ui", "lesson_quit", self.lang))
                 return None
         self.closing(lesson.closing)
         failures = sum(1 for outcome in self.run.outcomes if not outcome.ok)
         if self.asked:
-            self.renderer.text(ui("lesson_score", self.lang, right=str(self.right),
+            self.renderer.text(say("ui", "lesson_score", self.lang, right=str(self.right),
                                   asked=str(self.asked)))
-        self.renderer.text(ui("lesson_passed", self.lang) if not failures else
-                           ui("lesson_failed", self.lang, count=str(failures)),
+        self.renderer.text(say("ui", "lesson_passed", self.lang) if not failures else
+                           say("ui", "lesson_failed", self.lang, count=str(failures)),
                            "check.ok" if not failures else "check.fail")
         if not self.watch:
-            self.renderer.text(ui("lesson_summary", self.lang, **self.totals()))
+            self.renderer.text(say("ui", "lesson_summary", self.lang, **self.totals()))
         return not failures
 
     def closing(self, texts: dict[str, str]) -> None:
@@ -282,7 +283,7 @@ class Player:
             return
         kept = {lang: _without_mailbox(text) for lang, text in texts.items()}
         self.say({lang: text for lang, text in kept.items() if text})
-        self.renderer.text(ui("lesson_offline_note", self.lang), "hint")
+        self.renderer.text(say("ui", "lesson_offline_note", self.lang), "hint")
 
     def totals(self) -> dict[str, str]:
         """Tries, hints, lines shown and steps skipped over the whole run."""
@@ -304,12 +305,12 @@ class Player:
     def verdict(self, result: bool | None) -> str:
         """Why the run is, or is not, marked ✓ in ``lesson list``."""
         if self.watch:
-            return ui("lesson_unmarked_watch", self.lang)
+            return say("ui", "lesson_unmarked_watch", self.lang)
         if self.options.offline:
-            return ui("lesson_unmarked_offline", self.lang)
+            return say("ui", "lesson_unmarked_offline", self.lang)
         if self.helped:
-            return ui("lesson_unmarked_help", self.lang, count=str(self.helped))
-        return ui("lesson_marked", self.lang) if result else ""
+            return say("ui", "lesson_unmarked_help", self.lang, count=str(self.helped))
+        return say("ui", "lesson_marked", self.lang) if result else ""
 
     async def reveal(self, step: Step) -> None:
         outcome, group = await self.run.reveal()
@@ -319,11 +320,11 @@ class Player:
         got: int | str | None = number if number is not None else reply  # the report keeps 250 a number
         expected = step.code + (f" /{step.pattern}/" if step.pattern else "")
         if got is None:
-            text = ui("lesson_check_none", self.lang, expected=expected)
+            text = say("ui", "lesson_check_none", self.lang, expected=expected)
         else:
             key = "lesson_check_ok" if outcome.ok else "lesson_check_fail"
             key += "_dns" if step.code == "DNS" else "_offline" if self.options.offline else ""
-            text = ui(key, self.lang, expected=expected, got=str(got))
+            text = say("ui", key, self.lang, expected=expected, got=str(got))
         self.renderer.check(step.line_no, expected, got, outcome.ok, text)
         record = StepRecord(step.line_no, SERVER, expected, got=got, ok=outcome.ok)
         if self.guess is not None and got is not None:
@@ -331,7 +332,7 @@ class Player:
             self.asked += 1
             self.right += record.prediction_ok
             key = "lesson_predict_right" if record.prediction_ok else "lesson_predict_wrong"
-            self.renderer.text(ui(key, self.lang, guess=self.guess, code=str(got)))
+            self.renderer.text(say("ui", key, self.lang, guess=self.guess, code=str(got)))
         self.guess = None
         self.records.append(record)
 
@@ -345,7 +346,7 @@ class Player:
         if step.hop is not None and step.hop.watched and not self.watch:
             if step.hop.index not in self.watched_hops:
                 self.watched_hops.add(step.hop.index)
-                self.renderer.text(ui("lesson_watch_hop", self.lang), "hint")
+                self.renderer.text(say("ui", "lesson_watch_hop", self.lang), "hint")
             line = expected  # crepes.fr's relay client types this hop, not the student
         elif self.watch:
             if not await self.pace():
@@ -369,13 +370,13 @@ class Player:
             return True
         if not self.asker.interactive:
             return True
-        key = await self.asker.key(f"  ({ui('lesson_next_key', self.lang)}) ")
+        key = await self.asker.key(f"  ({say('ui', 'lesson_next_key', self.lang)}) ")
         return key is not None and key.lower() != "q"
 
     async def predict(self) -> bool:
         """Ask until the guess is a reply code, a class digit, or nothing (skip)."""
         while True:
-            answer = await self.asker.ask(f"  {ui('lesson_predict', self.lang)} ")
+            answer = await self.asker.ask(f"  {say('ui', 'lesson_predict', self.lang)} ")
             if answer is None:
                 return False
             answer = answer.strip()
@@ -393,7 +394,7 @@ class Player:
     async def practice(self, step: Step, expected: str, record: StepRecord,
                        secret: bool) -> str | Sent | None:
         if not any(record.kind == CLIENT for record in self.records[:-1]):
-            self.renderer.text(ui("lesson_your_turn", self.lang), "hint")
+            self.renderer.text(say("ui", "lesson_your_turn", self.lang), "hint")
         while True:
             state = getattr(self.run.session.state, "value", self.run.session.state)
             typed = await self.asker.ask(f"[{state}]> ", secret=secret)
@@ -421,7 +422,7 @@ class Player:
                 continue
             if _login_step(step) and len(typed.split()) == 2 \
                     and typed.split()[0].upper() == "LOGIN":
-                password = await self.asker.ask(ui("lesson_auth_password", self.lang),
+                password = await self.asker.ask(say("ui", "lesson_auth_password", self.lang),
                                                 secret=True)
                 if not password:
                     continue
@@ -429,7 +430,7 @@ class Player:
 
                 typed = f"{typed.strip()} {quote(password).decode('utf-8', 'replace')}"
             if _pass_step(step) and canonical(typed).upper() == "PASS":
-                password = await self.asker.ask(ui("lesson_auth_password", self.lang),
+                password = await self.asker.ask(say("ui", "lesson_auth_password", self.lang),
                                                 secret=True)
                 if not password:
                     continue
@@ -447,7 +448,7 @@ class Player:
                         return outcome
                     continue
                 return typed.strip()
-            self.renderer.text(ui("lesson_wrong", self.lang), "check.fail")
+            self.renderer.text(say("ui", "lesson_wrong", self.lang), "check.fail")
             record.hints += 1
             self.hint(step, expected, record.hints, typed)
 
@@ -475,25 +476,25 @@ class Player:
             return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
         default = self.run.values.get("user", "alice")
-        user = await self.asker.ask(ui("lesson_auth_user", self.lang, user=default))
+        user = await self.asker.ask(say("ui", "lesson_auth_user", self.lang, user=default))
         if user is None:
             return None
         user = user.strip() or default
-        password = await self.asker.ask(ui("lesson_auth_password", self.lang), secret=True)
+        password = await self.asker.ask(say("ui", "lesson_auth_password", self.lang), secret=True)
         if not password:
             return None
         if mechanism == "LOGIN" and not self.options.offline:
             for line, key in (("AUTH LOGIN", ""), (b64(user), "lesson_auth_login_user")):
                 if key:
-                    self.renderer.text(ui(key, self.lang, user=user, token=line), "hint")
+                    self.renderer.text(say("ui", key, self.lang, user=user, token=line), "hint")
                 events = await self.run.backend.send(line)
                 self.renderer.show_all(events)
                 if not any(_code(event) == "334" for event in events):
-                    self.renderer.text(ui("lesson_auth_retry", self.lang), "hint")
+                    self.renderer.text(say("ui", "lesson_auth_retry", self.lang), "hint")
                     return None
-            self.renderer.text(ui("lesson_auth_login_password", self.lang), "hint")
+            self.renderer.text(say("ui", "lesson_auth_login_password", self.lang), "hint")
             return await self.attempt(b64(password))
-        self.renderer.text(ui("lesson_auth_plain_built", self.lang, user=user), "hint")
+        self.renderer.text(say("ui", "lesson_auth_plain_built", self.lang, user=user), "hint")
         return await self.attempt(f"AUTH PLAIN {b64(chr(0) + user + chr(0) + password)}")
 
     async def attempt(self, line: str) -> Sent | None:
@@ -502,7 +503,7 @@ class Player:
         if done:
             return Sent(events)
         self.renderer.show_all(events)
-        self.renderer.text(ui("lesson_auth_retry", self.lang), "hint")
+        self.renderer.text(say("ui", "lesson_auth_retry", self.lang), "hint")
         return None
 
     def show(self, step: Step, expected: str, secret: bool) -> None:
@@ -510,8 +511,8 @@ class Player:
         and in DATA never a line the student typed already."""
         if self.run.in_data:
             left = [line for line in self.run.data_lines_left() if line not in self.body]
-            text = ui("lesson_data_show", self.lang, line=left[0]) if left and expected != "." \
-                else ui("lesson_data_show_end", self.lang)
+            text = say("ui", "lesson_data_show", self.lang, line=left[0]) if left and expected != "." \
+                else say("ui", "lesson_data_show_end", self.lang)
         elif _auth_step(step) or _pass_step(step):
             password = self.run.values.get("pass" if _auth_step(step) else "rcpt_pass", "")
             if _pass_step(step):
@@ -519,10 +520,10 @@ class Player:
             known = bool(password) and any(password in text for text in self.seen)
             kind = "auth" if _auth_step(step) else "pass"
             key = f"lesson_{kind}_show" if known else f"lesson_{kind}_show_hidden"
-            text = ui(key, self.lang, user=self.run.values.get("user", "alice"),
+            text = say("ui", key, self.lang, user=self.run.values.get("user", "alice"),
                       password=password if known else "")
         else:
-            text = ui("lesson_show", self.lang, line=MASK if secret else expected)
+            text = say("ui", "lesson_show", self.lang, line=MASK if secret else expected)
         self.renderer.text(text, "hint")
 
     def hint(self, step: Step, expected: str, level: int, typed: str = "") -> None:
@@ -532,7 +533,7 @@ class Player:
         if self.run.in_data:
             key = "lesson_hint_end" if expected == "." else \
                 "lesson_hint_body" if typed == "." else "lesson_hint_data"
-            self.renderer.text(ui(key, self.lang), "hint")
+            self.renderer.text(say("ui", key, self.lang), "hint")
             return
         if own and level == 1:
             self.seen.append(own)
@@ -540,17 +541,17 @@ class Player:
             return
         if _auth_step(step) or _pass_step(step):
             key = "lesson_auth_how" if _auth_step(step) else "lesson_pass_how"
-            self.renderer.text(ui(key, self.lang), "hint")
+            self.renderer.text(say("ui", key, self.lang), "hint")
             return
         verb = verb_of(expected)
         if own:  # D23: each hint says what the one before said, and more
             self.renderer.text(own, "hint")
         if level >= 3:
-            self.renderer.text(ui("lesson_hint_show", self.lang), "hint")
+            self.renderer.text(say("ui", "lesson_hint_show", self.lang), "hint")
         if typed and verb_of(typed) == verb:
-            self.renderer.text(ui("lesson_hint_args", self.lang), "hint")
+            self.renderer.text(say("ui", "lesson_hint_args", self.lang), "hint")
         else:
-            self.renderer.text(ui("lesson_hint_verb", self.lang, verb=verb), "hint")
+            self.renderer.text(say("ui", "lesson_hint_verb", self.lang, verb=verb), "hint")
         topic = explain_topic(verb, self.lang)
         if level >= 2 and not isinstance(topic, list) and topic.syntax:
             self.renderer.text(f"  {topic.syntax}", "hint")
@@ -665,8 +666,8 @@ async def _report_to_class(options: argparse.Namespace, report: dict, lang: str)
     """How the lesson went, to the class server's progress channel (its own TLS
     connection, the student's password; never inside the lesson's transcript)."""
     from smtp_tutor.classroom.channel import send_report
-    from smtp_tutor.classroom.words import say
     from smtp_tutor.faces.target import TargetError, parse_target
+    from smtp_tutor.knowledge.catalogue import say
 
     try:
         host, _ = parse_target(options.server, None, tls=False)
@@ -677,7 +678,7 @@ async def _report_to_class(options: argparse.Namespace, report: dict, lang: str)
     ok = await send_report(host, options.class_port, options.cafile, options.class_user,
                            password, report)
     key = "progress_sent" if ok else "progress_not_sent"
-    sys.stderr.write(for_stream(say(key, lang, port=options.class_port) + "\n"))
+    sys.stderr.write(for_stream(say("classroom", key, lang, port=options.class_port) + "\n"))
     return ok
 
 
@@ -689,7 +690,7 @@ def _write_report(path: str, report: dict, lang: str) -> bool:
             handle.write("\n")
     except OSError as error:
         reason = error.strerror or str(error)
-        said = ui("report_cannot_write", lang, path=path, reason=reason)
+        said = say("ui", "report_cannot_write", lang, path=path, reason=reason)
         sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return False
     return True

@@ -10,9 +10,10 @@ class TargetError(ValueError):
     """The host or port cannot be used; the message is for the user, in the run's language."""
 
     def __init__(self, key: str, **params: str) -> None:
-        from smtp_tutor.knowledge import language_from_env, ui
+        from smtp_tutor.knowledge import language_from_env
+        from smtp_tutor.knowledge.catalogue import say
 
-        super().__init__(ui(key, language_from_env(), **params))
+        super().__init__(say("ui", key, language_from_env(), **params))
 
 
 def parse_target(host: str, port: str | int | None = None, *, tls: bool = False) -> tuple[str, int]:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from smtp_tutor.grade.client import grade_client
 from smtp_tutor.grade.formats import private_open, render
-from smtp_tutor.grade.report import Report, text
+from smtp_tutor.grade.report import Report
 from smtp_tutor.grade.rubric import Rubric
 from smtp_tutor.grade.sandbox import Isolation, probe
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 REPORT_NAMES = {"text": "report.txt", "json": "report.json", "gradescope": "results.json",
@@ -37,7 +38,7 @@ def grade_class(command: list[str], rubric: Rubric, *, pattern: str, jobs: int, 
                 form: str, lang: str, isolation: Isolation | None = None) -> int:
     paths = submissions(pattern)
     if not paths:
-        sys.stderr.write(text(lang, "ui", "no-submissions", pattern=pattern) + "\n")
+        sys.stderr.write(say("grade", "ui.no-submissions", lang, pattern=pattern) + "\n")
         return 2
     isolation = isolation or probe()
     if isolation.level == "uid":  # every process of the run's uid is killed: one at a time
@@ -46,7 +47,7 @@ def grade_class(command: list[str], rubric: Rubric, *, pattern: str, jobs: int, 
     out.mkdir(parents=True, exist_ok=True)
     folders = folder_names(paths)
     if (out / "gradebook.csv").is_dir():
-        sys.stderr.write(text(lang, "ui", "gradebook-is-folder", path=str(out / "gradebook.csv"))
+        sys.stderr.write(say("grade", "ui.gradebook-is-folder", lang, path=str(out / "gradebook.csv"))
                          + "\n")
         return 2
     reports = asyncio.run(_grade_all(command, rubric, paths, folders, max(1, jobs), out, form,
@@ -54,7 +55,7 @@ def grade_class(command: list[str], rubric: Rubric, *, pattern: str, jobs: int, 
     book = out / "gradebook.csv"
     write_gradebook(book, rubric, folders, reports)
     sys.stderr.write(summary(reports, lang))
-    sys.stderr.write(text(lang, "ui", "gradebook", path=str(book), count=len(paths)) + "\n")
+    sys.stderr.write(say("grade", "ui.gradebook", lang, path=str(book), count=len(paths)) + "\n")
     return 0
 
 
@@ -91,10 +92,10 @@ def summary(reports: list[Report], lang: str) -> str:
             if check.status == "failed" and check.max_points > 0:
                 failed[check.name] = failed.get(check.name, 0) + 1
     median = scores[len(scores) // 2]
-    lines = [text(lang, "ui", "summary-scores", low=f"{scores[0]:g}", median=f"{median:g}",
+    lines = [say("grade", "ui.summary-scores", lang, low=f"{scores[0]:g}", median=f"{median:g}",
                   high=f"{scores[-1]:g}", top=f"{top:g}", count=len(scores))]
     for name, count in sorted(failed.items(), key=lambda item: -item[1])[:5]:
-        lines.append(text(lang, "ui", "summary-failed", name=name, count=count,
+        lines.append(say("grade", "ui.summary-failed", lang, name=name, count=count,
                           total=len(reports)))
     return "\n".join(lines) + "\n"
 
@@ -160,7 +161,7 @@ class _Progress:
 
             self.bar = Progress("{task.description}", BarColumn(), MofNCompleteColumn(),
                                 TimeElapsedColumn(), console=Console(stderr=True))
-            self.task = self.bar.add_task(text(lang, "ui", "progress"), total=total)
+            self.task = self.bar.add_task(say("grade", "ui.progress", lang), total=total)
             self.bar.start()
         self.done = 0
         self.total = total

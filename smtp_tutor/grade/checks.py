@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from smtp_tutor.grade.record import Connection
-from smtp_tutor.grade.report import CheckResult, check_text, text
+from smtp_tutor.grade.report import CheckResult
 from smtp_tutor.grade.rubric import CheckSpec
 from smtp_tutor.grade.scenarios import Outcome
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.lookup import explain_note
 from smtp_tutor.protocol.commands import mail_path, parse_command
 from smtp_tutor.protocol.transcript import CLIENT, TOOL
@@ -78,12 +79,12 @@ def judge(spec: CheckSpec, outcome: Outcome, lang: str, *, void: bool = False,
     # a check worth nothing is the same counted or not: say "not counted" only when it
     # changes the maximum
     counted = not (void and verdict.status == NOT_REACHED and spec.points > 0)
-    hint = "" if verdict.status != FAILED else (verdict.hint or check_text(lang, spec.id, "hint"))
+    hint = "" if verdict.status != FAILED else (verdict.hint or say("grade", f"check.{spec.id}.hint", lang))
     return CheckResult(
-        id=spec.id, name=visible(spec.name) or check_text(lang, spec.id, "name"),
+        id=spec.id, name=visible(spec.name) or say("grade", f"check.{spec.id}.name", lang),
         passed=verdict.passed, points=spec.points if verdict.passed else 0.0,
         max_points=spec.points if counted else 0.0, rfc=verdict.rfc or RFC[spec.id],
-        summary=text(lang, "reason", verdict.reason, **verdict.params), hint=hint,
+        summary=say("grade", f"reason.{verdict.reason}", lang, **verdict.params), hint=hint,
         excerpt=verdict.excerpt, status=verdict.status, beyond=spec.beyond, counted=counted,
         reason=verdict.reason)
 
@@ -94,7 +95,7 @@ def _split_cause(verdict: Verdict, plain: Outcome, lang: str) -> Verdict:
     connection = plain.recorder.main()
     if verdict.reason == "split-not-delivered" and (
             connection is None or not _delivered(connection, plain)):
-        return not_reached(text(lang, "reason", "cause-plain-failed"), verdict.excerpt)
+        return not_reached(say("grade", "reason.cause-plain-failed", lang), verdict.excerpt)
     return verdict
 
 
@@ -123,13 +124,13 @@ def _no_connection(outcome: Outcome, lang: str = "en") -> Verdict:
 
 def _status(run, lang: str = "en") -> str:  # noqa: ANN001
     """How the program ended, in the report's language."""
-    from smtp_tutor.grade.report import text
+    from smtp_tutor.knowledge.catalogue import say
 
     if run.status == "timeout":
-        return text(lang, "ui", "status-timeout", seconds=f"{run.seconds:.1f}")
+        return say("grade", "ui.status-timeout", lang, seconds=f"{run.seconds:.1f}")
     if run.status == "signal":
-        return text(lang, "ui", "status-signal", signal=str(-run.returncode))
-    return text(lang, "ui", "status-exit", code=str(run.returncode))
+        return say("grade", "ui.status-signal", lang, signal=str(-run.returncode))
+    return say("grade", "ui.status-exit", lang, code=str(run.returncode))
 
 
 def _next_command(connection: Connection, after: int) -> tuple[int, str]:
@@ -168,9 +169,9 @@ def _cause_before(connection: Connection, verb: str, lang: str) -> str:
             break
         reply = connection.reply_after(index)
         if reply is not None and reply.code[:1] in ("4", "5"):
-            return text(lang, "reason", "cause-refused", verb=entry.verb or entry.text[:20],
+            return say("grade", "reason.cause-refused", lang, verb=entry.verb or entry.text[:20],
                         reply=reply.text)
-    return text(lang, "reason", "cause-never-sent", verb=verb)
+    return say("grade", "reason.cause-never-sent", lang, verb=verb)
 
 
 def delivered(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
@@ -333,7 +334,7 @@ def _split_excerpt(connection: Connection, finding: int, lang: str) -> list[str]
         return excerpt(connection, finding, 4, 2)
     shown = excerpt(connection, spoke, 2, 0)
     if shown:
-        shown[-1] += "   ← " + text(lang, "reason", "split-mark")
+        shown[-1] += "   ← " + say("grade", "reason.split-mark", lang)
     return shown
 
 
@@ -364,7 +365,7 @@ def multiline_ehlo(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
     index, entry = greetings[0]
     reply = connection.reply_after(index)
     if reply is not None and reply.code[:1] in ("4", "5"):
-        return not_reached(text(lang, "reason", "cause-refused", verb=entry.verb,
+        return not_reached(say("grade", "reason.cause-refused", lang, verb=entry.verb,
                                 reply=reply.text), excerpt(connection, index, 0, 1))
     went_on = _next_command(connection, index)[1] != ""
     if reply is None or not reply.code.startswith("2") or not went_on:
@@ -503,7 +504,7 @@ def strict_syntax(spec: CheckSpec, outcome: Outcome, lang: str) -> Verdict:
             problems.append("problem-space")
         if rest.strip().startswith("<") and rest.endswith((" ", "\t")):
             problems.append("problem-trailing")
-        said = "; ".join(text(lang, "reason", key) for key in problems or ["problem-form"])
+        said = "; ".join(say("grade", f"reason.{key}", lang) for key in problems or ["problem-form"])
         return Verdict(False, "strict-bad", {"line": entry.text, "problem": said},
                        excerpt(connection, index, 0, 1))
     return Verdict(True, "strict-ok", {}, excerpt(connection, envelope_lines[0][0], 0, 1))

@@ -14,10 +14,11 @@ import shlex
 from smtp_tutor import __version__
 from smtp_tutor.grade.checks import FAILED, LINT_RULES, NOT_REACHED, judge
 from smtp_tutor.grade.record import Connection
-from smtp_tutor.grade.report import Report, text
+from smtp_tutor.grade.report import Report
 from smtp_tutor.grade.rubric import Rubric
 from smtp_tutor.grade.sandbox import HARD_CODED_PORTS, Isolation, SandboxError, probe
 from smtp_tutor.grade.scenarios import Outcome, run_limits, run_scenario
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.lookup import explain_note
 from smtp_tutor.protocol.transcript import TOOL
 from smtp_tutor.protocol.visible import visible
@@ -65,10 +66,10 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
             outcomes[scenario] = await run_scenario(scenario, rubric, argv, isolation=isolation,
                                                     port=port, files=files)
         except SandboxError as error:
-            report.error = text(lang, "ui", "sandbox-failed", error=str(error))
+            report.error = say("grade", "ui.sandbox-failed", lang, error=str(error))
             return report
         except OSError as error:  # the port is taken, most likely
-            report.error = text(lang, "ui", "server-failed", port=port,
+            report.error = say("grade", "ui.server-failed", lang, port=port,
                                 error=error.strerror or str(error))
             return report
         outcome = outcomes[scenario]
@@ -90,7 +91,7 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
             if not check.passed:
                 check.hint = ""
     report.first_fix = report.diagnosis or first_fix(report, plain, lang)
-    report.notes = [text(lang, "ui", "other-connections", scenario=scenario,
+    report.notes = [say("grade", "ui.other-connections", lang, scenario=scenario,
                          count=len(outcome.recorder.connections) - 1
                          + outcome.recorder.extra_connections)
                     for scenario, outcome in outcomes.items()
@@ -98,7 +99,7 @@ async def grade_client(command: list[str], rubric: Rubric, *, port: int = 0,
     if report.first_fix and not report.diagnosis and _lint_first(plain):
         for check in report.checks:  # their generic hints would send the student astray
             if check.status == FAILED and check.reason in FOLLOW_ON:
-                check.hint = text(lang, "ui", "see-first-fix")
+                check.hint = say("grade", "ui.see-first-fix", lang)
     return report
 
 
@@ -138,22 +139,22 @@ def diagnose(outcomes: dict[str, Outcome], isolation: Isolation, lang: str,
     run = first.run
     tried = [address for o in outcomes.values() for address in o.recorder.elsewhere()]
     if tried:
-        return text(lang, "ui", "diag-elsewhere", tried=", ".join(dict.fromkeys(tried)),
+        return say("grade", "ui.diag-elsewhere", lang, tried=", ".join(dict.fromkeys(tried)),
                     host="127.0.0.1", port=first.port)
     if run.status == "not-started":
-        return text(lang, "ui", "diag-not-started", error=run.error)
+        return say("grade", "ui.diag-not-started", lang, error=run.error)
     error = visible(run.first_error())[:300]
     if "can't open file" in error or "No such file" in error:
         held = [name for path in files if os.path.isdir(path)
                 for name in sorted(os.listdir(path))[:20]]
-        return text(lang, "ui", "diag-not-found", error=error, files=", ".join(held) or "-")
+        return say("grade", "ui.diag-not-found", lang, error=error, files=", ".join(held) or "-")
     if error.startswith(("SyntaxError", "IndentationError", "TabError")) or \
             "SyntaxError" in error:
-        return text(lang, "ui", "diag-syntax", error=error)
-    also = text(lang, "ui", "diag-also-ports", ports=", ".join(map(str, HARD_CODED_PORTS))) \
+        return say("grade", "ui.diag-syntax", lang, error=error)
+    also = say("grade", "ui.diag-also-ports", lang, ports=", ".join(map(str, HARD_CODED_PORTS))) \
         if isolation.level == "full" else ""
-    return text(lang, "ui", "diag-never-connected", host="127.0.0.1", port=first.port,
-                also=also, error=error or text(lang, "ui", "diag-no-error"))
+    return say("grade", "ui.diag-never-connected", lang, host="127.0.0.1", port=first.port,
+                also=also, error=error or say("grade", "ui.diag-no-error", lang))
 
 
 def first_fix(report: Report, plain: Outcome | None, lang: str) -> str:

@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from smtp_tutor.grade.probe import REPLY_TIMEOUT, Closed, Connector, Probe, excerpt_line
-from smtp_tutor.grade.report import CheckResult, Report, check_text, text
+from smtp_tutor.grade.report import CheckResult, Report
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol import Reply
 from smtp_tutor.protocol.transcript import NOTE, Line
 from smtp_tutor.protocol.visible import visible
@@ -451,7 +452,7 @@ async def grade_server(host: str, port: int, *, lang: str = "en",
     ``timeout`` bounds each reply, ``run_timeout`` the whole suite: once it has
     passed, the check under way and the ones left fail and say so.
     """
-    report = Report("server", text(lang, "ui", "server-title"), f"{host}:{port}", lang)
+    report = Report("server", say("grade", "ui.server-title", lang), f"{host}:{port}", lang)
     target = Target(host, port, timeout, rcpt, quiet=min(quiet, timeout), connect=connect)
     deadline = asyncio.get_running_loop().time() + run_timeout
     for check_id, rfc, function in CHECKS:
@@ -496,8 +497,8 @@ def _closed(why: Closed) -> Finding:
 def _result(lang: str, check_id: str, rfc: str, finding: Finding,
             lines: list[Line]) -> CheckResult:
     return CheckResult(
-        id=check_id, name=check_text(lang, f"server-{check_id}", "name"),
+        id=check_id, name=say("grade", f"check.server-{check_id}.name", lang),
         passed=finding.passed, points=1.0 if finding.passed else 0.0, max_points=1.0,
-        rfc=rfc, summary=text(lang, "reason", finding.reason, **finding.params),
-        hint="" if finding.passed else check_text(lang, f"server-{check_id}", "hint"),
+        rfc=rfc, summary=say("grade", f"reason.{finding.reason}", lang, **finding.params),
+        hint="" if finding.passed else say("grade", f"check.server-{check_id}.hint", lang),
         excerpt=[excerpt_line(line) for line in (lines if check_id == "smuggling" else lines[-EXCERPT:])])

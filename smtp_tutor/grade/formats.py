@@ -12,7 +12,8 @@ import re
 import sys
 from typing import IO
 
-from smtp_tutor.grade.report import CheckResult, Report, text
+from smtp_tutor.grade.report import CheckResult, Report
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 FORMATS = ("text", "json", "gradescope", "junit")
@@ -54,49 +55,49 @@ def _number(value: float) -> str:
 
 def _mark(lang: str, status: str) -> str:
     if status == "passed":
-        return "✓ " + text(lang, "ui", "passed")
+        return "✓ " + say("grade", "ui.passed", lang)
     if status == "not-reached":
-        return "– " + text(lang, "ui", "not-reached")
-    return "✗ " + text(lang, "ui", "failed")
+        return "– " + say("grade", "ui.not-reached", lang)
+    return "✗ " + say("grade", "ui.failed", lang)
 
 
 def _groups(report: Report) -> list[tuple[str, list[CheckResult]]]:
     """The rubric's checks, then those "beyond the handout" under their own heading."""
     main = [check for check in report.checks if not check.beyond]
     beyond = [check for check in report.checks if check.beyond]
-    return [("", main)] + ([(text(report.lang, "ui", "beyond"), beyond)] if beyond else [])
+    return [("", main)] + ([(say("grade", "ui.beyond", report.lang), beyond)] if beyond else [])
 
 
 def _check_lines(check: CheckResult, lang: str) -> list[str]:
-    counted = "" if check.counted else "  " + text(lang, "ui", "void")
+    counted = "" if check.counted else "  " + say("grade", "ui.void", lang)
     lines = [f"{_mark(lang, check.status)}  {_number(check.points)}/"
              f"{_number(check.max_points)}  {check.name}"
              + (f"  ({check.rfc})" if check.rfc else "") + counted,
              f"    {check.summary}"]
     if check.hint:
-        lines.append(f"    {text(lang, 'ui', 'hint')}: {check.hint}")
+        lines.append(f"    {say('grade', 'ui.hint', lang)}: {check.hint}")
     lines.extend(f"      {line}" for line in check.excerpt)
     return lines
 
 
 def plain(report: Report) -> str:
     lang = report.lang
-    heading = text(lang, "ui", f"report-{report.kind}")
-    who = text(lang, "ui", "program" if report.kind == "client" else "server")
+    heading = say("grade", f"ui.report-{report.kind}", lang)
+    who = say("grade", "ui.program" if report.kind == "client" else "ui.server", lang)
     lines = [*report.headline(), f"{heading}: {visible(report.title)}",
              f"{who}: {visible(report.target)}", ""]
     if report.error:
         return "\n".join([*lines, report.error, ""])
     if report.diagnosis:
-        lines += [text(lang, "ui", "diagnosis") + ": " + report.diagnosis, ""]
+        lines += [say("grade", "ui.diagnosis", lang) + ": " + report.diagnosis, ""]
     elif report.first_fix:
-        lines += [text(lang, "ui", "first-fix") + ": " + report.first_fix, ""]
+        lines += [say("grade", "ui.first-fix", lang) + ": " + report.first_fix, ""]
     for title, checks in _groups(report):
         if title:
             lines += ["", title]
         for check in checks:
             lines += _check_lines(check, lang)
-    lines += ["", f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
+    lines += ["", f"{say('grade', 'ui.score', lang)}: {_number(report.score)}/"
               f"{_number(report.max_score)}", ""]
     return "\n".join(lines)
 
@@ -110,9 +111,9 @@ def _rich(report: Report, stream: IO[str]) -> None:
     lang = report.lang
     for head in report.headline():  # (not `line`: a Text below)
         console.print(Text(head, style="dim"))
-    heading = text(lang, "ui", f"report-{report.kind}")
+    heading = say("grade", f"ui.report-{report.kind}", lang)
     console.print(Text(f"{heading}: {visible(report.title)}", style="bold"))
-    who = text(lang, "ui", "program" if report.kind == "client" else "server")
+    who = say("grade", "ui.program" if report.kind == "client" else "ui.server", lang)
     console.print(Text(f"{who}: {visible(report.target)}", style="dim"))
     console.print()
     if report.error:
@@ -120,7 +121,7 @@ def _rich(report: Report, stream: IO[str]) -> None:
         return
     if report.diagnosis or report.first_fix:
         label = "diagnosis" if report.diagnosis else "first-fix"
-        console.print(Text(text(lang, "ui", label) + ": " + (report.diagnosis or
+        console.print(Text(say("grade", f"ui.{label}", lang) + ": " + (report.diagnosis or
                                                               report.first_fix), style="bold"))
         console.print()
     styles = {"passed": "bold green", "failed": "bold red", "not-reached": "bold yellow"}
@@ -136,18 +137,18 @@ def _rich(report: Report, stream: IO[str]) -> None:
             if check.rfc:
                 line.append(f"  {check.rfc}", style="cyan")
             if not check.counted:
-                line.append("  " + text(lang, "ui", "void"), style="dim")
+                line.append("  " + say("grade", "ui.void", lang), style="dim")
             console.print(line)
             console.print(Padding(Text(check.summary), (0, 0, 0, 4)))
             if check.hint:
-                console.print(Padding(Text(f"{text(lang, 'ui', 'hint')}: {check.hint}",
+                console.print(Padding(Text(f"{say('grade', 'ui.hint', lang)}: {check.hint}",
                                            style="yellow"), (0, 0, 0, 4)))
             for excerpt in check.excerpt:  # a long line wraps under itself, indented
                 style = "blue" if excerpt.startswith("S:") else "magenta" if \
                     excerpt.startswith("C:") else "dim"
                 console.print(Padding(Text(excerpt, style=style), (0, 0, 0, 6)))
     console.print()
-    total = Text(f"{text(lang, 'ui', 'score')}: {_number(report.score)}/"
+    total = Text(f"{say('grade', 'ui.score', lang)}: {_number(report.score)}/"
                  f"{_number(report.max_score)}", style="bold")
     console.print(total)
 
@@ -159,21 +160,21 @@ def gradescope(report: Report) -> dict[str, object]:
     for check in report.checks:
         output = [check.summary]
         if check.status == "not-reached":
-            output.insert(0, text(lang, "ui", "not-reached"))
+            output.insert(0, say("grade", "ui.not-reached", lang))
         if check.hint:
-            output.append(f"{text(lang, 'ui', 'hint')}: {check.hint}")
+            output.append(f"{say('grade', 'ui.hint', lang)}: {check.hint}")
         if check.rfc:
-            output.append(f"{text(lang, 'ui', 'see')} {check.rfc}")
+            output.append(f"{say('grade', 'ui.see', lang)} {check.rfc}")
         output.extend(check.excerpt)
-        name = check.name + (f" ({text(lang, 'ui', 'beyond-short')})" if check.beyond else "")
+        name = check.name + (f" ({say('grade', 'ui.beyond-short', lang)})" if check.beyond else "")
         tests.append({"name": name, "score": check.points,
                       "max_score": check.max_points, "status": "passed" if check.passed
                       else "failed", "output": "\n".join(output), "visibility": "visible"})
     top = [*report.headline()]
     if report.diagnosis:
-        top.append(text(lang, "ui", "diagnosis") + ": " + report.diagnosis)
+        top.append(say("grade", "ui.diagnosis", lang) + ": " + report.diagnosis)
     elif report.first_fix:
-        top.append(text(lang, "ui", "first-fix") + ": " + report.first_fix)
+        top.append(say("grade", "ui.first-fix", lang) + ": " + report.first_fix)
     if report.error:
         top.append(report.error)
     result: dict[str, object] = {"score": report.score, "tests": tests,
@@ -206,7 +207,7 @@ def junit(report: Report) -> str:
         ET.SubElement(case, "properties").append(ET.Element(
             "property", name="score", value=f"{_number(check.points)}/"
             f"{_number(check.max_points)}"))
-        details = "\n".join([check.summary, *(f"{text(report.lang, 'ui', 'hint')}: "
+        details = "\n".join([check.summary, *(f"{say('grade', 'ui.hint', report.lang)}: "
                                               f"{check.hint}" for _ in [1] if check.hint),
                              check.rfc, *check.excerpt])
         if check.status == "not-reached":

@@ -9,25 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from smtp_tutor.knowledge.store import load
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
-
-
-def text(lang: str, section: str, key: str, **params: object) -> str:
-    """A sentence of grade.toml; unknown parameters show as ``-``."""
-    table = load("grade")[lang][section]
-    template = table.get(key) or load("grade")["en"][section].get(key, key)
-    return template.format_map(_Defaulting({k: visible(str(v)) for k, v in params.items()}))
-
-
-class _Defaulting(dict):
-    def __missing__(self, key: str) -> str:
-        return "-"
-
-
-def check_text(lang: str, check_id: str, field_name: str) -> str:
-    entry = load("grade")[lang]["check"].get(check_id) or load("grade")["en"]["check"][check_id]
-    return entry.get(field_name, "")
 
 
 @dataclass
@@ -101,26 +84,26 @@ class Report:
         lang = self.lang
         lines = []
         if self.isolation:
-            lines.append(text(lang, "ui", "isolation-line", level=self.isolation,
-                              meaning=text(lang, "ui", f"level-{self.isolation}")))
+            lines.append(say("grade", "ui.isolation-line", lang, level=self.isolation,
+                              meaning=say("grade", f"ui.level-{self.isolation}", lang)))
             if self.isolation_why:
-                lines.append(text(lang, "ui", "isolation-why", why=self.isolation_why))
+                lines.append(say("grade", "ui.isolation-why", lang, why=self.isolation_why))
         if self.limits:
             def name(limit: dict[str, object]) -> str:
-                return text(lang, "ui", f"limit-{limit['name']}")
+                return say("grade", f"ui.limit-{limit['name']}", lang)
 
             def value(limit: dict[str, object]) -> str:
                 shown = str(limit["value"])
-                return text(lang, "ui", "limit-own-loopback") if shown == "own loopback" \
+                return say("grade", "ui.limit-own-loopback", lang) if shown == "own loopback" \
                     else shown
 
             held = [f"{name(x)} {value(x)}" for x in self.limits if x["held"]]
             loose = [name(x) for x in self.limits if not x["held"]]
-            lines.append(text(lang, "ui", "limits-line", held=", ".join(held) or "-",
+            lines.append(say("grade", "ui.limits-line", lang, held=", ".join(held) or "-",
                               loose=", ".join(loose) or "-"))
         lines += self.notes
         if self.rubric:
-            lines.append(text(lang, "ui", "rubric-line", name=self.rubric.get("name", ""),
+            lines.append(say("grade", "ui.rubric-line", lang, name=self.rubric.get("name", ""),
                               version=self.rubric.get("version", "") or "-",
                               digest=self.rubric.get("sha256", "")[:16] or "-",
                               tool=self.tool))

@@ -16,8 +16,9 @@ from smtp_tutor import __version__
 from smtp_tutor.grade.client import absolute_command, submission_files
 from smtp_tutor.grade.conformance import RUN_TIMEOUT, grade_server
 from smtp_tutor.grade.probe import REPLY_TIMEOUT
-from smtp_tutor.grade.report import Report, text
+from smtp_tutor.grade.report import Report
 from smtp_tutor.grade.sandbox import Isolation, RunLimits, Sandbox, SandboxError
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 LISTEN_SECONDS = 10.0  # how long the server program has to start listening
@@ -40,24 +41,25 @@ async def grade_own_server(command: list[str], isolation: Isolation, *, lang: st
             await box.serve()
         except (SandboxError, OSError) as error:
             return _failed(command, isolation, lang,
-                           text(lang, "ui", "sandbox-failed", error=str(error)))
+                           say("grade", "ui.sandbox-failed", lang, error=str(error)))
         failed = await box.start()
         if failed is not None:
             return _failed(command, isolation, lang,
-                           text(lang, "ui", "diag-not-started", error=failed.error))
+                           say("grade", "ui.diag-not-started", lang, error=failed.error))
         if not await box.wait_listening(listen_seconds):
             result = await box.finish(stop_now=True)
-            said = visible(result.first_error())[:300] or text(lang, "ui", "diag-no-error")
-            return _failed(command, isolation, lang, text(
-                lang, "ui", "server-not-listening", port=box.port, seconds=f"{listen_seconds:g}",
-                status=result.status, error=said))
+            said = visible(result.first_error())[:300] or say("grade", "ui.diag-no-error", lang)
+            return _failed(command, isolation, lang,
+                           say("grade", "ui.server-not-listening", lang, port=box.port,
+                               seconds=f"{listen_seconds:g}", status=result.status,
+                               error=said))
         report = await grade_server("127.0.0.1", box.port, lang=lang, timeout=timeout,
                                     run_timeout=run_timeout, rcpt=rcpt, connect=box.connect)
         report.target = shlex.join(command)
         _describe(report, isolation, limits)
         result = await box.finish(stop_now=True)
         if result.status != "stopped":  # it ended (or crashed) during the suite
-            report.diagnosis = text(lang, "ui", "server-ended", status=result.status,
+            report.diagnosis = say("grade", "ui.server-ended", lang, status=result.status,
                                     error=visible(result.first_error())[:300] or "-")
         return report
     finally:
@@ -72,7 +74,7 @@ def _describe(report: Report, isolation: Isolation, limits: RunLimits) -> None:
 
 
 def _failed(command: list[str], isolation: Isolation, lang: str, why: str) -> Report:
-    report = Report("server", text(lang, "ui", "server-title"), shlex.join(command), lang)
+    report = Report("server", say("grade", "ui.server-title", lang), shlex.join(command), lang)
     _describe(report, isolation, RunLimits())
     report.error = why
     return report

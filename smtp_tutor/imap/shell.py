@@ -15,7 +15,8 @@ import argparse
 import asyncio
 import sys
 
-from smtp_tutor.imap.view import response_lines, say
+from smtp_tutor.imap.view import response_lines
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net import plan
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.imap.client import (
@@ -44,11 +45,10 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
-        from smtp_tutor.knowledge import ui
-        from smtp_tutor.protocol.visible import visible
         from smtp_tutor.render.wrap import for_stream
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
+        said = say("ui", "target_port_nan", lang, port=port_text)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return 2
     from smtp_tutor.terminal import stdin_is_tty
 
@@ -61,12 +61,9 @@ def connect_imap(options: argparse.Namespace, lang: str) -> int:
 
 
 class ImapShell(AccessShell):
-    words = "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
+    catalogue, words = "imap", "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
     explain = staticmethod(explain)
     session: ImapClient
-
-    def _say(self, key: str, **params: object) -> str:
-        return say(f"imap_{key}", self.lang, **params)
 
     def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
                  options: argparse.Namespace) -> None:
@@ -125,10 +122,10 @@ class ImapShell(AccessShell):
         self.renderer.text(f"C: {command.display}", "client")
         name = command.name.split()[-1] if command.name else ""
         if name and not is_command_name(name):
-            self.renderer.text(f"   {say('imap_unknown', self.lang, name=name)}", "note.warning")
+            self.renderer.text(f"   {say('imap', 'imap_unknown', self.lang, name=name)}", "note.warning")
         if self.session.awaiting_continuation:
             literal = literal_at_end(wire)
-            self.renderer.text(f"   {say('imap_literal_wait', self.lang, size=literal.size)}",
+            self.renderer.text(f"   {say('imap', 'imap_literal_wait', self.lang, size=literal.size)}",
                                "hint")
         return await self._write(wire)
 
@@ -164,7 +161,7 @@ class ImapShell(AccessShell):
         self._waiting_plus, self._plus = self.session.awaiting_continuation, False
         alive = await super()._exchange(steps)
         if alive and self._plus and self.session.awaiting_continuation:
-            self.renderer.text(f"   {say('imap_literal_ask', self.lang, size=self.session.announced)}",
+            self.renderer.text(f"   {say('imap', 'imap_literal_ask', self.lang, size=self.session.announced)}",
                                "hint")
         return alive
 
@@ -175,7 +172,7 @@ class ImapShell(AccessShell):
         if response.kind == "continuation":
             self._plus = True
         elif response.kind == "tagged" and self._waiting_plus and not self._plus:
-            self.renderer.text(f"   {say('imap_literal_refused', self.lang)}", "hint")
+            self.renderer.text(f"   {say('imap', 'imap_literal_refused', self.lang)}", "hint")
         if response.kind == "tagged" and response.answering is not None \
                 and response.answering.name == "LOGOUT" and response.status == "OK":
             self.logout_ok = True

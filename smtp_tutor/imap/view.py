@@ -7,20 +7,13 @@ the sentences here pass their text parameters through ``visible()`` too.
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge.catalogue import pick, say
 from smtp_tutor.knowledge.store import load
 from smtp_tutor.protocol.imap.client import ImapResponse
-from smtp_tutor.protocol.visible import visible
 
 SHOWN_LINES = 400
 _STYLE = {"OK": "reply.2xx", "PREAUTH": "reply.2xx", "NO": "reply.4xx", "BAD": "reply.5xx",
           "BYE": "reply.4xx"}
-
-
-def say(key: str, lang: str, **params: object) -> str:
-    """A sentence of imap.toml's ``[en]``/``[vi]`` tables."""
-    safe = {name: visible(value) if isinstance(value, str) else value
-            for name, value in params.items()}
-    return load("imap")[lang][key].format(**safe)
 
 
 def response_lines(response: ImapResponse, lang: str) -> list[tuple[str, str]]:
@@ -43,29 +36,29 @@ def meanings(response: ImapResponse, lang: str) -> list[str]:
     if response.kind == "continuation":
         return [_short(data["responses"]["+"], lang)]
     if response.kind == "tagged":
-        notes.append(say("imap_tagged", lang, status=response.status, tag=response.tag,
-                         meaning=say(f"imap_done_{response.status.lower()}", lang)))
+        notes.append(say("imap", "imap_tagged", lang, status=response.status, tag=response.tag,
+                         meaning=say("imap", f"imap_done_{response.status.lower()}", lang)))
     elif response.status == "OK" and response.code and response.code != "ALERT":
         pass  # `* OK [UIDVALIDITY …]`: the code is the news, said below
     elif response.status:
-        notes.append(say("imap_untagged", lang,
+        notes.append(say("imap", "imap_untagged", lang,
                          meaning=_short(data["responses"][response.status], lang)))
     else:
         entry = data["responses"].get(response.name) or \
             data["responses"].get(f"{response.name}-RESPONSE")
         if entry is not None:
-            notes.append(say("imap_untagged", lang, meaning=_short(entry, lang)))
+            notes.append(say("imap", "imap_untagged", lang, meaning=_short(entry, lang)))
     if response.code:
         entry = data["codes"].get(response.code) or data["codes"].get(f"{response.code}-CODE")
         if entry is not None:
-            notes.append(say("imap_code", lang, code=response.code, meaning=_short(entry, lang)))
+            notes.append(say("imap", "imap_code", lang, code=response.code, meaning=_short(entry, lang)))
     if b"}\r\n" in response.raw:
         import re
 
         for size in re.findall(rb"\{([0-9]{1,12})\+?\}\r\n", response.raw)[:3]:
-            notes.append(say("imap_literal_note", lang, octets=int(size)))
+            notes.append(say("imap", "imap_literal_note", lang, octets=int(size)))
     return notes
 
 
 def _short(entry: dict, lang: str) -> str:
-    return entry[lang]["short"]
+    return pick(entry, lang)["short"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from smtp_tutor.knowledge.language import LANGUAGES, language_from_env
 
 _LOOKUPS = ("Explanation", "ReplyExplanation", "describe_extension", "explain_enhanced",
-            "explain_note", "explain_reply", "explain_topic", "topics", "ui")
+            "explain_note", "explain_reply", "explain_topic", "topics")
 
 __all__ = ["LANGUAGES", "language_from_env", *_LOOKUPS]
 

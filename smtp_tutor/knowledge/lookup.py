@@ -5,17 +5,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from smtp_tutor.knowledge.plural import agree
+from smtp_tutor.knowledge.catalogue import fill, has, pick, say
 from smtp_tutor.knowledge.store import load, refs
 from smtp_tutor.record import field, record
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})$", re.ASCII)
-
-
-def ui(key: str, lang: str, **params: str) -> str:
-    """A framing word or sentence in ``lang``."""
-    text = load("ui")[lang][key]
-    return agree(text, params).format(**params) if params else text
 
 
 @record(frozen=True)
@@ -57,7 +51,7 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
     reference: list[str] = []
     if entry is not None:
         after = entry.get("after", {}).get(context_name(answering))
-        short = after[lang] if after else entry[lang]["short"]
+        short = pick(after, lang) if after else pick(entry, lang)["short"]
         reference = refs(entry)
     else:
         short = _class_fallback(code, lang)
@@ -66,12 +60,12 @@ def explain_reply(code: int, enhanced: str | None, text: str, answering: str | N
     wordings = _matching(code, text)
     for entry in wordings:  # a wording that says what this reply is, not a detail of it
         if entry.get("replaces"):
-            short = entry[lang]
+            short = pick(entry, lang)
             reference = refs(entry)
             break
     return ReplyExplanation(short, enhanced_line,
-                            tuple(w[lang] for w in wordings if w.get("replaces") is not True
-                                  or w[lang] != short),
+                            tuple(pick(w, lang) for w in wordings if w.get("replaces") is not True
+                                  or pick(w, lang) != short),
                             tuple(reference))
 
 
@@ -85,22 +79,22 @@ def _enhanced_line(enhanced: str, lang: str) -> str:
     subject = load("enhanced")["subjects"].get(str(int(match.group(2))))
     if int(match.group(2)) == 0 or subject is None:
         return ""
-    return ui("enhanced_other", lang, code=enhanced, about=subject[lang]["text"])
+    return say("ui", "enhanced_other", lang, code=enhanced, about=pick(subject, lang)["text"])
 
 
 def _class_fallback(code: int, lang: str) -> str:
     data = load("replies")
     klass = data["classes"].get(str(code // 100))
     category = data["categories"].get(str((code // 10) % 10))
-    parts = [klass[lang]["short"] if klass else f"{code}"]
+    parts = [pick(klass, lang)["short"] if klass else f"{code}"]
     if category:
-        parts.append(f"({ui('category', lang)}: {category[lang]})")
+        parts.append(f"({say('ui', 'category', lang)}: {pick(category, lang)})")
     return " ".join(parts)
 
 
 def _wordings(code: int, text: str, lang: str) -> list[str]:
     """The known server wordings in ``text``, in ``lang``."""
-    return [entry[lang] for entry in _matching(code, text)]
+    return [pick(entry, lang) for entry in _matching(code, text)]
 
 
 def _matching(code: int, text: str) -> list[dict]:
@@ -156,52 +150,52 @@ def explain_enhanced(code: str, lang: str) -> Explanation:
     own_entry = data["vendor"].get(normal) or data.get("usage", {}).get(normal)
     detail_entry = own_entry or data["details"].get(f"{subject}.{detail}")
     if detail_entry is not None:
-        title = detail_entry[lang]
+        title = pick(detail_entry, lang)
         reference = refs(detail_entry)
     elif subject_entry is not None:
-        title = f"{subject_entry[lang]['title']}: " + ui("unknown_detail", lang, detail=str(detail))
+        title = f"{pick(subject_entry, lang)['title']}: " + say("ui", "unknown_detail", lang,
+                                                                detail=str(detail))
         reference = refs(subject_entry)
     else:
-        title = class_entry[lang]["title"]
+        title = pick(class_entry, lang)["title"]
         reference = refs(class_entry)
-    about = subject_entry[lang]["text"] if subject_entry else ""
-    short = f"{normal} {title} — {class_entry[lang]['title'].lower()}"
-    long = f"{class_entry[lang]['title']}: {class_entry[lang]['text']}."
+    about = pick(subject_entry, lang)["text"] if subject_entry else ""
+    short = f"{normal} {title} — {pick(class_entry, lang)['title'].lower()}"
+    long = f"{pick(class_entry, lang)['title']}: {pick(class_entry, lang)['text']}."
     if subject_entry:
-        long += f" {subject_entry[lang]['title']}: {about}."
+        long += f" {pick(subject_entry, lang)['title']}: {about}."
     long += f" {title}."
     only = {"transient": "4", "permanent": "5"}.get((detail_entry or {}).get("only", ""))
     if own_entry is None and only is not None and klass != only:  # RFC 3463 §3.2-3.8
-        long += " " + ui(f"detail_only_{detail_entry['only']}", lang, klass=klass)
+        long += " " + say("ui", f"detail_only_{detail_entry['only']}", lang, klass=klass)
     return Explanation(normal, "enhanced", normal, short, long, "", tuple(reference))
 
 
 def explain_note(key: str, params: dict[str, str], lang: str, *,
                  shell: bool = False) -> tuple[str, str]:
     """The text and hint of a core note or a transport message, in ``lang``; ``shell``
-    adds the advice that only makes sense while typing in the shell (Tab, :headers)."""
+    adds the advice that only makes sense while typing in the shell (Tab, :headers).
+    A parameter the moment did not know shows as ``-``; every one passes ``visible()``
+    (``catalogue.fill``, the catalogues' one rule)."""
     messages = load("messages")
     if params.get("verb") == "" and f"{key}-unnamed" in messages:
         key = f"{key}-unnamed"  # the command is not named: a wording that needs no name
     entry = messages.get(key)
     if entry is None:
         return key, ""
-    safe = _Defaulting(params)
-    hint = entry[lang]["hint"]
-    if shell and entry[lang].get("shell"):
-        hint = f"{hint} {entry[lang]['shell']}".strip()
-    return agree(entry[lang]["text"], safe).format_map(safe), agree(hint, safe).format_map(safe)
-
-
-class _Defaulting(dict):
-    def __missing__(self, key: str) -> str:
-        return "-"
+    words = pick(entry, lang)
+    hint = words["hint"]
+    if shell and words.get("shell"):
+        hint = f"{hint} {words['shell']}".strip()
+    where = f"messages.toml {key} [{lang}]"
+    return (fill(words["text"], params, where=where, missing="-"),
+            fill(hint, params, where=where, missing="-"))
 
 
 def describe_extension(keyword: str, lang: str) -> str | None:
     """The one-line meaning of an EHLO keyword, or None when unknown."""
     entry = load("extensions").get(keyword.upper())
-    return entry[lang]["short"] if entry else None
+    return pick(entry, lang)["short"] if entry else None
 
 
 def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
@@ -232,7 +226,7 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
     extensions = load("extensions")
     if upper in extensions:
         entry = extensions[upper]
-        return Explanation(upper, "extension", upper, entry[lang]["short"], entry[lang]["long"],
+        return Explanation(upper, "extension", upper, pick(entry, lang)["short"], pick(entry, lang)["long"],
                            "", tuple(refs(entry)))
     if key.lower() in _concept_by_name():
         return _explain_concept(key.lower(), lang)
@@ -247,7 +241,7 @@ def explain_topic(topic: str, lang: str) -> Explanation | list[str]:
 
 def _explain_concept(alias: str, lang: str) -> Explanation:
     name, entry = _concept_by_name()[alias]
-    text = entry[lang]
+    text = pick(entry, lang)
     return Explanation(name, "concept", text["title"], text["short"], text["long"],
                        text["next"], tuple(refs(entry)))
 
@@ -261,7 +255,7 @@ def explain_pop3(topic: str, lang: str) -> Explanation | None:
     entry = data["commands"].get(key) or data["replies"].get(key)
     if entry is None:
         return None
-    text = entry[lang]
+    text = pick(entry, lang)
     kind = "command" if key in data["commands"] else "code"
     return Explanation(key, kind, text["title"], text["short"], text["long"], text["next"],
                        tuple(refs(entry)), entry.get(f"syntax_{lang}", entry.get("syntax", "")))
@@ -278,7 +272,7 @@ def explain_imap(topic: str, lang: str) -> Explanation | None:
         for name in (key, f"{key}-RESPONSE", f"{key}-CODE"):
             entry = data[table].get(name)
             if entry is not None:
-                text = entry[lang]
+                text = pick(entry, lang)
                 return Explanation(name, kind, text["title"], text["short"], text["long"],
                                    text["next"], tuple(refs(entry)),
                                    entry.get(f"syntax_{lang}", entry.get("syntax", "")))
@@ -301,12 +295,12 @@ def unknown_message(topic: str, lang: str) -> str:
     if re.fullmatch(r"\d{3}", key):
         klass, category = key[0], key[1]
         if klass in "2345" and category in "012345":
-            meaning = load("replies")["classes"][klass][lang]["short"]
-            return ui("code_unlisted", lang, topic=key, meaning=meaning)
-        return ui("code_invalid", lang, topic=key)
+            meaning = pick(load("replies")["classes"][klass], lang)["short"]
+            return say("ui", "code_unlisted", lang, topic=key, meaning=meaning)
+        return say("ui", "code_invalid", lang, topic=key)
     if _ENHANCED_SHAPE.match(key):
-        return ui("enhanced_invalid", lang, topic=key)
-    return ui("no_topic", lang, topic=topic)
+        return say("ui", "enhanced_invalid", lang, topic=key)
+    return say("ui", "no_topic", lang, topic=topic)
 
 
 def _close_codes(code: str, limit: int = 3) -> list[str]:
@@ -345,10 +339,10 @@ def _explain_detail(subject: int, detail: int, lang: str) -> Explanation:
     subject_entry = data["subjects"].get(str(subject))
     long = ""
     if subject_entry:
-        long = f"{subject_entry[lang]['title']}: {subject_entry[lang]['text']}.\n"
-    long += "\n".join(f"  {klass}.{subject}.{detail}: {data['classes'][klass][lang]['title']}"
-                      f" — {data['classes'][klass][lang]['text']}" for klass in sorted(data["classes"]))
-    return Explanation(name, "enhanced", name, f"{name} {entry[lang]}", long, "",
+        long = f"{pick(subject_entry, lang)['title']}: {pick(subject_entry, lang)['text']}.\n"
+    long += "\n".join(f"  {klass}.{subject}.{detail}: {pick(data['classes'][klass], lang)['title']}"
+                      f" — {pick(data['classes'][klass], lang)['text']}" for klass in sorted(data["classes"]))
+    return Explanation(name, "enhanced", name, f"{name} {pick(entry, lang)}", long, "",
                        tuple(refs(entry)))
 
 
@@ -357,11 +351,11 @@ def _explain_code(code: int, lang: str) -> Explanation:
     if entry is None:
         return Explanation(str(code), "code", str(code), _class_fallback(code, lang),
                            refs=("RFC 5321 §4.2.1",))
-    text = entry[lang]
+    text = pick(entry, lang)
     contexts = entry.get("after", {})
     long = text["long"]
     if contexts:
-        long += "\n" + "\n".join(f"  {_context_label(name, lang)}: {value[lang]}"
+        long += "\n" + "\n".join(f"  {_context_label(name, lang)}: {pick(value, lang)}"
                                  for name, value in contexts.items())
     return Explanation(str(code), "code", f"{code}", text["short"], long, text["next"],
                        tuple(refs(entry)))
@@ -370,11 +364,12 @@ def _explain_code(code: int, lang: str) -> Explanation:
 def _context_label(name: str, lang: str) -> str:
     """What an ``after`` context is called: a verb stays itself; a moment of the dialogue that
     is not a command (the greeting, the end of data) has a name in each language."""
-    return load("ui")[lang].get("after_" + name.replace("-", "_"), name)
+    key = "after_" + name.replace("-", "_")
+    return say("ui", key, lang) if has("ui", key) else name
 
 
 def _explain_command(verb: str, entry: dict, lang: str) -> Explanation:
-    text = entry[lang]
+    text = pick(entry, lang)
     return Explanation(verb, "command", verb, text["short"], text["long"], text["next"],
                        tuple(refs(entry)), entry.get("syntax", ""))
 

@@ -28,10 +28,10 @@ class HopStarted:
     hop: Hop
 
     def shown(self, lang: str) -> list[tuple[str, str]]:
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
-        kind = ui(f"hop_kind_{self.hop.kind}", lang)
-        return [("", ""), (ui("hop_heading", lang, index=str(self.hop.index), kind=kind,
+        kind = say("ui", f"hop_kind_{self.hop.kind}", lang)
+        return [("", ""), (say("ui", "hop_heading", lang, index=str(self.hop.index), kind=kind,
                               label=self.hop.label_in(lang)), "heading")]
 
 
@@ -97,10 +97,10 @@ class DnsAnswered:
     lines: tuple[str, ...]  # records as dig writes them, or the rcode when there are none
 
     def shown(self, lang: str) -> list[tuple[str, str]]:
-        from smtp_tutor.knowledge import ui
+        from smtp_tutor.knowledge.catalogue import say
 
         out = [(f"S: {line}", "reply.2xx") for line in self.lines]
-        return out + [(f"   {ui('dns_answer_note', lang)}", "explain")]
+        return out + [(f"   {say('ui', 'dns_answer_note', lang)}", "explain")]
 
 
 @dataclass(frozen=True)
@@ -128,13 +128,11 @@ class TlsUp:
     protocol: str  # "pop3" or "imap"
 
     def shown(self, lang: str) -> list[tuple[str, str]]:
+        from smtp_tutor.knowledge.catalogue import say
+
         if self.protocol == "imap":
-            from smtp_tutor.imap.view import say as say_imap
-
-            return [(say_imap("imap_tls", lang), "note.info")]
-        from smtp_tutor.knowledge.words import say
-
-        return [(say("pop3_tls", lang), "note.info")]
+            return [(say("imap", "imap_tls", lang), "note.info")]
+        return [(say("world", "pop3_tls", lang), "note.info")]
 
 
 def reply_status(event: object) -> tuple[str, str] | None:

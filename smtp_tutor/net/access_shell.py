@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net import plan
 from smtp_tutor.net.connection import StreamDriver
 from smtp_tutor.net.errors import TransportError
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 class AccessShell(StreamDriver):
     """A base for a shell over one stream; ``words`` names its sentences ("pop3")."""
 
+    catalogue = "world"
     words = ""
     # render.explanation.explain, set by each shell (render sits above this layer)
     explain: Callable[[list[str], str], int]
@@ -203,9 +204,8 @@ class AccessShell(StreamDriver):
         return False
 
     def _say(self, key: str, **params: object) -> str:
-        """One of the shell's sentences (world.toml; a shell with its own catalogue
-        overrides this)."""
-        return say(f"{self.words}_{key}", self.lang, **params)
+        """One of the shell's sentences: ``<words>_<key>`` of its catalogue."""
+        return say(self.catalogue, f"{self.words}_{key}", self.lang, **params)
 
     async def start_tls(self) -> None:
         """The plan's upgrade (after +OK to STLS, OK to STARTTLS), said in the shell."""

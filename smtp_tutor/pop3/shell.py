@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import sys
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Reply, Pop3Session, mask
 from smtp_tutor.render import shell_renderer
@@ -29,10 +29,10 @@ def connect_pop3(options: argparse.Namespace, lang: str) -> int:
     try:
         port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
     except ValueError:
-        from smtp_tutor.knowledge import ui
-        from smtp_tutor.protocol.visible import visible
+        from smtp_tutor.knowledge.catalogue import say
 
-        sys.stderr.write(for_stream(f"smtp-tutor: {ui('target_port_nan', lang, port=visible(port_text))}\n"))
+        said = say("ui", "target_port_nan", lang, port=port_text)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
         return 2
     interactive = stdin_is_tty()
     renderer = shell_renderer(options.color, lang, interactive)
@@ -95,7 +95,7 @@ class Pop3Shell(AccessShell):
             return True
         self.renderer.text(f"C: {command.display}", "client")
         if command.verb and command.verb not in VERBS:
-            self.renderer.text(f"   {say('pop3_unknown', self.lang, verb=command.verb)}",
+            self.renderer.text(f"   {say('world', 'pop3_unknown', self.lang, verb=command.verb)}",
                                "note.warning")
         alive = await self._transmit(wire)
         return alive and self.session.state != "closed"

@@ -6,8 +6,8 @@ Text from the server is made safe by the renderer (``visible()``) when it is wri
 
 from __future__ import annotations
 
+from smtp_tutor.knowledge.catalogue import pick, say
 from smtp_tutor.knowledge.store import load
-from smtp_tutor.knowledge.words import say
 from smtp_tutor.protocol.pop3 import Pop3Reply
 
 SHOWN_LINES = 400
@@ -23,19 +23,19 @@ def reply_lines(reply: Pop3Reply, lang: str) -> list[tuple[str, str]]:
     verb = reply.answering.verb if reply.answering else ""
     out.append((f"   {reply.status} {_meaning(reply, verb, lang)}", "explain"))
     if reply.ok and reply.answering is not None and reply.answering.multiline:
-        out.append((f"   {say('pop3_multi', lang, lines=len(reply.lines))}", "hint"))
+        out.append((f"   {say('world', 'pop3_multi', lang, lines=len(reply.lines))}", "hint"))
     return out
 
 
 def _meaning(reply: Pop3Reply, verb: str, lang: str) -> str:
     """What the reply means for the command it answers, in the state it was sent in."""
     if reply.challenge:
-        return say("pop3_challenge", lang)
+        return say("world", "pop3_challenge", lang)
     if verb == "QUIT" and reply.ok and reply.answering is not None \
             and reply.answering.state == "authorization":
-        return say("pop3_quit_before_login", lang)
+        return say("world", "pop3_quit_before_login", lang)
     data = load("pop3")
     entry = data["commands"].get(verb)
     if reply.ok and entry is not None:
-        return entry[lang]["short"]
-    return data["replies"][reply.status][lang]["short"]
+        return pick(entry, lang)["short"]
+    return pick(data["replies"][reply.status], lang)["short"]

@@ -6,6 +6,7 @@ import sys
 
 from smtp_tutor import knowledge
 from smtp_tutor.knowledge import Explanation
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.lookup import unknown_message
 
 
@@ -23,7 +24,7 @@ def explain(topics: list[str] | str, lang: str, *, list_all: bool = False) -> in
     for topic, close in unknown:
         sys.stderr.write(wrap(f"smtp-tutor: {refusal(topic, close, lang)}\n", width))
     if unknown:
-        sys.stderr.write(f"  {knowledge.ui('list_hint', lang)}\n")
+        sys.stderr.write(f"  {say('ui', 'list_hint', lang)}\n")
     return 1 if unknown else 0
 
 
@@ -49,7 +50,7 @@ def refusal(topic: str, close: list[str], lang: str) -> str:
     """Why nothing is shown for ``topic``, with the closest real topics."""
     message = unknown_message(topic, lang)
     if close:
-        message += f" {knowledge.ui('did_you_mean', lang)}: {', '.join(close)}?"
+        message += f" {say('ui', 'did_you_mean', lang)}: {', '.join(close)}?"
     return message
 
 
@@ -58,15 +59,15 @@ def format_explanation(item: Explanation, lang: str) -> str:
     head = item.short if item.short.startswith(item.title) else f"{item.title}: {item.short}"
     lines = [head]
     if item.syntax:
-        lines.append(f"  {knowledge.ui('syntax', lang)}: {item.syntax}")
+        lines.append(f"  {say('ui', 'syntax', lang)}: {item.syntax}")
     if item.long:
         lines.append("")
         lines.extend(item.long.splitlines())
     if item.next:
         lines.append("")
-        lines.append(f"{knowledge.ui('next', lang)}: {item.next}")
+        lines.append(f"{say('ui', 'next', lang)}: {item.next}")
     if item.refs:
-        lines.append(f"{knowledge.ui('reference', lang)}: {', '.join(item.refs)}")
+        lines.append(f"{say('ui', 'reference', lang)}: {', '.join(item.refs)}")
     return "\n".join(lines) + "\n"
 
 
@@ -100,4 +101,4 @@ def _list(lang: str, width: int | None) -> None:
               "imap": "topics_imap"}
     for kind, names in knowledge.topics().items():
         body = wrap(f"  {' '.join(names)}\n", width)
-        sys.stdout.write(f"{knowledge.ui(titles[kind], lang)}:\n{body}")
+        sys.stdout.write(f"{say('ui', titles[kind], lang)}:\n{body}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smtp_tutor.knowledge import ui
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.render.views import NoteView, ReplyView, label, rfc_text, visible, visible_wire
 
@@ -36,7 +36,7 @@ class PlainRenderer(Renderer):
              stuffed: bool, is_data: bool, group: int = 0) -> None:
         self._out(f"C: {display}")
         if self.raw or stuffed:
-            marker = f"  {ui('dot_stuffed', self.lang)}" if stuffed else ""
+            marker = f"  {say('ui', 'dot_stuffed', self.lang)}" if stuffed else ""
             self._out(f"   {label('raw', self.lang)} {visible_wire(wire)}{marker}")
         for note in notes:
             self.note(note)

@@ -14,7 +14,7 @@ from rich.markup import escape as _escape
 from rich.table import Table
 from rich.text import Text
 
-from smtp_tutor.knowledge import ui
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import MARK
 from smtp_tutor.render import wrap
 from smtp_tutor.render.base import Renderer
@@ -86,7 +86,7 @@ class TerminalRenderer(Renderer):
         style = "client.data" if is_data else "client"
         self.console.print(f"[{style}]C: {escape(display)}[/]")
         if self.raw or stuffed:
-            marker = f"  [wire.stuffed]{escape(ui('dot_stuffed', self.lang))}[/]" if stuffed else ""
+            marker = f"  [wire.stuffed]{escape(say('ui', 'dot_stuffed', self.lang))}[/]" if stuffed else ""
             self.console.print(f"   [wire]{label('raw', self.lang)} {escape(visible_wire(wire))}[/]{marker}")
         for note in notes:
             self.note(note)

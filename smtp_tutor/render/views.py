@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smtp_tutor import knowledge
+from smtp_tutor.knowledge.catalogue import has, say
 from smtp_tutor.protocol import ChunkDataSent, CommandSent, DataLineSent, Note, ReplyReceived
 from smtp_tutor.protocol.commands import GREETING
 from smtp_tutor.protocol.visible import visible, visible_wire
@@ -55,12 +56,12 @@ def rfc_text(rfc: str, lang: str) -> str:
     """
     if not rfc or lang == "en":
         return rfc
-    return rfc.replace("Appendix", knowledge.ui("rfc_appendix", lang))
+    return rfc.replace("Appendix", say("ui", "rfc_appendix", lang))
 
 
 def label(name: str, lang: str) -> str:
     """A renderer's label (note, warning, error, raw) in ``lang``."""
-    return knowledge.ui(f"label_{name}", lang)
+    return say("ui", f"label_{name}", lang)
 
 
 def safe_params(params: dict[str, str]) -> dict[str, str]:
@@ -98,7 +99,8 @@ def reply_view(event: ReplyReceived, lang: str, *, shell: bool = False) -> Reply
     extensions: tuple[ExtensionView, ...] = ()
     if verb == "EHLO" and reply.klass == 2:
         extensions = tuple(_extension_views(reply.lines[1:], lang))
-    class_word = knowledge.ui("class_word", lang).get(str(reply.klass), "?")
+    word_key = f"class_word.{reply.klass}"
+    class_word = say("ui", word_key, lang) if has("ui", word_key) else "?"
     return ReplyView(
         code=reply.code,
         klass=reply.klass,
@@ -132,7 +134,7 @@ def _extension_views(lines: tuple[str, ...], lang: str) -> list[ExtensionView]:
         keyword = words[0].upper()
         meaning = knowledge.describe_extension(keyword, lang)
         if meaning is None:
-            meaning = knowledge.ui("unknown_extension", lang)
+            meaning = say("ui", "unknown_extension", lang)
         out.append(ExtensionView(visible(keyword), visible(" ".join(words[1:])), meaning))
     return out
 

@@ -16,7 +16,7 @@ from prompt_toolkit.application import run_in_terminal
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 
 from smtp_tutor import knowledge
-from smtp_tutor.knowledge.store import load
+from smtp_tutor.knowledge.catalogue import pick, say, sentence
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.net.opening import make_connection
 from smtp_tutor.net.tls import TlsStarted
@@ -100,9 +100,6 @@ class Repl:
     def session(self):
         return self.connection.session
 
-    def ui(self, key: str, **params: str) -> str:
-        return knowledge.ui(key, self.lang, **params)
-
     def _keep_in_history(self, line: str) -> bool:
         """Commands only: never a secret, never a line of a message body, never a paste."""
         if self.session.state in (State.AUTH, State.DATA) or "\n" in line \
@@ -140,7 +137,7 @@ class Repl:
         connection = make_connection(self.options, self.host, self.port)
         assert isinstance(connection, SmtpConnection)  # not blocking
         self.connection = connection
-        self.renderer.text(self.ui("shell_banner", host=self.host, port=str(self.port)), "hint")
+        self.renderer.text(say("ui", "shell_banner", self.lang, host=self.host, port=str(self.port)), "hint")
         try:
             self.show(await wait_visibly(self.connection.open(), self.renderer.console,
                                          self._waiting))
@@ -161,7 +158,7 @@ class Repl:
         last = self.session.last_reply
         if self.delivered and getattr(self.options, "practice_mailbox", False):
             # the built-in server: where the mail went, as the lesson's end says (D25)
-            self.renderer.text(self.ui("shell_mailbox_tip", user=self.delivered[0]), "hint")
+            self.renderer.text(say("ui", "shell_mailbox_tip", self.lang, user=self.delivered[0]), "hint")
         return 0 if self.session.state is State.CLOSED and last and last.code == 221 else 1
 
     async def _next_line(self) -> str | None:
@@ -207,12 +204,12 @@ class Repl:
 
     def _prompt(self) -> str:
         if self.collecting is not None:
-            count = self.ui("prompt_pipeline", count=str(len(self.collecting) + 1))
+            count = say("ui", "prompt_pipeline", self.lang, count=str(len(self.collecting) + 1))
             return f"{self.host} [{count}]> "
         return prompt_text(self.host, self.session, self.lang)
 
     def _waiting(self, seconds: float) -> str:
-        return self.ui("waiting", seconds=f"{seconds:.0f}")
+        return say("ui", "waiting", self.lang, seconds=f"{seconds:.0f}")
 
     async def handle(self, text: str) -> None:
         """One accepted input: a meta-command, a command, a body line, or a paste of several."""
@@ -316,15 +313,15 @@ class Repl:
         """
         try:
             if mechanism == "PLAIN":
-                user = await self._ask(self.ui("ask_username"), default="bob")
-                password = await self._ask(self.ui("ask_password"), is_password=True)
+                user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+                password = await self._ask(say("ui", "ask_password", self.lang), is_password=True)
                 self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
                 await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
                 return
             if mechanism == "XOAUTH2":
-                user = await self._ask(self.ui("ask_username"), default="bob")
-                token = await self._ask(self.ui("ask_token"), is_password=True)
-                self.renderer.text(f"   ℹ {self.ui('xoauth2_step', user=user)}", "note.info")
+                user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+                token = await self._ask(say("ui", "ask_token", self.lang), is_password=True)
+                self.renderer.text(f"   ℹ {say('ui', 'xoauth2_step', self.lang, user=user)}", "note.info")
                 await self.send(f"AUTH XOAUTH2 {xoauth2_response(user, token)}", secret=True)
                 return
             if mechanism == "CRAM-MD5":
@@ -333,7 +330,7 @@ class Repl:
             await self.send("AUTH LOGIN")
             if self.session.state is not State.AUTH:
                 return
-            user = await self._ask(self.ui("ask_username"), default="bob")
+            user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
             if user == "*":
                 await self.send("*", secret=False)
                 return
@@ -341,7 +338,7 @@ class Repl:
             await self.send(b64(user), secret=False)
             if self.session.state is not State.AUTH:
                 return
-            password = await self._ask(self.ui("ask_password"), is_password=True)
+            password = await self._ask(say("ui", "ask_password", self.lang), is_password=True)
             await self.send("*" if password == "*" else b64(password), secret=password != "*")
         except AuthCancelled:
             if self.session.state is State.AUTH:
@@ -364,19 +361,20 @@ class Repl:
             await self.send("*", secret=False)
             return
         shown = visible(challenge.decode("utf-8", "replace"))
-        self.renderer.text(f"   ℹ {self.ui('cram_step_challenge', challenge=shown)}", "note.info")
-        user = await self._ask(self.ui("ask_username"), default="bob")
+        said = say("ui", "cram_step_challenge", self.lang, challenge=shown)
+        self.renderer.text(f"   ℹ {said}", "note.info")
+        user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
         if user == "*":
             await self.send("*", secret=False)
             return
-        password = await self._ask(self.ui("ask_password"), is_password=True)
+        password = await self._ask(say("ui", "ask_password", self.lang), is_password=True)
         if password == "*":
             await self.send("*", secret=False)
             return
         digest, line = cram_md5_response(user, challenge, password)
         del password
-        self.renderer.text(f"   ℹ {self.ui('cram_step_hmac', digest=digest)}", "note.info")
-        answer = self.ui("cram_step_answer", user=visible(user), digest=digest, line=line)
+        self.renderer.text(f"   ℹ {say('ui', 'cram_step_hmac', self.lang, digest=digest)}", "note.info")
+        answer = say("ui", "cram_step_answer", self.lang, user=visible(user), digest=digest, line=line)
         self.renderer.text(f"   ℹ {answer}", "note.info")
         await self.send(line, secret=False)
 
@@ -405,7 +403,7 @@ class Repl:
         assert self.connection is not None  # opened by run()
         try:
             # the question on its own lines, cut by word; the prompt is just "[y/N] " (D21)
-            question, _, choice = self.ui("ask_abandon").rpartition(" [")
+            question, _, choice = say("ui", "ask_abandon", self.lang).rpartition(" [")
             self.renderer.text(question, "hint")
             answer = await self._ask(f"[{choice}")
         except AuthCancelled:
@@ -431,9 +429,8 @@ class Repl:
     def _help(self) -> None:
         """What to type first, then the shell's own commands, one per line: fits 24
         rows at 80 columns, each line cut by word with its description hanging (D21)."""
-        texts = load("ui")[self.lang]
-        self.renderer.text(texts["shell_help_first"], "hint")
-        for command, description in texts["shell_help"]:
+        self.renderer.text(say("ui", "shell_help_first", self.lang), "hint")
+        for command, description in pick(sentence("ui", "shell_help"), self.lang):
             pad = max(HELP_COLUMN - wrap_cells(command), 2)
             self.renderer.text(f"{command}{' ' * pad}{description}")
 
@@ -446,7 +443,7 @@ class Repl:
             self._explain(argument)
         elif name == "raw":
             self.renderer.raw = argument.lower() != "off"
-            self.renderer.text(self.ui("raw_on" if self.renderer.raw else "raw_off"), "hint")
+            self.renderer.text(say("ui", "raw_on" if self.renderer.raw else "raw_off", self.lang), "hint")
         elif name == "lang":
             self._switch_language(argument)
         elif name == "headers":
@@ -499,7 +496,7 @@ class Repl:
             self.renderer.message("meta-lang-usage", {"given": argument}, "warning")
             return
         self.renderer.lang = argument
-        self.renderer.text(self.ui("lang_switched"), "hint")
+        self.renderer.text(say("ui", "lang_switched", self.lang), "hint")
 
     def _save(self, name: str, path: str) -> None:
         if not path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import platform
 
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible
 
 
@@ -31,23 +32,22 @@ def cert_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
 def show_chain(repl, info) -> None:  # noqa: ANN001
     from smtp_tutor.net.certinfo import FIELDS, fields
 
-    ui = repl.ui
-    labels, meanings = ui("cert_field"), ui("cert_explain")
-    yes_no = {"en": ("yes", "no"), "vi": ("có", "không")}[repl.lang]
-    repl.renderer.text(ui("cert_checked", name=visible(info.servername or repl.host),
+    lang = repl.lang
+    yes_no = say("ui", "word_yes", lang), say("ui", "word_no", lang)
+    repl.renderer.text(say("ui", "cert_checked", lang, name=visible(info.servername or repl.host),
                           verified=yes_no[0] if info.verified else yes_no[1]), "hint")
     count = len(info.chain)
     for n, der in enumerate(info.chain, 1):
-        role = ui("cert_role_server") if n == 1 else ui("cert_role_ca")
-        repl.renderer.text(ui("cert_heading", n=str(n), count=str(count), role=role), "heading")
+        role = say("ui", "cert_role_server", lang) if n == 1 else say("ui", "cert_role_ca", lang)
+        repl.renderer.text(say("ui", "cert_heading", lang, n=str(n), count=str(count), role=role), "heading")
         values = fields(der)
         values["self_signed"] = yes_no[0] if values["self_signed"] == "yes" else yes_no[1]
         for name in FIELDS:
-            lead = f"  {labels[name]}: "
+            lead = f"  {say('ui', f'cert_field.{name}', lang)}: "
             repl.renderer.text(lead + visible(values[name]), hang=len(lead))
-            meaning = meanings[name]
+            meaning = say("ui", f"cert_explain.{name}", lang)
             if name == "self_signed" and values[name] == yes_no[1]:
-                meaning = ui("cert_not_self_signed")  # not "subject = issuer" under a "no"
+                meaning = say("ui", "cert_not_self_signed", lang)  # not "subject = issuer" under a "no"
             repl.renderer.text(f"      {meaning}", "hint")
     if not info.whole_chain:
         repl.renderer.message("cert-only-peer", {"version": platform.python_version()}, "info")

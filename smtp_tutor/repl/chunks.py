@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol.chunking import split_message
 from smtp_tutor.protocol.numbers import ascii_int
@@ -50,7 +51,8 @@ async def bdat_command(repl, argument: str) -> None:  # noqa: ANN001 - the Repl
     if message is None:
         repl.renderer.message("bdat-usage", {}, "warning")
         return
-    await send_chunks(repl, split_message(message, size), last=True, label=repl.ui("compose_sent_label"))
+    await send_chunks(repl, split_message(message, size), last=True,
+                      label=say("ui", "compose_sent_label", repl.lang))
 
 
 async def send_chunks(repl, chunks: list[bytes], *, last: bool, label: str) -> None:  # noqa: ANN001
@@ -58,9 +60,10 @@ async def send_chunks(repl, chunks: list[bytes], *, last: bool, label: str) -> N
     refused chunk ends the run (RFC 3030 §2: no more chunks after an error)."""
     for number, chunk in enumerate(chunks, start=1):
         final = last and number == len(chunks)
-        part = repl.ui("chunk_part", number=str(number), count=str(len(chunks))) \
+        part = say("ui", "chunk_part", repl.lang, number=str(number), count=str(len(chunks))) \
             if len(chunks) > 1 else ""
-        shown = repl.ui("chunk_label", octets=str(len(chunk)), source=label, part=part)
+        shown = say("ui", "chunk_label", repl.lang, octets=str(len(chunk)), source=label,
+                    part=part)
         outgoing = repl.session.send_chunk(chunk, last=final, label=shown)
         try:
             await wait_visibly(repl.connection.transmit(outgoing, repl.show),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smtp_tutor.knowledge.catalogue import pick
 from smtp_tutor.knowledge.store import load
 from smtp_tutor.protocol import ClientSession, State
 from smtp_tutor.protocol.states import placement
@@ -69,7 +70,7 @@ def _verbs(prefix: str, session: ClientSession, lang: str) -> list[Candidate]:
         if not verb.startswith(prefix.upper()):
             continue
         template = table[verb].get("template", verb)
-        out.append(Candidate(template, len(prefix), verb, table[verb][lang]["short"]))
+        out.append(Candidate(template, len(prefix), verb, pick(table[verb], lang)["short"]))
     return out
 
 

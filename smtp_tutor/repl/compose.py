@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.errors import TransportError
 from smtp_tutor.protocol import State
 from smtp_tutor.protocol.compose import Draft, compose
@@ -25,7 +26,7 @@ class Cancelled(Exception):
 async def _ask(repl, key: str, default: str = "") -> str:  # noqa: ANN001 - the Repl
 
     try:
-        return await repl._ask(repl.ui(key), default=default)
+        return await repl._ask(say("ui", key, repl.lang), default=default)
     except AuthCancelled:
         raise Cancelled() from None
 
@@ -37,7 +38,7 @@ async def compose_command(repl) -> None:  # noqa: ANN001
         to = await _ask(repl, "compose_to", ", ".join(envelope.recipients) or "bob@hamburger.edu")
         cc = await _ask(repl, "compose_cc")
         subject = await _ask(repl, "compose_subject", "Hello from smtp-tutor")
-        repl.renderer.text(repl.ui("compose_body"), "hint")
+        repl.renderer.text(say("ui", "compose_body", repl.lang), "hint")
         body: list[str] = []
         while True:
             line = await _ask(repl, "compose_body_line")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def show_mailbox(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.paths import data_dir
     from smtp_tutor.protocol.visible import visible, visible_lines
     from smtp_tutor.server.maildir import list_messages
@@ -20,32 +20,32 @@ def show_mailbox(options: argparse.Namespace, lang: str) -> int:
     user = options.user.partition("@")[0].lower()
     messages = list_messages(root, user)
     if not messages:
-        sys.stdout.write(ui("mailbox_empty", lang, user=visible(user), path=visible(str(root / user)))
+        sys.stdout.write(say("ui", "mailbox_empty", lang, user=visible(user), path=visible(str(root / user)))
                          + "\n")
         users = _practice_users(root)
         example = user if user in users else "bob" if "bob" in users else sorted(users)[0]
         if user not in users:  # RCPT TO:<zorro@...> would get 550: name someone who exists
-            sys.stdout.write("  " + ui("mailbox_no_user", lang, user=visible(user),
+            sys.stdout.write("  " + say("ui", "mailbox_no_user", lang, user=visible(user),
                                        users=", ".join(sorted(users))) + "\n")
-        sys.stdout.write("  " + ui("mailbox_send_one", lang, user=example) + "\n")
+        sys.stdout.write("  " + say("ui", "mailbox_send_one", lang, user=example) + "\n")
         return 0
     if options.show is not None:
         if not 1 <= options.show <= len(messages):
             key = "mailbox_choose_one" if len(messages) == 1 else "mailbox_choose"
-            sys.stderr.write(f"smtp-tutor: {ui(key, lang, user=user, count=str(len(messages)))}\n")
+            sys.stderr.write(f"smtp-tutor: {say('ui', key, lang, user=user, count=str(len(messages)))}\n")
             return 2
         text = messages[options.show - 1].read_bytes().decode("utf-8", "replace")
         lines = visible_lines(text.rstrip("\r\n"))
         sys.stdout.write("\n".join(lines) + "\n")
         return 0
-    sys.stdout.write(ui("mailbox_count", lang, count=str(len(messages)), user=user,
+    sys.stdout.write(say("ui", "mailbox_count", lang, count=str(len(messages)), user=user,
                         path=str(root / user)) + "\n")
     for number, path in enumerate(messages, 1):
         parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
         sender = _header(parsed.get("Return-Path", ""))
-        subject = _header(parsed.get("Subject", ui("mailbox_no_subject", lang)))
-        sys.stdout.write(f"{number:>3}. {ui('mailbox_from', lang)} {sender}  {subject}\n")
-    sys.stdout.write(f"  {ui('mailbox_show_hint', lang, user=user)}\n")
+        subject = _header(parsed.get("Subject", say("ui", "mailbox_no_subject", lang)))
+        sys.stdout.write(f"{number:>3}. {say('ui', 'mailbox_from', lang)} {sender}  {subject}\n")
+    sys.stdout.write(f"  {say('ui', 'mailbox_show_hint', lang, user=user)}\n")
     return 0
 
 

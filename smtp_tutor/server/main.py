@@ -12,7 +12,7 @@ from pathlib import Path
 
 
 def serve(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.paths import data_dir
     from smtp_tutor.server.app import ServerConfig, start_server
     from smtp_tutor.server.certs import ensure_certificates
@@ -25,14 +25,14 @@ def serve(options: argparse.Namespace, lang: str) -> int:
     try:
         users = load_users(options.users)
     except UsersFileError as error:
-        _err(f"smtp-tutor: {ui(error.key, lang, **error.params)}\n")
+        _err(f"smtp-tutor: {say('ui', error.key, lang, **error.params)}\n")
         return 2
     if not _is_loopback(options.host):
-        _err(f"smtp-tutor: {ui('serve_not_loopback', lang, host=options.host)}\n")
+        _err(f"smtp-tutor: {say('ui', 'serve_not_loopback', lang, host=options.host)}\n")
     try:
         watchers = _watchers(options, lang)
     except OSError as error:
-        _err(f"smtp-tutor: {ui('serve_lint_cannot_write', lang, path=options.lint_report, reason=str(error.strerror))}\n")  # noqa: E501
+        _err(f"smtp-tutor: {say('ui', 'serve_lint_cannot_write', lang, path=options.lint_report, reason=str(error.strerror))}\n")  # noqa: E501
         return 2
     config = ServerConfig(host=options.host, port=options.port, domain=options.domain,
                           mailbox_dir=Path(options.mailbox_dir) if options.mailbox_dir else None,
@@ -52,11 +52,11 @@ def serve(options: argparse.Namespace, lang: str) -> int:
         try:
             running = await start_server(config)
         except OSError as error:
-            _err(f"smtp-tutor: {ui('serve_cannot_listen', lang, host=options.host, port=str(options.port), reason=str(error.strerror))}\n")  # noqa: E501
+            _err(f"smtp-tutor: {say('ui', 'serve_cannot_listen', lang, host=options.host, port=str(options.port), reason=str(error.strerror))}\n")  # noqa: E501
             raise SystemExit(1) from error
-        print(ui("serve_banner", lang, domain=options.domain, host=running.host,
+        print(say("ui", "serve_banner", lang, domain=options.domain, host=running.host,
                  port=str(running.port), ca=str(running.ca_path)), flush=True)
-        print(ui("serve_users", lang, users=", ".join(sorted(users))), flush=True)
+        print(say("ui", "serve_users", lang, users=", ".join(sorted(users))), flush=True)
         for line in _active_faults(config, lang):
             print(line, flush=True)
         try:
@@ -128,7 +128,7 @@ def _raise_file_limit() -> None:
 
 
 def _active_faults(config, lang: str = "en") -> list[str]:  # noqa: ANN001
-    from smtp_tutor.knowledge import ui
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.server.policy import Limits
 
     faults, limits = config.faults, config.limits
@@ -137,7 +137,7 @@ def _active_faults(config, lang: str = "en") -> list[str]:  # noqa: ANN001
              ("--max-connections", limits.max_connections
               if limits.max_connections != Limits.max_connections else 0)]
     active = [f"{flag} {value:g}" for flag, value in shown if value]
-    return [ui("serve_faults_on", lang, faults=", ".join(active))] if active else []
+    return [say("ui", "serve_faults_on", lang, faults=", ".join(active))] if active else []
 
 
 def _is_loopback(host: str) -> bool:

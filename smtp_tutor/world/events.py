@@ -327,13 +327,10 @@ class Fetched(WorldEvent):
 
 def tell(sentence: Sentence, lang: str) -> str:
     """The sentence in ``lang``; its text parameters pass through ``visible()`` there."""
-    if sentence.words == "imap":
-        from smtp_tutor.imap.view import say as say_imap
+    from smtp_tutor.knowledge.catalogue import say
 
-        return say_imap(sentence.key, lang, **sentence.params)
-    from smtp_tutor.knowledge.words import say
-
-    return say(sentence.key, lang, **sentence.params)
+    catalogue = "imap" if sentence.words == "imap" else "world"
+    return say(catalogue, sentence.key, lang, **sentence.params)
 
 
 def answer_of(route: Route) -> str:

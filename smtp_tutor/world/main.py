@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 
 
 def run_world(options: argparse.Namespace, lang: str) -> int:
@@ -64,7 +64,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         except OSError as error:
             from smtp_tutor.render.wrap import for_stream
 
-            sys.stderr.write(for_stream(say("cannot_start", lang,
+            sys.stderr.write(for_stream(say("world", "cannot_start", lang,
                                             reason=error.strerror or str(error)) + "\n"))
             raise SystemExit(1) from error
         for line in banner(world, lang):
@@ -72,7 +72,7 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
         try:
             await asyncio.Event().wait()
         finally:
-            renderer.text(say("stopped", lang))
+            renderer.text(say("world", "stopped", lang))
             await world.stop()
             stream.close()
 
@@ -85,33 +85,31 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
 def banner(world, lang: str) -> list[str]:  # noqa: ANN001
     schedule = world.config.schedule
-    lines = [say("banner", lang), say("banner_webmail", lang), "",
-             say("banner_dns", lang, port=world.dns.port),
-             say("banner_submission", lang, port=world.submission.port),
-             say("banner_mx", lang, port=world.mx.port),
-             say("banner_bistro", lang, port=world.fallback.port)]
+    lines = [say("world", "banner", lang), say("world", "banner_webmail", lang), "",
+             say("world", "banner_dns", lang, port=world.dns.port),
+             say("world", "banner_submission", lang, port=world.submission.port),
+             say("world", "banner_mx", lang, port=world.mx.port),
+             say("world", "banner_bistro", lang, port=world.fallback.port)]
     if world.pop3 is not None:
-        lines.append(say("banner_pop3", lang, port=world.pop3.port))
+        lines.append(say("world", "banner_pop3", lang, port=world.pop3.port))
     if world.pop3_crepes is not None:
-        lines.append(say("banner_pop3_crepes", lang, port=world.pop3_crepes.port))
+        lines.append(say("world", "banner_pop3_crepes", lang, port=world.pop3_crepes.port))
     if world.imap is not None:
-        from smtp_tutor.imap.view import say as say_imap
-
-        lines.append(say_imap("banner_imap", lang, port=world.imap.port))
-    lines += ["", say("banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
+        lines.append(say("imap", "banner_imap", lang, port=world.imap.port))
+    lines += ["", say("world", "banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
-        lines.append(say("banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))
+        lines.append(say("world", "banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))
     if world.imap is not None:
-        lines.append(say_imap("banner_try_imap", lang, imap=world.imap.port, ca=str(world.ca_path)))
+        lines.append(say("imap", "banner_try_imap", lang, imap=world.imap.port, ca=str(world.ca_path)))
     from smtp_tutor.world.retry import describe_minutes
 
-    lines += [say("banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),
+    lines += [say("world", "banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),
                   speedup=schedule.speedup, seconds=round(schedule.seconds(30), 2)),
-              say("banner_dirs", lang, queue=str(world.manager.queue.directory),
+              say("world", "banner_dirs", lang, queue=str(world.manager.queue.directory),
                   mail=str(world.mail_dir))]
     waiting = len(world.manager.entries)
     if waiting:
-        lines.append(say("banner_recovered", lang, count=waiting))
+        lines.append(say("world", "banner_recovered", lang, count=waiting))
     return lines
 
 
@@ -121,18 +119,18 @@ def run_queue(options: argparse.Namespace, lang: str) -> int:
     from smtp_tutor.world.runner import world_dir
 
     directory = (Path(options.dir) if options.dir else world_dir()) / "queue"
-    print(say("queue_dir", lang, dir=str(directory)))
+    print(say("world", "queue_dir", lang, dir=str(directory)))
     entries = MailQueue(directory).entries() if directory.is_dir() else []
     if not entries:
-        print(say("queue_empty", lang))
+        print(say("world", "queue_empty", lang))
         return 0
-    print(say("queue_header", lang))
+    print(say("world", "queue_header", lang))
     now = time.time()
     for entry in entries:
-        when = say("queue_now", lang) if entry.next_try <= now else \
+        when = say("world", "queue_now", lang) if entry.next_try <= now else \
             time.strftime("%H:%M:%S", time.localtime(entry.next_try))
-        print(say("queue_line", lang, id=entry.id, tries=entry.tries, next=when,
+        print(say("world", "queue_line", lang, id=entry.id, tries=entry.tries, next=when,
                   sender=entry.sender, recipients=", ".join(entry.recipients)))
         if entry.last_reply:
-            print(say("queue_reply", lang, reply=entry.last_reply))
+            print(say("world", "queue_reply", lang, reply=entry.last_reply))
     return 0

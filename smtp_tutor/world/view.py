@@ -9,7 +9,7 @@ the renderer both do it).
 
 from __future__ import annotations
 
-from smtp_tutor.knowledge.words import say
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.protocol.visible import visible_lines
 from smtp_tutor.render.base import Renderer
 from smtp_tutor.server.console import LiveConsole
@@ -79,5 +79,5 @@ class SubmissionConsole(LiveConsole):
         if self.view.speaker != SUBMISSION:
             self.view.speaker = SUBMISSION
             self.renderer.text("")
-            self.renderer.text(say("hop_submission", self.renderer.lang), "heading")
+            self.renderer.text(say("world", "hop_submission", self.renderer.lang), "heading")
         super()._header(peer, key)

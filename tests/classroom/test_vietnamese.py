@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from smtp_tutor.knowledge.catalogue import pick, sentence
 from smtp_tutor.knowledge.store import load
+from tests.knowledge.test_catalogue import sentences
 from tests.test_vietnamese_walk import assert_vietnamese, foreign_words, run_vi
 
 COMMAND_LINES = {"slip_join", "slip_pop3", "slip_check"}  # a command to type, not prose
 
 
-@pytest.mark.parametrize("key", sorted(set(load("classroom")["vi"]) - COMMAND_LINES))
+@pytest.mark.parametrize("key", sorted(set(sentences("classroom")) - COMMAND_LINES))
 def test_every_text(key):
-    text = load("classroom")["vi"][key]
+    text = pick(sentence("classroom", key), "vi")
     assert not foreign_words(text), (key, foreign_words(text))
     assert_vietnamese(key, text if text.strip("-") else "-")
 

@@ -14,18 +14,17 @@ from smtp_tutor.grade.rubric import (
     parse_rubric,
     shipped,
 )
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.store import load
 
 
 def test_every_check_has_a_name_and_hint_in_both_languages():
-    data = load("grade")
     ids = list(CHECK_SCENARIO) + [f"server-{check_id}" for check_id, _, _ in CHECKS]
     for lang in ("en", "vi"):
         for check_id in ids:
-            entry = data[lang]["check"][check_id]
-            assert entry["name"] and entry["hint"], (lang, check_id)
-    for section in ("ui", "reason", "check"):
-        assert set(data["en"][section]) == set(data["vi"][section]), section
+            for field in ("name", "hint"):
+                assert set(load("grade")["check"][check_id][field]) == {"en", "vi"}
+                assert say("grade", f"check.{check_id}.{field}", lang), (lang, check_id)
 
 
 def test_default_rubric_is_the_handout():
@@ -66,3 +65,41 @@ def test_rubric_errors_name_the_problem(data, message):
 def test_missing_rubric_file(tmp_path):
     with pytest.raises(RubricError, match="No such file"):
         load_rubric(tmp_path / "absent.toml")
+
+
+def test_every_verdict_gives_the_parameters_of_its_reason():
+    """A verdict's reason is a sentence of grade.toml filled with the verdict's params
+    (``say("grade", f"reason.{reason}", lang, **params)``): read from the source, every
+    ``Verdict(…, "reason", {…})`` and ``Finding(…)`` gives all its sentence takes, so no
+    report stops on a missing parameter (one more is harmless: ``waited`` is given
+    seconds its sentence does not show)."""
+    import ast
+    from pathlib import Path
+
+    from smtp_tutor.knowledge.catalogue import has, pick, sentence
+    from tests.knowledge.test_catalogue import placeholders
+
+    problems, checked = [], 0
+    for path in sorted((Path(__file__).resolve().parents[2] / "smtp_tutor" / "grade").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("Verdict", "Finding") and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)):
+                continue
+            key = f"reason.{node.args[1].value}"
+            where = f"{path.name}:{node.lineno}"
+            if not has("grade", key):
+                problems.append(f"{where}: grade.toml has no sentence {key}")
+                continue
+            params = node.args[2] if len(node.args) > 2 else ast.Dict(keys=[], values=[])
+            if not isinstance(params, ast.Dict) or not all(
+                    isinstance(k, ast.Constant) for k in params.keys):
+                continue
+            given = {k.value for k in params.keys}
+            for lang in ("en", "vi"):
+                wanted = placeholders(pick(sentence("grade", key), lang))
+                if wanted - given:
+                    problems.append(f"{where}: {key} [{lang}] needs {sorted(wanted - given)}")
+            checked += 1
+    assert not problems, "\n".join(problems)
+    assert checked > 50

@@ -97,11 +97,6 @@ def test_en_vi_parity_everywhere(name):
             assert en.strip() and vi.strip(), path
 
 
-def test_ui_has_both_languages_with_the_same_keys():
-    ui = load("ui")
-    assert set(ui["en"]) == set(ui["vi"])
-
-
 def test_x_6_10_and_x_7_0_are_where_the_registry_has_them():
     details, vendor = load("enhanced")["details"], load("enhanced")["vendor"]
     assert "6.10" in details and "7.0" in details and "4.7.0" not in vendor

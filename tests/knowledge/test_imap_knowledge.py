@@ -43,9 +43,10 @@ def test_every_response_code_the_server_sends_is_explained():
 
 
 def test_the_shell_sentences_exist_in_both_languages():
-    assert set(DATA["en"]) == set(DATA["vi"])
-    for key, text in DATA["en"].items():
-        assert set(re.findall(r"{(\w+)", text)) == set(re.findall(r"{(\w+)", DATA["vi"][key])), key
+    sentences = [key for key in DATA if key.startswith("imap_")]
+    assert len(sentences) > 20
+    for key in sentences:
+        assert set(DATA[key]) == {"en", "vi"}, key
 
 
 @pytest.mark.parametrize("topic", ["FETCH", "imap-noop", "imap-list", "EXISTS", "UIDVALIDITY",

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from smtp_tutor import knowledge
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.plural import agree
 from smtp_tutor.knowledge.store import FILES, load
 
@@ -22,9 +23,9 @@ def test_notes_and_ui_texts_agree_with_their_number():
     assert one.startswith("The chunk was full: 1 octet of this line was not sent")
     many, _ = knowledge.explain_note("chunk-overflow", {"dropped": "3", "size": "5"}, "en")
     assert "3 octets of this line were not sent" in many
-    assert knowledge.ui("mailbox_count", "en", count="1", user="bob", path="p") \
+    assert say("ui", "mailbox_count", "en", count="1", user="bob", path="p") \
         == "1 message for bob in p:"
-    assert "1 unexpected reply." in knowledge.ui("lesson_failed", "en", count="1")
+    assert "1 unexpected reply." in say("ui", "lesson_failed", "en", count="1")
 
 
 def _texts(node):

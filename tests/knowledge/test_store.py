@@ -40,8 +40,8 @@ def test_a_corrupt_cache_is_ignored(tmp_path, monkeypatch):
 
 def test_caching_can_be_turned_off_and_an_unwritable_cache_costs_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("SMTP_TUTOR_CACHE", "")
-    assert load_uncached("ui")["en"]
+    assert load_uncached("ui")["explanation"]["en"]
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("SMTP_TUTOR_CACHE", str(blocker / "cache"))
-    assert load_uncached("ui")["en"]
+    assert load_uncached("ui")["explanation"]["en"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.lookup import explain_enhanced
 from smtp_tutor.knowledge.store import load
 
@@ -210,7 +211,7 @@ def test_references_name_the_documents_the_texts_rely_on():
 @pytest.mark.parametrize("lang", ["en", "vi"])
 def test_the_certificate_names_are_the_servers_and_the_cn_rule_is_rfc_6125s(lang):
     """R8: RFC 6125 §6.4.4 still allows the CN when no DNS name is listed."""
-    san = load("ui")[lang]["cert_explain"]["san"]
+    san = say("ui", "cert_explain.san", lang)
     assert "RFC 6125 §6.4.4" in san
     assert {"en": "of this server", "vi": "của máy chủ này"}[lang] in san
 

@@ -46,13 +46,13 @@ def test_the_world_banner_never_splits_what_it_tells_you_to_copy():
     """D21: `dig … MX hamburger.edu` and `smtp-tutor connect … --cafile PATH` stay whole."""
     import io
 
-    from smtp_tutor.knowledge.words import say
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.render.terminal import TerminalRenderer
 
     out = io.StringIO()
     renderer = TerminalRenderer("en", out, width=60, color=False)
-    renderer.text(say("banner_dns", "en", port=48540))
-    renderer.text(say("banner_try", "en", submission=3487, ca="/root/.local/share/smtp-tutor/ca.pem"))
+    renderer.text(say("world", "banner_dns", "en", port=48540))
+    renderer.text(say("world", "banner_try", "en", submission=3487, ca="/root/.local/share/smtp-tutor/ca.pem"))
     text = out.getvalue()
     assert "dig @127.0.0.1 -p 48540 MX hamburger.edu" in text
     assert "smtp-tutor connect 127.0.0.1 3487 --cafile /root/.local/share/smtp-tutor/ca.pem" in text

@@ -128,12 +128,12 @@ def test_relay_client_delivers_to_postfix(postfix, loop_thread, zone_server):
 
 def test_queue_listing_columns_line_up_with_real_ids():
     """D25: the header of `smtp-tutor queue` sits over 19-character queue IDs."""
-    from smtp_tutor.knowledge.words import say
+    from smtp_tutor.knowledge.catalogue import say
     from smtp_tutor.world.queue import new_id
 
     for lang, tries, sender in (("en", "TRIES", "SENDER"), ("vi", "LẦN", "NGƯỜI GỬI")):
-        header = say("queue_header", lang)
-        line = say("queue_line", lang, id=new_id(), tries=2, next="12:00:00",
+        header = say("world", "queue_header", lang)
+        line = say("world", "queue_line", lang, id=new_id(), tries=2, next="12:00:00",
                    sender="alice@crepes.fr", recipients="bob@hamburger.edu")
         end = header.index(tries) + len(tries)  # the count is right-aligned under it
         assert line[end - 5:end] == "    2"
