@@ -161,8 +161,8 @@ class ImapShell(AccessShell):
         self._waiting_plus, self._plus = self.session.awaiting_continuation, False
         alive = await super()._exchange(steps)
         if alive and self._plus and self.session.awaiting_continuation:
-            self.renderer.text(f"   {say('imap', 'imap_literal_ask', self.lang, size=self.session.announced)}",
-                               "hint")
+            asked = say("imap", "imap_literal_ask", self.lang, size=self.session.announced)
+            self.renderer.text(f"   {asked}", "hint")
         return alive
 
     def _show(self, response: object) -> None:
