@@ -140,11 +140,11 @@ class AccessShell(StreamDriver):
         try:
             await super()._put(data)
         except TransportError as error:
-            raise TransportError("write-failed") from error
+            raise TransportError("connection-closed") from error
 
     def _tell(self, error: TransportError) -> None:
         key = error.key
-        if key in ("write-failed", "connection-closed"):
+        if key == "connection-closed":
             self.renderer.text(self._say("closed"), "note.error")
         elif key == "reply-timeout":
             self.renderer.text(self._say("deadline", seconds=self.options.timeout),
@@ -154,7 +154,7 @@ class AccessShell(StreamDriver):
         elif key == "network-error":
             self.renderer.text(self._say("error", detail=error.params.get("detail", "")),
                                "note.error")
-        # "tls-failed": said where the upgrade failed
+        # "starttls-handshake-failed": said where the upgrade failed
 
     def _broken(self, error: BaseException) -> TransportError:
         return TransportError("network-error", detail=str(error) or "timeout")
@@ -220,10 +220,10 @@ class AccessShell(StreamDriver):
         except TimeoutError as error:
             self.renderer.text(self._say("deadline", seconds=self.options.timeout),
                                "note.error")
-            raise TransportError("tls-failed") from error
+            raise TransportError("starttls-handshake-failed", detail=str(error) or "timeout") from error
         except (OSError, ConnectionError) as error:
             self.renderer.text(self._say("error", detail=str(error)), "note.error")
-            raise TransportError("tls-failed") from error
+            raise TransportError("starttls-handshake-failed", detail=str(error) or "timeout") from error
         self.session.tls_established()
         self.renderer.text(f"   {self._say('tls')}", "note.info")
 
