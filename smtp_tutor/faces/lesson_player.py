@@ -245,6 +245,17 @@ class Player:
             self.seen.append(text)
             self.renderer.narration(text)
 
+    def switch_language(self, lang: str) -> None:
+        """``:lang en|vi``: everything said from now on, the world's notes too, is in
+        ``lang`` (they are put into words when shown, not when they happen)."""
+        from smtp_tutor.knowledge import LANGUAGES
+
+        if lang not in LANGUAGES:
+            self.renderer.message("meta-lang-usage", {"given": lang}, "warning")
+            return
+        self.lang = self.renderer.lang = lang
+        self.renderer.text(say("ui", "lang_switched", lang), "hint")
+
     async def play(self) -> bool | None:
         """True: finished green; False: a reply was not the expected one; None: stopped."""
         lesson = self.run.lesson
@@ -412,6 +423,9 @@ class Player:
             if command == ":skip":
                 record.skipped = True
                 return expected
+            if command.split()[:1] == [":lang"]:
+                self.switch_language(command[len(":lang"):].strip())
+                continue
             hidden = secret or is_secret_line(typed) or _pop3_secret(typed) or _imap_secret(typed) \
                 or self.run.session.state is State.AUTH
             record.tries.append(MASK if hidden else typed)

@@ -98,6 +98,30 @@ def test_each_world_lesson_is_green_in_practice_mode(lesson_id, tmp_path):
         child.terminate(force=True)
 
 
+def test_lang_switches_the_lesson_and_the_world_notes_mid_way(tmp_path):
+    """`:lang vi` at the prompt: what comes after, the world's notes too, is Vietnamese."""
+    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "120",
+           "LINES": "40", "SMTP_TUTOR_HOME": str(tmp_path / "home"),
+           "SMTP_TUTOR_CACHE": str(tmp_path / "cache")}
+    command, *args = tutor_command()
+    child = spawn_pty(command, [*args, "lesson", "play", "mx-and-relay", "--lang", "en"],
+                      env=env, encoding="utf-8", timeout=20, dimensions=(40, 120))
+    try:
+        child.expect(r"\[helo\]>")
+        child.send(":lang xx\r")
+        child.expect("is not a language here")
+        child.send(":lang vi\r")
+        child.expect("Từ giờ phần giải thích dùng tiếng Việt")
+        for line in _typed_lines("mx-and-relay"):
+            child.send(line + "\r")
+            time.sleep(0.05)
+        child.expect("HÀNG ĐỢI")  # the world's queue note, said after the switch
+        child.expect("Hoàn thành bài học")
+        assert "QUEUE ·" not in child.before
+    finally:
+        child.terminate(force=True)
+
+
 def test_the_lessons_teach_the_facts_the_issue_asks_for():
     text = {i: Path(find(i)).read_text(encoding="utf-8") for i in WORLD_LESSONS}
     assert "MX 0 ." in text["mx-and-relay"] and "556 5.1.10" in text["mx-and-relay"]
