@@ -36,7 +36,7 @@ COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INB
                "FETCH 1 (FLAGS BODY.PEEK[HEADER])", "FETCH 1 (BODY[])", "STORE",
                "STORE 1 +FLAGS (\\Seen)", "STORE 1 +FLAGS (\\Deleted)", "SEARCH UNSEEN",
                "SEARCH ALL", "UID FETCH", "UID STORE", "UID SEARCH", "NOOP", "EXPUNGE",
-               "CLOSE", "UNSELECT", "LOGOUT")
+               "CLOSE", "UNSELECT", "NAMESPACE", "ENABLE IMAP4rev2", "LOGOUT")
 
 
 def connect_imap(options: argparse.Namespace, lang: str) -> int:
