@@ -16,8 +16,9 @@ teaching subset get ``BAD``, saying so.  Messages live behind ``mailbox.Account`
 IMAP4rev1 and IMAP4rev2 are both advertised (Python's imaplib refuses a server without
 IMAP4rev1).  A session is IMAP4rev1 until the client sends ``ENABLE IMAP4rev2`` (RFC 9051
 §6.3.1): until then it gets what RFC 3501 promises, the ``* n RECENT`` response and the
-``\\Recent`` flag (RFC 3501 §2.3.2, §7.3.2); after it, neither, as RFC 9051 removed both
-(its grammar keeps them only as ``obsolete-flag-recent`` and ``obsolete-recent-response``).
+``\\Recent`` flag (RFC 3501 §2.3.2, §7.3.2); after it, neither: RFC 9051 deprecated both
+(Appendix E, item 12) and its grammar keeps them only as ``obsolete-flag-recent`` and
+``obsolete-recent-response``, which "can only be returned by servers that support both".
 NAMESPACE (RFC 9051 §6.3.10) names one personal namespace, prefix "" and delimiter "/".
 """
 
