@@ -293,7 +293,8 @@ def test_enable_imap4rev2_drops_recent_as_rfc_9051_does(inbox):
     assert say(server, b"b ENABLE imap4rev2 X") == b"* ENABLED IMAP4rev2\r\nb OK ENABLE completed\r\n"
     assert say(server, b"c ENABLE IMAP4rev2") == b"* ENABLED\r\nc OK ENABLE completed\r\n"
     out = say(server, b"s SELECT INBOX")
-    assert b"* 3 EXISTS" in out and b"RECENT" not in out
+    assert b"* 3 EXISTS" in out and b"RECENT" not in out and b"[UNSEEN" not in out
+    assert b'* LIST (\\HasNoChildren) "/" INBOX\r\n' in out  # RFC 9051 §6.3.2, as LIST says
     assert say(server, b"d FETCH 1 FLAGS").startswith(b"* 1 FETCH (FLAGS ())")
     assert b"e BAD ENABLE only in the authenticated state" in say(server, b"e ENABLE IMAP4rev2")
     assert b"f BAD STATUS items" in say(server, b"f STATUS INBOX (RECENT)")

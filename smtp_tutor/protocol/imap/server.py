@@ -19,7 +19,9 @@ IMAP4rev1).  A session is IMAP4rev1 until the client sends ``ENABLE IMAP4rev2`` 
 ``\\Recent`` flag (RFC 3501 §2.3.2, §7.3.2); after it, neither: RFC 9051 deprecated both
 (Appendix E, item 12) and its grammar keeps them only as ``obsolete-flag-recent`` and
 ``obsolete-recent-response``, which "can only be returned by servers that support both".
-NAMESPACE (RFC 9051 §6.3.10) names one personal namespace, prefix "" and delimiter "/".
+An IMAP4rev2 session's SELECT also drops ``[UNSEEN n]`` (deprecated, item 11) and adds the
+untagged LIST of the mailbox (§6.3.2, item 10).  NAMESPACE (RFC 9051 §6.3.10) names one
+personal namespace, prefix "" and delimiter "/".
 """
 
 from __future__ import annotations
@@ -362,9 +364,11 @@ class ImapServerSession:
                  + ("read-only" if readonly else "flags stored in the Maildir file names"),
                  f"* OK [UIDVALIDITY {mailbox.uidvalidity}] UIDs valid",
                  f"* OK [UIDNEXT {mailbox.uidnext()}] predicted next UID"]
-        if unseen:
+        if unseen and not self.rev2:  # deprecated by RFC 9051 (Appendix E, item 11)
             lines.append(f"* OK [UNSEEN {unseen[0]}] first unseen message")
         actions += [Send(_line(text)) for text in lines]
+        if self.rev2:  # RFC 9051 §6.3.2: SELECT and EXAMINE answer a LIST of the mailbox too
+            actions.append(Send(b'* LIST (\\HasNoChildren) "/" ' + quote(mailbox.name) + b"\r\n"))
         self.view, self.state = view, SELECTED
         mode = "READ-ONLY" if readonly else "READ-WRITE"
         return "OK", f"[{mode}] {'EXAMINE' if readonly else 'SELECT'} completed"
