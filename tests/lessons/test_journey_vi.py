@@ -62,3 +62,17 @@ def test_journey_typed_live_in_vietnamese(number, tmp_path):
     assert "Hoàn thành bài học: mọi phản hồi đều đúng như dự kiến." in out, out[-2000:]
     assert "Đã đánh dấu ✓" in out
     assert_allowlisted(f"lesson {number} typed", out)
+
+
+def test_journey_asked_for_answers_and_a_wrong_password_in_vietnamese(tmp_path):
+    """`:show` (at a command, at AUTH, in DATA) and a refused password: their texts too."""
+    typed = ["?", ":show", "EHLO alice-laptop", "STARTTLS", "EHLO alice-laptop", ":show",
+             "AUTH PLAIN", "alice", "wrong-one", "AUTH LOGIN", "", "ketchup",
+             *TYPED[13][TYPED[13].index("MAIL FROM:<alice@crepes.fr>"):TYPED[13].index("DATA") + 1],
+             ":show", "Subject: Ketchup", "", ":show", ".", "QUIT", "MX hamburger.edu",
+             "A mx.hamburger.edu", "MX bistro.fr"]
+    out = run_vi("lesson", "play", "13", stdin="".join(f"{line}\n" for line in typed).encode(),
+                 env={"SMTP_TUTOR_HOME": str(tmp_path)})
+    assert "S: 535" in out and "Chưa đánh dấu ✓" in out, out[-2000:]
+    assert "tiếp tục với: “" in out  # the lesson's own next line of the message, quoted
+    assert_allowlisted("lesson 13 :show", out)
