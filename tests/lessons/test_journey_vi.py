@@ -76,3 +76,11 @@ def test_journey_asked_for_answers_and_a_wrong_password_in_vietnamese(tmp_path):
     assert "S: 535" in out and "Chưa đánh dấu ✓" in out, out[-2000:]
     assert "tiếp tục với: “" in out  # the lesson's own next line of the message, quoted
     assert_allowlisted("lesson 13 :show", out)
+
+
+@pytest.mark.parametrize("number", [17, 18])
+def test_smtputf8_and_imap_lessons_watched_live_in_vietnamese(number):
+    """Lessons 17 (SMTPUTF8) and 18 (IMAP, against the world's IMAP server) live as well."""
+    out = run_vi("lesson", "play", str(number), "--mode", "watch", "--pace", "0.001")
+    assert "Hoàn thành bài học" in out, out[-2000:]
+    assert_allowlisted(f"lesson {number} live", out)
