@@ -331,7 +331,6 @@ class Fetched(WorldEvent):
 def tell(sentence: Sentence, lang: str) -> str:
     """The sentence in ``lang``; its text parameters pass through ``visible()`` there."""
     from smtp_tutor.knowledge.catalogue import say
-
     from smtp_tutor.world.retry import describe_minutes
 
     catalogue = "imap" if sentence.words == "imap" else "world"
