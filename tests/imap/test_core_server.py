@@ -106,7 +106,7 @@ def test_commands_in_the_wrong_state_get_bad(inbox):
 
 
 @pytest.mark.parametrize("command", [b"CREATE Work", b"APPEND INBOX {3}", b"APPEND INBOX {300000000}", b"IDLE", b"COPY 1 Sent",
-                                     b"AUTHENTICATE PLAIN", b"XYZZY"])
+                                     b"XYZZY"])
 def test_the_rest_is_refused_with_bad(inbox, command):
     server = logged_in(inbox)
     assert sent(server.receive(b"t " + command + b"\r\n")).splitlines()[-1].startswith(b"t BAD")
@@ -308,3 +308,44 @@ def test_namespace_names_one_personal_namespace(inbox):
         b'* NAMESPACE (("" "/")) NIL NIL\r\na OK NAMESPACE completed\r\n'
     assert b"b BAD NAMESPACE takes no arguments" in say(server, b"b NAMESPACE x")
     assert b"c BAD NAMESPACE only after LOGIN" in say(session(inbox), b"c NAMESPACE")
+
+
+def test_authenticate_plain_with_and_without_an_initial_response(inbox):
+    """RFC 9051 §6.2.2 and §6.1.1 (AUTH=PLAIN is required of an IMAP4rev2 server)."""
+    import base64
+
+    token = base64.b64encode(b"\0bob\0pickles")
+    clear = session(inbox, tls=False)
+    assert b"AUTH=PLAIN" not in clear.greeting()
+    assert b"a NO [PRIVACYREQUIRED]" in say(clear, b"a AUTHENTICATE PLAIN " + token)
+    server = session(inbox)
+    assert b"AUTH=PLAIN SASL-IR" in server.greeting()
+    assert b"b NO only AUTHENTICATE PLAIN" in say(server, b"b AUTHENTICATE CRAM-MD5")
+    assert say(server, b"c AUTHENTICATE PLAIN") == b"+ \r\n"
+    assert say(server, b"*") == b"c BAD AUTHENTICATE cancelled by the client\r\n"
+    assert say(server, b"d AUTHENTICATE PLAIN") == b"+ \r\n"
+    assert b"d BAD the answer is not base64" in say(server, b"not base64!")
+    wrong = base64.b64encode(b"\0bob\0ketchup")
+    actions = server.receive(b"e AUTHENTICATE PLAIN " + wrong + b"\r\n")
+    assert b"e NO [AUTHENTICATIONFAILED]" in sent(actions) and server.state == "not authenticated"
+    assert say(server, b"f AUTHENTICATE PLAIN") == b"+ \r\n"
+    actions = server.receive(token + b"\r\n")
+    assert LoggedIn("bob") in actions and b"f OK [CAPABILITY" in sent(actions)
+    assert server.state == "authenticated" and b"AUTH=PLAIN" not in server.capabilities().encode()
+    other = session(inbox)
+    assert b"g OK" in say(other, b"g AUTHENTICATE PLAIN " + token)  # SASL-IR, one line
+    assert b"h BAD AUTHENTICATE only before" in say(other, b"h AUTHENTICATE PLAIN " + token)
+
+
+def test_authenticate_plain_hands_the_password_to_the_driver_as_login_does(inbox):
+    """With ``ask_login`` (the class server's hashed passwords) the answer after "+" becomes
+    a CheckLogin; the tagged reply waits for ``login_answer``."""
+    import base64
+
+    account = MemoryAccount({"INBOX": inbox})
+    server = ImapServerSession(MemoryAccounts(account), "hamburger.edu", tls=True, ask_login=True)
+    assert say(server, b"a AUTHENTICATE PLAIN") == b"+ \r\n"
+    actions = server.receive(base64.b64encode(b"\0bob\0pickles") + b"\r\nb NOOP\r\n")
+    assert actions == [CheckLogin("bob", "pickles")]  # nothing else yet, NOOP kept unread
+    out = sent(server.login_answer(account))
+    assert out.startswith(b"a OK [CAPABILITY") and b"b OK NOOP completed" in out

@@ -152,3 +152,26 @@ def test_namespace_enable_and_recent_as_dovecot_answers_them(dovecot, mailhost):
         if recent and recent[0]:  # this session was the first told: \Recent on those messages
             assert sum(b"\\Recent" in f for f in flags) == recent[0], (name, flags)
         wire.send("LOGOUT")
+
+
+def test_authenticate_plain_as_dovecot_takes_it(dovecot, mailhost):
+    """Our client core sends AUTHENTICATE PLAIN, waits for "+", answers the hidden line;
+    Dovecot and ours both log Bob in, and refuse a wrong password the same way."""
+    import base64
+
+    for name, port, ca in (("dovecot", dovecot.port, dovecot.ca),
+                           ("ours", mailhost.port, mailhost.ca)):
+        wire = Wire(port, ca)
+        wire.send("STARTTLS")
+        wire.send("CAPABILITY")  # what was said before TLS is forgotten
+        assert "AUTH=PLAIN" in wire.client.capabilities, name
+        got = wire.send("AUTHENTICATE PLAIN")
+        assert got[-1].kind == "continuation" and wire.client.awaiting_continuation, name
+        assert wire.client.open is not None and wire.client.open.secret, name
+        got = wire.more(base64.b64encode(b"\0bob\0ketchup"))
+        assert got[-1].status == "NO" and got[-1].code == "AUTHENTICATIONFAILED", (name, got[-1].raw)
+        got = wire.send("AUTHENTICATE PLAIN " + base64.b64encode(b"\0bob\0pickles").decode())
+        assert got[-1].status == "OK" and wire.client.state == "authenticated", (name, got[-1].raw)
+        assert "a4 AUTHENTICATE PLAIN ********" in [c for c in (r.answering.display for r in got
+                                                     if r.answering is not None)], name
+        wire.send("LOGOUT")

@@ -185,3 +185,16 @@ def test_namespace_enable_and_recent_through_imaplib(mailhost):
     assert flags_of(later) == {n: "" for n in (1, 2, 3)}
     first.logout()
     later.logout()
+
+
+def test_authenticate_plain_through_imaplib(mailhost):
+    """imaplib's AUTHENTICATE waits for "+" and answers one base64 line (RFC 9051 §6.2.2)."""
+    client = connect(mailhost, login=False)
+    client.starttls(mailhost.context())
+    assert "AUTH=PLAIN" in client.capabilities
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        client.authenticate("PLAIN", lambda _: b"\0bob\0ketchup")
+    typ, _ = client.authenticate("PLAIN", lambda _: b"\0bob\0pickles")
+    assert typ == "OK" and client.state == "AUTH"
+    assert client.select("INBOX")[0] == "OK"
+    client.logout()

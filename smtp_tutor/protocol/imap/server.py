@@ -21,7 +21,9 @@ IMAP4rev1).  A session is IMAP4rev1 until the client sends ``ENABLE IMAP4rev2`` 
 ``obsolete-recent-response``, which "can only be returned by servers that support both".
 An IMAP4rev2 session's SELECT also drops ``[UNSEEN n]`` (deprecated, item 11) and adds the
 untagged LIST of the mailbox (§6.3.2, item 10).  NAMESPACE (RFC 9051 §6.3.10) names one
-personal namespace, prefix "" and delimiter "/".
+personal namespace, prefix "" and delimiter "/".  AUTHENTICATE PLAIN (§6.2.2, RFC 4616), which
+RFC 9051 §6.1.1 requires of every server, is taken after STARTTLS, with the initial response
+on the command line (SASL-IR) or after the server's "+"; its password is checked as LOGIN's.
 """
 
 from __future__ import annotations
@@ -42,12 +44,13 @@ MAX_LITERAL = 1024 * 1024  # octets of one literal from a client
 SUPPORTED = {
     "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "SELECT", "EXAMINE", "LIST",
     "STATUS", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID",
-    "ENABLE", "NAMESPACE"}
+    "ENABLE", "NAMESPACE", "AUTHENTICATE"}
 KNOWN_ELSEWHERE = {
-    "AUTHENTICATE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
+    "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
     "LSUB", "APPEND", "IDLE", "COPY", "MOVE", "ID", "GETQUOTAROOT", "XLIST"}
 ANY_STATE = {"CAPABILITY", "NOOP", "LOGOUT"}
 NEEDS = {"STARTTLS": NOT_AUTHENTICATED, "LOGIN": NOT_AUTHENTICATED,
+         "AUTHENTICATE": NOT_AUTHENTICATED,
          "SELECT": AUTHENTICATED, "EXAMINE": AUTHENTICATED, "LIST": AUTHENTICATED,
          "STATUS": AUTHENTICATED, "CHECK": SELECTED, "CLOSE": SELECTED, "UNSELECT": SELECTED,
          "EXPUNGE": SELECTED, "SEARCH": SELECTED, "FETCH": SELECTED, "STORE": SELECTED,
@@ -145,6 +148,7 @@ class ImapServerSession:
         self._continued: object | None = None  # the literal "+" was sent for
         self.closed = False
         self.enabled: set[str] = set()  # what ENABLE switched on (IMAP4rev2)
+        self._sasl: str | None = None  # the tag of an AUTHENTICATE waiting for its answer
 
     # -- the wire --------------------------------------------------------------
 
@@ -158,6 +162,8 @@ class ImapServerSession:
             words.append("STARTTLS")
         if not self.tls:
             words.append("LOGINDISABLED")
+        elif self.state == NOT_AUTHENTICATED:
+            words += ["AUTH=PLAIN", "SASL-IR"]
         return " ".join(words + ["ENABLE", "NAMESPACE", "UNSELECT"])
 
     @property
@@ -189,6 +195,9 @@ class ImapServerSession:
                     actions.append(Send(b"+ Ready for literal data\r\n"))
                 return actions
             self._continued = None
+            if self._sasl is not None:
+                actions += self._sasl_answer(line)
+                continue
             actions += self.command(line)
             if any(isinstance(a, StartTls) for a in actions):
                 return actions
@@ -262,6 +271,8 @@ class ImapServerSession:
             status, text = bad.status, bad.text
         except _Asking:
             return actions
+        if self._sasl is not None:  # "+" was sent: the next line is the answer, not a command
+            return actions
         if self.view is not None and name not in ("LOGOUT", "CLOSE", "UNSELECT"):
             allow_expunge = name not in ("FETCH", "STORE", "SEARCH")
             actions += self._updates(allow_expunge)
@@ -316,6 +327,68 @@ class ImapServerSession:
         assert isinstance(first, bytes) and isinstance(second, bytes)  # checked above
         user = first.decode("utf-8", "replace")
         password = second.decode("utf-8", "replace")
+        if self.ask_login:
+            self._asking = tag
+            actions.append(CheckLogin(user, password))
+            raise _Asking
+        account = self.accounts.login(user, password)
+        if account is None:
+            actions.append(Pause(0.5))
+            raise _Bad("NO", _LOGIN_FAILED)
+        actions += self._logged_in(account)
+        return "OK", f"[CAPABILITY {self.capabilities()}] logged in"
+
+    def _do_authenticate(self, tag: str, values: list[Value], actions: list[Action]):
+        """RFC 9051 §6.2.2 with PLAIN (RFC 4616): base64 of ``authzid NUL user NUL
+        password``, on the command line or after "+"; "*" cancels."""
+        if not values or len(values) > 2 or not all(isinstance(v, bytes) for v in values):
+            raise _Bad("BAD", "AUTHENTICATE takes a mechanism: AUTHENTICATE PLAIN")
+        mechanism = values[0]
+        assert isinstance(mechanism, bytes)  # checked above
+        if mechanism.upper() != b"PLAIN":
+            raise _Bad("NO", "only AUTHENTICATE PLAIN here (or LOGIN)")
+        if not self.tls:
+            raise _Bad("NO", "[PRIVACYREQUIRED] AUTHENTICATE only after STARTTLS: "
+                       "the password would travel in clear")
+        if len(values) == 1:
+            self._sasl = tag
+            actions.append(Send(b"+ \r\n"))
+            return "", ""
+        answer = values[1]
+        assert isinstance(answer, bytes)  # checked above
+        return self._plain(tag, b"" if answer == b"=" else answer, actions)
+
+    def _sasl_answer(self, line: bytes) -> list[Action]:
+        tag, self._sasl = self._sasl, None
+        assert tag is not None
+        actions: list[Action] = []
+        if line.strip() == b"*":
+            status, text = "BAD", "AUTHENTICATE cancelled by the client"
+        else:
+            try:
+                status, text = self._plain(tag, line.strip(), actions)
+            except _Bad as bad:
+                status, text = bad.status, bad.text
+            except _Asking:
+                return actions
+        actions.append(Send(_line(f"{tag} {status} {text}")))
+        return actions
+
+    def _plain(self, tag: str, encoded: bytes, actions: list[Action]) -> tuple[str, str]:
+        import base64
+        import binascii
+
+        try:
+            message = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise _Bad("BAD", "the answer is not base64") from error
+        parts = message.split(b"\0")
+        if len(parts) != 3:
+            raise _Bad("BAD", "PLAIN is base64 of: authorization NUL user NUL password")
+        authzid, user, password = (part.decode("utf-8", "replace") for part in parts)
+        if authzid not in ("", user):
+            actions.append(Pause(0.5))
+            raise _Bad("NO", _LOGIN_FAILED)
         if self.ask_login:
             self._asking = tag
             actions.append(CheckLogin(user, password))
