@@ -220,7 +220,7 @@ def test_lesson_list_and_check():
     assert_vietnamese("lesson check", run_vi("lesson", "check"))
 
 
-@pytest.mark.parametrize("number", [*range(1, 13), 17, 18])  # 13-16: the journey issue (T19)
+@pytest.mark.parametrize("number", [*range(1, 13), 17, 18])  # 13-16: lessons/test_journey_vi.py
 def test_lesson_watch_offline(number):
     out = run_vi("lesson", "play", str(number), "--offline", "--mode", "watch", "--pace", "0.001")
     assert_vietnamese(f"lesson {number}", out)

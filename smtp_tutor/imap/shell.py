@@ -36,7 +36,8 @@ COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INB
                "FETCH 1 (FLAGS BODY.PEEK[HEADER])", "FETCH 1 (BODY[])", "STORE",
                "STORE 1 +FLAGS (\\Seen)", "STORE 1 +FLAGS (\\Deleted)", "SEARCH UNSEEN",
                "SEARCH ALL", "UID FETCH", "UID STORE", "UID SEARCH", "NOOP", "EXPUNGE",
-               "CLOSE", "UNSELECT", "LOGOUT")
+               "CLOSE", "UNSELECT", "NAMESPACE", "ENABLE IMAP4rev2", "AUTHENTICATE PLAIN",
+               "LOGOUT")
 
 
 def connect_imap(options: argparse.Namespace, lang: str) -> int:
@@ -123,8 +124,8 @@ class ImapShell(AccessShell):
         name = command.name.split()[-1] if command.name else ""
         if name and not is_command_name(name):
             self.renderer.text(f"   {say('imap', 'imap_unknown', self.lang, name=name)}", "note.warning")
-        if self.session.awaiting_continuation:
-            literal = literal_at_end(wire)
+        literal = literal_at_end(wire) if self.session.awaiting_continuation else None
+        if literal is not None:  # (AUTHENTICATE waits for "+" too, with no literal)
             self.renderer.text(f"   {say('imap', 'imap_literal_wait', self.lang, size=literal.size)}",
                                "hint")
         return await self._write(wire)
@@ -161,7 +162,11 @@ class ImapShell(AccessShell):
         self._waiting_plus, self._plus = self.session.awaiting_continuation, False
         alive = await super()._exchange(steps)
         if alive and self._plus and self.session.awaiting_continuation:
-            asked = say("imap", "imap_literal_ask", self.lang, size=self.session.announced)
+            opened = self.session.open
+            if opened is not None and opened.name == "AUTHENTICATE":
+                asked = say("imap", "imap_sasl_ask", self.lang)
+            else:
+                asked = say("imap", "imap_literal_ask", self.lang, size=self.session.announced)
             self.renderer.text(f"   {asked}", "hint")
         return alive
 

@@ -28,6 +28,13 @@ class Sentence:
     words: str = "world"
 
 
+@record(frozen=True)
+class Minutes:
+    """A delay of the retry schedule, said in the reader's units by ``tell`` (30 min, 30 phút)."""
+
+    value: float
+
+
 class WorldEvent:
     """Something the world did; ``sentence()`` names the words that say it."""
 
@@ -88,10 +95,8 @@ class Deferred(WorldEvent):
     speedup: float
 
     def sentence(self) -> Sentence:
-        from smtp_tutor.world.retry import describe_minutes
-
         return Sentence("retry", "note.warning", {
-            "id": self.id, "reply": _sentence(self.reply), "minutes": describe_minutes(self.minutes),
+            "id": self.id, "reply": self.reply.strip(), "minutes": Minutes(self.minutes),
             "speedup": self.speedup, "seconds": round(self.seconds, 2)})
 
 
@@ -103,10 +108,7 @@ class GaveUp(WorldEvent):
     minutes: float
 
     def sentence(self) -> Sentence:
-        from smtp_tutor.world.retry import describe_minutes
-
-        return Sentence("gave_up", "note.error", {"id": self.id,
-                                                  "minutes": describe_minutes(self.minutes)})
+        return Sentence("gave_up", "note.error", {"id": self.id, "minutes": Minutes(self.minutes)})
 
 
 @record(frozen=True)
@@ -237,7 +239,8 @@ class ConnectionFailed(WorldEvent):
     reason: str
 
     def sentence(self) -> Sentence:
-        return Sentence("connection_failed", "note.warning", {"reason": self.reason})
+        return Sentence("connection_failed", "note.warning",
+                        {"host": self.host, "reason": self.reason})
 
 
 @record(frozen=True)
@@ -328,9 +331,12 @@ class Fetched(WorldEvent):
 def tell(sentence: Sentence, lang: str) -> str:
     """The sentence in ``lang``; its text parameters pass through ``visible()`` there."""
     from smtp_tutor.knowledge.catalogue import say
+    from smtp_tutor.world.retry import describe_minutes
 
     catalogue = "imap" if sentence.words == "imap" else "world"
-    return say(catalogue, sentence.key, lang, **sentence.params)
+    params = {name: describe_minutes(value.value, lang) if isinstance(value, Minutes) else value
+              for name, value in sentence.params.items()}
+    return say(catalogue, sentence.key, lang, **params)
 
 
 def answer_of(route: Route) -> str:
@@ -363,11 +369,6 @@ def trace_of(message: bytes) -> tuple[str, ...]:
 
 def _words(protocol: str) -> str:
     return "imap" if protocol == "imap" else "world"
-
-
-def _sentence(reply: str) -> str:
-    reply = reply.strip()
-    return reply if reply.endswith(".") else reply + "."
 
 
 class WorldWatcher:

@@ -103,7 +103,7 @@ def banner(world, lang: str) -> list[str]:  # noqa: ANN001
         lines.append(say("imap", "banner_try_imap", lang, imap=world.imap.port, ca=str(world.ca_path)))
     from smtp_tutor.world.retry import describe_minutes
 
-    lines += [say("world", "banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes),
+    lines += [say("world", "banner_retry", lang, give_up=describe_minutes(schedule.give_up_minutes, lang),
                   speedup=schedule.speedup, seconds=round(schedule.seconds(30), 2)),
               say("world", "banner_dirs", lang, queue=str(world.manager.queue.directory),
                   mail=str(world.mail_dir))]

@@ -32,9 +32,14 @@ class RetrySchedule:
         return (now - created) * self.speedup / 60.0 >= self.give_up_minutes
 
 
-def describe_minutes(minutes: float) -> str:
+def describe_minutes(minutes: float, lang: str = "en") -> str:
+    """A delay of the schedule in the reader's units (30 min, 4 h, 5 d; 30 phút …)."""
+    units = UNITS.get(lang, UNITS["en"])
     if minutes >= 24 * 60 and minutes % (24 * 60) == 0:
-        return f"{minutes / (24 * 60):g} d"
+        return f"{minutes / (24 * 60):g} {units[2]}"
     if minutes >= 60 and minutes % 60 == 0:
-        return f"{minutes / 60:g} h"
-    return f"{minutes:g} min"
+        return f"{minutes / 60:g} {units[1]}"
+    return f"{minutes:g} {units[0]}"
+
+
+UNITS = {"en": ("min", "h", "d"), "vi": ("phút", "giờ", "ngày")}

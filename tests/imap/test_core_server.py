@@ -106,7 +106,7 @@ def test_commands_in_the_wrong_state_get_bad(inbox):
 
 
 @pytest.mark.parametrize("command", [b"CREATE Work", b"APPEND INBOX {3}", b"APPEND INBOX {300000000}", b"IDLE", b"COPY 1 Sent",
-                                     b"AUTHENTICATE PLAIN", b"XYZZY"])
+                                     b"XYZZY"])
 def test_the_rest_is_refused_with_bad(inbox, command):
     server = logged_in(inbox)
     assert sent(server.receive(b"t " + command + b"\r\n")).splitlines()[-1].startswith(b"t BAD")
@@ -125,14 +125,16 @@ def test_select_reports_the_mailbox(inbox):
 def test_fetch_items_and_seen(inbox):
     server = logged_in(inbox)
     out = say(server, b"f FETCH 1 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-    assert out.startswith(b"* 1 FETCH (UID 1 FLAGS () RFC822.SIZE %d " % len(inbox.read(1)))
+    assert out.startswith(b"* 1 FETCH (UID 1 FLAGS (\\Recent) RFC822.SIZE %d "
+                          % len(inbox.read(1)))
     assert b"BODY[HEADER.FIELDS (SUBJECT)] {20}\r\nSubject: Pickles\r\n\r\n)" in out
     assert inbox.store[1][1] == frozenset()
     out = say(server, b"g FETCH 1 BODY[TEXT]")
-    assert b"BODY[TEXT] {24}\r\nAnd how about pickles?\r\n FLAGS (\\Seen))" in out
+    assert b"BODY[TEXT] {24}\r\nAnd how about pickles?\r\n FLAGS (\\Recent \\Seen))" in out
     assert "\\Seen" in inbox.store[1][1]
     out = say(server, b"h UID FETCH 2:* (FLAGS)")
-    assert b"* 2 FETCH (UID 2 FLAGS ())" in out and b"* 3 FETCH (UID 3 FLAGS ())" in out
+    assert b"* 2 FETCH (UID 2 FLAGS (\\Recent))" in out
+    assert b"* 3 FETCH (UID 3 FLAGS (\\Recent))" in out
     assert b"BODY[]<0> {4}\r\nFrom)" in say(server, b"i FETCH 1 BODY.PEEK[]<0.4>")
     assert b"j BAD" in say(server, b"j FETCH 1 ENVELOPE")
     assert b"k BAD" in say(server, b"k FETCH 9 FLAGS")
@@ -149,7 +151,7 @@ def test_examine_is_read_only(inbox):
 def test_store_search_expunge(inbox):
     server = logged_in(inbox)
     assert say(server, b"a STORE 2 +FLAGS (\\Deleted \\Seen)") == \
-        b"* 2 FETCH (FLAGS (\\Deleted \\Seen))\r\na OK STORE completed\r\n"
+        b"* 2 FETCH (FLAGS (\\Deleted \\Recent \\Seen))\r\na OK STORE completed\r\n"
     assert say(server, b"b UID STORE 3 +FLAGS.SILENT (\\Seen)") == b"b OK STORE completed\r\n"
     assert b"* SEARCH 1\r\n" in say(server, b"c SEARCH UNSEEN")
     assert b"* SEARCH 2 3\r\n" in say(server, b"d SEARCH SEEN")
@@ -258,6 +260,92 @@ def inbox_message() -> bytes:
 
 def test_uid_ranges_to_star_name_the_last_message_even_below_their_start(inbox):
     server = logged_in(inbox)
-    assert say(server, b"a UID FETCH 9:* (FLAGS)").startswith(b"* 3 FETCH (UID 3 FLAGS ())")
+    assert say(server, b"a UID FETCH 9:* (FLAGS)").startswith(b"* 3 FETCH (UID 3 FLAGS (\\Recent))")
     assert say(server, b"b UID FETCH 7 (FLAGS)") == b"b OK FETCH completed\r\n"  # no such UID
     assert say(server, b"c CHECK") == b"c OK CHECK completed\r\n"
+
+
+def test_recent_belongs_to_the_first_session_that_selects_read_write(inbox):
+    """RFC 3501 §2.3.2: \\Recent is shown to the session first told of a message; a later
+    session sees `* 0 RECENT` and no \\Recent; EXAMINE shows it but does not take it."""
+    looker = logged_in(inbox, select=b"EXAMINE INBOX")
+    assert b"(\\Recent)" in say(looker, b"a FETCH 1 FLAGS")
+    first = logged_in(inbox, select=b"")
+    assert b"* 3 RECENT" in say(first, b"s SELECT INBOX")
+    later = logged_in(inbox, select=b"")
+    assert b"* 0 RECENT" in say(later, b"s SELECT INBOX")
+    assert say(later, b"a FETCH 1:* FLAGS").count(b"FLAGS ()") == 3
+    assert b"* SEARCH 1 2 3\r\n" in say(first, b"b SEARCH RECENT")
+    assert b"* SEARCH\r\n" in say(later, b"b SEARCH RECENT")
+    assert b"c NO \\Recent is the server's" in say(first, b"c STORE 1 +FLAGS (\\Recent)")
+    uid = inbox.add(message("Fresh"))  # arrives while both are selected
+    news = say(later, b"d NOOP")
+    assert b"* 4 EXISTS\r\n* 1 RECENT\r\n" in news  # `later` is told first: it is its \Recent
+    assert b"(\\Recent)" in say(later, b"e UID FETCH %d FLAGS" % uid)
+    assert b"* 4 EXISTS\r\n* 3 RECENT\r\n" in say(first, b"f NOOP")
+    assert b"FLAGS ()" in say(first, b"g UID FETCH %d FLAGS" % uid)
+
+
+def test_enable_imap4rev2_drops_recent_as_rfc_9051_does(inbox):
+    server = logged_in(inbox, select=b"")
+    assert b"ENABLE" in server.capabilities().encode()
+    assert say(server, b"a ENABLE CONDSTORE") == b"* ENABLED\r\na OK ENABLE completed\r\n"
+    assert say(server, b"b ENABLE imap4rev2 X") == b"* ENABLED IMAP4rev2\r\nb OK ENABLE completed\r\n"
+    assert say(server, b"c ENABLE IMAP4rev2") == b"* ENABLED\r\nc OK ENABLE completed\r\n"
+    out = say(server, b"s SELECT INBOX")
+    assert b"* 3 EXISTS" in out and b"RECENT" not in out and b"[UNSEEN" not in out
+    assert b'* LIST (\\HasNoChildren) "/" INBOX\r\n' in out  # RFC 9051 §6.3.2, as LIST says
+    assert say(server, b"d FETCH 1 FLAGS").startswith(b"* 1 FETCH (FLAGS ())")
+    assert b"e BAD ENABLE only in the authenticated state" in say(server, b"e ENABLE IMAP4rev2")
+    assert b"f BAD STATUS items" in say(server, b"f STATUS INBOX (RECENT)")
+    assert b"g BAD ENABLE takes" in say(logged_in(inbox, select=b""), b"g ENABLE")
+    assert b"h BAD ENABLE only after LOGIN" in say(session(inbox), b"h ENABLE IMAP4rev2")
+
+
+def test_namespace_names_one_personal_namespace(inbox):
+    server = logged_in(inbox, select=b"")
+    assert say(server, b"a NAMESPACE") == \
+        b'* NAMESPACE (("" "/")) NIL NIL\r\na OK NAMESPACE completed\r\n'
+    assert b"b BAD NAMESPACE takes no arguments" in say(server, b"b NAMESPACE x")
+    assert b"c BAD NAMESPACE only after LOGIN" in say(session(inbox), b"c NAMESPACE")
+
+
+def test_authenticate_plain_with_and_without_an_initial_response(inbox):
+    """RFC 9051 §6.2.2 and §6.1.1 (AUTH=PLAIN is required of an IMAP4rev2 server)."""
+    import base64
+
+    token = base64.b64encode(b"\0bob\0pickles")
+    clear = session(inbox, tls=False)
+    assert b"AUTH=PLAIN" not in clear.greeting()
+    assert b"a NO [PRIVACYREQUIRED]" in say(clear, b"a AUTHENTICATE PLAIN " + token)
+    server = session(inbox)
+    assert b"AUTH=PLAIN SASL-IR" in server.greeting()
+    assert b"b NO only AUTHENTICATE PLAIN" in say(server, b"b AUTHENTICATE CRAM-MD5")
+    assert say(server, b"c AUTHENTICATE PLAIN") == b"+ \r\n"
+    assert say(server, b"*") == b"c BAD AUTHENTICATE cancelled by the client\r\n"
+    assert say(server, b"d AUTHENTICATE PLAIN") == b"+ \r\n"
+    assert b"d BAD the answer is not base64" in say(server, b"not base64!")
+    wrong = base64.b64encode(b"\0bob\0ketchup")
+    actions = server.receive(b"e AUTHENTICATE PLAIN " + wrong + b"\r\n")
+    assert b"e NO [AUTHENTICATIONFAILED]" in sent(actions) and server.state == "not authenticated"
+    assert say(server, b"f AUTHENTICATE PLAIN") == b"+ \r\n"
+    actions = server.receive(token + b"\r\n")
+    assert LoggedIn("bob") in actions and b"f OK [CAPABILITY" in sent(actions)
+    assert server.state == "authenticated" and b"AUTH=PLAIN" not in server.capabilities().encode()
+    other = session(inbox)
+    assert b"g OK" in say(other, b"g AUTHENTICATE PLAIN " + token)  # SASL-IR, one line
+    assert b"h BAD AUTHENTICATE only before" in say(other, b"h AUTHENTICATE PLAIN " + token)
+
+
+def test_authenticate_plain_hands_the_password_to_the_driver_as_login_does(inbox):
+    """With ``ask_login`` (the class server's hashed passwords) the answer after "+" becomes
+    a CheckLogin; the tagged reply waits for ``login_answer``."""
+    import base64
+
+    account = MemoryAccount({"INBOX": inbox})
+    server = ImapServerSession(MemoryAccounts(account), "hamburger.edu", tls=True, ask_login=True)
+    assert say(server, b"a AUTHENTICATE PLAIN") == b"+ \r\n"
+    actions = server.receive(base64.b64encode(b"\0bob\0pickles") + b"\r\nb NOOP\r\n")
+    assert actions == [CheckLogin("bob", "pickles")]  # nothing else yet, NOOP kept unread
+    out = sent(server.login_answer(account))
+    assert out.startswith(b"a OK [CAPABILITY") and b"b OK NOOP completed" in out

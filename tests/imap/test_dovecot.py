@@ -118,3 +118,60 @@ def test_flags_in_file_names_mean_the_same_to_dovecot_and_to_us(dovecot):
     flags = {f.decode() for f in got[-1]["FLAGS"]} - {"\\Recent"}
     assert flags == {"\\Draft", "\\Seen"}
     wire.send("LOGOUT")
+
+
+def _session(port: int, ca: str) -> Wire:
+    wire = Wire(port, ca)
+    wire.send("STARTTLS")
+    assert wire.send("LOGIN bob pickles")[-1].status == "OK"
+    return wire
+
+
+def test_namespace_enable_and_recent_as_dovecot_answers_them(dovecot, mailhost):
+    """The same NAMESPACE, ENABLE and first-session \\Recent from Dovecot and from ours, read
+    by our client and explained in both languages."""
+    from smtp_tutor.imap.view import meanings
+
+    mailhost.deliver("Pickles")
+    for name, port, ca in (("dovecot", dovecot.port, dovecot.ca),
+                           ("ours", mailhost.port, mailhost.ca)):
+        wire = _session(port, ca)
+        namespace = [r for r in wire.send("NAMESPACE") if r.name == "NAMESPACE"]
+        assert len(namespace) == 1 and namespace[0].raw.startswith(b'* NAMESPACE (("'), name
+        assert meanings(namespace[0], "vi") and meanings(namespace[0], "en"), name
+        got = wire.send("ENABLE CONDSTORE X-NOTHING-HERE")  # an unknown name is ignored
+        enabled = [r.raw for r in got if r.name == "ENABLED"]
+        assert got[-1].status == "OK", name
+        # Dovecot knows CONDSTORE; ours does not, and still says `* ENABLED` (RFC 9051 §6.3.1:
+        # "sent even if no extensions were enabled"), which Dovecot 2.3 leaves out
+        assert enabled == [b"* ENABLED CONDSTORE" if name == "dovecot" else b"* ENABLED"], name
+        assert wire.send("ENABLE X-NOTHING-HERE")[-1].status == "OK", name
+        got = wire.send("SELECT INBOX")
+        recent = [r.number for r in got if r.name == "RECENT"]
+        flags = [r.fetch["FLAGS"] for r in wire.send("FETCH 1:* (FLAGS)") if r.name == "FETCH"]
+        if recent and recent[0]:  # this session was the first told: \Recent on those messages
+            assert sum(b"\\Recent" in f for f in flags) == recent[0], (name, flags)
+        wire.send("LOGOUT")
+
+
+def test_authenticate_plain_as_dovecot_takes_it(dovecot, mailhost):
+    """Our client core sends AUTHENTICATE PLAIN, waits for "+", answers the hidden line;
+    Dovecot and ours both log Bob in, and refuse a wrong password the same way."""
+    import base64
+
+    for name, port, ca in (("dovecot", dovecot.port, dovecot.ca),
+                           ("ours", mailhost.port, mailhost.ca)):
+        wire = Wire(port, ca)
+        wire.send("STARTTLS")
+        wire.send("CAPABILITY")  # what was said before TLS is forgotten
+        assert "AUTH=PLAIN" in wire.client.capabilities, name
+        got = wire.send("AUTHENTICATE PLAIN")
+        assert got[-1].kind == "continuation" and wire.client.awaiting_continuation, name
+        assert wire.client.open is not None and wire.client.open.secret, name
+        got = wire.more(base64.b64encode(b"\0bob\0ketchup"))
+        assert got[-1].status == "NO" and got[-1].code == "AUTHENTICATIONFAILED", (name, got[-1].raw)
+        got = wire.send("AUTHENTICATE PLAIN " + base64.b64encode(b"\0bob\0pickles").decode())
+        assert got[-1].status == "OK" and wire.client.state == "authenticated", (name, got[-1].raw)
+        assert "a4 AUTHENTICATE PLAIN ********" in [c for c in (r.answering.display for r in got
+                                                     if r.answering is not None)], name
+        wire.send("LOGOUT")

@@ -54,7 +54,7 @@ def test_every_command_of_the_subset(mailhost):
     typ, count = client.select("INBOX", readonly=True)
     assert (typ, count) == ("OK", [b"3"])
     client.fetch("1", "(BODY[])")
-    assert flags_of(client) == {1: "", 2: "", 3: ""}  # EXAMINE: read without \Seen
+    assert flags_of(client) == {n: "\\Recent" for n in (1, 2, 3)}  # EXAMINE: no \Seen set
     client.close()
     typ, count = client.select("INBOX")
     assert (typ, count) == ("OK", [b"3"])
@@ -64,7 +64,7 @@ def test_every_command_of_the_subset(mailhost):
     size = int(re.search(rb"RFC822.SIZE (\d+)", data[0][0]).group(1))
     typ, data = client.fetch("1", "(BODY[])")
     assert len(data[0][1]) == size and data[0][1].endswith(b"\r\n.dot line\r\n")
-    assert flags_of(client, "1") == {1: "\\Seen"}
+    assert flags_of(client, "1") == {1: "\\Recent \\Seen"}  # still new to this session
     typ, data = client.uid("FETCH", "2", "(RFC822.HEADER)")
     assert b"Subject: Ketchup" in data[0][1]
     assert client.search(None, "UNSEEN") == ("OK", [b"2 3"])
@@ -77,7 +77,8 @@ def test_every_command_of_the_subset(mailhost):
     assert client.uid("STORE", "1", "-FLAGS", "(\\Seen)")[0] == "OK"
     assert client.store("3", "FLAGS", "(\\Seen \\Flagged)")[0] == "OK"
     assert client.search(None, "DELETED") == ("OK", [b"2"])
-    assert flags_of(client) == {1: "", 2: "\\Deleted", 3: "\\Flagged \\Seen"}
+    assert flags_of(client) == {1: "\\Recent", 2: "\\Deleted \\Recent",
+                                3: "\\Flagged \\Recent \\Seen"}
     assert client.noop()[0] == "OK"
     assert client.expunge() == ("OK", [b"2"])
     assert client.uid("SEARCH", None, "ALL") == ("OK", [b"1 3"])
@@ -124,7 +125,8 @@ def test_new_mail_and_pop3_changes_reach_an_open_imap_session(mailhost):
     assert typ == "OK"
     assert client.response("EXPUNGE")[1] == [b"2"]
     assert client.response("EXISTS")[1][-1] == b"3"
-    assert flags_of(client) == {1: "\\Seen", 3: "", 4: ""}  # RETR at POP3 set \Seen
+    # RETR at POP3 set \Seen; \Recent stays this session's (RFC 3501 §2.3.2), "Later" too
+    assert flags_of(client) == {1: "\\Recent \\Seen", 3: "\\Recent", 4: "\\Recent"}
     client.logout()
 
 
@@ -165,4 +167,34 @@ def test_maildir_plus_plus_folders_are_listed_and_selected(mailhost):
     assert client.status("INBOX", "(MESSAGES)")[1] == [b"INBOX (MESSAGES 3)"]
     typ, data = client.select("Nowhere")
     assert typ == "NO" and data[0].startswith(b"[NONEXISTENT]")
+    client.logout()
+
+
+def test_namespace_enable_and_recent_through_imaplib(mailhost):
+    """imaplib's own NAMESPACE and ENABLE; \\Recent goes to the first read-write session."""
+    first = connect(mailhost, select=None)
+    assert first.namespace() == ("OK", [b'(("" "/")) NIL NIL'])
+    typ, count = first.select("INBOX")
+    assert first.response("RECENT")[1] == [b"3"]
+    later = connect(mailhost, select=None)
+    assert later.enable("IMAP4rev2") == ("OK", [b"ENABLE completed"])
+    assert later.untagged_responses.get("ENABLED") == [b"IMAP4rev2"]
+    later.select("INBOX")
+    assert later.response("RECENT") == ("RECENT", [None])  # RFC 9051 has no RECENT
+    assert flags_of(first) == {n: "\\Recent" for n in (1, 2, 3)}
+    assert flags_of(later) == {n: "" for n in (1, 2, 3)}
+    first.logout()
+    later.logout()
+
+
+def test_authenticate_plain_through_imaplib(mailhost):
+    """imaplib's AUTHENTICATE waits for "+" and answers one base64 line (RFC 9051 §6.2.2)."""
+    client = connect(mailhost, login=False)
+    client.starttls(mailhost.context())
+    assert "AUTH=PLAIN" in client.capabilities
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        client.authenticate("PLAIN", lambda _: b"\0bob\0ketchup")
+    typ, _ = client.authenticate("PLAIN", lambda _: b"\0bob\0pickles")
+    assert typ == "OK" and client.state == "AUTH"
+    assert client.select("INBOX")[0] == "OK"
     client.logout()

@@ -27,7 +27,7 @@ def test_the_imap_shell_in_a_terminal(mailhost):
         term.type("LOGIN bob pickles")  # typed in full: drawn as stars while typed
         term.wait("imap> LOGIN bob *******")
         term.type("\x15FETCH 1 (FLAGS)\r")
-        term.wait("* 1 FETCH (FLAGS ())")
+        term.wait("* 1 FETCH (FLAGS (\\Recent))")  # first to select it (RFC 3501 §2.3.2)
         term.type("\x1b[A")
         term.wait_cursor_line("imap> FETCH 1 (FLAGS)")
         term.type("\x1b[A")  # the up arrow recalls SELECT, never a LOGIN line with a secret

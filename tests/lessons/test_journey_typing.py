@@ -33,8 +33,8 @@ def test_auth_asked_as_the_shell_does_with_a_wrong_password_retried(tmp_path):
     assert "S: 235 2.7.0" in out
     assert "wrong-one" not in out and base64.b64encode(b"ketchup").decode() not in out
     # DATA: :show names the lesson's next line not typed yet, never one typed already
-    assert "goes on with: From: Alice <alice@crepes.fr>" in out
-    assert "goes on with: Subject: Ketchup" not in out
+    assert "goes on with: “From: Alice <alice@crepes.fr>”" in out
+    assert "goes on with: “Subject: Ketchup”" not in out
     assert "A lone `.` ends the message (or type more lines" in out
     # the move to hop 2 is announced before its narration, and nothing gives the MX away
     hop2 = out.index("══ hop 2")

@@ -124,7 +124,7 @@ def test_a_live_world_lesson_shows_the_worlds_events_in_english():
     result = run_tutor("lesson", "play", "13", "--mode", "watch", "--pace", "0.001", "--lang", "en")
     out = result.stdout.decode()
     assert result.returncode == 0, out[-2000:] + result.stderr.decode()
-    assert re.search(r"QUEUE · \w+ written to .*\.eml and fsync'ed", out), out[-2000:]
+    assert re.search(r"QUEUE · \w+ written to .*\.eml and flushed to disk \(`fsync`\)", out), out[-2000:]
     assert "DNS · crepes.fr looks up hamburger.edu before it says yes to RCPT" in out
     relay = out.index("══ hop 3 · relay")
     assert out.index("DNS · MX hamburger.edu? → 10 mx.hamburger.edu, 20 backup") > relay

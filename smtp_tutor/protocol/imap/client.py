@@ -170,12 +170,15 @@ class ImapClient:
         else:
             tag, rest = words[0], text.strip()[len(words[0]):].strip()
         display, secret = mask(rest)
-        command = ImapCommand(tag, command_name(rest.split()), f"{tag} {display}", self.state,
-                              secret)
+        name = command_name(rest.split())
+        sasl = name == "AUTHENTICATE" and len(rest.split()) == 2  # the answer comes after "+"
+        command = ImapCommand(tag, name, f"{tag} {display}", self.state, secret or sasl)
         self.pending[tag] = command
         literal = literal_at_end(rest.encode("utf-8"))
         if literal is not None and literal.synchronizing:
             self.open, self.announced = command, literal.size
+        elif sasl:
+            self.open, self.announced = command, 0
         return f"{tag} {rest}\r\n".encode(), command
 
     def continue_with(self, data: bytes) -> bytes:

@@ -12,6 +12,18 @@ States (RFC 9051 §3): not authenticated → (STARTTLS, LOGIN) → authenticated
 EXAMINE) → selected → (CLOSE, UNSELECT) → authenticated; LOGOUT from any.  LOGIN only
 after STARTTLS (``LOGINDISABLED`` is advertised before it).  Commands outside the
 teaching subset get ``BAD``, saying so.  Messages live behind ``mailbox.Account``.
+
+IMAP4rev1 and IMAP4rev2 are both advertised (Python's imaplib refuses a server without
+IMAP4rev1).  A session is IMAP4rev1 until the client sends ``ENABLE IMAP4rev2`` (RFC 9051
+§6.3.1): until then it gets what RFC 3501 promises, the ``* n RECENT`` response and the
+``\\Recent`` flag (RFC 3501 §2.3.2, §7.3.2); after it, neither: RFC 9051 deprecated both
+(Appendix E, item 12) and its grammar keeps them only as ``obsolete-flag-recent`` and
+``obsolete-recent-response``, which "can only be returned by servers that support both".
+An IMAP4rev2 session's SELECT also drops ``[UNSEEN n]`` (deprecated, item 11) and adds the
+untagged LIST of the mailbox (§6.3.2, item 10).  NAMESPACE (RFC 9051 §6.3.10) names one
+personal namespace, prefix "" and delimiter "/".  AUTHENTICATE PLAIN (§6.2.2, RFC 4616), which
+RFC 9051 §6.1.1 requires of every server, is taken after STARTTLS, with the initial response
+on the command line (SASL-IR) or after the server's "+"; its password is checked as LOGIN's.
 """
 
 from __future__ import annotations
@@ -31,17 +43,21 @@ MAX_LINE = 8192  # octets of one command line (RFC 7162 §4 recommends at least 
 MAX_LITERAL = 1024 * 1024  # octets of one literal from a client
 SUPPORTED = {
     "CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "SELECT", "EXAMINE", "LIST",
-    "STATUS", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID"}
+    "STATUS", "CHECK", "CLOSE", "UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID",
+    "ENABLE", "NAMESPACE", "AUTHENTICATE"}
 KNOWN_ELSEWHERE = {
-    "AUTHENTICATE", "ENABLE", "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
-    "LSUB", "NAMESPACE", "APPEND", "IDLE", "COPY", "MOVE", "ID", "GETQUOTAROOT", "XLIST"}
+    "CREATE", "DELETE", "RENAME", "SUBSCRIBE", "UNSUBSCRIBE",
+    "LSUB", "APPEND", "IDLE", "COPY", "MOVE", "ID", "GETQUOTAROOT", "XLIST"}
 ANY_STATE = {"CAPABILITY", "NOOP", "LOGOUT"}
 NEEDS = {"STARTTLS": NOT_AUTHENTICATED, "LOGIN": NOT_AUTHENTICATED,
+         "AUTHENTICATE": NOT_AUTHENTICATED,
          "SELECT": AUTHENTICATED, "EXAMINE": AUTHENTICATED, "LIST": AUTHENTICATED,
          "STATUS": AUTHENTICATED, "CHECK": SELECTED, "CLOSE": SELECTED, "UNSELECT": SELECTED,
          "EXPUNGE": SELECTED, "SEARCH": SELECTED, "FETCH": SELECTED, "STORE": SELECTED,
-         "UID": SELECTED}
+         "UID": SELECTED, "ENABLE": AUTHENTICATED, "NAMESPACE": AUTHENTICATED}
 _LOGIN_FAILED = "[AUTHENTICATIONFAILED] invalid user name or password"
+ENABLEABLE = ("IMAP4rev2",)  # what ENABLE can switch on here (RFC 9051 §6.3.1)
+RECENT = "\\Recent"  # a session flag: never stored, never STOREd (RFC 3501 §2.3.2)
 STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "SIZE", "DELETED")
 
 
@@ -114,6 +130,7 @@ class _View:
     uids: list[int] = field(default_factory=list)  # sequence number - 1 → UID
     flags: dict[int, frozenset[str]] = field(default_factory=dict)
     messages: dict[int, Message] = field(default_factory=dict)
+    recent: set[int] = field(default_factory=set)  # UIDs this session was first told of
 
 
 class ImapServerSession:
@@ -130,6 +147,8 @@ class ImapServerSession:
         self.view: _View | None = None
         self._continued: object | None = None  # the literal "+" was sent for
         self.closed = False
+        self.enabled: set[str] = set()  # what ENABLE switched on (IMAP4rev2)
+        self._sasl: str | None = None  # the tag of an AUTHENTICATE waiting for its answer
 
     # -- the wire --------------------------------------------------------------
 
@@ -143,7 +162,14 @@ class ImapServerSession:
             words.append("STARTTLS")
         if not self.tls:
             words.append("LOGINDISABLED")
-        return " ".join(words + ["UNSELECT"])
+        elif self.state == NOT_AUTHENTICATED:
+            words += ["AUTH=PLAIN", "SASL-IR"]
+        return " ".join(words + ["ENABLE", "NAMESPACE", "UNSELECT"])
+
+    @property
+    def rev2(self) -> bool:
+        """The client sent ENABLE IMAP4rev2: no RECENT response, no \\Recent flag."""
+        return "IMAP4rev2" in self.enabled
 
     def receive(self, data: bytes) -> list[Action]:
         actions: list[Action] = []
@@ -169,6 +195,9 @@ class ImapServerSession:
                     actions.append(Send(b"+ Ready for literal data\r\n"))
                 return actions
             self._continued = None
+            if self._sasl is not None:
+                actions += self._sasl_answer(line)
+                continue
             actions += self.command(line)
             if any(isinstance(a, StartTls) for a in actions):
                 return actions
@@ -242,6 +271,8 @@ class ImapServerSession:
             status, text = bad.status, bad.text
         except _Asking:
             return actions
+        if self._sasl is not None:  # "+" was sent: the next line is the answer, not a command
+            return actions
         if self.view is not None and name not in ("LOGOUT", "CLOSE", "UNSELECT"):
             allow_expunge = name not in ("FETCH", "STORE", "SEARCH")
             actions += self._updates(allow_expunge)
@@ -307,6 +338,68 @@ class ImapServerSession:
         actions += self._logged_in(account)
         return "OK", f"[CAPABILITY {self.capabilities()}] logged in"
 
+    def _do_authenticate(self, tag: str, values: list[Value], actions: list[Action]):
+        """RFC 9051 §6.2.2 with PLAIN (RFC 4616): base64 of ``authzid NUL user NUL
+        password``, on the command line or after "+"; "*" cancels."""
+        if not values or len(values) > 2 or not all(isinstance(v, bytes) for v in values):
+            raise _Bad("BAD", "AUTHENTICATE takes a mechanism: AUTHENTICATE PLAIN")
+        mechanism = values[0]
+        assert isinstance(mechanism, bytes)  # checked above
+        if mechanism.upper() != b"PLAIN":
+            raise _Bad("NO", "only AUTHENTICATE PLAIN here (or LOGIN)")
+        if not self.tls:
+            raise _Bad("NO", "[PRIVACYREQUIRED] AUTHENTICATE only after STARTTLS: "
+                       "the password would travel in clear")
+        if len(values) == 1:
+            self._sasl = tag
+            actions.append(Send(b"+ \r\n"))
+            return "", ""
+        answer = values[1]
+        assert isinstance(answer, bytes)  # checked above
+        return self._plain(tag, b"" if answer == b"=" else answer, actions)
+
+    def _sasl_answer(self, line: bytes) -> list[Action]:
+        tag, self._sasl = self._sasl, None
+        assert tag is not None
+        actions: list[Action] = []
+        if line.strip() == b"*":
+            status, text = "BAD", "AUTHENTICATE cancelled by the client"
+        else:
+            try:
+                status, text = self._plain(tag, line.strip(), actions)
+            except _Bad as bad:
+                status, text = bad.status, bad.text
+            except _Asking:
+                return actions
+        actions.append(Send(_line(f"{tag} {status} {text}")))
+        return actions
+
+    def _plain(self, tag: str, encoded: bytes, actions: list[Action]) -> tuple[str, str]:
+        import base64
+        import binascii
+
+        try:
+            message = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise _Bad("BAD", "the answer is not base64") from error
+        parts = message.split(b"\0")
+        if len(parts) != 3:
+            raise _Bad("BAD", "PLAIN is base64 of: authorization NUL user NUL password")
+        authzid, user, password = (part.decode("utf-8", "replace") for part in parts)
+        if authzid not in ("", user):
+            actions.append(Pause(0.5))
+            raise _Bad("NO", _LOGIN_FAILED)
+        if self.ask_login:
+            self._asking = tag
+            actions.append(CheckLogin(user, password))
+            raise _Asking
+        account = self.accounts.login(user, password)
+        if account is None:
+            actions.append(Pause(0.5))
+            raise _Bad("NO", _LOGIN_FAILED)
+        actions += self._logged_in(account)
+        return "OK", f"[CAPABILITY {self.capabilities()}] logged in"
+
     def _logged_in(self, account: Account) -> list[Action]:
         self.account, self.state = account, AUTHENTICATED
         return [LoggedIn(account.user)]
@@ -330,20 +423,25 @@ class ImapServerSession:
         mailbox = self._mailbox(values[0])
         messages = mailbox.messages()
         view = _View(mailbox, readonly, [m.uid for m in messages],
-                     {m.uid: m.flags for m in messages}, {m.uid: m for m in messages})
-        if not readonly:
+                     {m.uid: m.flags for m in messages}, {m.uid: m for m in messages},
+                     {m.uid for m in messages if m.recent})
+        if not readonly:  # this session is the first told: others will not see \Recent
             mailbox.claim_recent()
         flags = " ".join(SYSTEM_FLAGS)
         unseen = [n for n, m in enumerate(messages, 1) if "\\Seen" not in m.flags]
-        lines = [f"* {len(messages)} EXISTS", f"* {sum(m.recent for m in messages)} RECENT",
-                 f"* FLAGS ({flags})",
+        lines = [f"* {len(messages)} EXISTS"]
+        if not self.rev2:
+            lines.append(f"* {len(view.recent)} RECENT")
+        lines += [f"* FLAGS ({flags})",
                  f"* OK [PERMANENTFLAGS ({'' if readonly else flags})] "
                  + ("read-only" if readonly else "flags stored in the Maildir file names"),
                  f"* OK [UIDVALIDITY {mailbox.uidvalidity}] UIDs valid",
                  f"* OK [UIDNEXT {mailbox.uidnext()}] predicted next UID"]
-        if unseen:
+        if unseen and not self.rev2:  # deprecated by RFC 9051 (Appendix E, item 11)
             lines.append(f"* OK [UNSEEN {unseen[0]}] first unseen message")
         actions += [Send(_line(text)) for text in lines]
+        if self.rev2:  # RFC 9051 §6.3.2: SELECT and EXAMINE answer a LIST of the mailbox too
+            actions.append(Send(b'* LIST (\\HasNoChildren) "/" ' + quote(mailbox.name) + b"\r\n"))
         self.view, self.state = view, SELECTED
         mode = "READ-ONLY" if readonly else "READ-WRITE"
         return "OK", f"[{mode}] {'EXAMINE' if readonly else 'SELECT'} completed"
@@ -380,12 +478,40 @@ class ImapServerSession:
         out = []
         for item in values[1]:
             word = item.decode("ascii", "replace").upper() if isinstance(item, bytes) else ""
-            if word not in found:
-                raise _Bad("BAD", f"STATUS items: {' '.join(STATUS_ITEMS)}")
+            if word not in found or (word == "RECENT" and self.rev2):
+                items = [i for i in STATUS_ITEMS if not (i == "RECENT" and self.rev2)]
+                raise _Bad("BAD", f"STATUS items: {' '.join(items)}")
             out.append(f"{word} {found[word]}")
         actions.append(Send(b"* STATUS " + quote(mailbox.name) + b" ("
                             + " ".join(out).encode() + b")\r\n"))
         return "OK", "STATUS completed"
+
+    def _do_enable(self, tag: str, values: list[Value], actions: list[Action]):
+        """RFC 9051 §6.3.1 (RFC 5161): only in the authenticated state; names it does not
+        know are ignored, and ``* ENABLED`` lists what this command switched on."""
+        if self.state != AUTHENTICATED:
+            raise _Bad("BAD", "ENABLE only in the authenticated state: before SELECT, "
+                       "or after CLOSE or UNSELECT")
+        if not values or not all(isinstance(v, bytes) for v in values):
+            raise _Bad("BAD", "ENABLE takes capability names: ENABLE IMAP4rev2")
+        now = []
+        for value in values:
+            assert isinstance(value, bytes)  # checked above
+            word = value.decode("ascii", "replace")
+            known = next((c for c in ENABLEABLE if c.upper() == word.upper()), None)
+            if known is not None and known not in self.enabled:
+                self.enabled.add(known)
+                now.append(known)
+        actions.append(Send(_line(" ".join(["* ENABLED", *now]))))
+        return "OK", "ENABLE completed"
+
+    def _do_namespace(self, tag: str, values: list[Value], actions: list[Action]):
+        """RFC 9051 §6.3.10: Bob's own folders have no prefix and "/" between levels;
+        there are no other users' folders and no shared ones (NIL, NIL)."""
+        if values:
+            raise _Bad("BAD", "NAMESPACE takes no arguments")
+        actions.append(Send(_line('* NAMESPACE (("" "/")) NIL NIL')))
+        return "OK", "NAMESPACE completed"
 
     # -- selected -------------------------------------------------------------------
 
@@ -489,7 +615,7 @@ class ImapServerSession:
                 wanted = [*wanted, fetching.Item("FLAGS", label="FLAGS")]
         for item in wanted:
             if item.name == "FLAGS":
-                parts.append(b"FLAGS " + fetching.flag_list(flags))
+                parts.append(b"FLAGS " + fetching.flag_list(self._shown(uid, flags)))
             elif item.name == "UID":
                 parts.append(b"UID %d" % uid)
             elif item.name == "RFC822.SIZE":
@@ -524,6 +650,9 @@ class ImapServerSession:
         for value in given:
             word = value.decode("ascii", "replace") if isinstance(value, bytes) else ""
             flag = next((f for f in SYSTEM_FLAGS if f.upper() == word.upper()), None)
+            if word.upper() == RECENT.upper():
+                raise _Bad("NO", "\\Recent is the server's to set: STORE cannot change it "
+                           "(RFC 3501 §2.3.2)")
             if flag is None:
                 raise _Bad("NO", f"{word[:30] or 'that'}: only the system flags are kept here "
                            f"({' '.join(SYSTEM_FLAGS)})")
@@ -544,7 +673,7 @@ class ImapServerSession:
                 number = view.uids.index(uid) + 1
                 uid_part = b"UID %d " % uid if by_uid else b""
                 actions.append(Send(b"* %d FETCH (%sFLAGS %s)\r\n"
-                                    % (number, uid_part, fetching.flag_list(new))))
+                                    % (number, uid_part, fetching.flag_list(self._shown(uid, new)))))
         if gone:
             return "NO", f"{gone} of the messages were removed meanwhile (NOOP tells)"
         return "OK", "STORE completed"
@@ -563,7 +692,7 @@ class ImapServerSession:
         for number, uid in enumerate(view.uids, 1):
             message = view.messages[uid]
             candidate = Candidate(number, uid, view.flags.get(uid, message.flags), message.size,
-                                  message.recent, _reader(view, uid))
+                                  uid in view.recent, _reader(view, uid))
             if test(candidate):
                 found.append(uid if by_uid else number)
         actions.append(Send(_line("* SEARCH" + "".join(f" {n}" for n in found))))
@@ -588,7 +717,7 @@ class ImapServerSession:
                 view.flags[uid], view.messages[uid] = message.flags, message
                 number = view.uids.index(uid) + 1
                 actions.append(Send(b"* %d FETCH (FLAGS %s)\r\n"
-                                    % (number, fetching.flag_list(message.flags))))
+                                    % (number, fetching.flag_list(self._shown(uid, message.flags)))))
         known = set(view.uids)
         added = [m for uid, m in sorted(now.items()) if uid not in known
                  and (not view.uids or uid > view.uids[-1])]
@@ -596,8 +725,21 @@ class ImapServerSession:
             for message in added:
                 view.uids.append(message.uid)
                 view.flags[message.uid], view.messages[message.uid] = message.flags, message
+                if message.recent:
+                    view.recent.add(message.uid)
+            if not view.readonly and any(m.recent for m in added):
+                view.mailbox.claim_recent()
             actions.append(Send(_line(f"* {len(view.uids)} EXISTS")))
+            if not self.rev2:
+                actions.append(Send(_line(f"* {len(view.recent)} RECENT")))
         return actions
+
+    def _shown(self, uid: int, flags: frozenset[str]) -> frozenset[str]:
+        """The flags as this session shows them: with \\Recent for an IMAP4rev1 client."""
+        view = self.view
+        if view is not None and uid in view.recent and not self.rev2:
+            return flags | {RECENT}
+        return flags
 
     def _forget(self, uid: int) -> list[Action]:
         view = self.view
@@ -606,6 +748,7 @@ class ImapServerSession:
         view.uids.remove(uid)
         view.flags.pop(uid, None)
         view.messages.pop(uid, None)
+        view.recent.discard(uid)
         return [Send(_line(f"* {number} EXPUNGE"))]
 
 
