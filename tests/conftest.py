@@ -295,6 +295,49 @@ def run_tutor(*args: str, stdin: bytes = b"", env: dict | None = None,
                           env=full_env, timeout=timeout)
 
 
+_HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE, signal.SIGWINCH)
+
+
+def tutor_in_process(*args: str, stdin: bytes = b"",
+                     env: dict | None = None) -> subprocess.CompletedProcess:
+    """``run_tutor`` without a new Python: ``smtp_tutor.cli.main(args)`` in this process,
+    its standard streams real files (not terminals, as a pipe is) and ``env`` laid over
+    the environment for the call. For tests of what a command prints, where starting the
+    program is not what is tested (a start costs ~0.1 s of CPU; the suite made ~1500);
+    tests of the entry point itself, of imports, terminals and signals keep ``run_tutor``."""
+    from smtp_tutor.cli import main
+
+    saved_env = dict(os.environ)
+    saved = sys.stdin, sys.stdout, sys.stderr, sys.argv
+    handlers = {number: signal.getsignal(number) for number in _HANDLED}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.TemporaryFile() as given:
+        given.write(stdin)
+        given.seek(0)
+        with open(given.fileno(), encoding="utf-8", errors="surrogateescape",
+                  closefd=False) as sys.stdin, \
+                open(out.fileno(), "w", encoding="utf-8", closefd=False) as sys.stdout, \
+                open(err.fileno(), "w", encoding="utf-8", errors="backslashreplace",
+                     closefd=False) as sys.stderr:
+            os.environ.update(env or {})
+            sys.argv = ["smtp-tutor", *args]
+            try:
+                code = main(list(args))
+            except SystemExit as stop:  # argparse's errors and --help
+                code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                sys.stdin, sys.stdout, sys.stderr, sys.argv = saved
+                os.environ.clear()
+                os.environ.update(saved_env)
+                for number, handler in handlers.items():
+                    signal.signal(number, handler)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(["smtp-tutor", *args], code, out.read(), err.read())
+
+
 # The course material's session, in its own S:/C: notation (the issue's text, verbatim).
 TEXTBOOK_TRANSCRIPT = """\
 S: 220 hamburger.edu

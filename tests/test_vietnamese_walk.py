@@ -20,7 +20,14 @@ from pathlib import Path
 import pytest
 
 from smtp_tutor.knowledge.store import load
-from tests.conftest import TEXTBOOK, TEXTBOOK_TRANSCRIPT, run_tutor, spawn_pty, tutor_command, wait_raw
+from tests.conftest import (
+    TEXTBOOK,
+    TEXTBOOK_TRANSCRIPT,
+    spawn_pty,
+    tutor_command,
+    tutor_in_process,
+    wait_raw,
+)
 
 VI = {"LANG": "vi_VN.UTF-8", "SMTP_TUTOR_LANG": "", "LC_ALL": "", "LC_MESSAGES": ""}
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]|[\r\x08]")
@@ -126,7 +133,9 @@ def assert_vietnamese(name: str, text: str) -> None:
 
 
 def run_vi(*args: str, stdin: bytes = b"", env: dict | None = None) -> str:
-    result = run_tutor(*args, stdin=stdin, env={**VI, **(env or {})})
+    """What ``smtp-tutor ARGS`` prints in Vietnamese (run in this process: the words are
+    tested here, not the start; the terminal walks below start the program)."""
+    result = tutor_in_process(*args, stdin=stdin, env={**VI, **(env or {})})
     return result.stdout.decode("utf-8", "replace") + result.stderr.decode("utf-8", "replace")
 
 
@@ -410,7 +419,7 @@ def test_toolbar(lang):
                                      ["mailbox", "zorro", "--mailbox-dir", "/nonexistent"]])
 def test_the_same_walk_finds_english_in_english_mode(command):
     """The detector is not blind: in English mode it finds English in the same outputs."""
-    result = run_tutor(*command, env={"LANG": "C", "SMTP_TUTOR_LANG": "en"})
+    result = tutor_in_process(*command, env={"LANG": "C", "SMTP_TUTOR_LANG": "en"})
     assert english_words(result.stdout.decode() + result.stderr.decode())
 
 

@@ -6,7 +6,10 @@ import sys
 import pytest
 
 from smtp_tutor.cli import COMMANDS, build_parser, usage
-from tests.conftest import run_tutor
+from tests.conftest import run_tutor, tutor_in_process
+
+# what a command prints is read in this process (tutor_in_process); the entry point, the
+# imports at start and --version/--help start the program
 
 HEAVY = ("prompt_toolkit", "rich", "asyncio", "aiosmtpd")
 
@@ -58,7 +61,7 @@ def test_version_and_module_entry():
 
 
 def test_unknown_command_is_a_usage_error():
-    result = run_tutor("frobnicate")
+    result = tutor_in_process("frobnicate")
     assert result.returncode == 2 and b"unknown command" in result.stderr
 
 
@@ -70,7 +73,7 @@ VI = {"LANG": "vi_VN.UTF-8"}
 @pytest.mark.parametrize("args", [["--lang", "vi", "explain", "354"], ["explain", "354", "--lang", "vi"],
                                   ["--lang=vi", "explain", "354"], ["explain", "--lang", "vi", "354"]])
 def test_lang_is_global_before_or_after_the_command(args):
-    result = run_tutor(*args)
+    result = tutor_in_process(*args)
     assert result.returncode == 0, result.stderr
     assert "Bắt đầu nhập thư" in result.stdout.decode()
 
@@ -84,7 +87,7 @@ def test_version_and_help_take_lang_anywhere():
 
 
 def test_a_wrong_lang_value_is_refused_in_the_right_words():
-    result = run_tutor("--lang", "fr", "explain", "354", env=VI)
+    result = tutor_in_process("--lang", "fr", "explain", "354", env=VI)
     assert result.returncode == 2
     assert "lựa chọn không hợp lệ: 'fr'" in result.stderr.decode()
 
@@ -141,6 +144,6 @@ def test_top_level_help_parses_no_toml_and_imports_no_knowledge_when_cached():
 
 
 def test_a_misspelt_command_gets_a_did_you_mean():
-    result = run_tutor("conect")
+    result = tutor_in_process("conect")
     assert result.returncode == 2 and "connect" in result.stderr.decode()
     assert "did you mean" in result.stderr.decode()

@@ -5,7 +5,10 @@ import subprocess
 import sys
 
 from tests.conftest import TEXTBOOK_TRANSCRIPT as TEXT
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
+
+# annotate runs in this process (tutor_in_process); the tools whose output it reads
+# (swaks, openssl s_client, Postfix) are real programs
 
 TEXTBOOK_TRANSCRIPT = TEXT.encode()
 
@@ -18,7 +21,7 @@ def explained(out: str) -> list[str]:
 def test_textbook_notation_is_explained_in_context(tmp_path):
     path = tmp_path / "session.txt"
     path.write_bytes(TEXTBOOK_TRANSCRIPT)
-    result = run_tutor("annotate", str(path), "--lang", "en")
+    result = tutor_in_process("annotate", str(path), "--lang", "en")
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
     assert "Sender accepted" in out and "Recipient accepted" in out
@@ -28,7 +31,7 @@ def test_textbook_notation_is_explained_in_context(tmp_path):
 
 
 def test_vietnamese_from_stdin():
-    result = run_tutor("annotate", "--lang", "vi", stdin=TEXTBOOK_TRANSCRIPT)
+    result = tutor_in_process("annotate", "--lang", "vi", stdin=TEXTBOOK_TRANSCRIPT)
     out = result.stdout.decode()
     assert result.returncode == 0
     assert "thành công" in out and "máy chủ" in out
@@ -41,7 +44,7 @@ def test_a_real_swaks_run_with_starttls_and_auth(practice, swaks):
          "--auth", "LOGIN", "--auth-user", "alice", "--auth-password", "ketchup"],
         capture_output=True, timeout=60)
     assert run.returncode == 0, run.stdout.decode()
-    result = run_tutor("annotate", "--lang", "en", stdin=run.stdout)
+    result = tutor_in_process("annotate", "--lang", "en", stdin=run.stdout)
     out = result.stdout.decode()
     assert result.returncode == 0
     assert "from here the dialogue was encrypted" in out
@@ -61,7 +64,7 @@ def test_real_smtplib_debug_output(practice):
         " b'Subject: hi\\r\\n\\r\\n.dot\\r\\n')\n"
         "s.quit()\n")
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
-    result = run_tutor("annotate", "--json", stdin=run.stderr)
+    result = tutor_in_process("annotate", "--json", stdin=run.stderr)
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     replies = [(r["code"], r["answering"]) for r in records if r["event"] == "reply"]
     assert replies == [(250, "EHLO"), (250, "MAIL"), (250, "RCPT"), (550, "RCPT"), (354, "DATA"),
@@ -75,16 +78,16 @@ def test_a_postfix_refusal_seen_through_swaks(postfix, swaks):
     run = subprocess.run(
         [swaks, "--server", f"{postfix[0]}:{postfix[1]}", "--from", "alice@crepes.fr",
          "--to", "nobody@example.org", "--quit-after", "RCPT"], capture_output=True, timeout=60)
-    result = run_tutor("annotate", "--lang", "en", stdin=run.stdout)
+    result = tutor_in_process("annotate", "--lang", "en", stdin=run.stdout)
     out = result.stdout.decode()
     assert "S: 554 5.7.1" in out and "relay" in out.lower()
 
 
 def test_nothing_to_annotate_and_unreadable_files_get_a_hint(tmp_path):
-    result = run_tutor("annotate", stdin=b"Trying 127.0.0.1...\n")
+    result = tutor_in_process("annotate", stdin=b"Trying 127.0.0.1...\n")
     assert result.returncode == 1 and "No SMTP dialogue" in result.stdout.decode()
     assert "swaks" in result.stdout.decode()
-    result = run_tutor("annotate", str(tmp_path / "missing.txt"))
+    result = tutor_in_process("annotate", str(tmp_path / "missing.txt"))
     assert result.returncode == 2 and "Cannot read" in result.stdout.decode()
     assert b"Traceback" not in result.stderr
 
@@ -101,10 +104,10 @@ def test_swaks_tls_startup_failed_is_kept(practice, swaks, tmp_path):
          "--to", "bob@hamburger.edu", "--tls", "--tls-verify", "--tls-ca-path", str(other_ca)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)  # swaks 2>&1
     assert b"*** TLS startup failed" in run.stdout, run.stdout.decode()
-    out = run_tutor("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
+    out = tutor_in_process("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
     assert "the TLS handshake failed here" in out
     assert out.index("Go ahead with TLS") < out.index("the TLS handshake failed here")
-    vi = run_tutor("annotate", "--lang", "vi", stdin=run.stdout).stdout.decode()
+    vi = tutor_in_process("annotate", "--lang", "vi", stdin=run.stdout).stdout.decode()
     assert "bắt tay TLS đã thất bại" in vi
 
 
@@ -134,6 +137,6 @@ def test_swaks_implicit_tls_is_recognised(loop_thread, practice, swaks):
         assert b"=== TLS started" in run.stdout, run.stdout.decode()
     finally:
         loop_thread.loop.call_soon_threadsafe(server.close)
-    out = run_tutor("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
+    out = tutor_in_process("annotate", "--lang", "en", stdin=run.stdout).stdout.decode()
     assert "implicit TLS (port 465)" in out
     assert out.index("implicit TLS") < out.index("220")

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from smtp_tutor.cli import COMMANDS, FACES, build_parser
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
+
+# argparse's messages and the helps are read in this process (tutor_in_process)
 
 VI = {"LANG": "vi_VN.UTF-8"}
 HEAVY = ("prompt_toolkit", "rich", "asyncio", "aiosmtpd")
@@ -76,7 +78,7 @@ ARGPARSE_ERRORS = [
 
 @pytest.mark.parametrize(("args", "words"), ARGPARSE_ERRORS)
 def test_argparse_errors_speak_vietnamese(args, words):
-    result = run_tutor(*args, env=VI)
+    result = tutor_in_process(*args, env=VI)
     err = result.stderr.decode()
     assert result.returncode == 2 and words in err, err
     assert "cách dùng: smtp-tutor" in err and ": lỗi: " in err
@@ -87,11 +89,11 @@ def test_argparse_errors_speak_vietnamese(args, words):
 def test_every_help_in_vietnamese(command):
     from tests.test_vietnamese_walk import english_words
 
-    result = run_tutor(*command, "--help", env=VI)
+    result = tutor_in_process(*command, "--help", env=VI)
     out = result.stdout.decode()
     assert result.returncode == 0 and out.startswith("cách dùng: smtp-tutor"), out
     assert not english_words(out), english_words(out)
-    english = run_tutor(*command, "--help").stdout.decode()
+    english = tutor_in_process(*command, "--help").stdout.decode()
     assert english.startswith("usage: smtp-tutor") and "cách dùng" not in english
 
 

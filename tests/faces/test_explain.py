@@ -7,12 +7,15 @@ import pexpect
 import pytest
 
 from smtp_tutor import knowledge
-from tests.conftest import run_tutor, spawn_pty, tutor_command
+from tests.conftest import spawn_pty, tutor_command, tutor_in_process
+
+# what explain prints is read in this process (tutor_in_process); the terminal and the
+# import tests start the program
 
 
 @pytest.mark.parametrize("code", ["600", "000", "100", "4.9.9", "3.1.1", "259"])
 def test_codes_that_do_not_exist_are_refused_with_close_real_ones(code):
-    result = run_tutor("explain", code)
+    result = tutor_in_process("explain", code)
     err = result.stderr.decode()
     assert result.returncode == 1 and result.stdout == b""
     assert "Did you mean" in err and "Traceback" not in err
@@ -20,15 +23,15 @@ def test_codes_that_do_not_exist_are_refused_with_close_real_ones(code):
 
 
 def test_a_number_that_cannot_be_a_code_gets_no_meaningless_neighbours():
-    err = run_tutor("explain", "999", "--lang", "en").stderr.decode()
+    err = tutor_in_process("explain", "999", "--lang", "en").stderr.decode()
     assert "is not an SMTP reply code" in err and "Did you mean" not in err  # not 556, 555
-    assert "Did you mean: 500?" in run_tutor("explain", "600", "--lang", "en").stderr.decode()
+    assert "Did you mean: 500?" in tutor_in_process("explain", "600", "--lang", "en").stderr.decode()
 
 
 def test_the_refusal_says_why_in_both_languages():
-    assert b"is not an SMTP reply code" in run_tutor("explain", "600").stderr
-    assert b"subject (the middle number)" in run_tutor("explain", "4.9.9").stderr
-    vi = run_tutor("explain", "600", "--lang", "vi").stderr.decode()
+    assert b"is not an SMTP reply code" in tutor_in_process("explain", "600").stderr
+    assert b"subject (the middle number)" in tutor_in_process("explain", "4.9.9").stderr
+    vi = tutor_in_process("explain", "600", "--lang", "vi").stderr.decode()
     assert "không phải mã phản hồi SMTP" in vi and "Có phải bạn muốn tìm" in vi
 
 
@@ -41,12 +44,12 @@ def test_every_listed_topic_can_be_explained():
 
 
 def test_listed_enhanced_detail_explains_every_class():
-    result = run_tutor("explain", "X.1.1")
+    result = tutor_in_process("explain", "X.1.1")
     out = result.stdout.decode()
     assert result.returncode == 0
     assert out.startswith("X.1.1 Bad destination mailbox address")
     assert "4.1.1:" in out and "5.1.1:" in out
-    assert run_tutor("explain", "x.7.1").returncode == 0
+    assert tutor_in_process("explain", "x.7.1").returncode == 0
 
 
 def test_the_list_is_sorted_by_number():
@@ -58,7 +61,7 @@ def test_the_list_is_sorted_by_number():
 
 
 def test_several_topics_are_explained_one_after_the_other():
-    result = run_tutor("explain", "354", "550")
+    result = tutor_in_process("explain", "354", "550")
     out = result.stdout.decode()
     assert result.returncode == 0
     first, second = out.split("\n\n354", 1)[0], out[out.index("\n\n550:"):]
@@ -66,19 +69,19 @@ def test_several_topics_are_explained_one_after_the_other():
 
 
 def test_several_topics_with_one_unknown_exit_1_and_explain_the_rest():
-    result = run_tutor("explain", "354", "999")
+    result = tutor_in_process("explain", "354", "999")
     assert result.returncode == 1
     assert result.stdout.decode().startswith("354:") and b"999" in result.stderr
 
 
 def test_a_topic_of_several_words_stays_one_topic():
-    assert run_tutor("explain", "MAIL", "FROM:").stdout.decode().startswith("MAIL:")
-    typo = run_tutor("explain", "dot", "stuffing")
+    assert tutor_in_process("explain", "MAIL", "FROM:").stdout.decode().startswith("MAIL:")
+    typo = tutor_in_process("explain", "dot", "stuffing")
     assert typo.returncode == 1 and b"dot-stuffing?" in typo.stderr
 
 
 def test_piped_output_is_not_wrapped():
-    long_lines = [line for line in run_tutor("explain", "354").stdout.decode().splitlines()
+    long_lines = [line for line in tutor_in_process("explain", "354").stdout.decode().splitlines()
                   if len(line) > 100]
     assert long_lines  # one paragraph a line, for grep and other programs
 
@@ -112,18 +115,18 @@ def test_explain_stays_light(args):
 
 def test_pop3_replies_are_listed_and_minus_err_is_a_topic():
     """`explain --list` has a POP3 group, and `explain -ERR` is not read as an option."""
-    listing = run_tutor("explain", "--list").stdout.decode()
+    listing = tutor_in_process("explain", "--list").stdout.decode()
     assert "POP3" in listing and "-ERR" in listing and "RETR" in listing
-    result = run_tutor("explain", "-ERR")
+    result = tutor_in_process("explain", "-ERR")
     assert result.returncode == 0 and b"RFC 3206" in result.stdout
-    assert run_tutor("explain", "--frob").returncode == 2  # a real unknown option stays one
+    assert tutor_in_process("explain", "--frob").returncode == 2  # a real unknown option stays one
 
 
 def test_explain_examples_from_the_issue():
-    assert b"Bad sequence of commands" in run_tutor("explain", "503").stdout
-    assert "Địa chỉ hộp thư đích sai".encode() in run_tutor("explain", "5.1.1", "--lang", "vi").stdout
-    assert b"UTF-8" in run_tutor("explain", "SMTPUTF8").stdout
-    typo = run_tutor("explain", "dot-stufing")
+    assert b"Bad sequence of commands" in tutor_in_process("explain", "503").stdout
+    assert "Địa chỉ hộp thư đích sai".encode() in tutor_in_process("explain", "5.1.1", "--lang", "vi").stdout
+    assert b"UTF-8" in tutor_in_process("explain", "SMTPUTF8").stdout
+    typo = tutor_in_process("explain", "dot-stufing")
     assert typo.returncode == 1 and b"dot-stuffing?" in typo.stderr and b"Traceback" not in typo.stderr
-    listing = run_tutor("explain", "--list").stdout.decode()
+    listing = tutor_in_process("explain", "--list").stdout.decode()
     assert "PIPELINING" in listing and "dot-stuffing" in listing and "354" in listing

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from smtp_tutor.cli import build_parser
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
 
 
 def test_the_serve_fault_table_is_the_one_faults_py_describes():
@@ -22,9 +22,9 @@ def test_the_serve_fault_table_is_the_one_faults_py_describes():
 def test_the_fault_table_is_under_the_help_in_the_run_language():
     from smtp_tutor.server.faults import FAULTS
 
-    english = run_tutor("serve", "--help").stdout.decode()
+    english = tutor_in_process("serve", "--help").stdout.decode()
     assert all(f"  {name}@" in english for name in FAULTS) and "accepted, but after 5 s" in english
-    vi = run_tutor("serve", "--help", "--lang", "vi").stdout.decode()
+    vi = tutor_in_process("serve", "--help", "--lang", "vi").stdout.decode()
     assert all(f"  {name}@" in vi for name in FAULTS) and "nhưng sau 5 giây" in vi
 
 

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
 
+# the sessions run in this process (tutor_in_process), against real servers: what is tested
+# is what they send and print; tests/faces/test_scripted.py starts the program
 SCRIPT = (b"EHLO crepes.fr\nSTARTTLS\nEHLO crepes.fr\nAUTH PLAIN AGJvYgBwaWNrbGVz\n"
           b"MAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
           b"RCPT TO:<carol@hamburger.edu>\nDATA\nSubject: hi\n\nHello\n.\nQUIT\n")
@@ -34,7 +36,7 @@ def practice_args(practice):
 
 @pytest.mark.parametrize("state", list(EXPECTED))
 def test_quit_after_each_state(practice, state):
-    result = run_tutor("connect", *practice_args(practice), "--quit-after", state, "--json",
+    result = tutor_in_process("connect", *practice_args(practice), "--quit-after", state, "--json",
                        stdin=SCRIPT)
     assert result.returncode == 0, result.stderr.decode()
     events = records(result)
@@ -50,7 +52,7 @@ def test_quit_after_each_state(practice, state):
 
 
 def test_quit_after_connect_reads_nothing(practice):
-    result = run_tutor("connect", *practice_args(practice), "--quit-after", "connect", "--json",
+    result = tutor_in_process("connect", *practice_args(practice), "--quit-after", "connect", "--json",
                        stdin=SCRIPT)
     events = records(result)
     assert result.returncode == 0
@@ -59,7 +61,7 @@ def test_quit_after_connect_reads_nothing(practice):
 
 
 def test_quit_after_a_step_that_never_comes_says_so(practice):
-    result = run_tutor("connect", *practice_args(practice), "--quit-after", "tls",
+    result = tutor_in_process("connect", *practice_args(practice), "--quit-after", "tls",
                        stdin=b"EHLO crepes.fr\nQUIT\n")
     assert "never got that far" in result.stdout.decode()
 
@@ -67,7 +69,7 @@ def test_quit_after_a_step_that_never_comes_says_so(practice):
 def test_to_twice_data_and_header_round_trip_through_the_maildir(practice, tmp_path):
     message = tmp_path / "message.txt"
     message.write_bytes(b"Subject: replaced\nX-Kept: yes\n\nFirst line\n.starts with a dot\n")
-    result = run_tutor("connect", *practice_args(practice), "--from", "alice@crepes.fr",
+    result = tutor_in_process("connect", *practice_args(practice), "--from", "alice@crepes.fr",
                        "--to", "bob@hamburger.edu", "--to", "carol@hamburger.edu",
                        "--data", str(message), "--header", "Subject: Xin chào thế giới",
                        "--json", stdin=b"")
@@ -87,13 +89,13 @@ def test_to_twice_data_and_header_round_trip_through_the_maildir(practice, tmp_p
 
 
 def test_built_message_and_protocols(practice, tmp_path):
-    smtp = run_tutor("connect", *practice_args(practice), "--protocol", "smtp",
+    smtp = tutor_in_process("connect", *practice_args(practice), "--protocol", "smtp",
                      "--to", "bob@hamburger.edu", "--json", stdin=b"")
     sent = [r["line"] for r in records(smtp) if r["event"] == "sent"]
     assert smtp.returncode == 0 and sent[0] == "HELO crepes.fr"
     body = [r["line"] for r in records(smtp) if r["event"] == "data"]
     assert any(line.startswith("Message-ID: ") for line in body)
-    esmtpsa = run_tutor("connect", *practice_args(practice), "--protocol", "ESMTPSA",
+    esmtpsa = tutor_in_process("connect", *practice_args(practice), "--protocol", "ESMTPSA",
                         "--auth-user", "bob", "--to", "carol@hamburger.edu", "--json",
                         stdin=b"", env={"SMTP_TUTOR_PASSWORD": "pickles"})
     events = records(esmtpsa)
@@ -102,7 +104,7 @@ def test_built_message_and_protocols(practice, tmp_path):
     assert sent[:4] == ["EHLO crepes.fr", "STARTTLS", "EHLO crepes.fr", "AUTH PLAIN ********"]
     assert 235 in [r["code"] for r in events if r["event"] == "reply"]
     assert b"pickles" not in esmtpsa.stdout and b"cGlja2xlcw" not in esmtpsa.stdout
-    missing = run_tutor("connect", *practice_args(practice), "--protocol", "ESMTPSA",
+    missing = tutor_in_process("connect", *practice_args(practice), "--protocol", "ESMTPSA",
                         "--to", "carol@hamburger.edu", stdin=b"")
     assert missing.returncode == 2 and b"SMTP_TUTOR_PASSWORD" in missing.stdout
 
@@ -110,10 +112,10 @@ def test_built_message_and_protocols(practice, tmp_path):
 def test_lone_dot_and_bad_header_are_refused_before_connecting(practice, tmp_path):
     message = tmp_path / "dot.txt"
     message.write_text("Subject: x\n\nbefore\n.\nafter\n")
-    dot = run_tutor("connect", *practice_args(practice), "--to", "bob@hamburger.edu",
+    dot = tutor_in_process("connect", *practice_args(practice), "--to", "bob@hamburger.edu",
                     "--data", str(message), stdin=b"")
     assert dot.returncode == 2 and b"only a dot" in dot.stdout
-    bad = run_tutor("connect", *practice_args(practice), "--to", "bob@hamburger.edu",
+    bad = tutor_in_process("connect", *practice_args(practice), "--to", "bob@hamburger.edu",
                     "--header", "no colon", "--lang", "vi", stdin=b"")
     assert bad.returncode == 2 and "không có dạng" in bad.stdout.decode()
 
@@ -140,7 +142,7 @@ def test_a_non_ascii_header_leaves_as_an_encoded_word(practice):
     import email.header
     import email.policy
 
-    result = run_tutor("connect", practice.host, str(practice.port), "--to",
+    result = tutor_in_process("connect", practice.host, str(practice.port), "--to",
                        "bob@hamburger.edu", "--header", "Subject: Phở bò", "--lang", "en")
     out = result.stdout.decode()
     assert result.returncode == 0, out

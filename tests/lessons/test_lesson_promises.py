@@ -7,8 +7,10 @@ import time
 import pexpect
 import pytest
 
-from tests.conftest import run_tutor, spawn_pty, tutor_command, wait_raw
+from tests.conftest import spawn_pty, tutor_command, tutor_in_process, wait_raw
 
+# piped plays and listings run in this process (tutor_in_process); the watch-mode tests
+# below start the program in a terminal
 TEXTBOOK = ["HELO crepes.fr", "MAIL FROM:<alice@crepes.fr>", "RCPT TO:<bob@hamburger.edu>", "DATA",
             "Do you like ketchup?", "How about pickles?", ".", "QUIT"]
 
@@ -22,13 +24,13 @@ def home(tmp_path):
 
 
 def finished(home: dict) -> dict:
-    listing = run_tutor("lesson", "list", env=home).stdout.decode().splitlines()
+    listing = tutor_in_process("lesson", "list", env=home).stdout.decode().splitlines()
     return {line[7:].split()[0]: line[1] == "✓" for line in listing[1:]}  # " ✓ 12. id"
 
 
 def play(home: dict, lines: list[str], *args: str):
     stdin = "".join(f"{line}\n" for line in lines).encode()
-    return run_tutor("lesson", "play", "alice-bob", "--lang", "en", *args, stdin=stdin, env=home)
+    return tutor_in_process("lesson", "play", "alice-bob", "--lang", "en", *args, stdin=stdin, env=home)
 
 
 def test_typing_every_line_passes_and_marks_the_lesson(home, tmp_path):
@@ -85,24 +87,24 @@ def test_a_report_that_cannot_be_written_stops_before_the_lesson(home, tmp_path,
 
 @pytest.mark.parametrize("pace", ["-5", "0", "nan"])
 def test_pace_must_be_more_than_zero(pace):
-    result = run_tutor("lesson", "play", "alice-bob", "--mode", "watch", "--pace", pace)
+    result = tutor_in_process("lesson", "play", "alice-bob", "--mode", "watch", "--pace", pace)
     assert result.returncode == 2 and b"--pace" in result.stderr and b"Traceback" not in result.stderr
 
 
 def test_lesson_list_fits_the_longest_id_and_translates_level():
-    out = run_tutor("lesson", "list").stdout.decode().splitlines()
+    out = tutor_in_process("lesson", "list").stdout.decode().splitlines()
     listing = out[1:-1]  # the last line says how to play one
     assert "`smtp-tutor lesson play alice-bob`" in out[-1]
     columns = {line.index(" level ") for line in listing}
     assert len(columns) == 1  # persistent-connection no longer pushes its row out
     numbers = [int(line[3:5]) for line in listing]
     assert numbers == sorted(numbers)
-    vi = run_tutor("lesson", "list", "--lang", "vi").stdout.decode()
+    vi = tutor_in_process("lesson", "list", "--lang", "vi").stdout.decode()
     assert " cấp 1 " in vi and " level " not in vi
 
 
 def test_check_of_a_missing_file_names_no_line_zero():
-    result = run_tutor("lesson", "check", "/nonexistent.lesson")
+    result = tutor_in_process("lesson", "check", "/nonexistent.lesson")
     assert result.returncode == 1 and b":0:" not in result.stderr
 
 

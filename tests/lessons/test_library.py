@@ -7,7 +7,10 @@ import pytest
 
 from smtp_tutor.lessons.library import find, library_paths, load_library
 from tests.conftest import TEXTBOOK_TRANSCRIPT as TEXTBOOK
-from tests.conftest import run_tutor
+from tests.conftest import run_tutor, tutor_in_process
+
+# The lessons are played in this process (cli.main, tutor_in_process): what is tested is
+# the play, not the start; the textbook transcript and the progress test start the program.
 
 LESSON_IDS = [re.sub(r"^\d+-|\.lesson$", "", p.rsplit("/", 1)[-1]) for p in library_paths()]
 
@@ -33,7 +36,7 @@ def test_watch_offline_reproduces_the_textbook_transcript_line_for_line():
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_each_lesson_plays_green_against_the_practice_server(lesson_id):
-    result = run_tutor("lesson", "play", lesson_id, "--mode", "watch", "--json")
+    result = tutor_in_process("lesson", "play", lesson_id, "--mode", "watch", "--json")
     records = [json.loads(line) for line in result.stdout.decode().splitlines()]
     checks = [r for r in records if r["event"] == "check"]
     assert checks and all(c["ok"] for c in checks), [c for c in checks if not c["ok"]]
@@ -43,7 +46,8 @@ def test_each_lesson_plays_green_against_the_practice_server(lesson_id):
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
 def test_each_lesson_plays_offline_in_vietnamese(lesson_id):
-    result = run_tutor("lesson", "play", lesson_id, "--mode", "watch", "--offline", "--lang", "vi")
+    result = tutor_in_process("lesson", "play", lesson_id, "--mode", "watch", "--offline",
+                              "--lang", "vi")
     assert result.returncode == 0, result.stdout.decode()[-600:]
     assert "Hoàn thành bài học" in result.stdout.decode()
 
@@ -67,7 +71,7 @@ def test_progress_is_kept_and_listed(tutor_home):
 
 
 def test_the_auth_lesson_never_shows_the_base64_secrets():
-    out = run_tutor("lesson", "play", "auth", "--mode", "watch").stdout.decode()
+    out = tutor_in_process("lesson", "play", "auth", "--mode", "watch").stdout.decode()
     assert "AUTH PLAIN ********" in out
     assert "AGFsaWNlAGtldGNodXA" not in out and "a2V0Y2h1cA" not in out
 

@@ -4,7 +4,9 @@ import pytest
 
 from smtp_tutor.lessons.model import CLIENT, SERVER, WAIT
 from smtp_tutor.lessons.parser import LessonError, parse_lesson
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
+
+# lesson check/play run in this process (tutor_in_process): their messages are tested
 
 
 def problems(text: str) -> list[tuple[int, str]]:
@@ -56,19 +58,19 @@ def test_broken_files_name_the_line_and_the_problem(text, expected):
 def test_lesson_check_prints_file_line_and_what_to_write(tmp_path):
     broken = tmp_path / "broken.lesson"
     broken.write_text("S: 220 x\nC: HELO a\nC: MAIL FROM:<a@b>\nS: 250 ok\n")
-    result = run_tutor("lesson", "check", str(broken), "--lang", "en")
+    result = tutor_in_process("lesson", "check", str(broken), "--lang", "en")
     err = result.stderr.decode()
     assert result.returncode == 1
     assert f"{broken}:2: The server's reply to this command is missing." in err
     assert "Add the `S:` line" in err and "Traceback" not in err
-    played = run_tutor("lesson", "play", str(broken), "--mode", "watch")
+    played = tutor_in_process("lesson", "play", str(broken), "--mode", "watch")
     assert played.returncode == 2 and b"S: 220" not in played.stdout  # never plays half-way
 
 
 def test_unreadable_and_non_utf8_files(tmp_path):
     latin = tmp_path / "latin.lesson"
     latin.write_bytes(b"S: 220 x\nC: HELO caf\xe9\n")
-    assert run_tutor("lesson", "check", str(latin)).returncode == 1
-    assert b"latin.lesson:2: The file is not UTF-8" in run_tutor("lesson", "check", str(latin)).stderr
-    missing = run_tutor("lesson", "play", "nonexistent-lesson")
+    assert tutor_in_process("lesson", "check", str(latin)).returncode == 1
+    assert b"latin.lesson:2: The file is not UTF-8" in tutor_in_process("lesson", "check", str(latin)).stderr
+    missing = tutor_in_process("lesson", "play", "nonexistent-lesson")
     assert missing.returncode == 2 and b"lesson list" in missing.stderr

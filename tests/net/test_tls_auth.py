@@ -8,7 +8,10 @@ import ssl
 import pytest
 
 from smtp_tutor.protocol.auth import cram_md5_response, xoauth2_response
-from tests.conftest import run_tutor
+from tests.conftest import tutor_in_process
+
+# the sessions run in this process (tutor_in_process), over real TLS to real servers;
+# tests/faces/test_scripted.py starts the program
 
 STARTTLS = b"EHLO crepes.fr\nSTARTTLS\nEHLO crepes.fr\nQUIT\n"
 
@@ -47,7 +50,7 @@ def test_practice_server_checks_cram_md5_with_a_standard_client(practice):
 
 
 def test_servername_is_sent_and_a_mismatch_is_named(practice):
-    ok = run_tutor("connect", practice.host, str(practice.port), "--cafile",
+    ok = tutor_in_process("connect", practice.host, str(practice.port), "--cafile",
                    str(practice.ca_path), "--servername", "hamburger.edu", "--json",
                    stdin=STARTTLS)
     [tls] = [r for r in records(ok) if r["event"] == "tls"]
@@ -55,19 +58,19 @@ def test_servername_is_sent_and_a_mismatch_is_named(practice):
     [cert] = tls["certificates"]
     assert cert["subject"] == "CN=hamburger.edu" and "DNS:hamburger.edu" in cert["san"]
     assert cert["key"].startswith("EC ") and cert["not_after"].endswith("UTC")
-    bad = run_tutor("connect", practice.host, str(practice.port), "--cafile",
+    bad = tutor_in_process("connect", practice.host, str(practice.port), "--cafile",
                     str(practice.ca_path), "--servername", "wrong.example", stdin=STARTTLS)
     out = bad.stdout.decode()
     assert bad.returncode == 1
     assert "Why: hostname mismatch" in out and "wrong.example" in out
-    vi = run_tutor("connect", practice.host, str(practice.port), "--cafile",
+    vi = tutor_in_process("connect", practice.host, str(practice.port), "--cafile",
                    str(practice.ca_path), "--servername", "wrong.example", "--lang", "vi",
                    stdin=STARTTLS)
     assert "Lý do: sai tên máy" in vi.stdout.decode()
 
 
 def test_unknown_ca_is_named(practice):
-    result = run_tutor("connect", practice.host, str(practice.port), "--json", stdin=STARTTLS,
+    result = tutor_in_process("connect", practice.host, str(practice.port), "--json", stdin=STARTTLS,
                        env={"SSL_CERT_FILE": "/nonexistent", "SSL_CERT_DIR": "/nonexistent"})
     keys = [r.get("key") for r in records(result) if r["event"] == "message"]
     # without --cafile nothing trusts the practice CA
@@ -76,7 +79,7 @@ def test_unknown_ca_is_named(practice):
 
 @pytest.mark.parametrize("version", ["1.2", "1.3"])
 def test_tls_min_and_max_choose_the_version(practice, version):
-    result = run_tutor("connect", practice.host, str(practice.port), "--cafile",
+    result = tutor_in_process("connect", practice.host, str(practice.port), "--cafile",
                        str(practice.ca_path), "--tls-min", version, "--tls-max", version,
                        "--json", stdin=STARTTLS)
     [tls] = [r for r in records(result) if r["event"] == "tls"]
@@ -84,14 +87,14 @@ def test_tls_min_and_max_choose_the_version(practice, version):
 
 
 def test_tls_min_above_max_is_refused(practice):
-    result = run_tutor("connect", practice.host, str(practice.port), "--tls-min", "1.3",
+    result = tutor_in_process("connect", practice.host, str(practice.port), "--tls-min", "1.3",
                        "--tls-max", "1.2", stdin=STARTTLS)
     assert result.returncode == 2 and b"no TLS version is left" in result.stderr
 
 
 def test_tls_min_13_against_postfix(postfix):
     host, port = postfix
-    result = run_tutor("connect", host, str(port), "--insecure", "--tls-min", "1.3", "--json",
+    result = tutor_in_process("connect", host, str(port), "--insecure", "--tls-min", "1.3", "--json",
                        stdin=STARTTLS)
     [tls] = [r for r in records(result) if r["event"] == "tls"]
     assert tls["version"] == "TLSv1.3" and tls["certificates"][0]["self_signed"] == "yes"
@@ -99,7 +102,7 @@ def test_tls_min_13_against_postfix(postfix):
 
 def test_postfix_self_signed_certificate_is_named(postfix):
     host, port = postfix
-    result = run_tutor("connect", host, str(port), "--json", stdin=STARTTLS,
+    result = tutor_in_process("connect", host, str(port), "--json", stdin=STARTTLS,
                        env={"SSL_CERT_FILE": "/nonexistent", "SSL_CERT_DIR": "/nonexistent"})
     keys = [r.get("key") for r in records(result) if r["event"] == "message"]
     assert "tls-verify-failed" in keys
@@ -109,12 +112,12 @@ def test_postfix_self_signed_certificate_is_named(postfix):
 def test_a_250_answer_to_auth_gets_a_note(smtp_sink):
     host, port = smtp_sink
     script = b"EHLO crepes.fr\nAUTH PLAIN AGJvYgBwaWNrbGVz\nQUIT\n"
-    result = run_tutor("connect", host, str(port), "--json", stdin=script)
+    result = tutor_in_process("connect", host, str(port), "--json", stdin=script)
     out = result.stdout.decode()
     replies = [r for r in records(result) if r["event"] == "reply"]
     [auth] = [r for r in replies if r["answering"] == "AUTH"]
     assert auth["code"] == 250
     assert [n["key"] for n in auth["notes"]] == ["auth-250-not-235"]
     assert "AGJvYgBwaWNrbGVz" not in out and "pickles" not in out
-    plain = run_tutor("connect", host, str(port), stdin=script).stdout.decode()
+    plain = tutor_in_process("connect", host, str(port), stdin=script).stdout.decode()
     assert "RFC 4954 says 235" in plain
