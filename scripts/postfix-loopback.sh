@@ -85,12 +85,14 @@ EOF
     echo $! > "$dir/smtp-sink.pid"
   fi
   for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    # both listening: smtp-sink starts in the background and may be later than Postfix
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null &&
+       (exec 3<>"/dev/tcp/127.0.0.1/$SINK_PORT") 2>/dev/null; then
       echo "postfix on 127.0.0.1:$PORT, smtp-sink on 127.0.0.1:$SINK_PORT ($dir)"; exit 0
     fi
     sleep 0.1
   done
-  echo "postfix did not start listening on $PORT: see $dir/postfix.log" >&2; exit 1
+  echo "postfix on $PORT or smtp-sink on $SINK_PORT did not start listening: see $dir/postfix.log" >&2; exit 1
 }
 
 stop() {
