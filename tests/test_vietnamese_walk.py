@@ -468,3 +468,12 @@ def test_the_parser_walk_reaches_every_face():
 
     assert {path[0] for path in PARSER_PATHS if path} == set(FACES)
     assert ["class", "board"] in PARSER_PATHS and ["grade", "isolation"] in PARSER_PATHS
+
+
+@pytest.mark.parametrize("command", ERRORS, ids=" ".join)
+def test_every_argument_and_start_error_passes_the_allowlist(command):
+    """The errors a student meets first, under the same allowlist as --help (what the
+    student typed is quoted back, so it is not prose)."""
+    left = [hit for hit in foreign_words(run_vi(*command))
+            if hit.split(" in ")[0].strip("'") not in PARSER_WORDS]
+    assert not left, f"{command}:\n" + "\n".join(left)
