@@ -327,6 +327,12 @@ class ImapServerSession:
         assert isinstance(first, bytes) and isinstance(second, bytes)  # checked above
         user = first.decode("utf-8", "replace")
         password = second.decode("utf-8", "replace")
+        return self._check_login(tag, user, password, actions)
+
+    def _check_login(self, tag: str, user: str, password: str,
+                     actions: list[Action]) -> tuple[str, str]:
+        """LOGIN's and AUTHENTICATE PLAIN's one check: asked of the driver (the class
+        server hashes off the event loop) or of the accounts here."""
         if self.ask_login:
             self._asking = tag
             actions.append(CheckLogin(user, password))
@@ -389,16 +395,7 @@ class ImapServerSession:
         if authzid not in ("", user):
             actions.append(Pause(0.5))
             raise _Bad("NO", _LOGIN_FAILED)
-        if self.ask_login:
-            self._asking = tag
-            actions.append(CheckLogin(user, password))
-            raise _Asking
-        account = self.accounts.login(user, password)
-        if account is None:
-            actions.append(Pause(0.5))
-            raise _Bad("NO", _LOGIN_FAILED)
-        actions += self._logged_in(account)
-        return "OK", f"[CAPABILITY {self.capabilities()}] logged in"
+        return self._check_login(tag, user, password, actions)
 
     def _logged_in(self, account: Account) -> list[Action]:
         self.account, self.state = account, AUTHENTICATED
