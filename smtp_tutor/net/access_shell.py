@@ -60,6 +60,13 @@ class AccessShell(StreamDriver):
     async def run(self, interactive: bool) -> int:
         """Connect (implicit TLS with ``--tls``), read the greeting, then every line typed
         or piped; 0 when the session ended as the protocol says (QUIT, LOGOUT)."""
+        from smtp_tutor.net.opening import check_cafile
+
+        try:
+            check_cafile(self.options.cafile)  # before anything is sent in the clear
+        except TransportError as error:
+            self.renderer.message(error.key, error.params, "error")
+            return 2
         context = self._context() if self.options.tls else None
         self.timeout = self.options.timeout
         try:

@@ -12,14 +12,23 @@ if TYPE_CHECKING:
     from smtp_tutor.net.connection import SmtpConnection
 
 
+def check_cafile(cafile: str | None) -> None:
+    """Fail before connecting when ``--cafile`` cannot be read (a student who follows a
+    slip out of order), in the operating system's words, for every protocol's shell."""
+    from smtp_tutor.net.errors import TransportError
+
+    if cafile and not os.access(cafile, os.R_OK):
+        import errno
+
+        reason = errno.EACCES if os.path.exists(cafile) else errno.ENOENT
+        raise TransportError("cafile-unreadable", path=cafile, detail=os.strerror(reason))
+
+
 def make_connection(options: argparse.Namespace, host: str, port: int, *,
                     blocking: bool = False) -> SmtpConnection | BlockingConnection:
     """The connection (asyncio, or a blocking socket for scripts); its TLS context (costly:
     it loads the CA store) is made when first used."""
-    from smtp_tutor.net.errors import TransportError
-
-    if options.cafile and not os.access(options.cafile, os.R_OK):
-        raise TransportError("cafile-unreadable", path=options.cafile, detail="cannot read it")
+    check_cafile(options.cafile)
     Connection: type[BlockingConnection] | type[SmtpConnection]
     if blocking:
         from smtp_tutor.net.blocking import BlockingConnection as Connection

@@ -134,7 +134,11 @@ class Repl:
     async def run(self) -> int:
         from smtp_tutor.net.connection import SmtpConnection
 
-        connection = make_connection(self.options, self.host, self.port)
+        try:
+            connection = make_connection(self.options, self.host, self.port)
+        except TransportError as error:  # an unreadable --cafile: said, not a traceback
+            self.renderer.message(error.key, error.params, "error")
+            return 2
         assert isinstance(connection, SmtpConnection)  # not blocking
         self.connection = connection
         self.renderer.text(say("ui", "shell_banner", self.lang, host=self.host, port=str(self.port)), "hint")
