@@ -16,8 +16,9 @@ def slip(account: Account, password: str, *, domain: str, host: str, port: int,
               "address": address, "password": password, "token": account.token,
               "host": host, "port": port, "pop3_port": pop3_port, "imap_port": imap_port,
               "fingerprint": fingerprint}
-    keys = ("slip_title", "slip_user", "slip_password", "slip_token", "slip_join",
-            "slip_pop3", "slip_fingerprint", "slip_check")
+    # in the order a student follows them: the CA first, then the commands that need it
+    keys = ("slip_title", "slip_user", "slip_password", "slip_token", "slip_check",
+            "slip_fingerprint", "slip_join", "slip_pop3")
     blocks = ["\n".join(say("classroom", key, lang, **values) for key in keys)
               for lang in ("en", "vi")]
     return CUT + "\n" + "\n\n".join(blocks) + "\n"

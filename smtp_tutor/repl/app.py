@@ -317,13 +317,13 @@ class Repl:
         """
         try:
             if mechanism == "PLAIN":
-                user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+                user = await self._ask(say("ui", "ask_username", self.lang), default=self._default_user())
                 password = await self._ask(say("ui", "ask_password", self.lang), is_password=True)
                 self.renderer.text(f"   ℹ AUTH PLAIN = base64(\\0{user}\\0********)", "note.info")
                 await self.send(f"AUTH PLAIN {plain_response(user, password)}", secret=True)
                 return
             if mechanism == "XOAUTH2":
-                user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+                user = await self._ask(say("ui", "ask_username", self.lang), default=self._default_user())
                 token = await self._ask(say("ui", "ask_token", self.lang), is_password=True)
                 self.renderer.text(f"   ℹ {say('ui', 'xoauth2_step', self.lang, user=user)}", "note.info")
                 await self.send(f"AUTH XOAUTH2 {xoauth2_response(user, token)}", secret=True)
@@ -334,7 +334,7 @@ class Repl:
             await self.send("AUTH LOGIN")
             if self.session.state is not State.AUTH:
                 return
-            user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+            user = await self._ask(say("ui", "ask_username", self.lang), default=self._default_user())
             if user == "*":
                 await self.send("*", secret=False)
                 return
@@ -367,7 +367,7 @@ class Repl:
         shown = visible(challenge.decode("utf-8", "replace"))
         said = say("ui", "cram_step_challenge", self.lang, challenge=shown)
         self.renderer.text(f"   ℹ {said}", "note.info")
-        user = await self._ask(say("ui", "ask_username", self.lang), default="bob")
+        user = await self._ask(say("ui", "ask_username", self.lang), default=self._default_user())
         if user == "*":
             await self.send("*", secret=False)
             return
@@ -494,6 +494,11 @@ class Repl:
                 await self.handle_line(line, confirmed=True)
             return
         await pipelining.send_lines(self, lines)
+
+    def _default_user(self) -> str:
+        """The name AUTH offers: ``--auth-user`` when given (a class slip's account), else
+        the practice server's Bob."""
+        return getattr(self.options, "auth_user", None) or "bob"
 
     def _switch_language(self, argument: str) -> None:
         if argument not in knowledge.LANGUAGES:

@@ -141,3 +141,20 @@ def test_cert_and_cram_md5_in_vietnamese(practice, tutor_home):
         assert_vietnamese(":cert and CRAM-MD5", shown)
     finally:
         child.terminate(force=True)
+
+
+def test_auth_user_is_the_name_auth_offers(practice, tutor_home):
+    """A class slip's `--auth-user`: Enter at AUTH's username prompt takes it (it was always
+    "bob"), and the practice server's carol logs in with no name typed."""
+    child = spawn(practice, "--auth-user", "carol")
+    try:
+        start_tls(child)
+        type_slowly(child, "AUTH PLAIN\r")
+        child.expect("username:")
+        type_slowly(child, "\r")
+        child.expect("password:")
+        type_slowly(child, "crepes\r")
+        child.expect(r"base64\(\\0carol\\0\*+\)")
+        child.expect("235")
+    finally:
+        child.terminate(force=True)
