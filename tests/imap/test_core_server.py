@@ -349,3 +349,11 @@ def test_authenticate_plain_hands_the_password_to_the_driver_as_login_does(inbox
     assert actions == [CheckLogin("bob", "pickles")]  # nothing else yet, NOOP kept unread
     out = sent(server.login_answer(account))
     assert out.startswith(b"a OK [CAPABILITY") and b"b OK NOOP completed" in out
+
+
+@pytest.mark.parametrize("line", [b"n NOOP junk", b"n CAPABILITY x", b"n LOGOUT now",
+                                  b"n CHECK 1", b"n NAMESPACE x"])
+def test_a_command_that_takes_nothing_refuses_arguments(inbox, line):
+    server = logged_in(inbox)
+    assert say(server, line).startswith(b"n BAD ") and b"takes no arguments" in say(server, line)
+    assert b"n OK" in say(server, b"n NOOP")

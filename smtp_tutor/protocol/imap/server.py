@@ -59,6 +59,10 @@ _LOGIN_FAILED = "[AUTHENTICATIONFAILED] invalid user name or password"
 ENABLEABLE = ("IMAP4rev2",)  # what ENABLE can switch on here (RFC 9051 §6.3.1)
 RECENT = "\\Recent"  # a session flag: never stored, never STOREd (RFC 3501 §2.3.2)
 STATUS_ITEMS = ("MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "RECENT", "SIZE", "DELETED")
+# RFC 9051 §9 (formal syntax): these take nothing after the command name, so "NOOP junk"
+# is a BAD
+NO_ARGUMENTS = frozenset({"CAPABILITY", "NOOP", "CHECK", "LOGOUT", "STARTTLS", "CLOSE",
+                          "UNSELECT", "EXPUNGE", "NAMESPACE"})
 
 
 @record(frozen=True)
@@ -261,6 +265,8 @@ class ImapServerSession:
             why = ("is not in this teaching server" if name in KNOWN_ELSEWHERE
                    else "is not an IMAP command")
             return [Send(_line(f"{tag} BAD {name[:30]} {why}"))]
+        if values and name in NO_ARGUMENTS:
+            return [Send(_line(f"{tag} BAD {name} takes no arguments"))]
         needed = NEEDS.get(name)
         if name not in ANY_STATE and needed is not None and not self._state_allows(needed):
             return [Send(_line(f"{tag} BAD {name} {_wrong_state(needed, self.state)}"))]
