@@ -174,6 +174,10 @@ class ImapShell(AccessShell):
         assert isinstance(response, ImapResponse)
         for text, style in response_lines(response, self.lang):
             self.renderer.text(text, style)
+        if response.kind == "tagged" and response.answering is not None:
+            self.last_topic = f"imap {response.answering.name}"
+        elif response.kind == "untagged" and (topic := _response_topic(response.name)):
+            self.last_topic = topic
         if response.kind == "continuation":
             self._plus = True
         elif response.kind == "tagged" and self._waiting_plus and not self._plus:
@@ -182,3 +186,10 @@ class ImapShell(AccessShell):
                 and response.answering.name == "LOGOUT" and response.status == "OK":
             self.logout_ok = True
 
+
+def _response_topic(name: str) -> str:
+    """The explain topic of an untagged response's name (``EXISTS``, ``FETCH-RESPONSE``)."""
+    from smtp_tutor.knowledge.store import load
+
+    responses = load("imap")["responses"]
+    return next((key for key in (name, f"{name}-RESPONSE") if name and key in responses), "")

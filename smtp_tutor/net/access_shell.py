@@ -56,6 +56,7 @@ class AccessShell(StreamDriver):
     port: int
     prompt: PromptSession[str] | None = None  # the interactive prompt (None: lines are piped)
     failed = False  # the last read met a reply the core could not read
+    last_topic = ""  # what `:explain` alone explains: set by each shell as replies come
 
     async def run(self, interactive: bool) -> int:
         """Connect (implicit TLS with ``--tls``), read the greeting, then every line typed
@@ -171,9 +172,10 @@ class AccessShell(StreamDriver):
         word, _, rest = line.partition(" ")
         if word in (":quit", ":q", ":exit"):
             return False
-        if word == ":explain" and rest.strip():
+        topic = rest.strip() or (self.last_topic if word == ":explain" else "")
+        if word == ":explain" and topic:  # alone: the last reply, as in the SMTP shell
             with contextlib.suppress(SystemExit):
-                self.explain([rest.strip()], self.lang)
+                self.explain([topic], self.lang)
             return True
         self.renderer.text(self._say("help"), "hint")
         return True

@@ -119,6 +119,7 @@ class Pop3Shell(AccessShell):
         for text, style in reply_lines(reply, self.lang):
             self.renderer.text(text, style)
         verb = reply.answering.verb if reply.answering else ""
+        self.last_topic = f"pop3 {verb}" if verb else ("+OK" if reply.ok else "-ERR")
         if verb == "QUIT" and reply.ok:
             self.quit_ok = True
 

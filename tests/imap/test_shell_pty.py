@@ -34,7 +34,9 @@ def test_the_imap_shell_in_a_terminal(mailhost):
         term.wait_cursor_line("imap> x9 SELECT INBOX")
         term.type("\x1b[A")  # nor a password typed when asked, nor a literal's octets
         term.wait_cursor_line("imap> LOGIN bob")
-        term.type("\x15LOGOUT\r")
+        term.type("\x15:explain\r")  # alone: the last reply, FETCH's tagged OK
+        term.wait("FETCH: read parts of messages")
+        term.type("LOGOUT\r")
         term.wait("LOGOUT completed")
         assert term.ended() == 0
     finally:

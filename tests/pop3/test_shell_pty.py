@@ -31,7 +31,9 @@ def test_a_password_is_never_drawn_nor_recalled(pop3):
         term.wait("pop3> USER bob")
         term.type("\x1b[A")  # nor the password typed when asked for (wrongpass)
         term.wait_cursor_line("pop3> PASS")
-        term.type("\x15QUIT\r")  # Ctrl-U clears the line
+        term.type("\x15:explain\r")  # alone: the last reply, PASS's +OK
+        term.wait("PASS: the password")
+        term.type("QUIT\r")
         term.wait("signing off")
         assert term.ended() == 0
     finally:
