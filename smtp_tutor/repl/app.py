@@ -31,6 +31,7 @@ from smtp_tutor.protocol.commands import (
     parse_command,
 )
 from smtp_tutor.protocol.transcript import Transcript
+from smtp_tutor.protocol.visible import visible
 from smtp_tutor.render.explanation import format_explanation
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
@@ -101,9 +102,13 @@ class Repl:
         return self.connection.session
 
     def _keep_in_history(self, line: str) -> bool:
-        """Commands only: never a secret, never a line of a message body, never a paste."""
+        """Commands only: never a secret, never a line of a message body, never a paste,
+        never a line longer than a command may be (RFC 5321 §4.5.3.1.4) nor one holding a
+        control or bidi character (recalled, the prompt would draw it raw)."""
         if self.session.state in (State.AUTH, State.DATA) or "\n" in line \
                 or self.session.chunk is not None or self.collecting is not None:
+            return False
+        if len(line.encode("utf-8", "replace")) > 510 or visible(line) != line:
             return False
         return not is_secret_line(line)
 
@@ -353,7 +358,6 @@ class Repl:
 
     async def _cram_md5(self) -> None:
         """RFC 2195, step by step: the challenge, the HMAC, the answer; never the password."""
-        from smtp_tutor.protocol.visible import visible
 
         await self.send("AUTH CRAM-MD5")
         if self.session.state is not State.AUTH:

@@ -101,3 +101,23 @@ def test_recorded_credentials_become_placeholders():
     text = lesson_text([Line(side, words) for side, words in pairs], "rec", "x")
     assert "C: {user_b64}" in text and "C: {pass_b64}" in text
     assert "C: AUTH PLAIN {auth_plain}" in text and "********" not in text.split("---")[1]
+
+
+def test_history_keeps_no_control_or_bidi_character_and_no_overlong_line(repl, tutor_home):
+    """A pasted escape sequence or U+202E would be drawn raw when recalled; a line longer
+    than a command may be is refused anyway: neither is written to the history file."""
+    type_slowly(repl, "EHLO crepes.fr\r")
+    repl.expect(r"\[ready\]>")
+    repl.send("\x1b[200~NOOP \x1b[31mred\u202eevil\x1b[201~\r")  # a bracketed paste
+    repl.expect("250")
+    repl.expect(r"\[ready\]>")
+    repl.send("\x1b[200~NOOP " + "A" * 600 + "\x1b[201~\r")
+    repl.expect(r"\[ready\]>")
+    type_slowly(repl, "NOOP kept\r")
+    repl.expect("250")
+    repl.expect(r"\[ready\]>")
+    type_slowly(repl, "QUIT\r")
+    repl.expect("221")
+    history = (tutor_home / "history").read_text()
+    assert "+NOOP kept" in history and "+EHLO crepes.fr" in history
+    assert "\x1b" not in history and "\u202e" not in history and "A" * 600 not in history
