@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import email
+import email.message
 import email.policy
 import sys
 from pathlib import Path
@@ -41,9 +42,9 @@ def show_mailbox(options: argparse.Namespace, lang: str) -> int:
     sys.stdout.write(say("ui", "mailbox_count", lang, count=str(len(messages)), user=user,
                         path=str(root / user)) + "\n")
     for number, path in enumerate(messages, 1):
-        parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.compat32)
-        sender = _header(parsed.get("Return-Path", ""))
-        subject = _header(parsed.get("Subject", say("ui", "mailbox_no_subject", lang)))
+        headers = _headers(path.read_bytes())
+        sender = _header(headers, "Return-Path", "")
+        subject = _header(headers, "Subject", say("ui", "mailbox_no_subject", lang))
         sys.stdout.write(f"{number:>3}. {say('ui', 'mailbox_from', lang)} {sender}  {subject}\n")
     sys.stdout.write(f"  {say('ui', 'mailbox_show_hint', lang, user=user)}\n")
     return 0
@@ -59,13 +60,22 @@ def _practice_users(root: Path) -> set[str]:
     return users
 
 
-def _header(value: object) -> str:
-    """A header as stored: raw UTF-8 (8-bit headers) decoded, then made visible."""
-    import contextlib
+def _headers(message: bytes) -> email.message.Message:
+    """The header section, as a reader sees it: 8-bit UTF-8 headers (SMTPUTF8 mail) read as
+    text, and RFC 2047 encoded words (``=?UTF-8?Q?Ch=C3=A0o?=``) decoded."""
+    from email.parser import Parser
 
+    text = message.decode("utf-8", "replace")
+    return Parser(policy=email.policy.default).parsestr(text, headersonly=True)
+
+
+def _header(headers: email.message.Message, name: str, missing: str) -> str:
+    """One header field made visible; a field the parser cannot read is shown as stored."""
     from smtp_tutor.protocol.visible import visible
 
-    text = str(value)
-    with contextlib.suppress(UnicodeEncodeError):  # else it is real text already
-        text = text.encode("ascii", "surrogateescape").decode("utf-8", "replace")
-    return visible(text)
+    try:
+        value = headers.get(name, missing)
+        text = str(value)
+    except Exception:  # noqa: BLE001 - a malformed field: its raw text, never a traceback
+        text = next((v for k, v in headers.raw_items() if k.lower() == name.lower()), missing)
+    return visible(" ".join(text.split()))

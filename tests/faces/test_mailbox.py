@@ -21,3 +21,19 @@ def test_mailbox_names_a_user_that_exists_and_counts_in_english_grammar(practice
     vi = tutor_in_process("mailbox", "bob", "--mailbox-dir", box, "--show", "4", env=VI)
     assert "bob chỉ có 1 thư: hãy chọn 1." in vi.stderr.decode()
     assert "1 thư cho bob" in tutor_in_process("mailbox", "bob", "--mailbox-dir", box, env=VI).stdout.decode()
+
+
+def test_the_list_reads_utf8_and_encoded_word_headers_and_shows_controls(tmp_path):
+    """SMTPUTF8 mail's 8-bit headers and RFC 2047 encoded words are read as a mail program
+    would (both were shown garbled); a control or bidi character is still shown, not obeyed."""
+    new = tmp_path / "bob" / "new"
+    new.mkdir(parents=True)
+    (new / "1.a").write_bytes("Return-Path: <thư@ví-dụ.vn>\r\nSubject: Chào Bob\r\n\r\nhi\r\n"
+                              .encode())
+    (new / "2.b").write_bytes(b"Return-Path: <info@xn--v-d-rma6749a.vn>\r\n"
+                              b"Subject: =?UTF-8?Q?Ch=C3=A0o_Bob?=\r\n\r\nhi\r\n")
+    (new / "3.c").write_bytes("Return-Path: <a@b>\r\nSubject: \x1b[31mred\u202e\r\n\r\nhi\r\n"
+                              .encode())
+    out = tutor_in_process("mailbox", "bob", "--mailbox-dir", str(tmp_path)).stdout.decode()
+    assert "<thư@ví-dụ.vn>  Chào Bob" in out and "xn--v-d-rma6749a.vn>  Chào Bob" in out
+    assert "\\x1b[31mred<U+202E>" in out and "\x1b[31m" not in out and "\u202e" not in out
