@@ -68,8 +68,16 @@ class DemoView:
         return wrap_items(say("ui", "demo_keys", self.model.lang).split(" · "), columns - 2)
 
     def _narration_height(self) -> int:
-        _, rows = self._size()
-        return 3 if rows < 30 else 5
+        """Three lines (five on a tall screen), more when this step's narration needs them,
+        up to three more: a projector shows the whole sentence, and the dialogue gives way
+        (every lesson's narration fits six lines at 80x24: tests/demo/test_narration_fits.py)."""
+        import textwrap
+
+        columns, rows = self._size()
+        least = 3 if rows < 30 else 5
+        needed = len(textwrap.wrap(self.model.narration, max(10, columns - 2),
+                                   break_on_hyphens=False))
+        return min(max(least, needed), least + 3)
 
     def _layout(self) -> Layout:
         help_visible = Condition(lambda: self.model.show_help)
