@@ -62,6 +62,8 @@ def test_the_client_core_against_dovecot(dovecot):
     codes = {r.code for r in got}
     assert exists == [2] and {"UIDVALIDITY", "UIDNEXT", "PERMANENTFLAGS"} <= codes
     assert got[-1].code == "READ-WRITE" and wire.client.state == "selected"
+    # the session's Dovecot is shared: start from no flags, whichever test ran before
+    wire.send("STORE 1:* -FLAGS.SILENT (\\Seen \\Draft \\Flagged \\Deleted \\Answered)")
     got = wire.send("FETCH 1:* (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
     fetched = [r.fetch for r in got if r.name == "FETCH"]
     assert [f["BODY[HEADER.FIELDS (SUBJECT)]"] for f in fetched] == [
@@ -117,6 +119,7 @@ def test_flags_in_file_names_mean_the_same_to_dovecot_and_to_us(dovecot):
     got += [r.fetch for r in wire.send("UID FETCH 2 (FLAGS)") if r.name == "FETCH"]
     flags = {f.decode() for f in got[-1]["FLAGS"]} - {"\\Recent"}
     assert flags == {"\\Draft", "\\Seen"}
+    wire.send("UID STORE 2 FLAGS.SILENT ()")  # as found: the session's Dovecot is shared
     wire.send("LOGOUT")
 
 
