@@ -172,8 +172,20 @@ def dialogue(board: dict[str, Any], username: str, lang: str, width: int = 80, *
             name = (say("classroom", "anonymous", lang, number=student["number"]) if anonymous
                     else student["name"])
             lines = [say("classroom", "dialogue_title", lang, name=name)]
-            lines += [fit(line, width).rstrip() for line in student["dialogue"]]
+            said = [_unnamed(line, student) if anonymous else line for line in student["dialogue"]]
+            lines += [fit(line, width).rstrip() for line in said]
             if student["first_mistake"]:
                 lines += ["", *advice(student["first_mistake"], lang, width)]
             return "\n".join(lines)
     return ""
+
+
+def _unnamed(line: str, student: dict[str, Any]) -> str:
+    """A dialogue line for the projector in anonymous mode: the student's name, id, account
+    and address (in MAIL FROM, EHLO, AUTH's user) shown as "…"."""
+    import re
+
+    known = sorted({str(student.get(key) or "") for key in ("email", "name", "student_id",
+                                                           "username")} - {""}, key=len, reverse=True)
+    words = [re.escape(word) for word in known if len(word) >= 3]
+    return re.sub("|".join(words), "…", line, flags=re.IGNORECASE) if words else line
