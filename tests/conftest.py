@@ -431,3 +431,23 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     session.exitstatus = 1
     names = "\n".join(f"  {pid}: {command}" for pid, command in left)
     sys.stderr.write(f"\nprocesses left running by the tests (now stopped):\n{names}\n")
+
+
+def pytest_configure(config) -> None:
+    """In the controller of a parallel run, before its workers start: compile the package
+    and rewrite the test modules once, into their ``__pycache__``, so the workers load them
+    instead of each compiling all of them (a fresh clone's first run paid that eight times:
+    about 20 s of CPU on 2 cores)."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if list(config.args) != [str(ROOT / path) for path in config.getini("testpaths")] and \
+            list(config.args) != list(config.getini("testpaths")):
+        return  # a chosen subset: its workers compile only what it needs
+    import compileall
+    import importlib
+
+    compileall.compile_dir(str(ROOT / "smtp_tutor"), quiet=1)
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        with contextlib.suppress(Exception):  # a module that cannot import fails in its worker
+            importlib.import_module(name)
