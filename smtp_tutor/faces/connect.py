@@ -54,14 +54,41 @@ def add_parser(commands: Subcommands) -> None:
 def run(options: argparse.Namespace) -> int:
     """An SMTP session, or with ``--pop3``/``--imap`` the POP3 or IMAP shell."""
     if getattr(options, "pop3", False):
-        from smtp_tutor.pop3.shell import connect_pop3
+        from smtp_tutor.pop3.shell import Pop3Shell
 
-        return connect_pop3(options, lang_of(options))
+        return _access_shell(Pop3Shell, options, lang_of(options))
     if getattr(options, "imap", False):
-        from smtp_tutor.imap.shell import connect_imap
+        from smtp_tutor.imap.shell import ImapShell
 
-        return connect_imap(options, lang_of(options))
+        return _access_shell(ImapShell, options, lang_of(options))
     return connect(options, lang_of(options))
+
+
+def _access_shell(shell_class, options: argparse.Namespace, lang: str) -> int:  # noqa: ANN001
+    """The POP3 or IMAP shell: its port (``--tls``'s by default), a renderer for a terminal
+    or a pipe, the session to its end; 2 for a port that is not a number."""
+    import asyncio
+
+    from smtp_tutor.knowledge.catalogue import say
+    from smtp_tutor.render import shell_renderer
+    from smtp_tutor.render.wrap import for_stream
+    from smtp_tutor.terminal import stdin_is_tty
+
+    host = options.host or "127.0.0.1"
+    port_text = options.port or options.port_arg
+    plain, implicit_tls = shell_class.ports
+    try:
+        port = int(port_text) if port_text else (implicit_tls if options.tls else plain)
+    except ValueError:
+        said = say("ui", "target_port_nan", lang, port=port_text)
+        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
+        return 2
+    interactive = stdin_is_tty()
+    shell = shell_class(shell_renderer(options.color, lang, interactive), lang, host, port, options)
+    try:
+        return asyncio.run(shell.run(interactive))
+    except KeyboardInterrupt:
+        return 130
 
 
 def connect(options: argparse.Namespace, lang: str) -> int:

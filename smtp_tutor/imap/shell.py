@@ -12,8 +12,6 @@ line per line (scripted); exit status 0 only when LOGOUT got OK.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
 from smtp_tutor.imap.view import response_lines
 from smtp_tutor.knowledge.catalogue import say
@@ -27,7 +25,6 @@ from smtp_tutor.protocol.imap.client import (
     mask,
 )
 from smtp_tutor.protocol.imap.syntax import literal_at_end, quote
-from smtp_tutor.render import shell_renderer
 from smtp_tutor.render.explanation import explain
 
 DEFAULT_PORT, TLS_PORT = 143, 993
@@ -40,28 +37,8 @@ COMPLETIONS = ("CAPABILITY", "STARTTLS", "LOGIN", "LIST \"\" \"*\"", "SELECT INB
                "LOGOUT")
 
 
-def connect_imap(options: argparse.Namespace, lang: str) -> int:
-    host = options.host or "127.0.0.1"
-    port_text = options.port or options.port_arg
-    try:
-        port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
-    except ValueError:
-        from smtp_tutor.render.wrap import for_stream
-
-        said = say("ui", "target_port_nan", lang, port=port_text)
-        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
-        return 2
-    from smtp_tutor.terminal import stdin_is_tty
-
-    interactive = stdin_is_tty()
-    shell = ImapShell(shell_renderer(options.color, lang, interactive), lang, host, port, options)
-    try:
-        return asyncio.run(shell.run(interactive))
-    except KeyboardInterrupt:
-        return 130
-
-
 class ImapShell(AccessShell):
+    ports = (DEFAULT_PORT, TLS_PORT)  # plain (STARTTLS after), and implicit TLS (--tls)
     catalogue, words = "imap", "imap"  # its sentences: imap_tls, imap_deadline … (imap.toml)
     explain = staticmethod(explain)
     session: ImapClient

@@ -9,41 +9,17 @@ exit status 0 only when QUIT got +OK.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import sys
 
 from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Reply, Pop3Session, mask
-from smtp_tutor.render import shell_renderer
 from smtp_tutor.render.explanation import explain
 
 DEFAULT_PORT, TLS_PORT = 110, 995
 
 
-def connect_pop3(options: argparse.Namespace, lang: str) -> int:
-    from smtp_tutor.terminal import stdin_is_tty
-
-    host = options.host or "127.0.0.1"
-    port_text = options.port or options.port_arg
-    try:
-        port = int(port_text) if port_text else (TLS_PORT if options.tls else DEFAULT_PORT)
-    except ValueError:
-        from smtp_tutor.knowledge.catalogue import say
-
-        said = say("ui", "target_port_nan", lang, port=port_text)
-        sys.stderr.write(for_stream(f"smtp-tutor: {said}\n"))
-        return 2
-    interactive = stdin_is_tty()
-    renderer = shell_renderer(options.color, lang, interactive)
-    shell = Pop3Shell(renderer, lang, host, port, options)
-    try:
-        return asyncio.run(shell.run(interactive))
-    except KeyboardInterrupt:
-        return 130
-
-
 class Pop3Shell(AccessShell):
+    ports = (DEFAULT_PORT, TLS_PORT)  # plain (STARTTLS after), and implicit TLS (--tls)
     words = "pop3"  # its sentences: pop3_tls, pop3_deadline …
     explain = staticmethod(explain)
     session: Pop3Session
@@ -122,10 +98,3 @@ class Pop3Shell(AccessShell):
         self.last_topic = f"pop3 {verb}" if verb else ("+OK" if reply.ok else "-ERR")
         if verb == "QUIT" and reply.ok:
             self.quit_ok = True
-
-
-def for_stream(text: str) -> str:
-    """An error line cut by word at the terminal's width (unchanged into a pipe)."""
-    from smtp_tutor.render.wrap import for_stream as cut
-
-    return cut(text)
