@@ -11,8 +11,6 @@ line per line (scripted); exit status 0 only when LOGOUT got OK.
 
 from __future__ import annotations
 
-import argparse
-
 from smtp_tutor.imap.view import response_lines
 from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net import plan
@@ -43,15 +41,12 @@ class ImapShell(AccessShell):
     explain = staticmethod(explain)
     session: ImapClient
 
-    def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
-                 options: argparse.Namespace) -> None:
-        self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
-        self.options = options
-        self.session = ImapClient()
-        self._waiting_plus = self._plus = False  # a literal announced; "+" came for it
-        self.logout_ok = False
-        self.prompt = None
-        self.secret_prompt = None  # for passwords: no history at all
+    _waiting_plus = _plus = False  # a literal announced; "+" came for it
+    logout_ok = False  # LOGOUT answered OK: the session ended as IMAP says
+    secret_prompt = None  # for passwords: no history at all
+
+    def _new_session(self) -> ImapClient:
+        return ImapClient()
 
     def _ended_well(self) -> bool:
         return self.logout_ok

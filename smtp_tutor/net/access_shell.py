@@ -58,6 +58,16 @@ class AccessShell(StreamDriver):
     failed = False  # the last read met a reply the core could not read
     last_topic = ""  # what `:explain` alone explains: set by each shell as replies come
 
+    def __init__(self, renderer: Renderer, lang: str, host: str, port: int,
+                 options: argparse.Namespace) -> None:
+        self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
+        self.options = options
+        self.session = self._new_session()
+
+    def _new_session(self) -> TlsSession:
+        """The shell's sans-I/O client core (``Pop3Session``, ``ImapClient``)."""
+        raise NotImplementedError
+
     async def run(self, interactive: bool) -> int:
         """Connect (implicit TLS with ``--tls``), read the greeting, then every line typed
         or piped; 0 when the session ended as the protocol says (QUIT, LOGOUT)."""

@@ -8,8 +8,6 @@ exit status 0 only when QUIT got +OK.
 
 from __future__ import annotations
 
-import argparse
-
 from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.net.access_shell import AccessShell
 from smtp_tutor.protocol.pop3 import VERBS, Pop3Reply, Pop3Session, mask
@@ -24,13 +22,10 @@ class Pop3Shell(AccessShell):
     explain = staticmethod(explain)
     session: Pop3Session
 
-    def __init__(self, renderer, lang: str, host: str, port: int,  # noqa: ANN001
-                 options: argparse.Namespace) -> None:
-        self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
-        self.options = options
-        self.session = Pop3Session()
-        self.quit_ok = False
-        self.prompt = None  # the interactive PromptSession, for the hidden password
+    quit_ok = False  # QUIT answered +OK: the session ended as POP3 says
+
+    def _new_session(self) -> Pop3Session:
+        return Pop3Session()
 
     def _ended_well(self) -> bool:
         return self.quit_ok
