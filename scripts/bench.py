@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -180,12 +181,19 @@ def install() -> None:
 
 def main() -> None:
     install()
-    os.environ.setdefault("SMTP_TUTOR_HOME", tempfile.mkdtemp(prefix="smtp-tutor-bench-"))
-    bench_startup()
-    bench_completion()
-    port = start_sink()
-    bench_textbook(port)
-    bench_big_body(port)
+    home = None
+    if "SMTP_TUTOR_HOME" not in os.environ:
+        home = tempfile.mkdtemp(prefix="smtp-tutor-bench-")
+        os.environ["SMTP_TUTOR_HOME"] = home
+    try:
+        bench_startup()
+        bench_completion()
+        port = start_sink()
+        bench_textbook(port)
+        bench_big_body(port)
+    finally:
+        if home is not None:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -202,11 +202,58 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# Under pytest-xdist one private Postfix serves every worker of the run (each started its
+# own before: about 1 s of CPU and 2.5 s of waiting, six times): the first worker that
+# needs it starts it, under a lock, in a folder the run that started the workers names
+# here, and that run stops it once they have all ended (``pytest_sessionfinish``).
+SHARED_DIR = os.environ.get("SMTP_TUTOR_SHARED_DIR", "") if WORKER else ""
+POSTFIX_SCRIPT = ROOT / "scripts" / "postfix-loopback.sh"
+
+
+def _start_postfix(folder: str) -> tuple[int, int, str]:
+    """A private Postfix and smtp-sink in ``folder`` on two free ports: (port, sink port,
+    what went wrong or "")."""
+    port, sink_port = _free_port(), _free_port()
+    while sink_port == port:
+        sink_port = _free_port()
+    os.chmod(folder, 0o755)  # the postfix user walks into its queue
+    env = {**os.environ, "SMTP_TUTOR_POSTFIX_PORT": str(port),
+           "SMTP_TUTOR_SINK_PORT": str(sink_port)}
+    started = subprocess.run(["bash", str(POSTFIX_SCRIPT), "start", folder],
+                             capture_output=True, text=True, timeout=120, env=env)
+    if started.returncode == 0 and _port_open(port):
+        return port, sink_port, ""
+    return port, sink_port, f"Postfix on 127.0.0.1:{port}: {started.stderr.strip()[-300:]}"
+
+
+def _stop_postfix(folder: str) -> None:
+    subprocess.run(["bash", str(POSTFIX_SCRIPT), "stop", folder], capture_output=True,
+                   timeout=120)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _shared_postfix() -> tuple[int, int, str]:
+    """The run's one Postfix, started by whichever worker asks first."""
+    import fcntl
+    import json
+
+    record = Path(SHARED_DIR) / "postfix.json"
+    with open(Path(SHARED_DIR) / "postfix.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            folder = str(Path(SHARED_DIR) / "postfix")
+            os.mkdir(folder)
+            port, sink_port, error = _start_postfix(folder)
+            record.write_text(json.dumps([port, sink_port, error]))
+        port, sink_port, error = json.loads(record.read_text())
+    return port, sink_port, error
+
+
 @pytest.fixture(scope="session")
 def _postfix_ports():
     """Postfix 3.7 from Debian and smtp-sink beside it: a private instance (its own
     configuration, queue and virtual mailboxes in a temporary folder, on free loopback
-    ports, one per test session, so parallel workers never share one) started here and
+    ports) started here, or by the first worker of a parallel run that needs it, and
     stopped at the end (scripts/postfix-loopback.sh). The machine's own Postfix is
     neither read nor changed. With SMTP_TUTOR_POSTFIX_PORT set to a port where a server
     already listens (a developer's own), that server is used as it is."""
@@ -218,22 +265,18 @@ def _postfix_ports():
     need(shutil.which("postfix") is not None and shutil.which("smtp-sink") is not None,
          "Postfix and smtp-sink: apt-get install postfix")
     need(os.geteuid() == 0, "a private Postfix instance needs root (its daemons change uid)")
-    port, sink_port = int(chosen or _free_port()), int(sink or _free_port())
-    while sink_port == port:
-        sink_port = _free_port()
+    if SHARED_DIR:
+        port, sink_port, error = _shared_postfix()
+        need(not error, error)
+        yield port, sink_port
+        return
     folder = tempfile.mkdtemp(prefix="smtp-tutor-postfix-")
-    os.chmod(folder, 0o755)  # the postfix user walks into its queue
-    script = str(ROOT / "scripts" / "postfix-loopback.sh")
-    env = {**os.environ, "SMTP_TUTOR_POSTFIX_PORT": str(port), "SMTP_TUTOR_SINK_PORT": str(sink_port)}
     try:
-        started = subprocess.run(["bash", script, "start", folder], capture_output=True,
-                                 text=True, timeout=120, env=env)
-        need(started.returncode == 0 and _port_open(port),
-             f"Postfix on 127.0.0.1:{port}: {started.stderr.strip()[-300:]}")
+        port, sink_port, error = _start_postfix(folder)
+        need(not error, error)
         yield port, sink_port
     finally:
-        subprocess.run(["bash", script, "stop", folder], capture_output=True, timeout=120, env=env)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop_postfix(folder)
 
 
 @pytest.fixture(scope="session")
@@ -416,6 +459,11 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     that started the workers checks, once they have all ended: what any of them left."""
     if not sys.platform.startswith("linux") or WORKER:
         return
+    shared = os.environ.get("SMTP_TUTOR_SHARED_DIR")
+    if shared and os.path.isdir(shared):  # what the workers shared, once they have ended
+        if (Path(shared) / "postfix.json").exists():
+            _stop_postfix(str(Path(shared) / "postfix"))
+        shutil.rmtree(shared, ignore_errors=True)
     deadline = time.monotonic() + 5
     left = marked_processes()
     while left and time.monotonic() < deadline:
@@ -434,12 +482,17 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 def pytest_configure(config) -> None:
-    """In the controller of a parallel run, before its workers start: compile the package
-    and rewrite the test modules once, into their ``__pycache__``, so the workers load them
+    """In the controller of a parallel run, before its workers start: name the folder they
+    share, and (for the whole suite) compile the package and rewrite the test modules once, into their ``__pycache__``, so the workers load them
     instead of each compiling all of them (a fresh clone's first run paid that eight times:
     about 20 s of CPU on 2 cores)."""
     if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
         return
+    # the folder where the workers share one Postfix (``_postfix_ports``): they inherit
+    # this environment when they are started, after this hook
+    shared = tempfile.mkdtemp(prefix="smtp-tutor-run-")
+    os.chmod(shared, 0o755)  # the postfix user walks through it into its queue
+    os.environ["SMTP_TUTOR_SHARED_DIR"] = shared
     if list(config.args) != [str(ROOT / path) for path in config.getini("testpaths")] and \
             list(config.args) != list(config.getini("testpaths")):
         return  # a chosen subset: its workers compile only what it needs

@@ -36,6 +36,18 @@ class ScratchServer:
             self.running = await start_server(config)
         return self.running.host, self.running.port, str(self.running.ca_path)
 
+    def remove_on_hangup(self) -> None:
+        """A closed terminal or a ``kill`` removes the folder at once (then the demo stops
+        as after Ctrl-C): a temporary folder must not outlive the projector's window."""
+        from smtp_tutor.terminal import on_hangup
+
+        def remove() -> None:
+            if self._folder is not None:
+                self._folder.cleanup()
+                self._folder = None
+
+        on_hangup(remove)
+
     async def close(self) -> None:
         if self.running is not None:
             await self.running.stop()

@@ -45,7 +45,7 @@ def demo(options: argparse.Namespace, lang: str) -> int:
     notes = _open_notes(options.notes, lang)
     try:
         return asyncio.run(_demo(lesson, options, lang, notes))
-    except asyncio.CancelledError:  # SIGHUP or SIGTERM (world lessons): cleaned up, stopped
+    except asyncio.CancelledError:  # SIGHUP or SIGTERM: cleaned up (terminal.on_hangup), stopped
         return 130
     finally:
         if notes is not None:
@@ -118,6 +118,7 @@ async def _demo(lesson, options: argparse.Namespace, lang: str, notes) -> int:
     from smtp_tutor.demo.scratch import ScratchServer
 
     scratch = ScratchServer(greylist)  # ← replays there once the message was delivered
+    scratch.remove_on_hangup()
     async with EmbeddedServer(lang=lang, greylist_seconds=greylist) as server:
         return await play(server.host, server.port, str(server.ca_path), lesson.persona)
 

@@ -19,7 +19,6 @@ feed is a watcher of its own, beside the console: it keeps events, never text.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import shutil
 import tempfile
 import time
@@ -161,23 +160,19 @@ class WorldBackend:
         return []
 
     def _on_signals(self) -> None:
-        """A terminal closed (SIGHUP) or a ``kill`` (SIGTERM): the temporary world goes at
-        once (a SIGKILL may follow soon), then the lesson stops as after Ctrl-C."""
+        """A terminal closed or a ``kill``: the temporary world goes at once, then the
+        lesson stops as after Ctrl-C."""
         import os
-        import signal
 
-        loop, task = asyncio.get_running_loop(), asyncio.current_task()
+        from smtp_tutor.terminal import on_hangup
+
         directory = self._directory
 
-        def stop() -> None:
+        def remove() -> None:
             if directory is not None and os.path.isdir(directory):
                 shutil.rmtree(directory, ignore_errors=True)
-            if task is not None:
-                task.cancel()
 
-        for number in (signal.SIGHUP, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, stop)
+        on_hangup(remove)
 
     async def enter(self, hop: Hop) -> list:
         """Close the hop before; open this one (a relay hop waits for the relay client)."""

@@ -1,6 +1,7 @@
 """The instructor's demo in a real pseudo-terminal: forward, back, language, ask the class."""
 
 import os
+import signal
 import time
 
 import pexpect
@@ -107,13 +108,17 @@ def test_ask_the_class_holds_the_reply_back(demo):
 def spawn_demo(tmp_path, *args: str) -> Terminal:
     """The demo at 80x24 with a home (and so a mailbox) of its own."""
     home = tmp_path / "home"
+    temp = tmp_path / "temp"  # its temporary folders, where a test can see them
+    temp.mkdir()
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
-           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
+           "TMPDIR": str(temp)}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, "demo", "alice-bob", *args], env=env,
                       encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.home = home
+    terminal.temp = temp
     terminal.expect("/15")
     return terminal
 
@@ -175,6 +180,11 @@ def test_going_back_never_delivers_a_second_copy(tmp_path):
         demo.expect("step 15/15")
         demo.expect("closing connection")
         assert len(list(inbox.iterdir())) == 1
+        scratch = [path.name for path in demo.temp.iterdir()]
+        assert len(scratch) == 1 and scratch[0].startswith("smtp-tutor-scratch-")
+        demo.child.kill(signal.SIGHUP)  # the projector's window closed
+        demo.child.expect(pexpect.EOF)
+        assert list(demo.temp.iterdir()) == []  # the replays' mailbox went with it
     finally:
         demo.child.terminate(force=True)
 
@@ -194,8 +204,11 @@ def test_vietnamese_flags_offline_and_the_ladder(tmp_path):
 
 def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
     home = tmp_path / "home"
+    temp = tmp_path / "temp"  # its temporary folders, where a test can see them
+    temp.mkdir()
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
-           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
+           "TMPDIR": str(temp)}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
                       encoding="utf-8", timeout=15, dimensions=(24, 80))
@@ -238,8 +251,11 @@ def test_the_worlds_notes_follow_f3(tmp_path):
     """The world's events are kept as events: F3 says the queue's notes again in Vietnamese
     (they were caught as English text once, and stayed English)."""
     home = tmp_path / "home"
+    temp = tmp_path / "temp"  # its temporary folders, where a test can see them
+    temp.mkdir()
     env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
-           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache")}
+           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
+           "TMPDIR": str(temp)}
     command, *rest = tutor_command()
     child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
                       encoding="utf-8", timeout=15, dimensions=(24, 80))
