@@ -28,6 +28,7 @@ def test_the_imap_shell_in_a_terminal(mailhost):
         term.wait("imap> LOGIN bob *******")
         term.type("\x15FETCH 1 (FLAGS)\r")
         term.wait("* 1 FETCH (FLAGS (\\Recent))")  # first to select it (RFC 3501 §2.3.2)
+        term.reading()  # a key typed before the prompt is back, the terminal echoes
         term.type("\x1b[A")
         term.wait_cursor_line("imap> FETCH 1 (FLAGS)")
         term.type("\x1b[A")  # the up arrow recalls SELECT, never a LOGIN line with a secret

@@ -27,6 +27,7 @@ def test_a_password_is_never_drawn_nor_recalled(pop3):
         term.wait("pop3> PASS *******")
         term.type("\r")
         term.wait("bob's maildrop has")
+        term.reading()  # a key typed before the prompt is back, the terminal echoes
         term.type("\x1b[A")  # the up arrow recalls USER, never the PASS line
         term.wait("pop3> USER bob")
         term.type("\x1b[A")  # nor the password typed when asked for (wrongpass)
