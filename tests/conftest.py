@@ -74,8 +74,8 @@ def tutor_home(tmp_path_factory) -> Path:
     # the uid locks of the grader's sandbox: shared by every run on this machine and by
     # pytest-xdist's workers (two suites at once must not hand the same uid to two
     # programs and kill each other's), but not in /run, which belongs to the system
-    os.environ["SMTP_TUTOR_GRADE_LOCKS"] = os.path.join(tempfile.gettempdir(),
-                                                        "smtp-tutor-grade-locks")
+    os.environ.setdefault("SMTP_TUTOR_GRADE_LOCKS", os.path.join(tempfile.gettempdir(),
+                                                                 "smtp-tutor-grade-locks"))
     os.environ["SMTP_TUTOR_CACHE"] = str(home / "cache")
     os.environ.pop("LANG", None)
     os.environ.pop("LC_ALL", None)
@@ -204,8 +204,8 @@ def _free_port() -> int:
 
 # Under pytest-xdist one private Postfix serves every worker of the run (each started its
 # own before: about 1 s of CPU and 2.5 s of waiting, six times): the first worker that
-# needs it starts it, under a lock, in a folder the run that started the workers names
-# here, and that run stops it once they have all ended (``pytest_sessionfinish``).
+# needs it starts it, under a lock, in the run's folder (``_make_run_folder``), and the run
+# stops it once they have all ended (``pytest_sessionfinish``).
 SHARED_DIR = os.environ.get("SMTP_TUTOR_SHARED_DIR", "") if WORKER else ""
 POSTFIX_SCRIPT = ROOT / "scripts" / "postfix-loopback.sh"
 
@@ -454,16 +454,30 @@ def marked_processes() -> list[tuple[int, str]]:
 
 @pytest.hookimpl(trylast=True)  # after pytest-xdist has stopped its workers
 def pytest_sessionfinish(session, exitstatus) -> None:
-    """No process the suite started may outlive it: what is left after a grace period is
-    named, stopped (SIGTERM, then SIGKILL), and fails the run. With pytest-xdist the run
-    that started the workers checks, once they have all ended: what any of them left."""
-    if not sys.platform.startswith("linux") or WORKER:
+    """The run leaves the machine as it found it, checked once by the run that started the
+    workers (with pytest-xdist), after they have all ended: the shared Postfix is stopped;
+    a process any test left is named, stopped and fails the run; so does a file or folder
+    left in the run's temporary folder; then that folder goes."""
+    if WORKER:
         return
-    shared = os.environ.get("SMTP_TUTOR_SHARED_DIR")
-    if shared and os.path.isdir(shared):  # what the workers shared, once they have ended
-        if (Path(shared) / "postfix.json").exists():
-            _stop_postfix(str(Path(shared) / "postfix"))
-        shutil.rmtree(shared, ignore_errors=True)
+    run = os.environ.get("SMTP_TUTOR_SHARED_DIR", "")
+    if run and (Path(run) / "postfix.json").exists():
+        _stop_postfix(str(Path(run) / "postfix"))
+    if sys.platform.startswith("linux"):
+        _stop_processes_left(session)
+    if run and os.path.isdir(run):
+        left = sorted(entry.name for entry in os.scandir(Path(run) / "tmp")
+                      if not entry.name.startswith("pytest-of-"))
+        if left:
+            session.exitstatus = 1
+            sys.stderr.write("\nleft in the temporary folder by the tests (now removed):\n"
+                             + "".join(f"  {name}\n" for name in left))
+        shutil.rmtree(run, ignore_errors=True)
+
+
+def _stop_processes_left(session) -> None:
+    """What is left after a grace period is named, stopped (SIGTERM, then SIGKILL), and
+    fails the run."""
     deadline = time.monotonic() + 5
     left = marked_processes()
     while left and time.monotonic() < deadline:
@@ -481,18 +495,34 @@ def pytest_sessionfinish(session, exitstatus) -> None:
     sys.stderr.write(f"\nprocesses left running by the tests (now stopped):\n{names}\n")
 
 
+def _make_run_folder() -> None:
+    """The run's own folder: its ``tmp`` is $TMPDIR for every test, worker and program the
+    run starts (so what one of them leaves is seen, and is the run's own: two runs at once
+    never see each other's), and pytest-xdist's workers share one Postfix there."""
+    run = tempfile.mkdtemp(prefix="smtp-tutor-run-")
+    os.chmod(run, 0o755)  # the postfix user, Dovecot's and the sandbox's uids walk through it
+    temp = os.path.join(run, "tmp")
+    os.mkdir(temp)
+    os.chmod(temp, 0o1777)  # as /tmp
+    # the grader's uid locks stay where every run on this machine sees them (tutor_home)
+    os.environ.setdefault("SMTP_TUTOR_GRADE_LOCKS",
+                          os.path.join(tempfile.gettempdir(), "smtp-tutor-grade-locks"))
+    os.environ["SMTP_TUTOR_SHARED_DIR"] = run
+    os.environ["TMPDIR"] = temp
+    tempfile.tempdir = None  # read again from $TMPDIR
+
+
 def pytest_configure(config) -> None:
-    """In the controller of a parallel run, before its workers start: name the folder they
-    share, and (for the whole suite) compile the package and rewrite the test modules once, into their ``__pycache__``, so the workers load them
-    instead of each compiling all of them (a fresh clone's first run paid that eight times:
-    about 20 s of CPU on 2 cores)."""
-    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+    """In the run, not in a pytest-xdist worker, before any test or worker starts: the
+    run's folder (``_make_run_folder``); and for the whole suite in parallel, compile the
+    package and rewrite the test modules once, into their ``__pycache__``, so the workers
+    load them instead of each compiling all of them (a fresh clone's first run paid that
+    eight times: about 20 s of CPU on 2 cores)."""
+    if hasattr(config, "workerinput"):
         return
-    # the folder where the workers share one Postfix (``_postfix_ports``): they inherit
-    # this environment when they are started, after this hook
-    shared = tempfile.mkdtemp(prefix="smtp-tutor-run-")
-    os.chmod(shared, 0o755)  # the postfix user walks through it into its queue
-    os.environ["SMTP_TUTOR_SHARED_DIR"] = shared
+    _make_run_folder()
+    if not getattr(config.option, "numprocesses", None):
+        return
     if list(config.args) != [str(ROOT / path) for path in config.getini("testpaths")] and \
             list(config.args) != list(config.getini("testpaths")):
         return  # a chosen subset: its workers compile only what it needs

@@ -167,7 +167,8 @@ class MaildirStore:
         lock, which a file being created holds (measured slower at 20 senders).  The
         deque is shared with the maker thread: append and popleft are atomic."""
         spares = self._spares[box]
-        if refill and len(spares) < SPARES_LOW and box not in self._refilling:
+        # counted before this one is taken: at rest, at least SPARES_LOW are left
+        if refill and len(spares) <= SPARES_LOW and box not in self._refilling:
             self._refilling.add(box)
             self._maker.submit(self._refill, box, spares)
         try:

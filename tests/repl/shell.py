@@ -13,14 +13,15 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def spawn_shell(practice, *extra: str, rows: int = 40, columns: int = 120,
-                env_extra: dict | None = None):
+                env_extra: dict | None = None, cwd=None):
     """`smtp-tutor connect` on the practice server, waiting at its first prompt."""
     env = {**os.environ, **(env_extra or {}), "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm",
            "COLUMNS": str(columns), "LINES": str(rows)}
     command, *args = tutor_command()
     child = spawn_pty(command, [*args, "connect", practice.host, str(practice.port),
                                     "--cafile", str(practice.ca_path), *extra],
-                      env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns))
+                      env=env, encoding="utf-8", timeout=15, dimensions=(rows, columns),
+                      cwd=cwd)
     child.expect(r"\[helo\]>")
     return child
 

@@ -6,13 +6,13 @@ import pytest
 from tests.repl.shell import ANSI, save_and_quit, screen, spawn_shell, type_slowly
 
 
-def spawn(practice, *extra: str, env_extra: dict | None = None):
-    return spawn_shell(practice, *extra, rows=60, columns=140, env_extra=env_extra)
+def spawn(practice, *extra: str, env_extra: dict | None = None, cwd=None):
+    return spawn_shell(practice, *extra, rows=60, columns=140, env_extra=env_extra, cwd=cwd)
 
 
 @pytest.fixture
-def repl(practice, tutor_home):
-    child = spawn(practice)
+def repl(practice, tutor_home, tmp_path):
+    child = spawn(practice, cwd=tmp_path)  # files named from there: short lines
     yield child
     child.terminate(force=True)
 
@@ -43,7 +43,7 @@ def test_cert_shows_each_field_explained_and_saves_pem(repl, tmp_path):
                   "Signature: ecdsa-with-SHA256", "who signed it"):
         assert label in shown, label
     path = tmp_path / "server.pem"
-    type_slowly(repl, f":cert save {path}\r")
+    type_slowly(repl, f":cert save {path.name}\r")
     repl.expect("Certificate saved in PEM")
     repl.expect(r"\[ready\]>")
     text = path.read_text()
@@ -52,10 +52,10 @@ def test_cert_shows_each_field_explained_and_saves_pem(repl, tmp_path):
 
     assert x509.load_pem_x509_certificate(text.encode()).subject.rfc4514_string() \
         == "CN=hamburger.edu"
-    type_slowly(repl, f":cert save {path}\r")  # never overwritten silently
+    type_slowly(repl, f":cert save {path.name}\r")  # never overwritten silently
     repl.expect("exists: nothing was written")
     repl.expect(r"\[ready\]>")
-    type_slowly(repl, f":cert save! {path}\r")
+    type_slowly(repl, f":cert save! {path.name}\r")
     repl.expect("Certificate saved in PEM")
 
 
