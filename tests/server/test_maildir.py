@@ -88,7 +88,8 @@ def test_a_spare_removed_by_someone_else_does_not_lose_the_message(tmp_path):
     try:
         _deliver_all(store, [b"one\r\n"], alone=True)
         tmp = tmp_path / "bob" / "tmp"
-        for spare in _wait_for_spares(tmp, maildir.SPARES):
+        # the refill may end before the first delivery takes one of them: 63 or 64 left
+        for spare in _wait_for_spares(tmp, maildir.SPARES - 1):
             spare.unlink(missing_ok=True)  # a reader cleaning tmp/ (the maker may drop one first)
         paths = _deliver_all(store, [b"two\r\n", b"three\r\n"], alone=True)
     finally:
