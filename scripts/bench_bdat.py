@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import statistics
 import tempfile
 import time
@@ -71,14 +72,15 @@ async def main() -> None:
     parser.add_argument("--rcpt", default="bob@hamburger.edu")
     options = parser.parse_args()
     running = None
+    mailbox = None  # the practice server's, removed at the end
     host, port = options.host, options.port
     if host is None:
         from smtp_tutor.server.app import ServerConfig, start_server
         from smtp_tutor.server.policy import Limits
 
         limits = Limits(max_message_size=(options.mb + 1) << 20)
-        running = await start_server(ServerConfig(port=0, limits=limits,
-                                                  mailbox_dir=Path(tempfile.mkdtemp())))
+        mailbox = Path(tempfile.mkdtemp(prefix="smtp-tutor-bench-bdat-"))
+        running = await start_server(ServerConfig(port=0, limits=limits, mailbox_dir=mailbox))
         host, port = running.host, running.port
     message = make_message(options.mb)
     times: dict[str, list[float]] = {"DATA": [], "BDAT": []}
@@ -90,6 +92,8 @@ async def main() -> None:
     finally:
         if running is not None:
             await running.stop()
+        if mailbox is not None:
+            shutil.rmtree(mailbox, ignore_errors=True)
     size = len(message) / (1 << 20)
     median = {name: statistics.median(values) for name, values in times.items()}
     print(f"server {host}:{port}, {size:.1f} MB message, {options.runs} interleaved runs each")

@@ -18,6 +18,7 @@ import asyncio
 import dataclasses
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,6 +53,13 @@ def percentile(values: list[float], fraction: float) -> float:
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     scratch = Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    try:
+        measure(count, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def measure(count: int, scratch: Path) -> None:
     os.environ.setdefault("SMTP_TUTOR_HOME", str(scratch / "home"))
     submissions = []
     for number in range(count):
