@@ -207,7 +207,7 @@ def run(count: int, seconds: float) -> dict:
                       for s in students))
             asyncio.run(main())
         finally:
-            server.send_signal(signal.SIGINT)
+            server.send_signal(signal.SIGTERM)  # as Ctrl-C; SIGINT is ignored in `cmd &`
             server.wait(30)
         board = json.loads((folder / "board.json").read_text(encoding="utf-8"))
         sent = sum(s["sent"] for s in board["students"])

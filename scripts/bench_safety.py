@@ -87,7 +87,7 @@ def server_rate(python: Path, senders: int, messages: int, home: Path) -> float:
                         f"127.0.0.1:{port}"], check=True, capture_output=True, timeout=300)
         return messages / (time.perf_counter() - start)
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # as Ctrl-C; SIGINT is ignored in `cmd &`
         server.wait(30)
         shutil.rmtree(mail, ignore_errors=True)
 

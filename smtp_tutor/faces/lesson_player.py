@@ -273,7 +273,11 @@ class Player:
             elif step.kind == SERVER:
                 await self.reveal(step)
             elif not await self.client(step):
-                self.renderer.text(say("ui", "lesson_quit", self.lang))
+                self.renderer.text(say("ui", "lesson_quit", self.lang,
+                                      step=str(self.run.position + 1),
+                                      steps=str(len(lesson.steps))))
+                if not self.watch:  # what the student did before stopping
+                    self.renderer.text(say("ui", "lesson_summary", self.lang, **self.totals()))
                 return None
         self.closing(lesson.closing)
         failures = sum(1 for outcome in self.run.outcomes if not outcome.ok)

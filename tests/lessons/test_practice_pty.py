@@ -77,5 +77,7 @@ def test_typing_the_textbook_session_with_mistakes_hints_and_guesses(student):
 def test_quit_stops_the_lesson_and_says_so(student):
     student.expect(r"\[helo\]>")
     answer(student, ":quit")
-    student.expect("Lesson stopped")
+    student.expect(r"Lesson stopped at step (\d+) of (\d+);")  # and what was done so far
+    assert student.match.group(1) == "2" and int(student.match.group(2)) > 2
+    student.expect(r"Tries: 0 · hints: 0 · lines shown: 0 · steps skipped: 0")
     student.expect(pexpect.EOF)
