@@ -358,9 +358,10 @@ def test_repl_chrome(practice, tmp_path):
                                     "--cafile", str(practice.ca_path)],
                       env=env, encoding="utf-8", timeout=15, dimensions=(40, 120),
                       cwd=tmp_path)  # files named from there: no line wraps a long path
-    seen = []
+    seen, typed = [], []
 
     def step(line: str, expect: str) -> None:
+        typed.append(line)
         for index in range(0, len(line), 4):
             child.send(line[index:index + 4])
         child.send("\r")
@@ -392,8 +393,12 @@ def test_repl_chrome(practice, tmp_path):
     for words in ("cổng", "raw bật", ":headers chỉ dùng được", "Đã lưu ",
                   "Không ghi được", "tên đăng nhập", "mật khẩu", "thêm AUTH; bớt STARTTLS"):
         assert words in plain, words
-    # the prompt lines hold what was typed (`:raw on`): the rest is the shell's
-    assert_vietnamese("repl", "\n".join(line for line in plain.splitlines() if "]>" not in line))
+    # the prompt lines hold what was typed (`:raw on`): the rest is the shell's. A prompt
+    # redrawn as keys arrive (its completion menu opening) may put the end of a typed line
+    # on a line of its own: a piece of what was typed is not the shell's either.
+    assert_vietnamese("repl", "\n".join(
+        line for line in plain.splitlines()
+        if "]>" not in line and not any(line.strip() and line.strip() in t for t in typed)))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -148,9 +148,11 @@ class Asker:
 
         if self._prompt is None:
             from smtp_tutor.imap.secret_input import secret_start as imap_start
+            from smtp_tutor.net.line_display import show_invisible_characters
             from smtp_tutor.net.secret_input import SecretMask
             from smtp_tutor.pop3.secret_input import secret_start as pop3_start
 
+            show_invisible_characters()  # a pasted U+202E is drawn, never obeyed
             # a password typed after PASS, AUTH PLAIN or IMAP's LOGIN bob is drawn as *
             # and never recalled
             self._prompt = PromptSession(history=_NoSecretsHistory(),
@@ -529,8 +531,12 @@ class Player:
         and in DATA never a line the student typed already."""
         if self.run.in_data:
             left = [line for line in self.run.data_lines_left() if line not in self.body]
-            text = say("ui", "lesson_data_show", self.lang, line=left[0]) if left and expected != "." \
-                else say("ui", "lesson_data_show_end", self.lang)
+            if not left or expected == ".":
+                text = say("ui", "lesson_data_show_end", self.lang)
+            elif not left[0].strip():  # “” would say nothing: say what to press
+                text = say("ui", "lesson_data_show_blank", self.lang)
+            else:
+                text = say("ui", "lesson_data_show", self.lang, line=left[0])
         elif _auth_step(step) or _pass_step(step):
             password = self.run.values.get("pass" if _auth_step(step) else "rcpt_pass", "")
             if _pass_step(step):

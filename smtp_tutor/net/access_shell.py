@@ -63,6 +63,9 @@ class AccessShell(StreamDriver):
         self.renderer, self.lang, self.host, self.port = renderer, lang, host, port
         self.options = options
         self.session = self._new_session()
+        from smtp_tutor.net.line_display import show_invisible_characters
+
+        show_invisible_characters()  # a pasted U+202E is drawn, never obeyed
 
     def _new_session(self) -> TlsSession:
         """The shell's sans-I/O client core (``Pop3Session``, ``ImapClient``)."""

@@ -17,13 +17,19 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except TAB, DEL, C1 controls; bidi embeddings, overrides and isolates;
-# zero-width and line/paragraph separators; the BOM; interlinear annotation marks; lone
-# surrogates (bytes that were not UTF-8, kept by "surrogateescape": no encoder takes them)
+# Beyond the controls: bidi embeddings, overrides and isolates; zero-width characters
+# and line/paragraph separators; Hangul fillers; the BOM; interlinear annotation marks
+# (first and last code point of each range). An input line shows them too
+# (net/line_display.py).
+INVISIBLE_RANGES = ((0x061C, 0x061C), (0x115F, 0x1160), (0x180E, 0x180E), (0x200B, 0x200F),
+                    (0x2028, 0x202E), (0x2060, 0x2069), (0x3164, 0x3164), (0xFEFF, 0xFEFF),
+                    (0xFFF9, 0xFFFB))
+# C0 controls except TAB, DEL, C1 controls; the invisible ranges; lone surrogates (bytes
+# that were not UTF-8, kept by "surrogateescape": no encoder takes them)
 _UNSAFE_CLASS = (
     "\x00-\x08\x0a-\x1f\x7f-\x9f"
-    "\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u3164\ufeff\ufff9-\ufffb"
-    "\ud800-\udfff"
+    + "".join(f"{chr(first)}-{chr(last)}" for first, last in INVISIBLE_RANGES)
+    + "\ud800-\udfff"
 )
 _PATTERNS = {"UNSAFE": f"[{_UNSAFE_CLASS}]", "_UNSAFE_OR_TAB": f"[\t{_UNSAFE_CLASS}]",
              "MARK": r"\\x[0-9a-f]{2}|<U\+[0-9A-F]{4}>"}

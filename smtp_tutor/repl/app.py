@@ -18,6 +18,7 @@ from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from smtp_tutor import knowledge
 from smtp_tutor.knowledge.catalogue import pick, say, sentence
 from smtp_tutor.net.errors import TransportError
+from smtp_tutor.net.line_display import show_invisible_characters
 from smtp_tutor.net.opening import make_connection
 from smtp_tutor.net.tls import TlsStarted
 from smtp_tutor.paths import data_dir
@@ -83,6 +84,7 @@ class Repl:
         self.credentials: PromptSession | None = None
         self.tls_info: TlsStarted | None = None  # the last handshake, for :cert
         self.idle: IdleWatch | None = None
+        show_invisible_characters()  # a pasted U+202E is drawn, never obeyed
         self.prompt: PromptSession = PromptSession(
             history=SafeFileHistory(str(data_dir() / "history"), self._keep_in_history),
             completer=SmtpCompleter(lambda: self.session, lambda: self.lang),

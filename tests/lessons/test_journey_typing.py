@@ -58,3 +58,14 @@ def test_a_message_longer_than_the_lessons_is_fine(tmp_path):
     out = _play(lines, tmp_path)
     assert "C: seven" in out and "S: 250 2.0.0 Ok: queued" in out
     assert "Marked ✓" in out
+
+
+def test_show_before_the_empty_line_says_to_press_enter(tmp_path):
+    headers = ["Date: Mon, 30 Nov 2026 09:00:00 +0100", "From: Alice <alice@crepes.fr>",
+               "To: Bob <bob@hamburger.edu>", "Subject: Ketchup"]
+    body = [*headers, ":show", "", "Do you like ketchup?"]
+    lines = HEAD + ["AUTH PLAIN", "alice", "ketchup"] + TAIL[:4] + body + TAIL[-5:]
+    out = _play(lines, tmp_path)
+    assert "goes on with an empty line: press Enter" in out
+    assert "“”" not in out  # an empty quotation told nothing
+    assert "every reply was the expected one" in out
