@@ -251,13 +251,16 @@ class PracticeConnection(asyncio.Protocol):
                 await self._wait_for_data()
 
     async def _wait_for_data(self) -> None:
+        """Until more bytes came (or the client half-closed or left). Cleared before any
+        wait: bytes that arrive while the client's replies wait to be written must still
+        wake the reader (cleared after, they were lost, with reading paused: a stall)."""
         self._flush()
+        self._wake.clear()
         if self._paused and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
         if not self._can_write.is_set():
             await self._can_write.wait()
-        self._wake.clear()
         if self._eof or self.transport is None or self.transport.is_closing():
             self._gone = True  # the client half-closed (all it sent is read) or left
             return
