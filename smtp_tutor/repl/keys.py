@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from prompt_toolkit.application.current import get_app
 from prompt_toolkit.filters import Condition
 from prompt_toolkit.key_binding import KeyBindings
+from prompt_toolkit.key_binding.bindings.named_commands import get_by_name
 from prompt_toolkit.keys import Keys
 
 _VERB_AND_SPACE = re.compile(r"^\s*[A-Za-z]+ $")
@@ -33,8 +35,14 @@ def shell_bindings(typing_a_command: Callable[[], bool] = lambda: True) -> KeyBi
     """``typing_a_command``: False in DATA and AUTH, where every key is the message's."""
     bindings = KeyBindings()
     command = Condition(typing_a_command)
+    # after Ctrl-V (quoted insert) the next key is typed as it is: prompt_toolkit's own
+    # handler must get it (taken here, Tab or Space left quoted insert on for the key after)
+    quoting = Condition(lambda: get_app().quoted_insert)
+    # Ctrl-V quotes the next key, as in bash and vi (prompt_toolkit's Emacs mode ignores it
+    # and quotes with Ctrl-Q only, which still works)
+    bindings.add("c-v")(get_by_name("quoted-insert"))
 
-    @bindings.add("tab")
+    @bindings.add("tab", filter=~quoting)
     def _complete(event) -> None:  # noqa: ANN001
         """A unique completion is taken for good: a second Tab completes what follows
         instead of cycling back to what was typed."""
@@ -50,7 +58,14 @@ def shell_bindings(typing_a_command: Callable[[], bool] = lambda: True) -> KeyBi
         else:
             buffer.complete_next()
 
-    @bindings.add(" ", filter=command)
+    @bindings.add("tab", filter=quoting)
+    def _quoted_tab(event) -> None:  # noqa: ANN001
+        """Ctrl-V Tab: a tab character, as in a shell (prompt_toolkit's own Tab, which
+        completes, would take it and leave quoted insert on for the key after)."""
+        event.current_buffer.insert_text("\t")
+        event.app.quoted_insert = False
+
+    @bindings.add(" ", filter=command & ~quoting)
     def _space(event) -> None:  # noqa: ANN001
         """After a completed verb (``HELO ``), a typed space is not doubled."""
         buffer = event.current_buffer

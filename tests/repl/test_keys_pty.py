@@ -143,3 +143,17 @@ def test_completion_does_not_double_spaces_or_undo_itself(shell):
     shell.expect(r"alice@crepes\.fr>")
     typed(shell, "\r")
     shell.expect(r"C: RCPT TO:<\S+>")
+
+
+@pytest.mark.parametrize(("key", "reply"), [(" ", "250"), ("\t", "500 5.5.2")])
+def test_ctrl_v_types_the_next_key_as_it_is_and_only_that_one(shell, key, reply):
+    """Ctrl-V (quoted insert, as in bash) then Space or Tab: that key goes into the line
+    (a Tab does not complete: the server gets it, and a tab is not the SP that must
+    follow a verb), and the key after it is an ordinary key again: Enter sends the line."""
+    typed(shell, "NOOP")
+    shell.send("\x16")
+    shell.send(key)
+    typed(shell, "x\r")
+    shell.expect("C: NOOP")
+    shell.expect(f"S: {reply}")
+    shell.expect(r"\[helo\]>")
