@@ -32,7 +32,7 @@ from smtp_tutor.protocol.commands import (
     parse_command,
 )
 from smtp_tutor.protocol.transcript import Transcript
-from smtp_tutor.protocol.visible import visible
+from smtp_tutor.protocol.visible import INVISIBLE_RANGES, visible
 from smtp_tutor.render.explanation import format_explanation
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
@@ -49,6 +49,9 @@ from smtp_tutor.repl.meta import EnvelopeTracker, header_lines, parse_meta
 from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
 from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
+
+# the invisible characters the prompt draws as marks, left out before looking for controls
+_INVISIBLE = {code: None for first, last in INVISIBLE_RANGES for code in range(first, last + 1)}
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -106,11 +109,16 @@ class Repl:
     def _keep_in_history(self, line: str) -> bool:
         """Commands only: never a secret, never a line of a message body, never a paste,
         never a line longer than a command may be (RFC 5321 §4.5.3.1.4) nor one holding a
-        control or bidi character (recalled, the prompt would draw it raw)."""
+        control character (an escape sequence in the history file). A bidi or zero-width
+        character is kept: recalled, the prompt draws it as its mark (net/line_display),
+        and a line pasted from a PDF with one can be fixed with the up arrow."""
         if self.session.state in (State.AUTH, State.DATA) or "\n" in line \
                 or self.session.chunk is not None or self.collecting is not None:
             return False
-        if len(line.encode("utf-8", "replace")) > 510 or visible(line) != line:
+        if len(line.encode("utf-8", "replace")) > 510:
+            return False
+        without_marks = line.translate(_INVISIBLE)
+        if visible(without_marks) != without_marks:
             return False
         return not is_secret_line(line)
 

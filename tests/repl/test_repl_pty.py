@@ -103,14 +103,21 @@ def test_recorded_credentials_become_placeholders():
     assert "C: AUTH PLAIN {auth_plain}" in text and "********" not in text.split("---")[1]
 
 
-def test_history_keeps_no_control_or_bidi_character_and_no_overlong_line(repl, tutor_home):
-    """A pasted escape sequence or U+202E would be drawn raw when recalled; a line longer
-    than a command may be is refused anyway: neither is written to the history file."""
+def test_history_keeps_no_control_character_and_no_overlong_line(repl, tutor_home):
+    """A pasted escape sequence is kept out of the history file; a line longer than a
+    command may be is refused anyway. A zero-width space (as a PDF copy brings) is kept
+    and recalled as its mark, so the line can be fixed."""
     type_slowly(repl, "EHLO crepes.fr\r")
     repl.expect(r"\[ready\]>")
     repl.send("\x1b[200~NOOP \x1b[31mred\u202eevil\x1b[201~\r")  # a bracketed paste
     repl.expect("250")
     repl.expect(r"\[ready\]>")
+    repl.send("\x1b[200~NOOP pdf\u200bcopy\x1b[201~\r")
+    repl.expect("250")
+    repl.expect(r"\[ready\]>")
+    repl.send("\x1b[A")  # recalled, drawn with its mark
+    repl.expect(r"NOOP pdf(\x1b\[[0-9;]*m)*<U\+200B>(\x1b\[[0-9;]*m)*copy")
+    repl.send("\x15")
     repl.send("\x1b[200~NOOP " + "A" * 600 + "\x1b[201~\r")
     repl.expect(r"\[ready\]>")
     type_slowly(repl, "NOOP kept\r")
@@ -121,3 +128,4 @@ def test_history_keeps_no_control_or_bidi_character_and_no_overlong_line(repl, t
     history = (tutor_home / "history").read_text()
     assert "+NOOP kept" in history and "+EHLO crepes.fr" in history
     assert "\x1b" not in history and "\u202e" not in history and "A" * 600 not in history
+    assert "+NOOP pdf\u200bcopy" in history
