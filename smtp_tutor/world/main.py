@@ -85,17 +85,22 @@ def run_world(options: argparse.Namespace, lang: str) -> int:
 
 def banner(world, lang: str) -> list[str]:  # noqa: ANN001
     schedule = world.config.schedule
+
+    def column(port: int) -> str:  # a 4-digit port beside 5-digit ones: "(plays" lines up
+        return f"{port:<5}"
+
     lines = [say("world", "banner", lang), say("world", "banner_webmail", lang), "",
              say("world", "banner_dns", lang, port=world.dns.port),
-             say("world", "banner_submission", lang, port=world.submission.port),
-             say("world", "banner_mx", lang, port=world.mx.port),
-             say("world", "banner_bistro", lang, port=world.fallback.port)]
+             say("world", "banner_submission", lang, port=column(world.submission.port)),
+             say("world", "banner_mx", lang, port=column(world.mx.port)),
+             say("world", "banner_bistro", lang, port=column(world.fallback.port))]
     if world.pop3 is not None:
-        lines.append(say("world", "banner_pop3", lang, port=world.pop3.port))
+        lines.append(say("world", "banner_pop3", lang, port=column(world.pop3.port)))
     if world.pop3_crepes is not None:
-        lines.append(say("world", "banner_pop3_crepes", lang, port=world.pop3_crepes.port))
+        lines.append(say("world", "banner_pop3_crepes", lang,
+                         port=column(world.pop3_crepes.port)))
     if world.imap is not None:
-        lines.append(say("imap", "banner_imap", lang, port=world.imap.port))
+        lines.append(say("imap", "banner_imap", lang, port=column(world.imap.port)))
     lines += ["", say("world", "banner_try", lang, submission=world.submission.port, ca=str(world.ca_path))]
     if world.pop3 is not None:
         lines.append(say("world", "banner_try_pop3", lang, pop3=world.pop3.port, ca=str(world.ca_path)))

@@ -110,7 +110,7 @@ def test_the_layout_is_key_first_everywhere():
 
 
 def test_say_reads_the_language_and_fills_the_parameters():
-    assert say("world", "banner_dns", "en", port=5353).startswith("DNS          127.0.0.1 port 5353")
+    assert say("world", "banner_dns", "en", port=5353).startswith("DNS           127.0.0.1 port 5353")
     assert "cổng 5353" in say("world", "banner_dns", "vi", port=5353)
     assert say("grade", "check.delivered.name", "vi") != say("grade", "check.delivered.name", "en")
 

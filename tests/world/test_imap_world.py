@@ -34,6 +34,6 @@ def test_the_banner_names_the_imap_server(world):
     from smtp_tutor.world.main import banner
 
     text = "\n".join(banner(world, "en"))
-    assert f"IMAP         127.0.0.1 port {world.imap.port}" in text
+    assert f"IMAP          127.0.0.1 port {world.imap.port}" in text
     assert f"connect --imap 127.0.0.1 {world.imap.port}" in text
     assert "IMAP" in "\n".join(banner(world, "vi"))
