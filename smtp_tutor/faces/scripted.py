@@ -1,7 +1,8 @@
 """``smtp-tutor connect`` with stdin not a terminal: netcat with CRLF, waiting, explained.
 
 Each input line is one command (or, after 354, one body line); every reply is awaited
-and explained.  Each command is shown as it leaves and each reply as it arrives, so a
+and explained. A shell command (``:explain``), from a session typed in the shell, is
+said and not sent.  Each command is shown as it leaves and each reply as it arrives, so a
 failure never hides what happened before it.  Input is read in bounded pieces: a
 300 MB line costs a few MB of memory, never the whole line.  The exit status tells a
 script whether the session ended properly, and the reason on stderr names the cause.
@@ -152,6 +153,12 @@ def _play(connection: BlockingConnection, source: BinaryIO, outcome: _Outcome,
             continue
         text = raw.decode("utf-8", "replace").rstrip("\r\n")
         if not text.strip():
+            continue
+        if text.lstrip().startswith(":") and session.state is not State.AUTH:
+            # `:explain` and the like, from a session typed in the shell: no SMTP command
+            # starts with a colon, and a server would count it as an error
+            outcome.renderer.message("script-shell-command",
+                                     {"command": text.split()[0][:40]}, "warning")
             continue
         if outcome.quit_after is not None and session.state is not State.AUTH \
                 and outcome.quit_after.due(text):

@@ -149,3 +149,18 @@ def test_a_scripted_session_never_imports_asyncio(practice):
                 if line.startswith("import time:")]
     assert result.returncode == 0 and "smtp_tutor.net.blocking" in imported
     assert "asyncio" not in imported and "prompt_toolkit" not in imported
+
+
+def test_a_shell_command_in_a_script_is_said_and_not_sent(practice):
+    """A session typed in the shell, replayed through a pipe: `:explain 250` is the shell's,
+    never a line for the server (which would count it as an error); a body line that
+    starts with a colon is the message's and is sent."""
+    script = (b"EHLO x\n:explain 250\nMAIL FROM:<alice@crepes.fr>\nRCPT TO:<bob@hamburger.edu>\n"
+              b"DATA\n:not a command here\n.\nQUIT\n")
+    result = run_tutor("connect", practice.host, str(practice.port), stdin=script)
+    out = result.stdout.decode() + result.stderr.decode()
+    assert result.returncode == 0, out
+    assert ":explain is a command of the interactive shell" in out
+    assert "C: :explain" not in out and "500" not in out
+    [stored] = (practice.mailbox_dir / "bob" / "new").iterdir()
+    assert b":not a command here" in stored.read_bytes()
