@@ -9,14 +9,13 @@ would not say what is sent. Here they are drawn as ``visible()`` shows them in o
 
 from __future__ import annotations
 
-from smtp_tutor.protocol.visible import INVISIBLE_RANGES
+from smtp_tutor.protocol.visible import INVISIBLE_CHARACTERS, visible
 
 
 def show_invisible_characters() -> None:
-    """Before a prompt is drawn (prompt_toolkit caches drawn characters): each invisible
-    character of ``INVISIBLE_RANGES`` is drawn as its ``<U+XXXX>`` mark. Idempotent."""
+    """Before a prompt is drawn (prompt_toolkit caches drawn characters): each of
+    ``INVISIBLE_CHARACTERS`` is drawn as ``visible()`` marks it. Idempotent."""
     from prompt_toolkit.layout.screen import Char
 
-    for first, last in INVISIBLE_RANGES:
-        for code in range(first, last + 1):
-            Char.display_mappings[chr(code)] = f"<U+{code:04X}>"
+    for char in INVISIBLE_CHARACTERS:
+        Char.display_mappings[char] = visible(char)

@@ -24,6 +24,8 @@ import re
 INVISIBLE_RANGES = ((0x061C, 0x061C), (0x115F, 0x1160), (0x180E, 0x180E), (0x200B, 0x200F),
                     (0x2028, 0x202E), (0x2060, 0x2069), (0x3164, 0x3164), (0xFEFF, 0xFEFF),
                     (0xFFF9, 0xFFFB))
+INVISIBLE_CHARACTERS = "".join(chr(code) for first, last in INVISIBLE_RANGES
+                               for code in range(first, last + 1))
 # C0 controls except TAB, DEL, C1 controls; the invisible ranges; lone surrogates (bytes
 # that were not UTF-8, kept by "surrogateescape": no encoder takes them)
 _UNSAFE_CLASS = (

@@ -32,7 +32,7 @@ from smtp_tutor.protocol.commands import (
     parse_command,
 )
 from smtp_tutor.protocol.transcript import Transcript
-from smtp_tutor.protocol.visible import INVISIBLE_RANGES, visible
+from smtp_tutor.protocol.visible import INVISIBLE_CHARACTERS, visible
 from smtp_tutor.render.explanation import format_explanation
 from smtp_tutor.render.terminal import TerminalRenderer
 from smtp_tutor.render.views import NoteView
@@ -50,8 +50,8 @@ from smtp_tutor.repl.saving import save_lesson, save_transcript
 from smtp_tutor.repl.toolbar import prompt_text, toolbar_text
 from smtp_tutor.repl.waiting import AuthCancelled, StoppedWaiting, wait_visibly
 
-# the invisible characters the prompt draws as marks, left out before looking for controls
-_INVISIBLE = {code: None for first, last in INVISIBLE_RANGES for code in range(first, last + 1)}
+# what the prompt draws as marks (net/line_display), left out before looking for controls
+_DRAWN_AS_MARKS = str.maketrans("", "", INVISIBLE_CHARACTERS)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class Repl:
             return False
         if len(line.encode("utf-8", "replace")) > 510:
             return False
-        without_marks = line.translate(_INVISIBLE)
+        without_marks = line.translate(_DRAWN_AS_MARKS)
         if visible(without_marks) != without_marks:
             return False
         return not is_secret_line(line)

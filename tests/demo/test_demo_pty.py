@@ -105,8 +105,9 @@ def test_ask_the_class_holds_the_reply_back(demo):
     wait_for(demo, "Greeting: the server is ready")
 
 
-def spawn_demo(tmp_path, *args: str) -> Terminal:
-    """The demo at 80x24 with a home (and so a mailbox) of its own."""
+def spawn_demo(tmp_path, *args: str, lesson: str = "alice-bob", ready: str = "/15") -> Terminal:
+    """The demo of ``lesson`` at 80x24 with a home (and so a mailbox) of its own, once
+    ``ready`` is on the screen."""
     home = tmp_path / "home"
     temp = tmp_path / "temp"  # its temporary folders, where a test can see them
     temp.mkdir()
@@ -114,12 +115,12 @@ def spawn_demo(tmp_path, *args: str) -> Terminal:
            "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
            "TMPDIR": str(temp)}
     command, *rest = tutor_command()
-    child = spawn_pty(command, [*rest, "demo", "alice-bob", *args], env=env,
+    child = spawn_pty(command, [*rest, "demo", lesson, *args], env=env,
                       encoding="utf-8", timeout=15, dimensions=(24, 80))
     terminal = Terminal(child)
     terminal.home = home
     terminal.temp = temp
-    terminal.expect("/15")
+    terminal.expect(ready)
     return terminal
 
 
@@ -203,16 +204,7 @@ def test_vietnamese_flags_offline_and_the_ladder(tmp_path):
 
 
 def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
-    home = tmp_path / "home"
-    temp = tmp_path / "temp"  # its temporary folders, where a test can see them
-    temp.mkdir()
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
-           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
-           "TMPDIR": str(temp)}
-    command, *rest = tutor_command()
-    child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
-                      encoding="utf-8", timeout=15, dimensions=(24, 80))
-    demo = Terminal(child)
+    demo = spawn_demo(tmp_path, "--lang", "en", lesson="mx-and-relay", ready="step 0/")
     try:
         screen = demo.expect("step 0/").splitlines()
         assert screen[0].rstrip().endswith("practice world")
@@ -231,7 +223,7 @@ def test_a_world_lesson_draws_one_ladder_per_hop_at_80x24(tmp_path):
         demo.expect("step 49/")
         assert all(len(line) <= 80 for line in demo.text().splitlines())
     finally:
-        child.terminate(force=True)
+        demo.child.terminate(force=True)
 
 
 def test_ctrl_g_then_a_superscript_digit_is_ignored(demo):
@@ -250,16 +242,7 @@ def test_ctrl_g_then_a_superscript_digit_is_ignored(demo):
 def test_the_worlds_notes_follow_f3(tmp_path):
     """The world's events are kept as events: F3 says the queue's notes again in Vietnamese
     (they were caught as English text once, and stayed English)."""
-    home = tmp_path / "home"
-    temp = tmp_path / "temp"  # its temporary folders, where a test can see them
-    temp.mkdir()
-    env = {**os.environ, "PROMPT_TOOLKIT_NO_CPR": "1", "TERM": "xterm", "COLUMNS": "80",
-           "LINES": "24", "SMTP_TUTOR_HOME": str(home), "SMTP_TUTOR_CACHE": str(home / "cache"),
-           "TMPDIR": str(temp)}
-    command, *rest = tutor_command()
-    child = spawn_pty(command, [*rest, "demo", "mx-and-relay", "--lang", "en"], env=env,
-                      encoding="utf-8", timeout=15, dimensions=(24, 80))
-    demo = Terminal(child)
+    demo = spawn_demo(tmp_path, "--lang", "en", lesson="mx-and-relay", ready="step 0/")
     try:
         demo.expect("step 0/")
         demo.send("\x07|2|6|\r")  # the 250 to the final dot: the message was queued before it
@@ -271,7 +254,7 @@ def test_the_worlds_notes_follow_f3(tmp_path):
         demo.send("\x1bOR|")  # and back
         _screen_where(demo, lambda text: "QUEUE · " in text and "HÀNG ĐỢI" not in text)
     finally:
-        child.terminate(force=True)
+        demo.child.terminate(force=True)
 
 
 def _screen_where(terminal: Terminal, holds, timeout: float = 15) -> str:

@@ -18,6 +18,7 @@ import pytest
 from smtp_tutor.knowledge import catalogue
 from smtp_tutor.knowledge.catalogue import CatalogueError, fill, has, pick, say, sentence
 from smtp_tutor.knowledge.store import FILES, load
+from tests.knowledge.walk import strings
 
 PACKAGE = Path(__file__).resolve().parents[2] / "smtp_tutor"
 LANGS = ("en", "vi")
@@ -61,17 +62,6 @@ def _sentence_keys(node: dict, path: tuple[str, ...] = ()):
     for key, value in node.items():
         if key not in LANGS and "." not in key and isinstance(value, dict):
             yield from _sentence_keys(value, (*path, key))
-
-
-def strings(value: object, path: str = ""):
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from strings(inner, f"{path}.{key}")
-    elif isinstance(value, list):
-        for index, inner in enumerate(value):
-            yield from strings(inner, f"{path}[{index}]")
 
 
 @pytest.mark.parametrize("name", CATALOGUES)

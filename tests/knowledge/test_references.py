@@ -8,23 +8,13 @@ from pathlib import Path
 import pytest
 
 from smtp_tutor.knowledge.store import DATA_DIR, FILES, load
+from tests.knowledge.walk import strings
 
 HERE = Path(__file__).resolve().parent
 LESSONS = sorted((HERE.parent.parent / "lessons").glob("*.lesson"))
 SECTIONS = tomllib.loads((HERE / "rfc_sections.toml").read_text())
 REAL = tomllib.loads((HERE / "real_replies.toml").read_text())["reply"]
 SERVERS = ("smtp-sink", "Postfix", "Exim", "OpenSMTPD", "aiosmtpd")
-
-
-def _strings(node, path=""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _strings(value, f"{path}[{index}]")
-    elif isinstance(node, str):
-        yield path, node
 
 
 def _references(node):
@@ -46,7 +36,7 @@ def _all_data():
 def _vietnamese_texts():
     """Every vi string of the data files and every vi line of the lessons."""
     for name, data in _all_data().items():
-        for path, text in _strings(data):
+        for path, text in strings(data):
             if re.search(r"\.vi(\.|$|\[)", path):
                 yield f"{name}{path}", text
     for lesson in LESSONS:
@@ -66,7 +56,7 @@ def test_every_cited_section_exists_in_the_table():
 
 def test_section_signs_in_the_texts_point_at_known_sections():
     """`RFC 5321 §4.3.2` written inside a sentence is checked too (RFC 5321 is complete)."""
-    texts = [text for data in _all_data().values() for _, text in _strings(data)]
+    texts = [text for data in _all_data().values() for _, text in strings(data)]
     texts += [lesson.read_text() for lesson in LESSONS]
     bad = set()
     for text in texts:

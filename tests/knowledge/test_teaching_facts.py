@@ -9,6 +9,7 @@ import pytest
 from smtp_tutor.knowledge.catalogue import say
 from smtp_tutor.knowledge.lookup import explain_enhanced
 from smtp_tutor.knowledge.store import load
+from tests.knowledge.walk import strings
 
 LESSONS = Path(__file__).resolve().parent.parent.parent / "lessons"
 
@@ -60,23 +61,12 @@ def test_432_is_a_mechanism_transition_not_a_password_change():
     assert "đổi mật khẩu" not in entry["vi"]["next"].lower()
 
 
-def _strings(node, path=""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _strings(value, f"{path}[{index}]")
-    elif isinstance(node, str):
-        yield path, node
-
-
 def _vietnamese():
     """Every vi text of the data files and every vi line (narration, hint, note, title) of
     the lessons, with where it is."""
     from smtp_tutor.knowledge.store import FILES
     for name in FILES:
-        for path, text in _strings(load(name)):
+        for path, text in strings(load(name)):
             if re.search(r"\.vi(\.|$|\[)", path) or name in ("world", "ui", "cli") and (
                     re.search(r"[à-ỹđ]", text)):
                 yield f"{name}{path}", text

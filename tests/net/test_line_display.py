@@ -7,7 +7,7 @@ from __future__ import annotations
 from prompt_toolkit.layout.screen import Char
 
 from smtp_tutor.net.line_display import show_invisible_characters
-from smtp_tutor.protocol.visible import INVISIBLE_RANGES, visible
+from smtp_tutor.protocol.visible import INVISIBLE_CHARACTERS, INVISIBLE_RANGES, visible
 from tests.pty_screen import PtyScreen
 
 
@@ -17,6 +17,7 @@ def test_every_invisible_character_is_drawn_as_visible_shows_it():
         for code in range(first, last + 1):
             drawn = Char.display_mappings[chr(code)]
             assert drawn == visible(chr(code)) == f"<U+{code:04X}>"
+    assert len(INVISIBLE_CHARACTERS) == sum(last - first + 1 for first, last in INVISIBLE_RANGES)
     assert "\n" in Char.display_mappings and "a" not in Char.display_mappings
     assert " " not in Char.display_mappings and "é" not in Char.display_mappings
 
